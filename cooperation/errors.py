@@ -1,0 +1,136 @@
+"""Every error the library raises on purpose, in one tree.
+
+    CooperationError                 base: catch this to catch all of ours
+    ├── WorkflowDefinitionError      a workflow file is wrong; carries every Problem found
+    ├── UnknownWorkflowError         no built-in workflow or file by that name
+    ├── EventError                   an event is malformed or does not fit its initiative
+    ├── TransitionError              a move was refused
+    │   ├── BlockedTransitionError   prerequisites unmet; carries them, in working order
+    │   └── NotPermittedError        the actor's role may not trigger this move
+    ├── ConflictError                another writer appended first (safe to retry)
+    ├── UnknownInitiativeError       no initiative with that id
+    └── StoreError                   the registry cannot be opened, read or written
+
+Each error carries its data as attributes, so that tools need not parse the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from cooperation.evaluation import ConditionResult
+
+
+class CooperationError(Exception):
+    """Base of every error this library raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong (or worth a warning) in a workflow file, with its place."""
+
+    message: str
+    path: str = ""
+    file: str = "<workflow>"
+    line: int | None = None
+    column: int | None = None
+    hint: str = ""
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        where = f" {self.path}:" if self.path else ""
+        warning = " warning:" if self.severity == "warning" else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{place}:{warning}{where} {self.message}{hint}"
+
+
+class WorkflowDefinitionError(CooperationError):
+    """A workflow definition is invalid; `problems` lists every error found at once."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class UnknownWorkflowError(CooperationError):
+    """Neither a built-in workflow id nor a readable workflow file."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        super().__init__(
+            f"unknown workflow '{name}': give a built-in id ({', '.join(known)}) "
+            "or the path of a workflow file"
+        )
+
+
+class EventError(CooperationError):
+    """An event is malformed, or does not fit the initiative it is recorded for."""
+
+
+class TransitionError(CooperationError):
+    """A move of an initiative was refused."""
+
+
+class BlockedTransitionError(TransitionError):
+    """A move was refused because blocking prerequisites are unmet.
+
+    `unmet` holds their results in the order to work on them (prerequisites first).
+    """
+
+    def __init__(self, initiative: str, target: str, unmet: Sequence[ConditionResult]) -> None:
+        self.initiative = initiative
+        self.target = target
+        self.unmet = tuple(unmet)
+        lines = "\n".join(f"  - {result.condition}: {result.detail}" for result in self.unmet)
+        super().__init__(
+            f"{initiative} cannot move to '{target}': "
+            f"{len(self.unmet)} prerequisite(s) unmet, in the order to work on them:\n{lines}"
+        )
+
+
+class NotPermittedError(TransitionError):
+    """The actor is not a current participant in a role allowed to trigger the move."""
+
+    def __init__(self, initiative: str, move: str, actor: str | None, allowed: Sequence[str], reason: str) -> None:
+        self.initiative = initiative
+        self.move = move
+        self.actor = actor
+        self.allowed = tuple(allowed)
+        super().__init__(
+            f"{actor or 'an anonymous actor'} may not {move} {initiative}: {reason} "
+            f"(allowed roles: {', '.join(allowed)})"
+        )
+
+
+class ConflictError(CooperationError):
+    """Another writer appended to the same log first; nothing of this write landed."""
+
+    def __init__(self, initiative: str, expected_version: int, actual_version: int) -> None:
+        self.initiative = initiative
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+        super().__init__(
+            f"{initiative} changed while you were writing (expected version {expected_version}, "
+            f"found {actual_version}); nothing was written: read it again and retry"
+        )
+
+
+class UnknownInitiativeError(CooperationError):
+    """No initiative with that id in the registry."""
+
+    def __init__(self, initiative: str) -> None:
+        self.initiative = initiative
+        super().__init__(f"no initiative '{initiative}' in this registry (list them with `coop status --all`)")
+
+
+class StoreError(CooperationError):
+    """The registry cannot be opened, read or written; the message names the file and the fix."""

@@ -1,0 +1,201 @@
+"""The prerequisite graph: stages, conditions and transitions as nodes, built with networkx.
+
+Edges point from what depends to what it depends on:
+
+    requires   stage -> condition, condition -> condition, transition -> condition
+    follows    ladder stage -> the ladder stage before it (it needs all that one needed)
+    composes   all/any/held/expiring condition -> the conditions it is made of
+    moves      stage -> transition -> stage (how initiatives travel; not a prerequisite)
+
+Checked once at load (no cycle among prerequisites, every stage reachable, every
+condition used) and compiled into a `CompiledWorkflow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+import networkx as nx
+
+from cooperation.compiled import CompiledWorkflow
+from cooperation.definition import AllCondition, AnyCondition, ExpiringCondition, HeldCondition, WorkflowDefinition
+from cooperation.errors import Problem, WorkflowDefinitionError
+from cooperation.loading import check_references, problem_at
+from cooperation.yamlsafe import Document, PathKey
+
+NodeKind = Literal["stage", "condition", "transition"]
+PREREQUISITE_RELATIONS = frozenset({"requires", "follows", "composes"})
+
+
+def node(kind: NodeKind, identifier: str) -> str:
+    return f"{kind}:{identifier}"
+
+
+def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
+    """The whole graph; edges to undeclared ids are left out (the loader reports those)."""
+    graph = nx.DiGraph(workflow=definition.id)
+    for index, stage in enumerate(definition.stages):
+        graph.add_node(node("stage", stage.id), kind="stage", id=stage.id, title=stage.title, order=index,
+                       ladder=stage.ladder, terminal=stage.terminal, path=("stages", index))
+    for index, condition in enumerate(definition.conditions):
+        graph.add_node(node("condition", condition.id), kind="condition", id=condition.id, title=condition.title,
+                       order=index, strength=condition.strength, condition_kind=condition.kind,
+                       path=("conditions", index))
+    for index, transition in enumerate(definition.transitions):
+        graph.add_node(node("transition", transition.id), kind="transition", id=transition.id,
+                       title=transition.title, order=index, transition_kind=transition.kind,
+                       path=("transitions", index))
+
+    def link(source: str, target: str, relation: str, path: PathKey) -> None:
+        if target in graph:
+            graph.add_edge(source, target, relation=relation, path=path)
+
+    previous: str | None = None
+    for index, stage in enumerate(definition.stages):
+        here = node("stage", stage.id)
+        for position, reference in enumerate(stage.requires):
+            link(here, node("condition", reference), "requires", ("stages", index, "requires", position))
+        if stage.ladder:
+            if previous is not None:
+                link(here, previous, "follows", ("stages", index))
+            previous = here
+    for index, condition in enumerate(definition.conditions):
+        here = node("condition", condition.id)
+        for position, reference in enumerate(condition.requires):
+            link(here, node("condition", reference), "requires", ("conditions", index, "requires", position))
+        if isinstance(condition, AllCondition | AnyCondition):
+            for position, reference in enumerate(condition.of):
+                link(here, node("condition", reference), "composes", ("conditions", index, "of", position))
+        elif isinstance(condition, HeldCondition | ExpiringCondition):
+            link(here, node("condition", condition.condition), "composes", ("conditions", index, "condition"))
+    for index, transition in enumerate(definition.transitions):
+        here = node("transition", transition.id)
+        for position, reference in enumerate(transition.requires):
+            link(here, node("condition", reference), "requires", ("transitions", index, "requires", position))
+        for position, origin in enumerate(transition.from_):
+            if node("stage", origin) in graph:
+                graph.add_edge(node("stage", origin), here, relation="moves", path=("transitions", index, "from", position))
+        link(here, node("stage", transition.to), "moves", ("transitions", index, "to"))
+    return graph
+
+
+def prerequisites(graph: nx.DiGraph) -> nx.DiGraph:
+    """The view of `graph` with only prerequisite edges (no moves)."""
+    return nx.subgraph_view(graph, filter_edge=lambda u, v: graph.edges[u, v]["relation"] in PREREQUISITE_RELATIONS)
+
+
+def check_graph(graph: nx.DiGraph, document: Document | None, file: str) -> tuple[list[Problem], list[Problem]]:
+    """Errors (cycles, unreachable stages) and warnings (unused conditions)."""
+    errors = list(_cycles(graph, document, file))
+    errors += _unreachable(graph, document, file)
+    warnings = list(_unused(graph, document, file))
+    return errors, warnings
+
+
+def _cycles(graph: nx.DiGraph, document: Document | None, file: str) -> Iterable[Problem]:
+    view = prerequisites(graph)
+    for component in nx.strongly_connected_components(view):
+        members = view.subgraph(component)
+        if len(component) == 1 and not members.number_of_edges():
+            continue
+        cycle = nx.find_cycle(members)
+        names = [graph.nodes[source]["id"] for source, _ in cycle] + [graph.nodes[cycle[0][0]]["id"]]
+        first_edge = min(cycle, key=lambda edge: graph.nodes[edge[0]]["order"])
+        yield problem_at(
+            document,
+            graph.edges[first_edge]["path"],
+            f"cycle among prerequisites: {' -> '.join(names)}",
+            file=file,
+            hint="a condition cannot (even indirectly) require itself; remove one of these requirements",
+        )
+
+
+def _unreachable(graph: nx.DiGraph, document: Document | None, file: str) -> Iterable[Problem]:
+    ladder = [n for n, data in graph.nodes(data=True) if data["kind"] == "stage" and data["ladder"]]
+    if not ladder:
+        return
+    ladder.sort(key=lambda n: graph.nodes[n]["order"])
+    moves = nx.DiGraph(nx.subgraph_view(graph, filter_edge=lambda u, v: graph.edges[u, v]["relation"] == "moves"))
+    moves.add_nodes_from(ladder)
+    moves.add_edges_from(zip(ladder, ladder[1:]))
+    reachable = nx.descendants(moves, ladder[0]) | {ladder[0]}
+    for name, data in graph.nodes(data=True):
+        if data["kind"] == "stage" and name not in reachable:
+            yield problem_at(
+                document,
+                data["path"],
+                f"stage '{data['id']}' cannot be reached from '{graph.nodes[ladder[0]]['id']}'",
+                file=file,
+                hint="put it on the ladder (ladder: true) or add a transition whose 'to' is this stage",
+            )
+
+
+def _unused(graph: nx.DiGraph, document: Document | None, file: str) -> Iterable[Problem]:
+    view = prerequisites(graph)
+    for name, data in graph.nodes(data=True):
+        if data["kind"] == "condition" and view.in_degree(name) == 0:
+            yield Problem(
+                f"condition '{data['id']}' is not needed by any stage or transition",
+                path=f"conditions[{data['path'][1]}]",
+                file=file,
+                line=(document.locate(data["path"]) or (None, None))[0] if document else None,
+                column=(document.locate(data["path"]) or (None, None))[1] if document else None,
+                hint="list it under a stage's or transition's 'requires', or remove it",
+                severity="warning",
+            )
+
+
+def compile_definition(definition: WorkflowDefinition, *, document: Document | None = None,
+                       file: str = "<workflow>") -> CompiledWorkflow:
+    """Check the graph and compile it; raise WorkflowDefinitionError naming every problem."""
+    graph = build_graph(definition)
+    errors, warnings = check_graph(graph, document, file)
+    errors[:0] = check_references(definition, document, file)
+    if errors:
+        raise WorkflowDefinitionError(errors)
+
+    # Conditions in one order, prerequisites first, ties broken by declaration order;
+    # every stage's list is this order filtered, which keeps it a valid working order.
+    requires_only = nx.DiGraph()
+    requires_only.add_nodes_from(condition.id for condition in definition.conditions)
+    for condition in definition.conditions:
+        requires_only.add_edges_from((prerequisite, condition.id) for prerequisite in condition.requires)
+    declared = {condition.id: index for index, condition in enumerate(definition.conditions)}
+    order = tuple(nx.lexicographical_topological_sort(requires_only, key=declared.__getitem__))
+
+    def closure(roots: Iterable[str]) -> set[str]:
+        found = set(roots)
+        for root in list(found):
+            found |= nx.ancestors(requires_only, root)
+        return found
+
+    def ordered(members: set[str]) -> tuple[str, ...]:
+        return tuple(condition for condition in order if condition in members)
+
+    stage_needs: dict[str, tuple[str, ...]] = {}
+    inherited: set[str] = set()
+    for stage in definition.stages:
+        own = closure(stage.requires)
+        if stage.ladder:
+            inherited |= own
+            stage_needs[stage.id] = ordered(inherited)
+        else:
+            stage_needs[stage.id] = ordered(own)
+    stages = {stage.id: stage for stage in definition.stages}
+    transition_needs = {
+        transition.id: ordered(
+            closure(transition.requires)
+            | (closure(stages[transition.to].requires) if not stages[transition.to].ladder else set())
+        )
+        for transition in definition.transitions
+    }
+    return CompiledWorkflow(
+        definition=definition,
+        source=file,
+        ladder=tuple(stage.id for stage in definition.stages if stage.ladder),
+        stage_needs=stage_needs,
+        transition_needs=transition_needs,
+        condition_order=order,
+        warnings=tuple(warnings),
+    )

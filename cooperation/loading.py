@@ -1,0 +1,264 @@
+"""Loading a workflow file: strict YAML, then the models, then every cross-reference.
+
+Every problem is reported at once, each with file, line, column, field path, what is
+wrong and how to fix it. The graph checks (cycles, reachability) follow in
+`cooperation.graph`, which this module calls last.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from cooperation.definition import (
+    CONDITION_KINDS,
+    AllCondition,
+    AnyCondition,
+    AttestationCondition,
+    EvidenceCondition,
+    ExpiringCondition,
+    HeldCondition,
+    MeetingsCondition,
+    ParameterDefinition,
+    ParticipationCondition,
+    Scale,
+    ScoreCondition,
+    StageDefinition,
+    TransitionDefinition,
+    WorkflowDefinition,
+)
+from cooperation.errors import Problem, WorkflowDefinitionError
+from cooperation.yamlsafe import Document, PathKey, YamlError, format_path, read_yaml
+
+if TYPE_CHECKING:
+    from cooperation.compiled import CompiledWorkflow
+
+_CONDITION_MODELS: dict[str, type[BaseModel]] = {
+    "evidence": EvidenceCondition,
+    "attestation": AttestationCondition,
+    "meetings": MeetingsCondition,
+    "participation": ParticipationCondition,
+    "score": ScoreCondition,
+    "held": HeldCondition,
+    "expiring": ExpiringCondition,
+    "all": AllCondition,
+    "any": AnyCondition,
+}
+_ID_HINT = "use lower-case letters, digits and single hyphens, starting with a letter, e.g. 'common-cause'"
+
+
+def load_workflow_file(path: str | Path) -> CompiledWorkflow:
+    """Read, validate and compile a workflow file; raise WorkflowDefinitionError listing every problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise WorkflowDefinitionError(
+            [Problem(f"cannot read the file: {error.strerror}", file=str(path), hint="check the path")]
+        ) from None
+    return load_workflow_text(raw, file=str(path))
+
+
+def load_workflow_text(text: str | bytes, *, file: str = "<workflow>") -> CompiledWorkflow:
+    """Validate and compile a workflow given as YAML text."""
+    from cooperation.graph import compile_definition
+
+    definition, document = parse_definition(text, file=file)
+    return compile_definition(definition, document=document, file=file)
+
+
+def parse_definition(text: str | bytes, *, file: str) -> tuple[WorkflowDefinition, Document]:
+    """YAML and model validation; references and the graph are checked when compiling."""
+    try:
+        document = read_yaml(text, file=file)
+    except YamlError as error:
+        raise WorkflowDefinitionError(error.problems) from None
+    if not isinstance(document.data, dict):
+        raise WorkflowDefinitionError(
+            [Problem("a workflow must be a mapping of keys (id, version, title, ...)", file=file, line=1, column=1)]
+        )
+    try:
+        definition = WorkflowDefinition.model_validate(document.data)
+    except ValidationError as error:
+        raise WorkflowDefinitionError(
+            [_from_pydantic(detail, document, file) for detail in error.errors(include_url=False)]
+        ) from None
+    return definition, document
+
+
+def problem_at(document: Document | None, path: PathKey, message: str, *, file: str, hint: str = "") -> Problem:
+    """A Problem placed at the line and column where `path` appears in the file."""
+    place = document.locate(path) if document else None
+    line, column = place if place else (None, None)
+    return Problem(message, path=format_path(path), file=file, line=line, column=column, hint=hint)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+# --- pydantic errors, reworded -------------------------------------------------------
+
+
+def _from_pydantic(detail: Any, document: Document, file: str) -> Problem:
+    loc: tuple[str | int, ...] = tuple(detail["loc"])
+    path = _without_union_tags(loc)
+    kind, value, context = detail["type"], detail.get("input"), detail.get("ctx") or {}
+    message, hint = detail["msg"], ""
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _allowed_keys(loc)
+        message = f"unknown key '{key}'"
+        hint = did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
+    elif kind == "missing":
+        message = f"missing required key '{path[-1]}'"
+        hint = f"add '{path[-1]}:'"
+    elif kind == "union_tag_invalid":
+        path = (*path, "kind")
+        message = f"unknown condition kind '{context.get('tag')}'"
+        hint = did_you_mean(str(context.get("tag")), CONDITION_KINDS) or f"use one of: {', '.join(CONDITION_KINDS)}"
+    elif kind == "union_tag_not_found":
+        message = "missing required key 'kind'"
+        hint = f"add 'kind:' with one of: {', '.join(CONDITION_KINDS)}"
+    elif kind == "string_pattern_mismatch":
+        message = f"'{value}' is not a valid id"
+        hint = _ID_HINT
+    elif kind in ("string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        expected = {
+            "string_type": "text",
+            "int_type": "a whole number",
+            "bool_type": "true or false",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
+            "model_attributes_type": "a mapping",
+        }[kind]
+        message = f"expected {expected}, got {_describe(value)}"
+        if kind == "string_type" and isinstance(value, int | float | bool):
+            hint = f'put it in quotes: "{value}"'
+        elif kind in ("int_type", "bool_type") and isinstance(value, str):
+            hint = "write it without quotes" if kind == "int_type" else "write true or false"
+    elif kind == "literal_error":
+        expected = str(context.get("expected", ""))
+        message = f"{_describe(value)} is not allowed here"
+        choices = [choice.strip(" '") for choice in expected.replace(" or ", ", ").split(",")]
+        hint = did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}"
+    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        hint = "fill it in" if kind == "string_too_short" else ""
+    elif kind == "value_error":
+        message = str(context.get("error", message))
+    return problem_at(document, path, message, file=file, hint=hint)
+
+
+def _without_union_tags(loc: tuple[str | int, ...]) -> PathKey:
+    """pydantic puts the discriminator value into the loc: ('conditions', 3, 'evidence', ...)."""
+    if len(loc) >= 3 and loc[0] == "conditions" and isinstance(loc[1], int) and loc[2] in CONDITION_KINDS:
+        return (*loc[:2], *loc[3:])
+    return loc
+
+
+def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
+    model: type[BaseModel] = WorkflowDefinition
+    parent = loc[:-1]
+    if parent[:1] == ("stages",):
+        model = StageDefinition
+    elif parent[:1] == ("transitions",):
+        model = TransitionDefinition
+    elif parent[:1] == ("parameters",):
+        model = Scale if parent[2:3] == ("scale",) else ParameterDefinition
+    elif parent[:1] == ("conditions",) and len(parent) >= 3:
+        model = _CONDITION_MODELS.get(str(parent[2]), EvidenceCondition)
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return repr(value)
+
+
+# --- cross-references -------------------------------------------------------------------
+
+
+def check_references(definition: WorkflowDefinition, document: Document | None, file: str) -> Iterable[Problem]:
+    """Every id used must be declared once; every number must fit what it refers to."""
+
+    def at(path: PathKey, message: str, hint: str = "") -> Problem:
+        return problem_at(document, path, message, file=file, hint=hint)
+
+    stages = {stage.id for stage in definition.stages}
+    conditions = {condition.id for condition in definition.conditions}
+    parameters = {parameter.id: parameter for parameter in definition.parameters}
+
+    for section, items in (
+        ("stages", definition.stages),
+        ("conditions", definition.conditions),
+        ("transitions", definition.transitions),
+        ("parameters", definition.parameters),
+    ):
+        first_index: dict[str, int] = {}
+        for index, item in enumerate(items):
+            if item.id in first_index:
+                yield at(
+                    (section, index, "id"),
+                    f"duplicate id '{item.id}' (also {section}[{first_index[item.id]}])",
+                    "give each one its own id",
+                )
+            else:
+                first_index[item.id] = index
+
+    def unknown(path: PathKey, reference: str, what: str, known: Sequence[str] | set[str]) -> Iterable[Problem]:
+        if reference not in known:
+            hint = did_you_mean(reference, known) or f"declare it under '{what}s'"
+            yield at(path, f"unknown {what} '{reference}'", hint)
+
+    if not definition.stages[0].ladder:
+        yield at(("stages", 0, "ladder"), "the first stage is where initiatives start and must be on the ladder")
+    for index, stage in enumerate(definition.stages):
+        for position, reference in enumerate(stage.requires):
+            yield from unknown(("stages", index, "requires", position), reference, "condition", conditions)
+    for index, condition in enumerate(definition.conditions):
+        for position, reference in enumerate(condition.requires):
+            yield from unknown(("conditions", index, "requires", position), reference, "condition", conditions)
+        if isinstance(condition, AllCondition | AnyCondition):
+            for position, reference in enumerate(condition.of):
+                yield from unknown(("conditions", index, "of", position), reference, "condition", conditions)
+        elif isinstance(condition, HeldCondition | ExpiringCondition):
+            yield from unknown(("conditions", index, "condition"), condition.condition, "condition", conditions)
+        elif isinstance(condition, ScoreCondition):
+            parameter = parameters.get(condition.parameter)
+            if parameter is None:
+                yield from unknown(("conditions", index, "parameter"), condition.parameter, "parameter", set(parameters))
+            elif not parameter.scale.min <= condition.at_least <= parameter.scale.max:
+                scale = parameter.scale
+                yield at(
+                    ("conditions", index, "at_least"),
+                    f"level {condition.at_least} is outside the scale of '{parameter.id}' ({scale.min}..{scale.max})",
+                    f"choose a level from {scale.min} to {scale.max}",
+                )
+        elif isinstance(condition, AttestationCondition | ParticipationCondition):
+            if condition.min_communities > condition.min_participants:
+                yield at(
+                    ("conditions", index, "min_communities"),
+                    f"{condition.min_communities} communities cannot come from {condition.min_participants} participants",
+                    "raise min_participants or lower min_communities",
+                )
+    for index, transition in enumerate(definition.transitions):
+        for position, reference in enumerate(transition.from_):
+            yield from unknown(("transitions", index, "from", position), reference, "stage", stages)
+        yield from unknown(("transitions", index, "to"), transition.to, "stage", stages)
+        for position, reference in enumerate(transition.requires):
+            yield from unknown(("transitions", index, "requires", position), reference, "condition", conditions)
+        if transition.body_kinds and transition.kind != "hand_off":
+            yield at(("transitions", index, "body_kinds"), "body_kinds only applies to hand_off transitions", "remove it")

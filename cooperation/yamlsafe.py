@@ -1,0 +1,209 @@
+"""Strict, safe YAML reading that remembers where every value came from.
+
+Stricter than `yaml.safe_load`: only `true`/`false` are booleans (YAML 1.1's `on`,
+`no`, `yes`, `off` stay strings, so an id `no` is not silently turned into False),
+duplicate keys are errors, and sizes and alias expansion are bounded so that a
+hostile file is refused quickly instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from cooperation.errors import Problem
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+Location = tuple[int, int]  # line, column (both 1-based)
+PathKey = tuple[str | int, ...]
+
+
+class _StrictResolver(yaml.resolver.BaseResolver):
+    """The safe resolver with YAML 1.2 booleans: only true/false (any case)."""
+
+
+for _first, _resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+    for _tag, _regexp in _resolvers:
+        if _tag != "tag:yaml.org,2002:bool":
+            _StrictResolver.add_implicit_resolver(_tag, _regexp, [_first])
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class _Composer(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _StrictResolver,
+):
+    def __init__(self, text: str) -> None:
+        yaml.reader.Reader.__init__(self, text)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _StrictResolver.__init__(self)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        # Bounded here, before PyYAML's own recursion can overflow the stack.
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels is refused", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
+@dataclass
+class Document:
+    """Parsed data plus the line and column of every value, keyed by its path."""
+
+    data: Any
+    locations: dict[PathKey, Location] = field(default_factory=dict)
+
+    def locate(self, path: PathKey) -> Location | None:
+        """The place of the deepest known value on `path` (pydantic may add union tags to it)."""
+        known: PathKey = ()
+        best = self.locations.get(known)
+        for part in path:
+            candidate = (*known, part)
+            if candidate in self.locations:
+                known = candidate
+                best = self.locations[known]
+        return best
+
+
+class YamlError(Exception):
+    """The file is not acceptable YAML; carries the problems found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+def read_yaml(text: str | bytes, *, file: str) -> Document:
+    """Parse one YAML document strictly; raise YamlError naming file, line and column."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FILE_BYTES:
+            raise YamlError([_too_large(file, len(text))])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise YamlError([Problem(f"not valid UTF-8 at byte {error.start}", file=file, hint="save the file as UTF-8")]) from None
+    elif len(text) > MAX_FILE_BYTES:
+        raise YamlError([_too_large(file, len(text))])
+    text = text.removeprefix("\ufeff")
+    composer = _Composer(text)
+    try:
+        node = composer.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        raise YamlError([Problem(f"YAML syntax: {message}", file=file, line=line, column=column)]) from None
+    except yaml.YAMLError as error:
+        raise YamlError([Problem(f"YAML syntax: {error}", file=file)]) from None
+    finally:
+        composer.dispose()
+    if node is None:
+        raise YamlError([Problem("the file is empty", file=file, line=1, column=1, hint="a workflow starts with 'id:'")])
+    builder = _Builder(file)
+    data = builder.build(node, (), 0)
+    if builder.problems:
+        raise YamlError(builder.problems)
+    return Document(data, builder.locations)
+
+
+def _too_large(file: str, size: int) -> Problem:
+    return Problem(
+        f"file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
+        file=file,
+        hint="a workflow definition is a few kilobytes; is this the right file?",
+    )
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording places and refusing abuse."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.locations: dict[PathKey, Location] = {}
+        self.problems: list[Problem] = []
+        self.visited = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES or depth > MAX_DEPTH:
+            limit = f"more than {MAX_NODES:,} values" if self.visited > MAX_NODES else f"nesting deeper than {MAX_DEPTH}"
+            self.problems.append(
+                Problem(
+                    f"refused: the document expands to {limit} (an alias bomb?)",
+                    file=self.file,
+                    line=node.start_mark.line + 1,
+                    column=node.start_mark.column + 1,
+                    hint="remove the anchors and aliases (&name / *name) that repeat large parts",
+                )
+            )
+            raise YamlError(self.problems)
+        self.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as error:
+            self._problem(node, f"cannot read this value: {error.problem}", path)
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[Any, Any]:
+        self.constructor.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.build(key_node, path, depth + 1)
+            if not isinstance(key, str | int):
+                self._problem(key_node, "a key must be a plain word or number", path)
+                continue
+            if key in result:
+                first = self.locations.get((*path, key))
+                where = f" (first at line {first[0]})" if first else ""
+                self._problem(key_node, f"duplicate key '{key}'{where}", path, hint="keep one of them")
+                continue
+            self.locations[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def _problem(self, node: yaml.Node, message: str, path: PathKey, *, hint: str = "") -> None:
+        self.problems.append(
+            Problem(
+                message,
+                path=format_path(path),
+                file=self.file,
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+                hint=hint,
+            )
+        )
+
+
+def format_path(path: PathKey) -> str:
+    """('stages', 2, 'requires', 1) -> 'stages[2].requires[1]'."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
