@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from cooperation.errors import ConflictError, CooperationError, TransitionError, WorkflowDefinitionError
+from cooperation.vocabulary import BodyKind, Community, Role, TlpLabel
+
+if TYPE_CHECKING:
+    from cooperation.registry import Registry
+    from cooperation.status import InitiativeStatus
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
@@ -26,6 +31,9 @@ class _ReportingGroup(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except WorkflowDefinitionError as error:
+            typer.echo(str(error), err=True)  # each line already says file:line:column
+            raise typer.Exit(EXIT_USAGE) from None
         except TransitionError as error:
             _fail(str(error), EXIT_BLOCKED)
         except ConflictError as error:
@@ -130,11 +138,327 @@ def workflows_graph(
     typer.echo(render(get_workflow(workflow), diagram_format), nl=False)
 
 
+# --- the registry: shared options -----------------------------------------------------------
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar="COOP_DB", help="Registry: a file path or sqlite:///PATH [default: ./coop.db]."),
+]
+IdArgument = Annotated[str, typer.Argument(help="The initiative's id (see `coop status`).", show_default=False)]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (a participant's name).")]
+ByRequired = Annotated[str, typer.Option("--by", help="The participant who does it (their role must allow it).")]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="When it happened: an ISO 8601 date or datetime [default: now].")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
+
+
+def _registry(db: str | None, *, create: bool = False) -> Registry:
+    from cooperation.registry import Registry
+
+    return Registry.open(db, create=create)
+
+
+@app.command("init")
+def init(db: DbOption = None) -> None:
+    """Create the registry (or bring an existing one up to the current schema)."""
+    with _registry(db, create=True) as registry:
+        typer.echo(f"registry ready: {registry.store.url} ({len(registry.initiatives())} initiatives)")
+
+
+@app.command("new")
+def new(
+    name: Annotated[str, typer.Argument(help="The initiative's name, e.g. 'No default passwords'.")],
+    workflow: Annotated[str, typer.Option("--workflow", "-w", help="Built-in workflow id or YAML file.")] = "cooperation-maturity",
+    initiative: Annotated[str | None, typer.Option("--id", help="Its id [default: made from the name].")] = None,
+    by: ByOption = None,
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """Start an initiative at the first stage of its workflow; prints its id."""
+    with _registry(db, create=True) as registry:
+        typer.echo(registry.create(name, workflow=workflow, initiative=initiative, by=by, at=at))
+
+
+def _record(db: str | None, initiative: str, kind: str, data: dict[str, Any], by: str | None, at: str | None) -> None:
+    with _registry(db) as registry:
+        event = registry.record(initiative, kind, {k: v for k, v in data.items() if v is not None}, by=by, at=at)
+        typer.echo(f"{initiative}: recorded {kind} ({event.at})")
+
+
+@app.command("join")
+def join(
+    initiative: IdArgument,
+    name: Annotated[str, typer.Argument(help="The participant's name.")],
+    community: Annotated[Community, typer.Option("--community", "-c", help="Their stakeholder community.")],
+    organisation: Annotated[str | None, typer.Option("--organisation", "-o", help="Their organisation.")] = None,
+    role: Annotated[Role, typer.Option("--role", "-r", help="Their role in the initiative.")] = "member",
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record that a participant joined."""
+    _record(db, initiative, "participant_joined",
+            {"name": name, "community": community, "organisation": organisation, "role": role}, by, at)
+
+
+@app.command("leave")
+def leave(
+    initiative: IdArgument,
+    name: Annotated[str, typer.Argument(help="The participant's name.")],
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record that a participant left."""
+    _record(db, initiative, "participant_left", {"name": name}, by, at)
+
+
+@app.command("meet")
+def meet(
+    initiative: IdArgument,
+    attendees: Annotated[list[str], typer.Argument(help="Names of the participants who attended.")],
+    venue: Annotated[str | None, typer.Option("--venue", help="Where it was held.")] = None,
+    neutral: Annotated[bool, typer.Option("--neutral", help="The venue or host was neutral.")] = False,
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record a meeting and who attended."""
+    _record(db, initiative, "meeting_held", {"attendees": attendees, "venue": venue, "neutral": neutral}, by, at)
+
+
+@app.command("evidence")
+def evidence(
+    initiative: IdArgument,
+    condition: Annotated[str, typer.Argument(help="The condition this is evidence for.")],
+    text: Annotated[str, typer.Argument(help="What was done or decided.")],
+    link: Annotated[str | None, typer.Option("--link", help="Where to read more.")] = None,
+    tlp: Annotated[TlpLabel, typer.Option("--tlp", help="Who may see it (TLP 2.0).")] = "TLP:AMBER",
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record evidence for a condition, with its TLP label."""
+    _record(db, initiative, "evidence_recorded", {"condition": condition, "text": text, "link": link, "tlp": tlp}, by, at)
+
+
+@app.command("attest")
+def attest(
+    initiative: IdArgument,
+    condition: Annotated[str, typer.Argument(help="The condition attested to.")],
+    by: ByRequired,
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record a participant's attestation that a condition holds."""
+    _record(db, initiative, "attestation_given", {"condition": condition}, by, at)
+
+
+@app.command("waive")
+def waive(
+    initiative: IdArgument,
+    condition: Annotated[str, typer.Argument(help="A waivable or advisory condition.")],
+    rationale: Annotated[str, typer.Option("--rationale", help="Why it does not apply (recorded for audit).")],
+    by: ByRequired,
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """Waive a waivable or advisory condition, with a recorded rationale."""
+    _record(db, initiative, "condition_waived", {"condition": condition, "rationale": rationale}, by, at)
+
+
+@app.command("score")
+def score(
+    initiative: IdArgument,
+    parameter: Annotated[str, typer.Argument(help="A scored parameter of the workflow.")],
+    level: Annotated[int, typer.Argument(help="The level on the parameter's scale.")],
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Set a scored parameter (e.g. trust-level) to a level of its scale."""
+    _record(db, initiative, "score_set", {"parameter": parameter, "level": level}, by, at)
+
+
+@app.command("publish")
+def publish(
+    initiative: IdArgument,
+    title: Annotated[str, typer.Argument(help="The output's title.")],
+    link: Annotated[str | None, typer.Option("--link", help="Where it is published.")] = None,
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record an output published by the initiative."""
+    _record(db, initiative, "output_published", {"title": title, "link": link}, by, at)
+
+
+@app.command("breach")
+def breach(
+    initiative: IdArgument,
+    description: Annotated[str, typer.Argument(help="What happened.")],
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record a breach of trust; the workflow may regress the initiative automatically."""
+    _record(db, initiative, "trust_breached", {"description": description}, by, at)
+
+
+@app.command("record")
+def record(
+    initiative: IdArgument,
+    kind: Annotated[str, typer.Argument(help="The event kind, e.g. evidence_recorded.")],
+    data: Annotated[str, typer.Option("--data", help="The event's data as a JSON object.")] = "{}",
+    at: AtOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Record any recordable event kind, its data given as JSON."""
+    try:
+        parsed = json.loads(data)
+    except json.JSONDecodeError as error:
+        _fail(f"--data is not valid JSON: {error.msg} at column {error.colno}", EXIT_USAGE)
+    if not isinstance(parsed, dict):
+        _fail("--data must be a JSON object, e.g. '{\"name\": \"Ada\"}'", EXIT_USAGE)
+    _record(db, initiative, kind, parsed, by, at)
+
+
+@app.command("status")
+def status(
+    initiatives: Annotated[list[str] | None, typer.Argument(help="Initiative ids [default: all].")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every initiative in the registry.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Status at the end of this date (or at this datetime).")] = None,
+    ready: Annotated[bool, typer.Option("--ready", help="Exit 1 unless every initiative shown can advance.")] = False,
+    as_json: JsonFlag = False,
+    db: DbOption = None,
+) -> None:
+    """Where each initiative stands, what it lacks to move on, and what is at risk.
+
+    Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
+    """
+    from cooperation.status_text import status_text
+
+    with _registry(db) as registry:
+        if initiatives and not all_:
+            found = [registry.status(initiative, as_of=as_of) for initiative in initiatives]
+        else:
+            found = list(registry.statuses(as_of=as_of))
+    if as_json:
+        dumped = [item.model_dump(mode="json") for item in found]
+        _print_json(dumped[0] if initiatives and len(initiatives) == 1 and not all_ else dumped)
+    else:
+        typer.echo("\n".join(status_text(item) for item in found) if found else "no initiatives yet (start one with `coop new`)")
+    if ready and not all(item.can_advance for item in found):
+        raise typer.Exit(EXIT_BLOCKED)
+
+
+def _moved(result: InitiativeStatus, as_json: bool) -> None:
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+    else:
+        typer.echo(f"{result.initiative}: now at '{result.stage}'")
+
+
+@app.command("advance")
+def advance(initiative: IdArgument, by: ByRequired, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None) -> None:
+    """Move to the next stage; refused (exit 1) with the unmet prerequisites, in the order to work on them."""
+    with _registry(db) as registry:
+        _moved(registry.advance(initiative, by=by, at=at), as_json)
+
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded for audit).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="The stage to move to, when several moves fit.")]
+TransitionOption = Annotated[str | None, typer.Option("--transition", help="The workflow transition to take, by id.")]
+
+
+@app.command("regress")
+def regress(
+    initiative: IdArgument, by: ByRequired, reason: ReasonOption, to: ToOption = None,
+    transition: TransitionOption = None, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None,
+) -> None:
+    """Move back to an earlier stage through one of the workflow's regress transitions."""
+    with _registry(db) as registry:
+        _moved(registry.regress(initiative, by=by, reason=reason, to=to, transition=transition, at=at), as_json)
+
+
+@app.command("escalate")
+def escalate(
+    initiative: IdArgument, by: ByRequired, reason: ReasonOption, to: ToOption = None,
+    transition: TransitionOption = None, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None,
+) -> None:
+    """Escalate: stimulation first, regulation only as a last resort."""
+    with _registry(db) as registry:
+        _moved(registry.escalate(initiative, by=by, reason=reason, to=to, transition=transition, at=at), as_json)
+
+
+@app.command("handoff")
+def handoff(
+    initiative: IdArgument,
+    by: ByRequired,
+    body: Annotated[str, typer.Option("--body", help="The body taking the work on.")],
+    body_kind: Annotated[BodyKind, typer.Option("--body-kind", help="What kind of body it is.")],
+    transition: TransitionOption = None,
+    at: AtOption = None,
+    as_json: JsonFlag = False,
+    db: DbOption = None,
+) -> None:
+    """Hand the work off to a standardisation, legislative or self-regulatory body."""
+    with _registry(db) as registry:
+        _moved(registry.hand_off(initiative, by=by, body=body, body_kind=body_kind, transition=transition, at=at), as_json)
+
+
+@app.command("history")
+def history(initiative: IdArgument, as_json: JsonFlag = False, db: DbOption = None) -> None:
+    """Every event of an initiative, in the order recorded."""
+    with _registry(db) as registry:
+        events = registry.history(initiative)
+    if as_json:
+        _print_json([event.to_json() for event in events])
+        return
+    for event in events:
+        by = f" by {event.by}" if event.by else ""
+        summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
+        typer.echo(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(help="A JSON Lines file of events (format v1), or - for standard input.")],
+    db: DbOption = None,
+) -> None:
+    """Import events: the whole file is checked first, then written all or nothing."""
+    with _registry(db, create=True) as registry:
+        if file == "-":
+            report = registry.import_lines(sys.stdin, source="<stdin>")
+        else:
+            with open(file, encoding="utf-8") as lines:
+                report = registry.import_lines(lines, source=file)
+    typer.echo(f"imported {report.events} events into {len(report.initiatives)} initiatives ({len(report.created)} new)")
+
+
+@app.command("export")
+def export(
+    initiative: Annotated[str | None, typer.Argument(help="One initiative [default: all].")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file [default: standard output].")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export events as JSON Lines (format v1), ready for `coop import`."""
+    with _registry(db) as registry:
+        lines = (event.to_line() + "\n" for event in registry.export_events(initiative))
+        if output is None:
+            sys.stdout.writelines(lines)
+        else:
+            with open(output, "w", encoding="utf-8") as target:
+                target.writelines(lines)
+
+
 @app.command("schema")
 def schema(
-    name: Annotated[Literal["workflow"], typer.Argument(help="Which format: workflow.")] = "workflow",
+    name: Annotated[Literal["workflow", "events"], typer.Argument(help="Which format: workflow or events.")] = "workflow",
 ) -> None:
-    """Print a JSON Schema of one of the file formats."""
+    """Print the JSON Schema of the workflow file format or of an event line."""
     from cooperation.schema import shipped_schema
 
     _print_json(shipped_schema(name))

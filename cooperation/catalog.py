@@ -34,7 +34,7 @@ def workflow_path(name: str) -> Path:
     candidate = Path(name)
     if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
         if not candidate.is_file():
-            raise UnknownWorkflowError(name, builtin_workflow_ids())
+            raise UnknownWorkflowError(name, builtin_workflow_ids(), reason="no such file")
         return candidate
     builtin = builtin_directory() / f"{name}.yaml"
     if not builtin.is_file():
@@ -44,10 +44,10 @@ def workflow_path(name: str) -> Path:
 
 def get_workflow(name: str) -> CompiledWorkflow:
     """The compiled workflow for a built-in id or a file path, loaded once per process."""
-    path = workflow_path(name).resolve()
+    path = workflow_path(name)
     status = path.stat()
-    key = (str(path), status.st_mtime_ns, status.st_size)
+    key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
     compiled = _compiled.get(key)
     if compiled is None:
-        compiled = _compiled[key] = load_workflow_file(path)
+        compiled = _compiled[key] = load_workflow_file(path)  # messages name the path as given
     return compiled

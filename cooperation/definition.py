@@ -35,7 +35,7 @@ class Scale(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
         if self.min >= self.max:
-            raise ValueError(f"scale min ({self.min}) must be below max ({self.max})")
+            raise ValueError(f"scale min ({self.min}) must be below max ({self.max}); swap or correct them")
         outside = sorted(level for level in self.labels if not self.min <= level <= self.max)
         if outside:
             raise ValueError(f"labels for levels outside the scale {self.min}..{self.max}: {outside}")

@@ -27,7 +27,7 @@ def render(workflow: CompiledWorkflow, diagram_format: DiagramFormat) -> str:
                 "edges": [{"from": u, "to": v, "relation": data["relation"]} for u, v, data in edges],
             },
             indent=2,
-        )
+        ) + "\n"
     ids = {name: f"n{index}" for index, (name, _) in enumerate(nodes)}
     if diagram_format == "mermaid":
         lines = ["flowchart TD"]

@@ -63,13 +63,11 @@ class WorkflowDefinitionError(CooperationError):
 class UnknownWorkflowError(CooperationError):
     """Neither a built-in workflow id nor a readable workflow file."""
 
-    def __init__(self, name: str, known: Sequence[str]) -> None:
+    def __init__(self, name: str, known: Sequence[str], *, reason: str = "") -> None:
         self.name = name
         self.known = tuple(known)
-        super().__init__(
-            f"unknown workflow '{name}': give a built-in id ({', '.join(known)}) "
-            "or the path of a workflow file"
-        )
+        problem = f"workflow file '{name}': {reason}" if reason else f"unknown workflow '{name}'"
+        super().__init__(f"{problem}: give a built-in id ({', '.join(known)}) or the path of a workflow file")
 
 
 class EventError(CooperationError):

@@ -13,18 +13,28 @@ condition used) and compiled into a `CompiledWorkflow`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from typing import Literal, TypeVar
 
 import networkx as nx
 
 from cooperation.compiled import CompiledWorkflow
-from cooperation.definition import AllCondition, AnyCondition, ExpiringCondition, HeldCondition, WorkflowDefinition
+from cooperation.definition import (
+    AllCondition,
+    AnyCondition,
+    ConditionDefinition,
+    ExpiringCondition,
+    HeldCondition,
+    StageDefinition,
+    TransitionDefinition,
+    WorkflowDefinition,
+)
 from cooperation.errors import Problem, WorkflowDefinitionError
-from cooperation.loading import check_references, problem_at
+from cooperation.loading import check_references, in_file_order, problem_at
 from cooperation.yamlsafe import Document, PathKey
 
 NodeKind = Literal["stage", "condition", "transition"]
+_Item = TypeVar("_Item", StageDefinition, ConditionDefinition, TransitionDefinition)
 PREREQUISITE_RELATIONS = frozenset({"requires", "follows", "composes"})
 
 
@@ -35,14 +45,18 @@ def node(kind: NodeKind, identifier: str) -> str:
 def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
     """The whole graph; edges to undeclared ids are left out (the loader reports those)."""
     graph = nx.DiGraph(workflow=definition.id)
-    for index, stage in enumerate(definition.stages):
+    # A duplicated id is reported by the reference checks; only its first declaration counts here.
+    stages = _first_of_each(definition.stages)
+    conditions = _first_of_each(definition.conditions)
+    transitions = _first_of_each(definition.transitions)
+    for index, stage in stages:
         graph.add_node(node("stage", stage.id), kind="stage", id=stage.id, title=stage.title, order=index,
                        ladder=stage.ladder, terminal=stage.terminal, path=("stages", index))
-    for index, condition in enumerate(definition.conditions):
+    for index, condition in conditions:
         graph.add_node(node("condition", condition.id), kind="condition", id=condition.id, title=condition.title,
                        order=index, strength=condition.strength, condition_kind=condition.kind,
                        path=("conditions", index))
-    for index, transition in enumerate(definition.transitions):
+    for index, transition in transitions:
         graph.add_node(node("transition", transition.id), kind="transition", id=transition.id,
                        title=transition.title, order=index, transition_kind=transition.kind,
                        path=("transitions", index))
@@ -52,7 +66,7 @@ def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
             graph.add_edge(source, target, relation=relation, path=path)
 
     previous: str | None = None
-    for index, stage in enumerate(definition.stages):
+    for index, stage in stages:
         here = node("stage", stage.id)
         for position, reference in enumerate(stage.requires):
             link(here, node("condition", reference), "requires", ("stages", index, "requires", position))
@@ -60,7 +74,7 @@ def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
             if previous is not None:
                 link(here, previous, "follows", ("stages", index))
             previous = here
-    for index, condition in enumerate(definition.conditions):
+    for index, condition in conditions:
         here = node("condition", condition.id)
         for position, reference in enumerate(condition.requires):
             link(here, node("condition", reference), "requires", ("conditions", index, "requires", position))
@@ -69,7 +83,7 @@ def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
                 link(here, node("condition", reference), "composes", ("conditions", index, "of", position))
         elif isinstance(condition, HeldCondition | ExpiringCondition):
             link(here, node("condition", condition.condition), "composes", ("conditions", index, "condition"))
-    for index, transition in enumerate(definition.transitions):
+    for index, transition in transitions:
         here = node("transition", transition.id)
         for position, reference in enumerate(transition.requires):
             link(here, node("condition", reference), "requires", ("transitions", index, "requires", position))
@@ -78,6 +92,16 @@ def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
                 graph.add_edge(node("stage", origin), here, relation="moves", path=("transitions", index, "from", position))
         link(here, node("stage", transition.to), "moves", ("transitions", index, "to"))
     return graph
+
+
+def _first_of_each(items: Sequence[_Item]) -> list[tuple[int, _Item]]:
+    seen: set[str] = set()
+    first = []
+    for index, item in enumerate(items):
+        if item.id not in seen:
+            seen.add(item.id)
+            first.append((index, item))
+    return first
 
 
 def prerequisites(graph: nx.DiGraph) -> nx.DiGraph:
@@ -153,7 +177,7 @@ def compile_definition(definition: WorkflowDefinition, *, document: Document | N
     errors, warnings = check_graph(graph, document, file)
     errors[:0] = check_references(definition, document, file)
     if errors:
-        raise WorkflowDefinitionError(errors)
+        raise WorkflowDefinitionError(in_file_order(errors))
 
     # Conditions in one order, prerequisites first, ties broken by declaration order;
     # every stage's list is this order filtered, which keeps it a valid working order.

@@ -8,6 +8,7 @@ wrong and how to fix it. The graph checks (cycles, reachability) follow in
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,13 +80,13 @@ def parse_definition(text: str | bytes, *, file: str) -> tuple[WorkflowDefinitio
         raise WorkflowDefinitionError(error.problems) from None
     if not isinstance(document.data, dict):
         raise WorkflowDefinitionError(
-            [Problem("a workflow must be a mapping of keys (id, version, title, ...)", file=file, line=1, column=1)]
+            [problem_at(document, (), "a workflow must be a mapping of keys (id, version, title, ...)", file=file)]
         )
     try:
         definition = WorkflowDefinition.model_validate(document.data)
     except ValidationError as error:
         raise WorkflowDefinitionError(
-            [_from_pydantic(detail, document, file) for detail in error.errors(include_url=False)]
+            in_file_order([_from_pydantic(detail, document, file) for detail in error.errors(include_url=False)])
         ) from None
     return definition, document
 
@@ -95,6 +96,10 @@ def problem_at(document: Document | None, path: PathKey, message: str, *, file: 
     place = document.locate(path) if document else None
     line, column = place if place else (None, None)
     return Problem(message, path=format_path(path), file=file, line=line, column=column, hint=hint)
+
+
+def in_file_order(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -138,9 +143,11 @@ def _from_pydantic(detail: Any, document: Document, file: str) -> Problem:
             "model_type": "a mapping",
             "model_attributes_type": "a mapping",
         }[kind]
-        message = f"expected {expected}, got {_describe(value)}"
-        if kind == "string_type" and isinstance(value, int | float | bool):
-            hint = f'put it in quotes: "{value}"'
+        written = document.scalars.get(path)
+        shown = written if written is not None and not isinstance(value, str) else _describe(value)
+        message = f"expected {expected}, got {shown}"
+        if kind == "string_type" and written is not None:
+            hint = f'put it in quotes: "{written}"'
         elif kind in ("int_type", "bool_type") and isinstance(value, str):
             hint = "write it without quotes" if kind == "int_type" else "write true or false"
     elif kind == "literal_error":
@@ -148,8 +155,21 @@ def _from_pydantic(detail: Any, document: Document, file: str) -> Problem:
         message = f"{_describe(value)} is not allowed here"
         choices = [choice.strip(" '") for choice in expected.replace(" or ", ", ").split(",")]
         hint = did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}"
-    elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        hint = "fill it in" if kind == "string_too_short" else ""
+    elif kind == "string_too_short":
+        message, hint = "must not be empty", "fill it in"
+    elif kind in ("too_short", "too_long", "string_too_long"):
+        limit = context.get("min_length", context.get("max_length"))
+        message = f"needs at least {limit} items" if kind == "too_short" else f"is too long (at most {limit})"
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(context.values()))
+        words = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                 "greater_than": "more than", "less_than": "less than"}[kind]
+        message = f"must be {words} {bound}, not {value}"
+    elif kind == "invalid_key":
+        place = path[:-1] if path[-1:] == ("[key]",) else path
+        problem = problem_at(document, place, f"a key must be a plain word, not {value!r}", file=file,
+                             hint="put the key in quotes or rename it")
+        return replace(problem, path=format_path((*place[:-1], str(place[-1]))))
     elif kind == "value_error":
         message = str(context.get("error", message))
     return problem_at(document, path, message, file=file, hint=hint)
@@ -224,7 +244,20 @@ def check_references(definition: WorkflowDefinition, document: Document | None, 
             yield at(path, f"unknown {what} '{reference}'", hint)
 
     if not definition.stages[0].ladder:
-        yield at(("stages", 0, "ladder"), "the first stage is where initiatives start and must be on the ladder")
+        yield at(
+            ("stages", 0, "ladder"),
+            "the first stage is where initiatives start and must be on the ladder",
+            "remove 'ladder: false' or put another stage first",
+        )
+    ladder = [stage for stage in definition.stages if stage.ladder]
+    for index, stage in enumerate(definition.stages):
+        if stage.terminal and stage.ladder and stage is not ladder[-1]:
+            yield at(
+                ("stages", index, "terminal"),
+                f"terminal stage '{stage.id}' has ladder stages after it",
+                "move it to the end of the ladder, or set 'ladder: false'",
+            )
+    terminal = {stage.id for stage in definition.stages if stage.terminal}
     for index, stage in enumerate(definition.stages):
         for position, reference in enumerate(stage.requires):
             yield from unknown(("stages", index, "requires", position), reference, "condition", conditions)
@@ -257,6 +290,12 @@ def check_references(definition: WorkflowDefinition, document: Document | None, 
     for index, transition in enumerate(definition.transitions):
         for position, reference in enumerate(transition.from_):
             yield from unknown(("transitions", index, "from", position), reference, "stage", stages)
+            if reference in terminal:
+                yield at(
+                    ("transitions", index, "from", position),
+                    f"'{reference}' is a terminal stage: nothing leaves it",
+                    "remove it from 'from', or drop 'terminal: true' from that stage",
+                )
         yield from unknown(("transitions", index, "to"), transition.to, "stage", stages)
         for position, reference in enumerate(transition.requires):
             yield from unknown(("transitions", index, "requires", position), reference, "condition", conditions)

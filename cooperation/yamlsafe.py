@@ -73,6 +73,7 @@ class Document:
 
     data: Any
     locations: dict[PathKey, Location] = field(default_factory=dict)
+    scalars: dict[PathKey, str] = field(default_factory=dict)  # each scalar value as written
 
     def locate(self, path: PathKey) -> Location | None:
         """The place of the deepest known value on `path` (pydantic may add union tags to it)."""
@@ -84,6 +85,9 @@ class Document:
                 known = candidate
                 best = self.locations[known]
         return best
+
+
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 class YamlError(Exception):
@@ -112,7 +116,10 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        message = " ".join(part for part in (error.context, error.problem) if part)
+        message = error.problem or "invalid YAML"
+        if error.context and error.context_mark:
+            started = error.context_mark
+            message = f"{error.context} (started at {started.line + 1}:{started.column + 1}): {message}"
         raise YamlError([Problem(f"YAML syntax: {message}", file=file, line=line, column=column)]) from None
     except yaml.YAMLError as error:
         raise YamlError([Problem(f"YAML syntax: {error}", file=file)]) from None
@@ -124,7 +131,7 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
     data = builder.build(node, (), 0)
     if builder.problems:
         raise YamlError(builder.problems)
-    return Document(data, builder.locations)
+    return Document(data, builder.locations, builder.scalars)
 
 
 def _too_large(file: str, size: int) -> Problem:
@@ -141,6 +148,7 @@ class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
         self.locations: dict[PathKey, Location] = {}
+        self.scalars: dict[PathKey, str] = {}
         self.problems: list[Problem] = []
         self.visited = 0
         self.constructor = yaml.constructor.SafeConstructor()
@@ -160,10 +168,15 @@ class _Builder:
             )
             raise YamlError(self.problems)
         self.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            self._problem(node, f"cannot read this value: the tag '{node.tag}' is not allowed", path,
+                          hint="remove the tag; workflow files hold plain lists and mappings only")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index), depth + 1) for index, item in enumerate(node.value)]
+        self.scalars[path] = node.value
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
@@ -171,12 +184,19 @@ class _Builder:
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[Any, Any]:
+        written = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
         self.constructor.flatten_mapping(node)
+        # flatten_mapping puts merged pairs (<<: *anchor) first; keys written beside them win.
+        merged_count = len(node.value) - written
+        pairs = node.value[merged_count:] + node.value[:merged_count]
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        for position, (key_node, value_node) in enumerate(pairs):
             key = self.build(key_node, path, depth + 1)
-            if not isinstance(key, str | int):
-                self._problem(key_node, "a key must be a plain word or number", path)
+            if isinstance(key, bool) or not isinstance(key, str | int):
+                self._problem(key_node, f"a key must be a plain word, not {key!r}", path,
+                              hint="put the key in quotes or rename it")
+                continue
+            if key in result and position >= written:
                 continue
             if key in result:
                 first = self.locations.get((*path, key))
