@@ -19,20 +19,32 @@ from cooperation.errors import (
     UnknownWorkflowError,
     WorkflowDefinitionError,
 )
+from cooperation.evaluation import ConditionResult
+from cooperation.events import EVENT_KINDS, Event
 from cooperation.loading import load_workflow_file, load_workflow_text
+from cooperation.registry import ImportReport, Registry
+from cooperation.status import ConditionStatus, InitiativeStatus, UnmetCondition
 
 __all__ = [
     "BlockedTransitionError",
     "CompiledWorkflow",
+    "ConditionResult",
+    "ConditionStatus",
     "ConflictError",
     "CooperationError",
+    "EVENT_KINDS",
+    "Event",
     "EventError",
+    "ImportReport",
+    "InitiativeStatus",
     "NotPermittedError",
     "Problem",
+    "Registry",
     "StoreError",
     "TransitionError",
     "UnknownInitiativeError",
     "UnknownWorkflowError",
+    "UnmetCondition",
     "WorkflowDefinition",
     "WorkflowDefinitionError",
     "builtin_workflow_ids",

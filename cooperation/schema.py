@@ -21,6 +21,10 @@ def generated_schema(name: str) -> dict[str, Any]:
         from cooperation.definition import WorkflowDefinition
 
         schema = WorkflowDefinition.model_json_schema(by_alias=True)
+    elif name == "events":
+        from cooperation.events import events_json_schema
+
+        schema = events_json_schema()
     else:
         raise KeyError(name)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
@@ -28,7 +32,7 @@ def generated_schema(name: str) -> dict[str, Any]:
 
 def write_schemas() -> None:
     """Regenerate the shipped files: `python -m cooperation.schema`."""
-    for name in ("workflow",):
+    for name in ("workflow", "events"):
         text = json.dumps(generated_schema(name), indent=2, sort_keys=True) + "\n"
         (SCHEMA_DIRECTORY / f"{name}.schema.json").write_text(text, encoding="utf-8")
 
