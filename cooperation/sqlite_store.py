@@ -10,10 +10,13 @@ version first, so a stale writer gets a ConflictError and writes nothing.
 from __future__ import annotations
 
 import json
+import json.encoder
 import operator
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +29,7 @@ from cooperation.events import Event
 APPLICATION_ID = 0x436F6F70  # "Coop" in the SQLite header, at offset 68
 MARKER = "cooperation-maturity registry"
 BUSY_TIMEOUT_SECONDS = 30.0
+MEMORY = ":memory:"  # a registry that lives in this store only, for tests and experiments
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
@@ -57,16 +61,27 @@ _MIGRATIONS: list[tuple[str, ...]] = [
 
 _INSERT = "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _VERSION = "SELECT coalesce(max(seq), 0) FROM events WHERE initiative = ?"
+_VERSIONS = """
+    SELECT names.value, (SELECT coalesce(max(seq), 0) FROM events WHERE initiative = names.value)
+    FROM json_each(?) AS names
+"""
 # One row per initiative: its whole log as one JSON array of [kind, at, data, actor, seq],
 # so that reading every log costs one json.loads per initiative instead of one per event.
-# The GROUP BY walks the primary key, so groups stream by initiative with events by seq;
+# The GROUP BY walks the primary key, so groups come by initiative and events by seq;
 # read_all still sorts each log by seq, as group_concat does not promise an order.
-_READ_ALL = """
+# Logs are read a page at a time, each page by a statement run to its end, so that no
+# statement stays open (holding an old snapshot) while the caller works on a log.
+_LOGS = """
     SELECT initiative, '[' || group_concat(json_array(kind, at, json(data), actor, seq), ',') || ']'
     FROM events
+    {where}
     GROUP BY initiative
     ORDER BY initiative
+    LIMIT ?
 """
+_FIRST_LOGS = _LOGS.format(where="")
+_NEXT_LOGS = _LOGS.format(where="WHERE initiative > ?")
+_PAGE = 500
 _BY_SEQ = operator.itemgetter(4)
 
 
@@ -109,6 +124,7 @@ class SqliteStore:
 
     One connection per store; a store may be shared by threads, which take turns.
     With `create=False` a missing registry is an error instead of being made.
+    The path ":memory:" gives a registry held in memory by this store alone.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
@@ -143,24 +159,22 @@ class SqliteStore:
         return [Event(initiative, kind, at, loads(data), actor, seq) for kind, at, data, actor, seq in rows]
 
     def read_all(self) -> Iterator[tuple[str, list[Event]]]:
+        """Every log, a page of initiatives at a time: each log whole and consistent as read.
+
+        Logs appended to while the caller iterates show as they are when their page is read.
+        """
         loads, by_seq = json.loads, _BY_SEQ
         with self._lock:
-            cursor = self._cursor(_READ_ALL)
-        try:
-            while True:
-                with self._lock:
-                    try:
-                        chunk = cursor.fetchmany(256)
-                    except sqlite3.Error as error:
-                        raise self._error(error, "read") from None
-                if not chunk:
-                    return
-                for initiative, text in chunk:
-                    log = loads(text)
-                    log.sort(key=by_seq)
-                    yield initiative, [Event(initiative, kind, at, data, by, seq) for kind, at, data, by, seq in log]
-        finally:
-            cursor.close()
+            page = self._query(_FIRST_LOGS, (_PAGE,))
+        while page:
+            for initiative, text in page:
+                log = loads(text)
+                log.sort(key=by_seq)
+                yield initiative, [Event(initiative, kind, at, data, by, seq) for kind, at, data, by, seq in log]
+            if len(page) < _PAGE:
+                return
+            with self._lock:
+                page = self._query(_NEXT_LOGS, (page[-1][0], _PAGE))
 
     def initiatives(self) -> list[str]:
         with self._lock:
@@ -199,11 +213,11 @@ class SqliteStore:
             except sqlite3.Error as error:
                 raise self._error(error, "write to") from None
             try:
+                actual = self._versions(connection, list(batches))
                 versions: dict[str, int] = {}
                 for initiative, (expected, events) in batches.items():
-                    actual = connection.execute(_VERSION, (initiative,)).fetchone()[0]
-                    if actual != expected:
-                        raise ConflictError(initiative, expected, actual)
+                    if actual[initiative] != expected:
+                        raise ConflictError(initiative, expected, actual[initiative])
                     versions[initiative] = expected + len(events)
                 connection.executemany(_INSERT, _rows(batches, _now()))
                 connection.execute("COMMIT")
@@ -214,6 +228,13 @@ class SqliteStore:
                 raise
             return versions
 
+    @staticmethod
+    def _versions(connection: sqlite3.Connection, initiatives: list[str]) -> dict[str, int]:
+        """The current version of each initiative, asked in one query when there are many."""
+        if len(initiatives) <= 4:
+            return {initiative: connection.execute(_VERSION, (initiative,)).fetchone()[0] for initiative in initiatives}
+        return dict(connection.execute(_VERSIONS, (json.dumps(initiatives),)).fetchall())
+
     # --- reading ---------------------------------------------------------------------------
 
     def _live(self) -> sqlite3.Connection:
@@ -221,22 +242,19 @@ class SqliteStore:
             raise StoreError(f"the registry {self._url} is closed: open it again to use it")
         return self._connection
 
-    def _cursor(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
-        try:
-            return self._live().execute(sql, parameters)
-        except sqlite3.Error as error:
-            raise self._error(error, "read") from None
-
     def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
-        cursor = self._cursor(sql, parameters)
         try:
-            return cursor.fetchall()
+            return self._live().execute(sql, parameters).fetchall()
         except sqlite3.Error as error:
             raise self._error(error, "read") from None
 
     # --- opening ---------------------------------------------------------------------------
 
     def _open(self, *, create: bool) -> sqlite3.Connection:
+        if self._url == MEMORY:
+            connection = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+            self._prepare(connection, create=True)
+            return connection
         found = self._inspect_file()
         if found == "missing":
             if not create:
@@ -295,18 +313,34 @@ class SqliteStore:
         raise self._foreign()
 
     def _prepare(self, connection: sqlite3.Connection, *, create: bool) -> None:
-        """Check what the file holds, create or migrate its schema, then switch on WAL."""
-        try:
-            state, version = self._identify(connection)
-            if state == "blank" and not create:
-                raise StoreError(f"no registry at {self._url} (the database is empty): {_INIT_HINT}")
-            if state == "blank" or version < schema_version():
-                self._migrate(connection)
-            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as error:
-            raise self._error(error, "open") from None
+        """Check what the file holds, create or migrate its schema, then switch on WAL.
+
+        While several processes create one registry at once, SQLite may answer "locked"
+        without waiting (to avoid a deadlock, e.g. when switching to WAL); the steps are
+        safe to repeat, so they are retried until the busy timeout runs out.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                connection.execute("BEGIN")  # one snapshot for all the questions _identify asks
+                try:
+                    state, version = self._identify(connection)
+                finally:
+                    _rollback(connection)
+                if state == "blank" and not create:
+                    raise StoreError(f"no registry at {self._url} (the database is empty): {_INIT_HINT}")
+                if state == "blank" or version < schema_version():
+                    self._migrate(connection)
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() > deadline:
+                    raise self._error(error, "open") from None
+                time.sleep(random.uniform(0.005, 0.05))
+            except sqlite3.Error as error:
+                raise self._error(error, "open") from None
 
     def _identify(self, connection: sqlite3.Connection) -> tuple[Literal["blank", "registry"], int]:
         """A blank database (ours to fill), or a registry and its schema version; else StoreError."""
@@ -384,9 +418,9 @@ class SqliteStore:
                 f"{text}: check that the folder exists and that you may read and write the file and its folder "
                 f"(SQLite also needs {name}-wal and {name}-shm beside it)"
             )
-        elif "locked" in lowered or "busy" in lowered:
+        elif _is_busy(error):
             advice = (
-                f"another process kept it locked for more than {BUSY_TIMEOUT_SECONDS:.0f} s ({text}); "
+                f"another process holds it locked ({text}, after waiting up to {BUSY_TIMEOUT_SECONDS:.0f} s); "
                 "try again when that process is done"
             )
         elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
@@ -402,7 +436,8 @@ def _rows(
     batches: Mapping[str, tuple[int, Sequence[Event]]], recorded_at: str
 ) -> Iterator[tuple[str, int, str, str, str | None, str, str]]:
     encode = _encode_data
-    for initiative, (expected, events) in batches.items():
+    for initiative in sorted(batches):  # in key order, the B-tree grows at its end
+        expected, events = batches[initiative]
         seq = expected
         for event in events:
             if event.initiative != initiative:
@@ -411,6 +446,11 @@ def _rows(
                 )
             seq += 1
             yield initiative, seq, event.kind, event.at, event.by, encode(event.data), recorded_at
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 def _rollback(connection: sqlite3.Connection) -> None:
