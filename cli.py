@@ -8,7 +8,9 @@ Errors go to standard error, without a traceback.
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import sys
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
@@ -277,7 +279,7 @@ def score(
     by: ByOption = None,
     db: DbOption = None,
 ) -> None:
-    """Set a scored parameter (e.g. trust-level) to a level of its scale."""
+    """Set a scored parameter, such as trust-level, to a level of its scale."""
     _record(db, initiative, "score_set", {"parameter": parameter, "level": level}, by, at)
 
 
@@ -462,6 +464,17 @@ def schema(
     from cooperation.schema import shipped_schema
 
     _print_json(shipped_schema(name))
+
+
+def _add_command_modules() -> None:
+    """Commands kept in their own modules: each `cooperation.commands.X` has `register(app)`."""
+    import cooperation.commands as package
+
+    for module in sorted(info.name for info in pkgutil.iter_modules(package.__path__)):
+        importlib.import_module(f"cooperation.commands.{module}").register(app)
+
+
+_add_command_modules()
 
 
 def main() -> None:

@@ -23,13 +23,12 @@ from cooperation.evaluation import ConditionResult
 from cooperation.events import EVENT_KINDS, Event
 from cooperation.loading import load_workflow_file, load_workflow_text
 from cooperation.registry import ImportReport, Registry
-from cooperation.status import ConditionStatus, InitiativeStatus, UnmetCondition
+from cooperation.status import InitiativeStatus
 
 __all__ = [
     "BlockedTransitionError",
     "CompiledWorkflow",
     "ConditionResult",
-    "ConditionStatus",
     "ConflictError",
     "CooperationError",
     "EVENT_KINDS",
@@ -44,7 +43,6 @@ __all__ = [
     "TransitionError",
     "UnknownInitiativeError",
     "UnknownWorkflowError",
-    "UnmetCondition",
     "WorkflowDefinition",
     "WorkflowDefinitionError",
     "builtin_workflow_ids",

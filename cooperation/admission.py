@@ -8,7 +8,7 @@ sensible dates, and moves that follow the workflow.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from cooperation.compiled import CompiledWorkflow
 from cooperation.errors import EventError
@@ -18,15 +18,19 @@ from cooperation.facts import Facts, Participant
 from cooperation.loading import did_you_mean
 
 _TRANSITION_KIND = {"stage_regressed": "regress", "escalated": "escalate", "handed_off": "hand_off"}
-FUTURE_TOLERANCE = timedelta(days=1)
 
 
-def admit(workflow: CompiledWorkflow, facts: Facts, event: Event, *, clock: datetime | None = None) -> Event:
-    """Return the event (moves completed with from/to) or raise EventError saying what to fix."""
+def admit(
+    workflow: CompiledWorkflow, facts: Facts, event: Event, *, then: Facts | None = None, clock: datetime | None = None
+) -> Event:
+    """Return the event (moves completed with from/to) or raise EventError saying what to fix.
+
+    `facts` are the initiative's facts now; `then`, if given, the facts as of the event's
+    date (for an event dated before later facts), against which its content is checked.
+    """
     at = event.moment
-    latest = (clock or now()) + FUTURE_TOLERANCE
-    if at > latest:
-        raise EventError(f"{event.at} is in the future; record what has happened, dated when it happened")
+    if at > (clock or now()):
+        raise EventError(f"{event.at} is in the future (UTC); record what has happened, dated when it happened")
     if facts.created is not None and at < facts.created:
         raise EventError(f"{event.at} is before {facts.initiative} was created ({_day(facts.created)})")
     last_move = facts.moves[-1].at if facts.moves else None
@@ -41,6 +45,7 @@ def admit(workflow: CompiledWorkflow, facts: Facts, event: Event, *, clock: date
         raise EventError(
             f"{event.at} is before the last stage move ({_day(last_move)}); facts cannot be backdated past a move"
         )
+    facts = then or facts
     data = event.data
     match event.kind:
         case "initiative_created":

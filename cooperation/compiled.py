@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cooperation.definition import ConditionDefinition, StageDefinition, TransitionDefinition, WorkflowDefinition
+from cooperation.definition import (
+    ConditionDefinition,
+    ParameterDefinition,
+    StageDefinition,
+    TransitionDefinition,
+    WorkflowDefinition,
+)
 from cooperation.errors import Problem
 from cooperation.vocabulary import Role
 
@@ -28,12 +34,14 @@ class CompiledWorkflow:
     conditions: Mapping[str, ConditionDefinition] = field(init=False)
     stages: Mapping[str, StageDefinition] = field(init=False)
     transitions: Mapping[str, TransitionDefinition] = field(init=False)
+    parameters: Mapping[str, ParameterDefinition] = field(init=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: derived lookups are filled in once here
         set_(self, "conditions", {condition.id: condition for condition in self.definition.conditions})
         set_(self, "stages", {stage.id: stage for stage in self.definition.stages})
         set_(self, "transitions", {transition.id: transition for transition in self.definition.transitions})
+        set_(self, "parameters", {parameter.id: parameter for parameter in self.definition.parameters})
 
     @property
     def id(self) -> str:

@@ -125,9 +125,9 @@ class ConflictError(CooperationError):
 class UnknownInitiativeError(CooperationError):
     """No initiative with that id in the registry."""
 
-    def __init__(self, initiative: str) -> None:
+    def __init__(self, initiative: str, *, detail: str = "") -> None:
         self.initiative = initiative
-        super().__init__(f"no initiative '{initiative}' in this registry (list them with `coop status --all`)")
+        super().__init__(detail or f"no initiative '{initiative}' in this registry (list them with `coop status --all`)")
 
 
 class StoreError(CooperationError):

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+import weakref
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cooperation.compiled import CompiledWorkflow
 from cooperation.definition import (
     AllCondition,
     AnyCondition,
     AttestationCondition,
-    ConditionDefinition,
     EvidenceCondition,
     ExpiringCondition,
     HeldCondition,
@@ -30,35 +31,31 @@ from cooperation.facts import Facts
 FactsAt = Callable[[datetime], Facts]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to create
 class ConditionResult:
-    """The state of one condition for one initiative at one moment."""
+    """The state of one condition for one initiative at one moment (read-only by convention).
+
+    `blocking`: unsatisfied (neither met nor waived) and not merely advisory, so it stops a move.
+    """
 
     condition: str
     title: str
     kind: str
     strength: str
     met: bool
+    waived: bool
+    blocking: bool
     detail: str
     progress: float
-    waived: bool = False
 
     @property
     def satisfied(self) -> bool:
         """Met, or waived with a recorded rationale."""
         return self.met or self.waived
 
-    @property
-    def blocking(self) -> bool:
-        """Unsatisfied and not merely advisory: this stops a move."""
-        return not self.satisfied and self.strength != "advisory"
 
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    met: bool
-    detail: str
-    progress: float
+# A condition's own test: (met, detail, progress). A plain tuple: this is the hot path.
+_Outcome = tuple[bool, str, float]
 
 
 def _ratio(have: int, need: int) -> float:
@@ -87,10 +84,23 @@ class Evaluator:
         return found
 
     def results(self, condition_ids: Sequence[str]) -> list[ConditionResult]:
-        return [self.result(condition_id) for condition_id in condition_ids]
+        known = self._results
+        return [known.get(condition_id) or self.result(condition_id) for condition_id in condition_ids]
 
     def all_results(self) -> list[ConditionResult]:
-        return self.results(self.workflow.condition_order)
+        """Every condition, in the workflow's working order."""
+        known, facts, results = self._results, self.facts, []
+        waivers = facts.waivers
+        for condition_id, source, key, unrecorded in _plan(self.workflow):
+            found = known.get(condition_id)
+            if found is None:
+                # Nothing recorded for it (the usual case in a portfolio): its result is fixed.
+                if source is not None and key not in getattr(facts, source) and condition_id not in waivers:
+                    found = known[condition_id] = unrecorded
+                else:
+                    found = self.result(condition_id)
+            results.append(found)
+        return results
 
     def unmet(self, condition_ids: Sequence[str]) -> list[ConditionResult]:
         """Unsatisfied ones among `condition_ids`, keeping their (working) order."""
@@ -103,146 +113,201 @@ class Evaluator:
 
     def _evaluate(self, condition_id: str) -> ConditionResult:
         condition = self.workflow.conditions[condition_id]
-        outcome = self._outcome(condition, None)
-        missing = [name for name in condition.requires if not self.result(name).satisfied]
-        if missing and outcome.met:
-            outcome = _Outcome(False, f"{outcome.detail}; but needs {', '.join(missing)} first", outcome.progress)
-        waiver = self.facts.waivers.get(condition_id)
-        waived = waiver is not None and condition.strength != "required"
-        detail = f"waived: {waiver.rationale}" if waived and waiver and not outcome.met else outcome.detail
+        met, detail, progress = _CHECKS[condition.kind](self, condition, None)
+        if met and condition.requires:
+            missing = [name for name in condition.requires if not self.result(name).satisfied]
+            if missing:
+                met, detail = False, f"{detail}; but needs {', '.join(missing)} first"
+        waived = False
+        if not met and condition.strength != "required":
+            waiver = self.facts.waivers.get(condition_id)
+            if waiver is not None:
+                waived, detail = True, f"waived: {waiver.rationale}"
         return ConditionResult(
-            condition=condition_id,
-            title=condition.title,
-            kind=condition.kind,
-            strength=condition.strength,
-            met=outcome.met,
-            detail=detail,
-            progress=1.0 if outcome.met else round(outcome.progress, 3),
-            waived=waived,
+            condition_id,
+            condition.title,
+            condition.kind,
+            condition.strength,
+            met,
+            waived,
+            not (met or waived) and condition.strength != "advisory",
+            detail,
+            1.0 if met else int(progress * 1000) / 1000,
         )
-
-    def _outcome(self, condition: ConditionDefinition, since: datetime | None) -> _Outcome:
-        """A condition's own test; `since` restricts dated records to a window (expiring)."""
-        facts = self.facts
-        match condition:
-            case EvidenceCondition(min_items=need):
-                items = [item for item in facts.evidence.get(condition.id, ()) if since is None or item.at >= since]
-                have = len(items)
-                if have >= need:
-                    return _Outcome(True, f"{_plural(have, 'piece')} of evidence recorded", 1.0)
-                if have == 0:
-                    return _Outcome(False, "no evidence recorded yet", 0.0)
-                return _Outcome(False, f"{have} of {need} pieces of evidence recorded", _ratio(have, need))
-            case AttestationCondition(min_participants=need, min_communities=need_communities):
-                given = facts.attestations.get(condition.id, {})
-                attesters = [
-                    facts.participants[name]
-                    for name, at in given.items()
-                    if name in facts.participants
-                    and facts.participants[name].active
-                    and facts.participants[name].role != "observer"
-                    and (since is None or at >= since)
-                ]
-                communities = sorted({participant.community for participant in attesters})
-                met = len(attesters) >= need and len(communities) >= need_communities
-                detail = (
-                    f"attested by {len(attesters)} of {need} participants, "
-                    f"from {len(communities)} of {need_communities} communities"
-                    + (f" ({', '.join(communities)})" if communities else "")
-                )
-                progress = (_ratio(len(attesters), need) + _ratio(len(communities), need_communities)) / 2
-                return _Outcome(met, detail, progress)
-            case MeetingsCondition(min_meetings=need, min_span_days=span, neutral_only=neutral_only):
-                meetings = [
-                    meeting
-                    for meeting in facts.meetings
-                    if (since is None or meeting.at >= since) and (meeting.neutral or not neutral_only)
-                ]
-                days = (meetings[-1].at - meetings[0].at).days if meetings else 0
-                where = " at a neutral venue" if neutral_only else ""
-                met = len(meetings) >= need and days >= span
-                detail = f"{len(meetings)} of {need} meetings{where}"
-                if span:
-                    detail += f", spanning {days} of {span} days"
-                progress = (_ratio(len(meetings), need) + _ratio(days, span)) / 2
-                return _Outcome(met, detail, progress)
-            case ParticipationCondition(min_participants=need, min_communities=need_communities):
-                active = [p for p in facts.active_participants() if p.role != "observer"]
-                communities = sorted({participant.community for participant in active})
-                missing = [name for name in condition.required_communities if name not in communities]
-                met = len(active) >= need and len(communities) >= need_communities and not missing
-                detail = (
-                    f"{len(active)} of {need} participants, from {len(communities)} of {need_communities} communities"
-                )
-                if missing:
-                    detail += f": missing {', '.join(missing)}"
-                parts = [_ratio(len(active), need), _ratio(len(communities), need_communities)]
-                if condition.required_communities:
-                    parts.append(_ratio(len(condition.required_communities) - len(missing), len(condition.required_communities)))
-                return _Outcome(met, detail, sum(parts) / len(parts))
-            case ScoreCondition(parameter=parameter, at_least=need):
-                history = facts.scores.get(parameter, [])
-                if since is not None:
-                    history = [entry for entry in history if entry[0] >= since]
-                scale = next(p.scale for p in self.workflow.definition.parameters if p.id == parameter)
-                if not history:
-                    return _Outcome(False, f"'{parameter}' not scored yet (needs {need} on {scale.min}..{scale.max})", 0.0)
-                level = history[-1][1]
-                label = scale.labels.get(level)
-                shown = f"{level} ({label})" if label else str(level)
-                span = scale.max - scale.min
-                progress = _ratio(level - scale.min, need - scale.min) if span else 1.0
-                return _Outcome(level >= need, f"'{parameter}' at {shown}, needs {need}", progress)
-            case AllCondition(of=members):
-                outcomes = [self._member(member, since) for member in members]
-                missing = [member for member, outcome in zip(members, outcomes) if not outcome.met]
-                done = len(members) - len(missing)
-                detail = f"{done} of {len(members)} met" + (f": missing {', '.join(missing)}" if missing else "")
-                return _Outcome(not missing, detail, sum(outcome.progress for outcome in outcomes) / len(members))
-            case AnyCondition(of=members):
-                outcomes = [self._member(member, since) for member in members]
-                met = [member for member, outcome in zip(members, outcomes) if outcome.met]
-                if met:
-                    return _Outcome(True, f"met through {met[0]}", 1.0)
-                return _Outcome(False, f"none of {', '.join(members)} met yet", max(o.progress for o in outcomes))
-            case ExpiringCondition(condition=inner, days=days):
-                window_start = self.now - timedelta(days=days)
-                start = max(window_start, since) if since else window_start
-                outcome = self._member(inner, start)
-                return _Outcome(outcome.met, f"in the last {days} days: {outcome.detail}", outcome.progress)
-            case HeldCondition(condition=inner, days=days):
-                return self._held(inner, days, since)
-        raise AssertionError(f"unhandled condition kind {condition.kind}")
 
     def _member(self, condition_id: str, since: datetime | None) -> _Outcome:
         """A member of a combination: its full result, or its windowed test inside `expiring`."""
         if since is None:
             result = self.result(condition_id)
-            return _Outcome(result.satisfied, result.detail, result.progress)
+            return (result.met or result.waived, result.detail, result.progress)
         key = (condition_id, since)
         found = self._windowed.get(key)
         if found is None:
-            found = self._windowed[key] = self._outcome(self.workflow.conditions[condition_id], since)
+            condition = self.workflow.conditions[condition_id]
+            found = self._windowed[key] = _CHECKS[condition.kind](self, condition, since)
         return found
 
     def _held(self, inner: str, days: int, since: datetime | None) -> _Outcome:
         current = self._member(inner, since)
-        if not current.met:
-            return _Outcome(False, f"'{inner}' is not met", 0.0)
+        if not current[0]:
+            return (False, f"'{inner}' is not met", 0.0)
         window_start = self.now - timedelta(days=days)
         if self.facts_at is None or self.facts.created is None:
-            return _Outcome(False, f"'{inner}' is met, but its history is not known here", 0.0)
+            return (False, f"'{inner}' is met, but its history is not known here", 0.0)
         # Facts only change at events: checking the window's start and every event
         # moment inside it tells whether the condition held throughout.
         moments = [window_start] + sorted({m for m in self.facts.moments if window_start < m <= self.now})
         met_since = window_start
         for moment in reversed(moments):
             past = Evaluator(self.workflow, self.facts_at(moment), moment, self.facts_at)
-            if not past._member(inner, since).met:
+            if not past._member(inner, since)[0]:
                 later = [m for m in moments if m > moment]
                 met_since = later[0] if later else self.now
                 break
         held_days = (self.now - met_since).days
         if met_since == window_start and window_start >= self.facts.created:
-            return _Outcome(True, f"'{inner}' held for at least {days} days", 1.0)
-        return _Outcome(False, f"'{inner}' held for {held_days} of {days} days", _ratio(held_days, days))
+            return (True, f"'{inner}' held for at least {days} days", 1.0)
+        return (False, f"'{inner}' held for {held_days} of {days} days", _ratio(held_days, days))
+
+
+# --- one function per condition kind: (evaluator, condition, window start) -> outcome ---------
+# `since` restricts dated records (evidence, attestations, meetings, scores) to a window,
+# for `expiring`; membership is a state, not a dated record, and is never windowed.
+
+
+def _evidence(evaluator: Evaluator, condition: EvidenceCondition, since: datetime | None) -> _Outcome:
+    items = evaluator.facts.evidence.get(condition.id, ())
+    have = len(items) if since is None else sum(1 for item in items if item.at >= since)
+    need = condition.min_items
+    if have >= need:
+        return (True, f"{_plural(have, 'piece')} of evidence recorded", 1.0)
+    if have == 0:
+        return (False, "no evidence recorded yet", 0.0)
+    return (False, f"{have} of {need} pieces of evidence recorded", _ratio(have, need))
+
+
+def _attestation(evaluator: Evaluator, condition: AttestationCondition, since: datetime | None) -> _Outcome:
+    participants = evaluator.facts.participants
+    attesters = []
+    for name, at in evaluator.facts.attestations.get(condition.id, {}).items():
+        participant = participants.get(name)
+        if participant is not None and participant.active and participant.role != "observer":
+            if since is None or at >= since:
+                attesters.append(participant)
+    communities = sorted({participant.community for participant in attesters})
+    need, need_communities = condition.min_participants, condition.min_communities
+    detail = (
+        f"attested by {len(attesters)} of {need} participants, from {len(communities)} of {need_communities} communities"
+        + (f" ({', '.join(communities)})" if communities else "")
+    )
+    met = len(attesters) >= need and len(communities) >= need_communities
+    return (met, detail, (_ratio(len(attesters), need) + _ratio(len(communities), need_communities)) / 2)
+
+
+def _meetings(evaluator: Evaluator, condition: MeetingsCondition, since: datetime | None) -> _Outcome:
+    neutral_only = condition.neutral_only
+    meetings = [
+        meeting
+        for meeting in evaluator.facts.meetings
+        if (since is None or meeting.at >= since) and (meeting.neutral or not neutral_only)
+    ]
+    need, span = condition.min_meetings, condition.min_span_days
+    days = (meetings[-1].at - meetings[0].at).days if meetings else 0
+    detail = f"{len(meetings)} of {need} meetings" + (" at a neutral venue" if neutral_only else "")
+    if span:
+        detail += f", spanning {days} of {span} days"
+    met = len(meetings) >= need and days >= span
+    return (met, detail, (_ratio(len(meetings), need) + _ratio(days, span)) / 2)
+
+
+def _participation(evaluator: Evaluator, condition: ParticipationCondition, since: datetime | None) -> _Outcome:
+    active = [p for p in evaluator.facts.participants.values() if p.active and p.role != "observer"]
+    communities = {participant.community for participant in active}
+    required = condition.required_communities
+    missing = [name for name in required if name not in communities]
+    need, need_communities = condition.min_participants, condition.min_communities
+    detail = f"{len(active)} of {need} participants, from {len(communities)} of {need_communities} communities"
+    if missing:
+        detail += f": missing {', '.join(missing)}"
+    parts = [_ratio(len(active), need), _ratio(len(communities), need_communities)]
+    if required:
+        parts.append(_ratio(len(required) - len(missing), len(required)))
+    met = len(active) >= need and len(communities) >= need_communities and not missing
+    return (met, detail, sum(parts) / len(parts))
+
+
+def _score(evaluator: Evaluator, condition: ScoreCondition, since: datetime | None) -> _Outcome:
+    parameter, need = condition.parameter, condition.at_least
+    history = evaluator.facts.scores.get(parameter, [])
+    if since is not None:
+        history = [entry for entry in history if entry[0] >= since]
+    scale = evaluator.workflow.parameters[parameter].scale
+    if not history:
+        return (False, f"'{parameter}' not scored yet (needs {need} on {scale.min}..{scale.max})", 0.0)
+    level = history[-1][1]
+    label = scale.labels.get(level)
+    shown = f"{level} ({label})" if label else str(level)
+    progress = _ratio(level - scale.min, need - scale.min)
+    return (level >= need, f"'{parameter}' at {shown}, needs {need}", progress)
+
+
+def _all(evaluator: Evaluator, condition: AllCondition, since: datetime | None) -> _Outcome:
+    members = condition.of
+    outcomes = [evaluator._member(member, since) for member in members]
+    missing = [member for member, outcome in zip(members, outcomes) if not outcome[0]]
+    detail = f"{len(members) - len(missing)} of {len(members)} met" + (f": missing {', '.join(missing)}" if missing else "")
+    return (not missing, detail, sum(outcome[2] for outcome in outcomes) / len(members))
+
+
+def _any(evaluator: Evaluator, condition: AnyCondition, since: datetime | None) -> _Outcome:
+    outcomes = [evaluator._member(member, since) for member in condition.of]
+    for member, outcome in zip(condition.of, outcomes):
+        if outcome[0]:
+            return (True, f"met through {member}", 1.0)
+    return (False, f"none of {', '.join(condition.of)} met yet", max(outcome[2] for outcome in outcomes))
+
+
+def _expiring(evaluator: Evaluator, condition: ExpiringCondition, since: datetime | None) -> _Outcome:
+    window_start = evaluator.now - timedelta(days=condition.days)
+    start = max(window_start, since) if since else window_start
+    met, detail, progress = evaluator._member(condition.condition, start)
+    return (met, f"in the last {condition.days} days: {detail}", progress)
+
+
+def _held(evaluator: Evaluator, condition: HeldCondition, since: datetime | None) -> _Outcome:
+    return evaluator._held(condition.condition, condition.days, since)
+
+
+_CHECKS: dict[str, Callable[[Evaluator, Any, datetime | None], _Outcome]] = {
+    "evidence": _evidence,
+    "attestation": _attestation,
+    "meetings": _meetings,
+    "participation": _participation,
+    "score": _score,
+    "all": _all,
+    "any": _any,
+    "expiring": _expiring,
+    "held": _held,
+}
+
+
+# For kinds whose result depends only on records kept for them, where those records are:
+# with none recorded (and no waiver), the result is the same for every initiative.
+_RECORDS = {"evidence": "evidence", "attestation": "attestations", "score": "scores"}
+_Plan = tuple[tuple[str, str | None, str, ConditionResult], ...]
+_plans: weakref.WeakKeyDictionary[CompiledWorkflow, _Plan] = weakref.WeakKeyDictionary()
+
+
+def _plan(workflow: CompiledWorkflow) -> _Plan:
+    """Per condition: where its records live and its result when there are none (built once)."""
+    plan = _plans.get(workflow)
+    if plan is None:
+        empty = Evaluator(workflow, Facts(""), datetime.now(UTC))
+        entries = []
+        for condition_id in workflow.condition_order:
+            condition = workflow.conditions[condition_id]
+            source = _RECORDS.get(condition.kind)
+            key = condition.parameter if isinstance(condition, ScoreCondition) else condition_id
+            entries.append((condition_id, source, key, empty.result(condition_id)))
+        plan = _plans[workflow] = tuple(entries)
+    return plan

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal, Union
 
@@ -31,27 +32,35 @@ MOVE_KINDS = frozenset({"stage_advanced", "stage_regressed", "escalated", "hande
 # --- time ---------------------------------------------------------------------------------
 
 
+class MomentError(EventError, ValueError):
+    """A date or datetime that cannot be read (a ValueError too, so pydantic reports it in place)."""
+
+
 def parse_at(value: str | date | datetime) -> str:
     """Canonical text for a moment: 'YYYY-MM-DD' for a date, UTC 'YYYY-MM-DDTHH:MM:SSZ' for a datetime.
 
-    Naive datetimes are taken as UTC. The canonical forms sort as text in time order.
+    Naive datetimes are taken as UTC; fractions of a second are dropped, so that the
+    canonical forms sort as text in time order.
     """
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
+    if not isinstance(value, str):
+        raise MomentError(f"{value!r} is not a date: give an ISO 8601 date or datetime as text")
     text = value.strip()
     try:
         if len(text) == 10:
             return date.fromisoformat(text).isoformat()
         return parse_at(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
     except ValueError:
-        raise ValueError(
+        raise MomentError(
             f"'{value}' is not an ISO 8601 date (2019-02-01) or datetime (2019-02-01T09:30:00Z)"
         ) from None
 
 
+@lru_cache(maxsize=65_536)  # logs share dates; parsing each once is much of a fold's cost
 def moment(at: str) -> datetime:
     """The instant a canonical `at` stands for (a date means its start, in UTC)."""
     if len(at) == 10:

@@ -56,6 +56,7 @@ class Move:
     target: str
     by: str | None
     detail: str = ""
+    transition: str | None = None  # the workflow transition taken, if not a plain advance
 
 
 @dataclass(slots=True)
@@ -150,7 +151,9 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
     elif kind in ("stage_advanced", "stage_regressed", "escalated", "handed_off"):
         target = data.get("to") or facts.stage
         detail = data.get("reason") or data.get("body") or ""
-        facts.moves.append(Move(at, kind, data.get("from") or facts.stage, target, event.by, detail))
+        facts.moves.append(
+            Move(at, kind, data.get("from") or facts.stage, target, event.by, detail, data.get("transition"))
+        )
         if kind == "handed_off":
             facts.handed_off_to = {"body": data["body"], "body_kind": data["body_kind"], "at": at}
         facts.stage = target

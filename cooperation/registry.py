@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal
@@ -28,7 +29,7 @@ from cooperation.errors import (
     UnknownInitiativeError,
 )
 from cooperation.evaluation import ConditionResult, Evaluator
-from cooperation.events import Event, cutoff, now, parse_at, validate_event
+from cooperation.events import MOVE_KINDS, Event, cutoff, now, parse_at, validate_event
 from cooperation.facts import Facts, apply, fold, time_ordered
 from cooperation.machine import ADVANCE, machine_for, trigger_name
 from cooperation.status import InitiativeStatus, build_status
@@ -60,18 +61,45 @@ class ImportReport:
 
 @dataclass(slots=True)
 class _Loaded:
-    """An initiative read from the store and folded, ready to evaluate or move."""
+    """An initiative read from the store and folded, ready to evaluate, extend or move."""
 
     workflow: CompiledWorkflow
     events: list[Event]  # in time order
     facts: Facts
     version: int
+    awaiting: Event | None = None  # while replaying a log: the automatic move it must hold next
 
     def facts_at(self, moment: datetime) -> Facts:
         return fold(self.facts.initiative, self.events, start=self.workflow.start, until=moment)
 
     def evaluator(self, moment: datetime) -> Evaluator:
         return Evaluator(self.workflow, self.facts, moment, self.facts_at)
+
+    def facts_for(self, event: Event) -> Facts:
+        """The facts as they stood when `event` happened (it may be dated before later facts)."""
+        last = self.facts.last_event
+        return self.facts if last is None or event.moment >= last else self.facts_at(event.moment)
+
+    def latest(self, clock: datetime) -> datetime:
+        """The moment a move made now takes: now, or the latest fact if one is dated ahead."""
+        last = self.facts.last_event
+        return clock if last is None or clock >= last else last
+
+    def add(self, event: Event) -> Event:
+        """Take an admitted event into the log (for checking the events that follow it)."""
+        self.version += 1
+        event = replace(event, seq=self.version)
+        at = event.moment
+        self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
+        if self.facts.last_event is None or at >= self.facts.last_event:
+            apply(self.facts, event, at)
+        else:
+            self.facts = fold(self.facts.initiative, self.events, start=self.workflow.start)
+        return event
+
+
+def _order(event: Event) -> tuple[datetime, int]:
+    return (event.moment, event.seq)
 
 
 class Registry:
@@ -86,6 +114,7 @@ class Registry:
     def __init__(self, store: EventStore, *, clock: Callable[[], datetime] = now) -> None:
         self.store = store
         self._clock = clock
+        self._workflows: dict[str, CompiledWorkflow] = {}  # by the name initiatives record
 
     @classmethod
     def open(cls, location: str | os.PathLike[str] | None = None, *, create: bool = True) -> Registry:
@@ -116,7 +145,13 @@ class Registry:
     def status(self, initiative: str, *, as_of: Moment | None = None) -> InitiativeStatus:
         """Where the initiative stands now, or at the end of `as_of` (a date or datetime)."""
         moment = cutoff(as_of) if as_of is not None else self._clock()
-        return self._status(self._load(initiative, self.store.read(initiative), until=moment), moment)
+        loaded = self._load(initiative, self.store.read(initiative), until=moment)
+        if loaded.facts.created is None:
+            created = loaded.events[0].at
+            raise UnknownInitiativeError(
+                initiative, detail=f"{initiative} did not exist yet at {parse_at(moment)} (it was created {created})"
+            )
+        return self._status(loaded, moment)
 
     def statuses(self, *, as_of: Moment | None = None) -> Iterator[InitiativeStatus]:
         """The status of every initiative, one at a time (ordered by id)."""
@@ -127,17 +162,17 @@ class Registry:
                 yield self._status(loaded, moment)
 
     def can_advance(self, initiative: str) -> bool:
-        """Cheap "may I?": no blocking prerequisite of the next stage is unmet."""
-        moment = self._clock()
-        loaded = self._load(initiative, self.store.read(initiative), until=moment)
+        """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
+        loaded = self._load(initiative, self.store.read(initiative))
         following = loaded.workflow.next_stage(loaded.facts.stage)
+        moment = loaded.latest(self._clock())
         return following is not None and not loaded.evaluator(moment).blocking(loaded.workflow.needs(following))
 
     def unmet(self, initiative: str) -> list[ConditionResult]:
         """The "why not?": unsatisfied prerequisites of the next stage, in the order to work on them."""
-        moment = self._clock()
-        loaded = self._load(initiative, self.store.read(initiative), until=moment)
+        loaded = self._load(initiative, self.store.read(initiative))
         following = loaded.workflow.next_stage(loaded.facts.stage)
+        moment = loaded.latest(self._clock())
         return loaded.evaluator(moment).unmet(loaded.workflow.needs(following)) if following else []
 
     # --- recording -----------------------------------------------------------------------
@@ -189,21 +224,74 @@ class Registry:
         moment = parse_at(at) if at is not None else parse_at(self._clock())
         raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by, "data": data}
         event = validate_event(raw, where=kind)
-        events = self.store.read(initiative)
-        loaded = self._load(initiative, events)
-        event = admit(loaded.workflow, loaded.facts, event, clock=self._clock())
-        batch = [event]
-        batch += self._automatic_moves(loaded, event)
-        self.store.append(initiative, batch, expected_version=loaded.version)
-        return event
+        loaded = self._load(initiative, self.store.read(initiative))
+        version = loaded.version
+        batch = self._admit(loaded, event)
+        self.store.append(initiative, batch, expected_version=version)
+        return batch[0]
 
-    def _automatic_moves(self, loaded: _Loaded, event: Event) -> list[Event]:
+    def _admit(self, loaded: _Loaded, event: Event, *, replaying: bool = False) -> list[Event]:
+        """Check an event against the initiative (a move also against its roles and guards), add
+        it to `loaded`, and return what to append: the event, and the automatic move it causes.
+
+        A log being replayed holds its automatic moves: the next event must be that move.
+        """
+        if loaded.awaiting is not None:
+            expected, loaded.awaiting = loaded.awaiting, None
+            if (event.kind, event.at, event.data) != (expected.kind, expected.at, expected.data):
+                raise EventError(
+                    f"the workflow moved {loaded.facts.initiative} by itself after the previous event: the log must "
+                    f"record that {expected.kind} to '{expected.data['to']}' next (transition "
+                    f"{expected.data['transition']}, at {expected.at}, reason {expected.data['reason']!r})"
+                )
+            return [loaded.add(event)]
+        event = admit(loaded.workflow, loaded.facts, event, then=loaded.facts_for(event), clock=self._clock())
+        if event.kind in MOVE_KINDS:
+            self._authorize_move(loaded, event)
+        follow_up = self._automatic_move(loaded, event)
+        last = loaded.facts.last_event
+        if follow_up is not None and last is not None and event.moment < last:
+            raise EventError(
+                f"this {event.kind} moves {loaded.facts.initiative} back to '{follow_up.data['to']}', so it cannot "
+                f"be dated before facts already recorded (up to {parse_at(last)}): date it later"
+            )
+        batch = [loaded.add(event)]
+        if follow_up is not None:
+            if replaying:
+                loaded.awaiting = follow_up
+            else:
+                batch.append(loaded.add(follow_up))
+        return batch
+
+    def _authorize_move(self, loaded: _Loaded, event: Event) -> None:
+        """The actor's role must allow the move, and its blocking prerequisites must be met."""
+        workflow, facts = loaded.workflow, loaded.facts
+        target = event.data["to"]
+        if event.kind == "stage_advanced":
+            move, trigger = "advance", ADVANCE
+            roles, needs = workflow.advance_roles(target), workflow.needs(target)
+        else:
+            transition = event.data["transition"]
+            move, trigger = transition, trigger_name(transition)
+            roles, needs = workflow.transition_roles(transition), workflow.transition_needs[transition]
+        participant = facts.participants.get(event.by) if event.by is not None else None
+        if participant is None or not participant.active:
+            raise NotPermittedError(facts.initiative, move, event.by, roles, "not a current participant")
+        if participant.role not in roles:
+            raise NotPermittedError(facts.initiative, move, event.by, roles, f"a {participant.role} may not")
+        evaluator = loaded.evaluator(event.moment)
+        if machine_for(workflow).fire(facts.stage, trigger, evaluator) is None:
+            raise BlockedTransitionError(facts.initiative, target, evaluator.blocking(needs))
+
+    def _automatic_move(self, loaded: _Loaded, event: Event) -> Event | None:
+        """The move a workflow takes by itself on this kind of event (a trust breach regresses)."""
         for transition in loaded.workflow.transitions_from(loaded.facts.stage):
             if transition.on_event == event.kind:
                 reason = event.data.get("description", event.kind)
                 data = {"from": loaded.facts.stage, "to": transition.to, "reason": reason, "transition": transition.id}
-                return [Event(loaded.facts.initiative, "stage_regressed", event.at, data, event.by)]
-        return []
+                kind = {"regress": "stage_regressed", "escalate": "escalated", "hand_off": "handed_off"}[transition.kind]
+                return Event(loaded.facts.initiative, kind, event.at, data)  # by nobody: the workflow moved
+        return None
 
     # --- moving --------------------------------------------------------------------------
 
@@ -245,37 +333,22 @@ class Registry:
         transition: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> InitiativeStatus:
-        moment_text = parse_at(at) if at is not None else parse_at(self._clock())
         loaded = self._load(initiative, self.store.read(initiative))
-        workflow, facts = loaded.workflow, loaded.facts
-        stage = facts.stage
+        workflow, stage = loaded.workflow, loaded.facts.stage
+        moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
         if kind == ADVANCE:
             target = workflow.next_stage(stage)
             if target is None:
                 raise TransitionError(_no_next_stage(workflow, initiative, stage))
-            trigger, roles, needs = ADVANCE, workflow.advance_roles(target), workflow.needs(target)
             event_kind, data = "stage_advanced", {"from": stage, "to": target}
         else:
             chosen = _choose_transition(workflow, initiative, stage, kind, to=to, transition=transition)
-            target, trigger = chosen.to, trigger_name(chosen.id)
-            roles, needs = workflow.transition_roles(chosen.id), workflow.transition_needs[chosen.id]
             event_kind = {"regress": "stage_regressed", "escalate": "escalated", "hand_off": "handed_off"}[kind]
-            data = {"from": stage, "to": target, "transition": chosen.id, **(extra or {})}
-            if kind == "hand_off" and chosen.body_kinds and data["body_kind"] not in chosen.body_kinds:
-                raise TransitionError(f"'{chosen.id}' hands off only to: {', '.join(chosen.body_kinds)}")
-        participant = facts.participants.get(by)
-        if participant is None or not participant.active:
-            raise NotPermittedError(initiative, kind.replace("_", " "), by, roles, "not a current participant")
-        if participant.role not in roles:
-            raise NotPermittedError(initiative, kind.replace("_", " "), by, roles, f"a {participant.role} may not")
-        event = validate_event({"initiative": initiative, "kind": event_kind, "at": moment_text, "by": by, "data": data})
-        event = admit(workflow, facts, event, clock=self._clock())
-        moment = event.moment
-        evaluator = loaded.evaluator(moment)
-        if machine_for(workflow).fire(stage, trigger, evaluator) is None:
-            raise BlockedTransitionError(initiative, target, evaluator.blocking(needs))
-        self.store.append(initiative, [event], expected_version=loaded.version)
-        return self.status(initiative, as_of=max(moment, self._clock()))
+            data = {"from": stage, "to": chosen.to, "transition": chosen.id, **(extra or {})}
+        event = validate_event({"initiative": initiative, "kind": event_kind, "at": moment, "by": by, "data": data})
+        version = loaded.version
+        self.store.append(initiative, self._admit(loaded, event), expected_version=version)
+        return self.status(initiative, as_of=max(event.moment, self._clock()))
 
     # --- import and export ----------------------------------------------------------------
 
@@ -294,38 +367,42 @@ class Registry:
             except json.JSONDecodeError as error:
                 raise EventError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
             event = validate_event(raw, where=where)
-            state = loaded.get(event.initiative)
             try:
+                state = loaded.get(event.initiative)
                 if state is None:
-                    existing = self.store.read(event.initiative)
-                    if existing:
-                        state = loaded[event.initiative] = self._load(event.initiative, existing)
-                    elif event.kind == "initiative_created":
-                        state = loaded[event.initiative] = self._start(event)
+                    state = loaded[event.initiative] = self._import_target(event)
+                    pending[event.initiative] = (state.version, [])
+                    if state.version == 0:
                         created.append(event.initiative)
-                        pending[event.initiative] = (0, [event])
+                        pending[event.initiative][1].append(state.add(event))
                         count += 1
                         continue
-                    else:
-                        raise EventError(
-                            f"unknown initiative '{event.initiative}': its first event must be initiative_created"
-                        )
-                event = admit(state.workflow, state.facts, event, clock=self._clock())
+                batch = self._admit(state, event, replaying=True)
             except CooperationError as error:
                 raise EventError(f"{where}: {error}") from None
-            apply(state.facts, event, event.moment)
-            pending.setdefault(event.initiative, (state.version, []))[1].append(event)
-            count += 1
+            pending[event.initiative][1].extend(batch)
+            count += len(batch)
+        for initiative, state in loaded.items():
+            if state.awaiting is not None:
+                raise EventError(
+                    f"{source}: the log of {initiative} ends before the {state.awaiting.kind} that its workflow "
+                    f"takes by itself after its last event (to '{state.awaiting.data['to']}')"
+                )
         self.store.append_batches(pending)
         return ImportReport(count, tuple(pending), tuple(created))
 
-    def _start(self, event: Event) -> _Loaded:
+    def _import_target(self, event: Event) -> _Loaded:
+        """The initiative an imported event is for: from the store, or created by this event."""
+        existing = self.store.read(event.initiative)
+        if existing:
+            return self._load(event.initiative, existing)
+        if event.kind != "initiative_created":
+            raise EventError(f"unknown initiative '{event.initiative}': its first event must be initiative_created")
         try:
             workflow = get_workflow(event.data["workflow"])
         except CooperationError as error:
             raise EventError(str(error)) from None
-        facts = fold(event.initiative, [event], start=workflow.start)
-        return _Loaded(workflow, [event], facts, 0)
+        return _Loaded(workflow, [], fold(event.initiative, [], start=workflow.start), 0)
 
     def export_events(self, initiative: str | None = None) -> Iterator[Event]:
         """Events in their recorded order: one initiative's, or every initiative's."""
@@ -340,11 +417,13 @@ class Registry:
     def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> _Loaded:
         if not events:
             raise UnknownInitiativeError(initiative)
-        created = events[0]
-        try:
-            workflow = get_workflow(created.data["workflow"])
-        except CooperationError as error:
-            raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
+        name = events[0].data["workflow"]
+        workflow = self._workflows.get(name)
+        if workflow is None:
+            try:
+                workflow = self._workflows[name] = get_workflow(name)
+            except CooperationError as error:
+                raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
         ordered = time_ordered(events)
         facts = fold(initiative, ordered, start=workflow.start, until=until)
         return _Loaded(workflow, ordered, facts, len(events))

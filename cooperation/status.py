@@ -12,34 +12,6 @@ from cooperation.evaluation import ConditionResult, Evaluator
 from cooperation.facts import Facts
 
 
-class ConditionStatus(BaseModel):
-    """One condition's state: met, waived, or what is missing."""
-
-    model_config = ConfigDict(frozen=True)
-
-    condition: str
-    title: str
-    kind: str
-    strength: str
-    met: bool
-    waived: bool
-    blocking: bool
-    detail: str
-    progress: float
-
-
-class UnmetCondition(BaseModel):
-    """A prerequisite of the next stage that is not satisfied yet."""
-
-    model_config = ConfigDict(frozen=True)
-
-    condition: str
-    title: str
-    detail: str
-    blocking: bool
-    strength: str
-
-
 class InitiativeStatus(BaseModel):
     """Where an initiative stands at `as_of`, what it lacks to move on, and why."""
 
@@ -55,13 +27,25 @@ class InitiativeStatus(BaseModel):
     can_advance: bool
     at_risk: bool
     at_risk_conditions: list[str]
-    unmet: list[UnmetCondition]
-    conditions: list[ConditionStatus]
+    unmet: list[ConditionResult]  # unsatisfied prerequisites of `next`, in the order to work on them
+    conditions: list[ConditionResult]  # every condition of the workflow
     transitions: list[str]
     terminal: bool
     handed_off: dict[str, Any] | None
     version: int
     as_of: str
+
+
+def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]:
+    """The conditions the move into the current stage was guarded by."""
+    if not facts.moves:
+        return ()
+    move = facts.moves[-1]
+    if move.kind == "stage_advanced":
+        return workflow.needs(facts.stage)
+    if move.transition in workflow.transition_needs:
+        return workflow.transition_needs[move.transition]
+    return ()
 
 
 def _text(moment: datetime | None) -> str | None:
@@ -70,12 +54,13 @@ def _text(moment: datetime | None) -> str | None:
 
 def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator, as_of: datetime) -> InitiativeStatus:
     """Assemble the status from facts and their evaluation (no I/O)."""
+    conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
     stage = facts.stage
     following = workflow.next_stage(stage)
     pending = evaluator.unmet(workflow.needs(following)) if following else []
-    # A stage whose own prerequisites no longer hold is at risk, not silently green.
-    at_risk = [result.condition for result in evaluator.blocking(workflow.needs(stage))]
-    conditions = evaluator.all_results()
+    # A stage whose prerequisites, checked when the initiative moved there, no longer
+    # hold is at risk, not silently green. The first stage was never checked.
+    at_risk = [result.condition for result in evaluator.blocking(certified_needs(workflow, facts))]
     handed_off = dict(facts.handed_off_to) if facts.handed_off_to else None
     if handed_off:
         handed_off["at"] = _text(handed_off["at"])
@@ -90,8 +75,8 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         can_advance=following is not None and not any(result.blocking for result in pending),
         at_risk=bool(at_risk),
         at_risk_conditions=at_risk,
-        unmet=[_unmet(result) for result in pending],
-        conditions=[_condition(result) for result in conditions],
+        unmet=pending,
+        conditions=conditions,
         transitions=[transition.id for transition in workflow.transitions_from(stage)],
         terminal=workflow.stages[stage].terminal,
         handed_off=handed_off,
@@ -99,26 +84,3 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         as_of=_text(as_of) or "",
     )
 
-
-def _unmet(result: ConditionResult) -> UnmetCondition:
-    return UnmetCondition.model_construct(
-        condition=result.condition,
-        title=result.title,
-        detail=result.detail,
-        blocking=result.blocking,
-        strength=result.strength,
-    )
-
-
-def _condition(result: ConditionResult) -> ConditionStatus:
-    return ConditionStatus.model_construct(
-        condition=result.condition,
-        title=result.title,
-        kind=result.kind,
-        strength=result.strength,
-        met=result.met,
-        waived=result.waived,
-        blocking=result.blocking,
-        detail=result.detail,
-        progress=result.progress,
-    )

@@ -11,13 +11,14 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cli import app
-from cooperation import get_workflow
+from cooperation import builtin_workflow_ids, get_workflow
 from cooperation.schema import shipped_schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VALID = "tests/workflows/valid"
 BROKEN = "tests/workflows/broken"
 BUILTIN = "cooperation-maturity"
+KNOWN = ", ".join(builtin_workflow_ids())
 LADDER_LINE = "Ladder: challenge -> ownership -> trust -> common-cause -> critical-mass -> result"
 
 
@@ -39,7 +40,8 @@ def coop(*args: str) -> Result:
 def test_list() -> None:
     result = coop("workflows", "list")
     assert result.exit_code == 0
-    assert result.stdout.startswith(BUILTIN)
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed == builtin_workflow_ids() and BUILTIN in listed
     assert "v1.0" in result.stdout
     assert result.stderr == ""
 
@@ -85,7 +87,7 @@ def test_unknown_workflow(command: str) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "error: unknown workflow 'no-such-workflow': give a built-in id (cooperation-maturity) "
+        f"error: unknown workflow 'no-such-workflow': give a built-in id ({KNOWN}) "
         "or the path of a workflow file\n"
     )
 
@@ -131,7 +133,7 @@ def test_check_a_mix() -> None:
     assert result.stderr.splitlines() == [
         f"{BROKEN}/missing-kind.yaml:11:5: conditions[0]: missing required key 'kind' (add 'kind:' with one of: "
         "evidence, attestation, meetings, participation, score, held, expiring, all, any)",
-        "error: workflow file 'missing-file.yaml': no such file: give a built-in id (cooperation-maturity) "
+        f"error: workflow file 'missing-file.yaml': no such file: give a built-in id ({KNOWN}) "
         "or the path of a workflow file",
     ]
 
