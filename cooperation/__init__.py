@@ -1,29 +1,75 @@
 """Track multistakeholder cooperation initiatives through their maturity workflow.
 
 The public surface is what `__all__` lists; every other module is an implementation detail.
+Names are imported on first use, so that `import cooperation` (and a CLI command) pays
+only for what it touches.
 """
 
-from cooperation.catalog import builtin_workflow_ids, get_workflow
-from cooperation.compiled import CompiledWorkflow
-from cooperation.definition import WorkflowDefinition
-from cooperation.errors import (
-    BlockedTransitionError,
-    ConflictError,
-    CooperationError,
-    EventError,
-    NotPermittedError,
-    Problem,
-    StoreError,
-    TransitionError,
-    UnknownInitiativeError,
-    UnknownWorkflowError,
-    WorkflowDefinitionError,
-)
-from cooperation.evaluation import ConditionResult
-from cooperation.events import EVENT_KINDS, Event
-from cooperation.loading import load_workflow_file, load_workflow_text
-from cooperation.registry import ImportReport, Registry
-from cooperation.status import InitiativeStatus
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from cooperation.catalog import builtin_workflow_ids, get_workflow
+    from cooperation.compiled import CompiledWorkflow
+    from cooperation.definition import WorkflowDefinition
+    from cooperation.errors import (
+        BlockedTransitionError,
+        ConflictError,
+        CooperationError,
+        EventError,
+        NotPermittedError,
+        Problem,
+        StoreError,
+        TransitionError,
+        UnknownInitiativeError,
+        UnknownWorkflowError,
+        WorkflowDefinitionError,
+    )
+    from cooperation.evaluation import ConditionResult
+    from cooperation.events import EVENT_KINDS, Event
+    from cooperation.loading import load_workflow_file, load_workflow_text
+    from cooperation.registry import ImportReport, Registry
+    from cooperation.status import InitiativeStatus
+
+_EXPORTS = {
+    "BlockedTransitionError": "cooperation.errors",
+    "CompiledWorkflow": "cooperation.compiled",
+    "ConditionResult": "cooperation.evaluation",
+    "ConflictError": "cooperation.errors",
+    "CooperationError": "cooperation.errors",
+    "EVENT_KINDS": "cooperation.events",
+    "Event": "cooperation.events",
+    "EventError": "cooperation.errors",
+    "ImportReport": "cooperation.registry",
+    "InitiativeStatus": "cooperation.status",
+    "NotPermittedError": "cooperation.errors",
+    "Problem": "cooperation.errors",
+    "Registry": "cooperation.registry",
+    "StoreError": "cooperation.errors",
+    "TransitionError": "cooperation.errors",
+    "UnknownInitiativeError": "cooperation.errors",
+    "UnknownWorkflowError": "cooperation.errors",
+    "WorkflowDefinition": "cooperation.definition",
+    "WorkflowDefinitionError": "cooperation.errors",
+    "builtin_workflow_ids": "cooperation.catalog",
+    "get_workflow": "cooperation.catalog",
+    "load_workflow_file": "cooperation.loading",
+    "load_workflow_text": "cooperation.loading",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cooperation' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "BlockedTransitionError",

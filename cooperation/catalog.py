@@ -1,20 +1,32 @@
 """Finding workflows: the built-in ones shipped with the package, or a file the user names.
 
-Each workflow is loaded and compiled once per process and shared by every initiative.
+Each workflow is compiled once: per process, and across processes through a small cache
+of compiled workflows keyed by the file's content, so that a command such as `coop
+status` neither parses YAML nor imports networkx when the workflow has not changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from cooperation.compiled import CompiledWorkflow
 from cooperation.errors import UnknownWorkflowError
-from cooperation.loading import load_workflow_file
 
 _PACKAGE = Path(__file__).resolve().parent
 # Installed wheels carry the definitions inside the package; a source checkout has them beside it.
 _CANDIDATE_DIRS = (_PACKAGE / "builtin_workflows", _PACKAGE.parent / "workflows")
-_compiled: dict[tuple[str, int, int], CompiledWorkflow] = {}
+# A cached compilation is only valid for the code that made it.
+_COMPILER_FILES = ("definition.py", "compiled.py", "graph.py", "loading.py", "yamlsafe.py", "vocabulary.py")
+CACHE_ENVIRONMENT_VARIABLE = "COOP_CACHE_DIR"
+
+_compiled: dict[str, CompiledWorkflow] = {}
+_code_digest: bytes | None = None
 
 
 def builtin_directory() -> Path:
@@ -43,11 +55,59 @@ def workflow_path(name: str) -> Path:
 
 
 def get_workflow(name: str) -> CompiledWorkflow:
-    """The compiled workflow for a built-in id or a file path, loaded once per process."""
+    """The compiled workflow for a built-in id or a file path (messages name the path as given)."""
     path = workflow_path(name)
-    status = path.stat()
-    key = (str(path.resolve()), status.st_mtime_ns, status.st_size)
+    try:
+        source = path.read_bytes()
+    except OSError as error:
+        raise UnknownWorkflowError(name, builtin_workflow_ids(), reason=error.strerror or "cannot be read") from None
+    key = hashlib.sha256(_compiler_digest() + source).hexdigest()
     compiled = _compiled.get(key)
     if compiled is None:
-        compiled = _compiled[key] = load_workflow_file(path)  # messages name the path as given
-    return compiled
+        compiled = _read_cache(key)
+        if compiled is None:
+            from cooperation.loading import load_workflow_text  # YAML and networkx: only on a miss
+
+            compiled = load_workflow_text(source, file=str(path))
+            _write_cache(key, compiled)
+        _compiled[key] = compiled
+    return compiled if compiled.source == str(path) else replace(compiled, source=str(path))
+
+
+def _compiler_digest() -> bytes:
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256(sys.version.encode())
+        for name in _COMPILER_FILES:
+            digest.update((_PACKAGE / name).read_bytes())
+        _code_digest = digest.digest()
+    return _code_digest
+
+
+def cache_directory() -> Path:
+    """$COOP_CACHE_DIR, else $XDG_CACHE_HOME/coop, else ~/.cache/coop."""
+    configured = os.environ.get(CACHE_ENVIRONMENT_VARIABLE)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "coop"
+
+
+def _read_cache(key: str) -> CompiledWorkflow | None:
+    try:
+        with open(cache_directory() / f"{key}.pickle", "rb") as cached:
+            compiled = pickle.load(cached)
+    except Exception:  # a missing, unreadable or stale entry is just a miss
+        return None
+    return compiled if isinstance(compiled, CompiledWorkflow) else None
+
+
+def _write_cache(key: str, compiled: CompiledWorkflow) -> None:
+    directory = cache_directory()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as temporary:
+            pickle.dump(compiled, temporary, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary.name, directory / f"{key}.pickle")
+    except OSError:
+        pass  # no cache where we cannot write one: compiling again next time is only slower

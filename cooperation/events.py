@@ -113,7 +113,7 @@ class Event:
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class InitiativeCreated(_Data):
@@ -238,13 +238,15 @@ def _envelope(event_kind: str, data_model: type[_Data]) -> type[BaseModel]:
 
 
 _AT_DESCRIPTION = "ISO 8601 date (2019-02-01) or datetime (2019-02-01T09:30:00Z)."
-_ENVELOPES = tuple(_envelope(kind, model) for kind, model in DATA_MODELS.items())
-EventLine: Any = Annotated[Union[_ENVELOPES], Field(discriminator="kind")]  # noqa: UP007
-_EVENT_LINE = TypeAdapter(EventLine)
+@lru_cache(maxsize=1)
+def _event_line() -> TypeAdapter[Any]:
+    """The validator of a whole event line, built on first use (commands that only read never pay)."""
+    envelopes = tuple(_envelope(kind, model) for kind, model in DATA_MODELS.items())
+    return TypeAdapter(Annotated[Union[envelopes], Field(discriminator="kind")])  # noqa: UP007
 
 
 def events_json_schema() -> dict[str, Any]:
-    schema = _EVENT_LINE.json_schema(by_alias=True)
+    schema = _event_line().json_schema(by_alias=True)
     schema["title"] = f"Cooperation event (format v{FORMAT_VERSION})"
     return schema
 
@@ -252,7 +254,7 @@ def events_json_schema() -> dict[str, Any]:
 def validate_event(raw: object, *, where: str = "event") -> Event:
     """Check one event's shape (not yet its fit to its initiative); raise EventError naming every problem."""
     try:
-        model = _EVENT_LINE.validate_python(raw)
+        model = _event_line().validate_python(raw)
     except ValidationError as error:
         raise EventError(_describe_errors(error, where)) from None
     data = model.data.model_dump(by_alias=True, exclude_none=True)

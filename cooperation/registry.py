@@ -348,7 +348,7 @@ class Registry:
         event = validate_event({"initiative": initiative, "kind": event_kind, "at": moment, "by": by, "data": data})
         version = loaded.version
         self.store.append(initiative, self._admit(loaded, event), expected_version=version)
-        return self.status(initiative, as_of=max(event.moment, self._clock()))
+        return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
 
     # --- import and export ----------------------------------------------------------------
 

@@ -333,7 +333,9 @@ class SqliteStore:
                     self._migrate(connection)
                 if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
+                # FULL: an acknowledged event is on disk before the append returns, even if
+                # the machine loses power; NORMAL could lose the last commits.
+                connection.execute("PRAGMA synchronous = FULL")
                 return
             except sqlite3.OperationalError as error:
                 if not _is_busy(error) or time.monotonic() > deadline:

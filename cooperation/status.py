@@ -15,7 +15,7 @@ from cooperation.facts import Facts
 class InitiativeStatus(BaseModel):
     """Where an initiative stands at `as_of`, what it lacks to move on, and why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     initiative: str
     name: str

@@ -17,7 +17,19 @@ def _public_names() -> set[str]:
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    assert set(cooperation.__all__) == _public_names()
+    # Names load on first use: the table behind that, what is loaded, and __all__ agree.
+    assert set(cooperation.__all__) == set(cooperation._EXPORTS)
+    assert _public_names() <= set(cooperation.__all__)
+    assert set(cooperation.__all__) <= set(dir(cooperation))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    try:
+        cooperation.NoSuchThing  # noqa: B018
+    except AttributeError as error:
+        assert "NoSuchThing" in str(error)
+    else:
+        raise AssertionError("cooperation.NoSuchThing should not exist")
 
 
 def test_all_is_sorted_without_duplicates() -> None:

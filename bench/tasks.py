@@ -1,0 +1,87 @@
+"""One measured task per process: `python bench/tasks.py TASK ARGS...`.
+
+Each task prints the CPU seconds of its timed part as JSON on the last line; the runner
+reads peak memory from the operating system when the process ends. Baselines do the
+same job with plain sqlite3 and dicts, so that ratios say what our layers cost.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# Columns as the SQLite store keeps them; the baselines read and write the same rows.
+_ROWS = "SELECT initiative, seq, kind, at, actor, data FROM events ORDER BY initiative, seq"
+
+
+def baseline_status(database: str) -> int:
+    """Read every event, parse its data, fold a stage per initiative in a dict."""
+    stages: dict[str, str] = {}
+    with sqlite3.connect(database) as connection:
+        for initiative, _seq, kind, _at, _actor, data in connection.execute(_ROWS):
+            parsed = json.loads(data)
+            if kind == "initiative_created":
+                stages[initiative] = "challenge"
+            elif kind == "stage_advanced":
+                stages[initiative] = parsed["to"]
+    return len(stages)
+
+
+def api_status(database: str) -> int:
+    """Every initiative's status through the public API."""
+    from cooperation import Registry
+
+    with Registry.open(database, create=False) as registry:
+        return sum(1 for _ in registry.statuses())
+
+
+def baseline_import(source: str, database: str) -> int:
+    """Parse each JSON line and insert the rows with one executemany in one transaction."""
+    with open(source, encoding="utf-8") as lines:
+        rows = []
+        versions: dict[str, int] = {}
+        for line in lines:
+            event = json.loads(line)
+            seq = versions[event["initiative"]] = versions.get(event["initiative"], 0) + 1
+            rows.append((event["initiative"], seq, event["kind"], event["at"], event.get("by"),
+                         json.dumps(event["data"]), "2026-01-01T00:00:00Z"))
+    connection = sqlite3.connect(database)
+    connection.execute(
+        "CREATE TABLE events (initiative TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, "
+        "actor TEXT, data TEXT NOT NULL, recorded_at TEXT NOT NULL, PRIMARY KEY (initiative, seq)) WITHOUT ROWID"
+    )
+    with connection:
+        connection.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    connection.close()
+    return len(rows)
+
+
+def api_import(source: str, database: str) -> int:
+    from cooperation import Registry
+
+    with Registry.open(database) as registry, open(source, encoding="utf-8") as lines:
+        return registry.import_lines(lines, source=source).events
+
+
+TASKS = {
+    "baseline-status": baseline_status,
+    "api-status": api_status,
+    "baseline-import": baseline_import,
+    "api-import": api_import,
+}
+
+
+def main() -> None:
+    task, arguments = sys.argv[1], sys.argv[2:]
+    started = time.process_time()
+    count = TASKS[task](*arguments)
+    print(json.dumps({"task": task, "cpu": time.process_time() - started, "count": count}))
+
+
+if __name__ == "__main__":
+    main()
