@@ -12,6 +12,8 @@ import importlib
 import json
 import pkgutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
@@ -161,6 +163,23 @@ def _registry(db: str | None, *, create: bool = False) -> Registry:
     return Registry.open(db, create=create)
 
 
+@contextmanager
+def _new_registry_if_needed(db: str | None) -> Iterator[Registry]:
+    """Open (creating if needed) a registry; a file this command created is removed if it fails."""
+    from cooperation.store import local_file
+
+    path = local_file(db)
+    existed = path is None or path.exists()
+    try:
+        with _registry(db, create=True) as registry:
+            yield registry
+    except BaseException:
+        if not existed and path is not None:
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+
+
 @app.command("init")
 def init(db: DbOption = None) -> None:
     """Create the registry (or bring an existing one up to the current schema)."""
@@ -178,7 +197,7 @@ def new(
     db: DbOption = None,
 ) -> None:
     """Start an initiative at the first stage of its workflow; prints its id."""
-    with _registry(db, create=True) as registry:
+    with _new_registry_if_needed(db) as registry:
         typer.echo(registry.create(name, workflow=workflow, initiative=initiative, by=by, at=at))
 
 
@@ -431,7 +450,7 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Import events: the whole file is checked first, then written all or nothing."""
-    with _registry(db, create=True) as registry:
+    with _new_registry_if_needed(db) as registry:
         if file == "-":
             report = registry.import_lines(sys.stdin, source="<stdin>")
         else:

@@ -9,6 +9,7 @@ event's shape once, when it is written or imported; reading back uses the light
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +33,9 @@ MOVE_KINDS = frozenset({"stage_advanced", "stage_regressed", "escalated", "hande
 # --- time ---------------------------------------------------------------------------------
 
 
+_EXTENDED_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}.*)?$")
+
+
 class MomentError(EventError, ValueError):
     """A date or datetime that cannot be read (a ValueError too, so pydantic reports it in place)."""
 
@@ -51,6 +55,8 @@ def parse_at(value: str | date | datetime) -> str:
         raise MomentError(f"{value!r} is not a date: give an ISO 8601 date or datetime as text")
     text = value.strip()
     try:
+        if not _EXTENDED_FORM.match(text):
+            raise ValueError(text)  # e.g. the basic form 20190201, which Python reads as a datetime
         if len(text) == 10:
             return date.fromisoformat(text).isoformat()
         return parse_at(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))

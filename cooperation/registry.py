@@ -278,7 +278,7 @@ class Registry:
         if participant is None or not participant.active:
             raise NotPermittedError(facts.initiative, move, event.by, roles, "not a current participant")
         if participant.role not in roles:
-            raise NotPermittedError(facts.initiative, move, event.by, roles, f"a {participant.role} may not")
+            raise NotPermittedError(facts.initiative, move, event.by, roles, f"{_article(participant.role)} {participant.role} may not")
         evaluator = loaded.evaluator(event.moment)
         if machine_for(workflow).fire(facts.stage, trigger, evaluator) is None:
             raise BlockedTransitionError(facts.initiative, target, evaluator.blocking(needs))
@@ -430,6 +430,10 @@ class Registry:
 
     def _status(self, loaded: _Loaded, moment: datetime) -> InitiativeStatus:
         return build_status(loaded.workflow, loaded.facts, loaded.evaluator(moment), moment)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def slug(name: str) -> str:

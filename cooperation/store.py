@@ -68,6 +68,16 @@ def resolve_location(location: str | os.PathLike[str] | None) -> str:
     return os.fspath(location)
 
 
+def local_file(location: str | os.PathLike[str] | None) -> Path | None:
+    """The SQLite file a location names, or None for a server URL or an in-memory registry."""
+    text = resolve_location(location)
+    if text.startswith("sqlite:///"):
+        text = text.removeprefix("sqlite:///")
+    elif "://" in text or text == ":memory:":
+        return None
+    return Path(text)
+
+
 def open_store(location: str | os.PathLike[str] | None = None, *, create: bool = True) -> EventStore:
     """Open the registry at a path, a `sqlite:///` URL or a `postgresql://` URL.
 
@@ -76,7 +86,7 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     """
     text = resolve_location(location)
     if text.startswith(("postgresql://", "postgres://")):
-        raise StoreError(f"{text}: PostgreSQL registries are not supported by this version yet")
+        return _postgres_store(text, create=create)
     if text.startswith("sqlite://"):
         if not text.startswith("sqlite:///"):
             raise StoreError(f"{text}: write a SQLite URL as sqlite:///relative/path.db or sqlite:////absolute/path.db")
@@ -86,3 +96,18 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     from cooperation.sqlite_store import SqliteStore
 
     return SqliteStore(Path(text), create=create)
+
+
+def _postgres_store(url: str, *, create: bool) -> EventStore:
+    """The PostgreSQL store, imported only now, so that psycopg is needed only by those who use it."""
+    try:
+        from cooperation.postgres_store import PostgresStore
+    except ImportError as error:
+        if not (error.name or "").startswith("psycopg"):
+            raise
+        # The URL is not shown: it may hold a password, and the missing library is what is wrong.
+        raise StoreError(
+            "PostgreSQL registries (postgresql:// URLs) need psycopg, which is not installed here; "
+            'install the postgres extra: pip install "cooperation-maturity[postgres]"'
+        ) from None
+    return PostgresStore(url, create=create)

@@ -29,3 +29,8 @@ def engine_ladder() -> str:
 def repo_root() -> Path:
     """The checkout's top folder, where cli.py lives (the working directory for subprocess runs)."""
     return Path(__file__).resolve().parent.parent
+
+
+# --- PostgreSQL (tests/postgres_server.py): the session's server and a fresh registry per test ---
+
+from postgres_server import _stop_postgres_at_the_end, postgres_server, postgres_url  # noqa: E402, F401
