@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
@@ -44,6 +45,10 @@ class _ReportingGroup(TyperGroup):
             _fail(str(error), EXIT_CONFLICT)
         except CooperationError as error:
             _fail(str(error), EXIT_USAGE)
+        except BrokenPipeError:
+            # The reader went away (`coop status --all | head`): stop quietly, as the docs advise.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(EXIT_BLOCKED) from None
         except OSError as error:
             _fail(f"{error.filename or 'file'}: {error.strerror or error}", EXIT_USAGE)
 
@@ -361,17 +366,29 @@ def status(
     """
     from cooperation.status_text import status_text
 
+    single = bool(initiatives) and len(initiatives or ()) == 1 and not all_
+    all_ready, shown = True, 0
     with _registry(db) as registry:
         if initiatives and not all_:
-            found = [registry.status(initiative, as_of=as_of) for initiative in initiatives]
+            found: Iterable[InitiativeStatus] = [registry.status(item, as_of=as_of) for item in initiatives]
         else:
-            found = list(registry.statuses(as_of=as_of))
-    if as_json:
-        dumped = [item.model_dump(mode="json") for item in found]
-        _print_json(dumped[0] if initiatives and len(initiatives) == 1 and not all_ else dumped)
-    else:
-        typer.echo("\n".join(status_text(item) for item in found) if found else "no initiatives yet (start one with `coop new`)")
-    if ready and not all(item.can_advance for item in found):
+            found = registry.statuses(as_of=as_of)  # streamed: a large portfolio is never all in memory
+        if as_json and not single:
+            typer.echo("[", nl=False)
+        for item in found:
+            all_ready = all_ready and item.can_advance
+            if single:
+                typer.echo(item.model_dump_json(indent=2) if as_json else status_text(item))
+            elif as_json:
+                typer.echo(("\n  " if not shown else ",\n  ") + item.model_dump_json(), nl=False)
+            else:
+                typer.echo(("\n" if shown else "") + status_text(item))
+            shown += 1
+    if as_json and not single:
+        typer.echo("\n]" if shown else "]")
+    elif not shown:
+        typer.echo("no initiatives yet (start one with `coop new`)")
+    if ready and not all_ready:
         raise typer.Exit(EXIT_BLOCKED)
 
 

@@ -35,6 +35,7 @@ class CompiledWorkflow:
     stages: Mapping[str, StageDefinition] = field(init=False)
     transitions: Mapping[str, TransitionDefinition] = field(init=False)
     parameters: Mapping[str, ParameterDefinition] = field(init=False)
+    automatic_events: frozenset[str] = field(init=False)  # event kinds that trigger a transition
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: derived lookups are filled in once here
@@ -42,6 +43,7 @@ class CompiledWorkflow:
         set_(self, "stages", {stage.id: stage for stage in self.definition.stages})
         set_(self, "transitions", {transition.id: transition for transition in self.definition.transitions})
         set_(self, "parameters", {parameter.id: parameter for parameter in self.definition.parameters})
+        set_(self, "automatic_events", frozenset(t.on_event for t in self.definition.transitions if t.on_event))
 
     @property
     def id(self) -> str:

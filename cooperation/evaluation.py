@@ -89,18 +89,20 @@ class Evaluator:
 
     def all_results(self) -> list[ConditionResult]:
         """Every condition, in the workflow's working order."""
-        known, facts, results = self._results, self.facts, []
+        known, facts = self._results, self.facts
         waivers = facts.waivers
-        for condition_id, source, key, unrecorded in _plan(self.workflow):
-            found = known.get(condition_id)
-            if found is None:
-                # Nothing recorded for it (the usual case in a portfolio): its result is fixed.
-                if source is not None and key not in getattr(facts, source) and condition_id not in waivers:
-                    found = known[condition_id] = unrecorded
-                else:
-                    found = self.result(condition_id)
-            results.append(found)
-        return results
+        for condition_id, source, key, members, unrecorded in _plan(self.workflow):
+            if condition_id in known:
+                continue
+            # Nothing recorded for it (the usual case in a portfolio): its result is fixed.
+            if condition_id not in waivers and (
+                (source is not None and key not in getattr(facts, source))
+                or (members and all(known[member] is fixed for member, fixed in members))
+            ):
+                known[condition_id] = unrecorded
+            else:
+                self.result(condition_id)
+        return [known[condition_id] for condition_id in self.workflow.condition_order]
 
     def unmet(self, condition_ids: Sequence[str]) -> list[ConditionResult]:
         """Unsatisfied ones among `condition_ids`, keeping their (working) order."""
@@ -292,22 +294,43 @@ _CHECKS: dict[str, Callable[[Evaluator, Any, datetime | None], _Outcome]] = {
 
 
 # For kinds whose result depends only on records kept for them, where those records are:
-# with none recorded (and no waiver), the result is the same for every initiative.
+# with none recorded (and no waiver), the result is the same for every initiative. So is
+# a combination's, when every member has nothing recorded.
 _RECORDS = {"evidence": "evidence", "attestation": "attestations", "score": "scores"}
-_Plan = tuple[tuple[str, str | None, str, ConditionResult], ...]
-_plans: weakref.WeakKeyDictionary[CompiledWorkflow, _Plan] = weakref.WeakKeyDictionary()
+# (condition, where its records are, their key, (member, its fixed result)..., its fixed result)
+_Entry = tuple[str, str | None, str, tuple[tuple[str, ConditionResult], ...], ConditionResult]
+_plans: weakref.WeakKeyDictionary[CompiledWorkflow, tuple[_Entry, ...]] = weakref.WeakKeyDictionary()
 
 
-def _plan(workflow: CompiledWorkflow) -> _Plan:
-    """Per condition: where its records live and its result when there are none (built once)."""
+
+def _plan(workflow: CompiledWorkflow) -> tuple[_Entry, ...]:
+    """Per condition, members first: where its records live, its members, its result with nothing recorded."""
     plan = _plans.get(workflow)
     if plan is None:
         empty = Evaluator(workflow, Facts(""), datetime.now(UTC))
-        entries = []
-        for condition_id in workflow.condition_order:
+        entries: list[_Entry] = []
+        for condition_id in _members_first(workflow):
             condition = workflow.conditions[condition_id]
             source = _RECORDS.get(condition.kind)
             key = condition.parameter if isinstance(condition, ScoreCondition) else condition_id
-            entries.append((condition_id, source, key, empty.result(condition_id)))
+            of = condition.of if isinstance(condition, AllCondition | AnyCondition) else []
+            members = tuple((member, empty.result(member)) for member in of)
+            entries.append((condition_id, source, key, members, empty.result(condition_id)))
         plan = _plans[workflow] = tuple(entries)
     return plan
+
+
+def _members_first(workflow: CompiledWorkflow) -> list[str]:
+    """The working order, with every combination's members moved before it."""
+    placed: dict[str, None] = {}
+
+    def place(condition_id: str) -> None:
+        if condition_id not in placed:
+            condition = workflow.conditions[condition_id]
+            for member in condition.of if isinstance(condition, AllCondition | AnyCondition) else ():
+                place(member)
+            placed[condition_id] = None
+
+    for condition_id in workflow.condition_order:
+        place(condition_id)
+    return list(placed)

@@ -7,12 +7,11 @@ guarded by the log's version, so that two writers can never both advance.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal
@@ -29,7 +28,7 @@ from cooperation.errors import (
     UnknownInitiativeError,
 )
 from cooperation.evaluation import ConditionResult, Evaluator
-from cooperation.events import MOVE_KINDS, Event, cutoff, now, parse_at, validate_event
+from cooperation.events import MOVE_KINDS, Event, cutoff, now, parse_at, validate_event, validate_event_line
 from cooperation.facts import Facts, apply, fold, time_ordered
 from cooperation.machine import ADVANCE, machine_for, trigger_name
 from cooperation.status import InitiativeStatus, build_status
@@ -88,12 +87,13 @@ class _Loaded:
     def add(self, event: Event) -> Event:
         """Take an admitted event into the log (for checking the events that follow it)."""
         self.version += 1
-        event = replace(event, seq=self.version)
+        event = Event(event.initiative, event.kind, event.at, event.data, event.by, self.version)
         at = event.moment
-        self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
         if self.facts.last_event is None or at >= self.facts.last_event:
+            self.events.append(event)  # the usual case: in time order already
             apply(self.facts, event, at)
         else:
+            self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
             self.facts = fold(self.facts.initiative, self.events, start=self.workflow.start)
         return event
 
@@ -285,6 +285,8 @@ class Registry:
 
     def _automatic_move(self, loaded: _Loaded, event: Event) -> Event | None:
         """The move a workflow takes by itself on this kind of event (a trust breach regresses)."""
+        if event.kind not in loaded.workflow.automatic_events:
+            return None
         for transition in loaded.workflow.transitions_from(loaded.facts.stage):
             if transition.on_event == event.kind:
                 reason = event.data.get("description", event.kind)
@@ -358,19 +360,16 @@ class Registry:
         loaded: dict[str, _Loaded] = {}
         created: list[str] = []
         count = 0
+        known = set(self.store.initiatives())  # a racing creator still loses: its append is version-guarded
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
+            event = validate_event_line(line, where=f"{source}:{number}")
             where = f"{source}:{number}"
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise EventError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
-            event = validate_event(raw, where=where)
             try:
                 state = loaded.get(event.initiative)
                 if state is None:
-                    state = loaded[event.initiative] = self._import_target(event)
+                    state = loaded[event.initiative] = self._import_target(event, known)
                     pending[event.initiative] = (state.version, [])
                     if state.version == 0:
                         created.append(event.initiative)
@@ -391,15 +390,14 @@ class Registry:
         self.store.append_batches(pending)
         return ImportReport(count, tuple(pending), tuple(created))
 
-    def _import_target(self, event: Event) -> _Loaded:
+    def _import_target(self, event: Event, known: set[str]) -> _Loaded:
         """The initiative an imported event is for: from the store, or created by this event."""
-        existing = self.store.read(event.initiative)
-        if existing:
-            return self._load(event.initiative, existing)
+        if event.initiative in known:
+            return self._load(event.initiative, self.store.read(event.initiative))
         if event.kind != "initiative_created":
             raise EventError(f"unknown initiative '{event.initiative}': its first event must be initiative_created")
         try:
-            workflow = get_workflow(event.data["workflow"])
+            workflow = self._workflow(event.data["workflow"])
         except CooperationError as error:
             raise EventError(str(error)) from None
         return _Loaded(workflow, [], fold(event.initiative, [], start=workflow.start), 0)
@@ -417,16 +415,20 @@ class Registry:
     def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> _Loaded:
         if not events:
             raise UnknownInitiativeError(initiative)
-        name = events[0].data["workflow"]
-        workflow = self._workflows.get(name)
-        if workflow is None:
-            try:
-                workflow = self._workflows[name] = get_workflow(name)
-            except CooperationError as error:
-                raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
+        try:
+            workflow = self._workflow(events[0].data["workflow"])
+        except CooperationError as error:
+            raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
         ordered = time_ordered(events)
         facts = fold(initiative, ordered, start=workflow.start, until=until)
         return _Loaded(workflow, ordered, facts, len(events))
+
+    def _workflow(self, name: str) -> CompiledWorkflow:
+        """The workflow an initiative records, compiled once per registry."""
+        workflow = self._workflows.get(name)
+        if workflow is None:
+            workflow = self._workflows[name] = get_workflow(name)
+        return workflow
 
     def _status(self, loaded: _Loaded, moment: datetime) -> InitiativeStatus:
         return build_status(loaded.workflow, loaded.facts, loaded.evaluator(moment), moment)
