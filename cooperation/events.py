@@ -23,8 +23,9 @@ from cooperation.vocabulary import DEFAULT_TLP, BodyKind, Community, Role, TlpLa
 FORMAT_VERSION = 1
 
 InitiativeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+# A name: one line, with something visible in it. Text: free text, no control characters but tab and newline.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b-\x1f\x7f]*$")]
 ConditionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 MOVE_KINDS = frozenset({"stage_advanced", "stage_regressed", "escalated", "handed_off"})
@@ -307,7 +308,7 @@ def _describe_errors(error: ValidationError, where: str) -> str:
         elif detail["type"] == "string_pattern_mismatch" and path == "initiative":
             message = f"{detail['input']!r} is not a valid initiative id: use letters, digits, '.', '_' and '-'"
         elif detail["type"] == "string_pattern_mismatch":
-            message = "control characters are not allowed"
+            message = "needs a visible character, and no control characters"
         elif detail["type"] == "extra_forbidden":
             message = "unknown field"
         elif detail["type"] == "value_error":

@@ -1,0 +1,78 @@
+"""`coop report`: the portfolio and its initiatives as Markdown, JSON or a self-contained HTML page."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+ReportFormat = Literal["md", "json", "html"]
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar on standard error when it is a terminal; nothing otherwise (pipes, files, CI logs)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    with typer.progressbar(length=total, label="gathering initiatives", file=sys.stderr) as bar:
+        yield lambda _initiative: bar.update(1)
+
+
+def report(
+    initiatives: Annotated[list[str] | None, typer.Argument(help="Initiative ids [default: all].", show_default=False)] = None,
+    report_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, json or html.")] = "md",
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file [default: standard output].")] = None,
+    audience: Annotated[
+        str, typer.Option("--audience", help="Who may read it, as a TLP 2.0 label: only evidence that label allows is shown.")
+    ] = "TLP:CLEAR",
+    anonymise: Annotated[
+        bool, typer.Option("--anonymise", help="Replace participant and organisation names with stable pseudonyms.")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As at the end of this date (or at this datetime).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", envvar="COOP_DB", help="Registry: a file path or sqlite:///PATH [default: ./coop.db].")
+    ] = None,
+) -> None:
+    """Write a report: the portfolio at a glance, each initiative's path, conditions, evidence and history.
+
+    Shows only what --audience may see (TLP:CLEAR by default); --anonymise hides who took part.
+    """
+    from cooperation.confidentiality import parse_audience
+    from cooperation.events import cutoff
+    from cooperation.registry import Registry
+    from cooperation.report_build import build_report
+    from cooperation.report_html import render_html
+    from cooperation.report_json import render_json
+    from cooperation.report_markdown import render_markdown
+
+    label = parse_audience(audience)
+    if as_of is not None:
+        cutoff(as_of)  # a bad date fails before the registry is opened
+    target = Path(output) if output is not None else None
+    if target is not None and target.parent and not target.parent.is_dir():
+        typer.echo(f"error: --output: the folder {target.parent} does not exist; create it or choose another file", err=True)
+        raise typer.Exit(2)
+    with Registry.open(db, create=False) as registry:
+        total = len(initiatives) if initiatives else len(registry.initiatives())
+        with _progress(total) as progress:
+            gathered = build_report(registry, initiatives, audience=label, as_of=as_of, anonymise=anonymise,
+                                    progress=progress)
+    renderers = {"md": render_markdown, "json": render_json, "html": render_html}
+    text = renderers[report_format](gathered)
+    if target is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        target.write_text(text, encoding="utf-8")
+        typer.echo(f"report written: {target} ({len(gathered.initiatives)} initiatives, {report_format}, "
+                   f"{gathered.audience}{', anonymised' if anonymise else ''})", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `coop report` to the application."""
+    app.command("report")(report)
