@@ -33,7 +33,7 @@ EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 class _ReportingGroup(TyperGroup):
     """Turns our errors into a message on stderr and the documented exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a click Context; typer does not export its type
         try:
             return super().invoke(ctx)
         except WorkflowDefinitionError as error:
@@ -519,4 +519,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

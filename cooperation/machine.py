@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Any
+from typing import Any, Literal
 
 from transitions import EventData, Machine
 
 from cooperation.compiled import CompiledWorkflow
 from cooperation.evaluation import Evaluator
 
-ADVANCE = "advance"
+ADVANCE: Literal["advance"] = "advance"
 
 
 def trigger_name(transition_id: str) -> str:
@@ -61,6 +61,7 @@ class StageMachine:
 
     def _advance_allowed(self, event: EventData) -> bool:
         evaluator: Evaluator = event.kwargs["evaluator"]
+        assert event.transition is not None and event.transition.dest is not None
         return not evaluator.blocking(self.workflow.needs(event.transition.dest))
 
     def _transition_allowed(self, event: EventData) -> bool:

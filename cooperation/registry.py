@@ -267,6 +267,7 @@ class Registry:
         """The actor's role must allow the move, and its blocking prerequisites must be met."""
         workflow, facts = loaded.workflow, loaded.facts
         target = event.data["to"]
+        trigger: str
         if event.kind == "stage_advanced":
             move, trigger = "advance", ADVANCE
             roles, needs = workflow.advance_roles(target), workflow.needs(target)
@@ -278,7 +279,8 @@ class Registry:
         if participant is None or not participant.active:
             raise NotPermittedError(facts.initiative, move, event.by, roles, "not a current participant")
         if participant.role not in roles:
-            raise NotPermittedError(facts.initiative, move, event.by, roles, f"{_article(participant.role)} {participant.role} may not")
+            role = participant.role
+            raise NotPermittedError(facts.initiative, move, event.by, roles, f"{_article(role)} {role} may not")
         evaluator = loaded.evaluator(event.moment)
         if machine_for(workflow).fire(facts.stage, trigger, evaluator) is None:
             raise BlockedTransitionError(facts.initiative, target, evaluator.blocking(needs))

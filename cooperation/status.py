@@ -43,7 +43,7 @@ def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]
     move = facts.moves[-1]
     if move.kind == "stage_advanced":
         return workflow.needs(facts.stage)
-    if move.transition in workflow.transition_needs:
+    if move.transition is not None and move.transition in workflow.transition_needs:
         return workflow.transition_needs[move.transition]
     return ()
 

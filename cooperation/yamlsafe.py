@@ -54,15 +54,16 @@ class _Composer(
         _StrictResolver.__init__(self)
         self.depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         # Bounded here, before PyYAML's own recursion can overflow the stack.
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nesting deeper than {MAX_DEPTH} levels is refused", self.peek_event().start_mark
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels is refused",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
