@@ -214,7 +214,7 @@ def _meetings(evaluator: Evaluator, condition: MeetingsCondition, since: datetim
         if (since is None or meeting.at >= since) and (meeting.neutral or not neutral_only)
     ]
     need, span = condition.min_meetings, condition.min_span_days
-    days = (meetings[-1].at - meetings[0].at).days if meetings else 0
+    days = (meetings[-1].at.date() - meetings[0].at.date()).days if meetings else 0  # calendar days
     detail = f"{len(meetings)} of {need} meetings" + (" at a neutral venue" if neutral_only else "")
     if span:
         detail += f", spanning {days} of {span} days"
