@@ -111,6 +111,34 @@ class Evaluator:
     def blocking(self, condition_ids: Sequence[str]) -> list[ConditionResult]:
         return [result for result in self.results(condition_ids) if result.blocking]
 
+    def to_work_on(self, condition_ids: Sequence[str], *, blocking_only: bool = False) -> list[ConditionResult]:
+        """What to do, in order: unsatisfied conditions, each preceded by its unsatisfied
+        prerequisites and the unmet parts it is made of.
+
+        An `all` (or `held`, `expiring`) condition is met when its parts are, so its unmet
+        parts are listed before it; the alternatives of an `any` are left to its detail.
+        """
+        listed: dict[str, ConditionResult] = {}
+
+        def visit(condition_id: str) -> None:
+            result = self.result(condition_id)
+            if condition_id in listed or result.satisfied:
+                return
+            condition = self.workflow.conditions[condition_id]
+            for prerequisite in condition.requires:
+                visit(prerequisite)
+            if isinstance(condition, AllCondition):
+                for member in condition.of:
+                    visit(member)
+            elif isinstance(condition, HeldCondition | ExpiringCondition):
+                visit(condition.condition)
+            if not blocking_only or result.blocking:
+                listed[condition_id] = result
+
+        for condition_id in condition_ids:
+            visit(condition_id)
+        return list(listed.values())
+
     # --- one condition ---------------------------------------------------------------------
 
     def _evaluate(self, condition_id: str) -> ConditionResult:

@@ -173,7 +173,7 @@ class Registry:
         loaded = self._load(initiative, self.store.read(initiative))
         following = loaded.workflow.next_stage(loaded.facts.stage)
         moment = loaded.latest(self._clock())
-        return loaded.evaluator(moment).unmet(loaded.workflow.needs(following)) if following else []
+        return loaded.evaluator(moment).to_work_on(loaded.workflow.needs(following)) if following else []
 
     # --- recording -----------------------------------------------------------------------
 
@@ -283,7 +283,7 @@ class Registry:
             raise NotPermittedError(facts.initiative, move, event.by, roles, f"{_article(role)} {role} may not")
         evaluator = loaded.evaluator(event.moment)
         if machine_for(workflow).fire(facts.stage, trigger, evaluator) is None:
-            raise BlockedTransitionError(facts.initiative, target, evaluator.blocking(needs))
+            raise BlockedTransitionError(facts.initiative, target, evaluator.to_work_on(needs, blocking_only=True))
 
     def _automatic_move(self, loaded: _Loaded, event: Event) -> Event | None:
         """The move a workflow takes by itself on this kind of event (a trust breach regresses)."""

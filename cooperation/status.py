@@ -57,7 +57,7 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
     conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
     stage = facts.stage
     following = workflow.next_stage(stage)
-    pending = evaluator.unmet(workflow.needs(following)) if following else []
+    pending = evaluator.to_work_on(workflow.needs(following)) if following else []
     # A stage whose prerequisites, checked when the initiative moved there, no longer
     # hold is at risk, not silently green. The first stage was never checked.
     at_risk = [result.condition for result in evaluator.blocking(certified_needs(workflow, facts))]

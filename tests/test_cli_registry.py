@@ -304,7 +304,9 @@ def test_status_json_has_what_tools_need(tmp_path: Path, pilot_log: Path) -> Non
             "as_of"} <= set(status)
     assert (status["initiative"], status["name"], status["workflow"]) == ("pilot", "Pilot", "cooperation-maturity")
     assert (status["stage"], status["next"], status["can_advance"], status["at_risk"]) == ("ownership", "trust", False, False)
-    assert [u["condition"] for u in status["unmet"]] == ["time", "neutrality", "comfort-zone", "trust"]
+    assert [u["condition"] for u in status["unmet"]] == [
+        "time", "neutrality", "comfort-zone", "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
+    ]
     for item in status["unmet"]:
         assert {"condition", "title", "detail", "blocking"} <= set(item)
         assert item["blocking"] is (item["condition"] != "comfort-zone")
@@ -619,9 +621,10 @@ def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, p
     assert (moved.returncode, moved.stdout) == (0, "pilot: now at 'ownership'\n"), moved.stderr
     blocked = run(repo_root, "advance", "pilot", "--by", "Ada", "--db", db)
     assert blocked.returncode == 1 and "Traceback" not in blocked.stderr
-    assert blocked.stderr.splitlines()[0] == "error: pilot cannot move to 'trust': 6 prerequisite(s) unmet, in the order to work on them:"
+    assert blocked.stderr.splitlines()[0] == "error: pilot cannot move to 'trust': 9 prerequisite(s) unmet, in the order to work on them:"
     assert [line.split(":")[0] for line in blocked.stderr.splitlines()[1:]] == [
-        "  - perspective", "  - equality", "  - trust-model", "  - time", "  - neutrality", "  - trust",
+        "  - perspective", "  - equality", "  - trust-model", "  - time", "  - neutrality",
+        "  - trust-attested", "  - trust-reaffirmed", "  - trust-level-reached", "  - trust",
     ]
 
 

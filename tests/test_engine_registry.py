@@ -186,11 +186,12 @@ def test_the_status_says_what_is_unmet_in_working_order(registry: Registry) -> N
     assert not status.can_advance and not status.at_risk
     workflow = get_workflow(BUILTIN)
     needs = workflow.needs("trust")
-    # unmet: exactly the unsatisfied needs of the next stage, in the workflow's working order.
+    # unmet: the unsatisfied needs of the next stage, in the workflow's working order, each
+    # preceded by the unmet parts of an `all` it is made of (trust = all of reaffirmed attestation, level).
     unsatisfied = [c.condition for c in status.conditions if c.condition in needs and not (c.met or c.waived)]
-    assert [u.condition for u in status.unmet] == [c for c in needs if c in unsatisfied]
+    assert [u.condition for u in status.unmet if u.condition in needs] == [c for c in needs if c in unsatisfied]
     assert [u.condition for u in status.unmet] == [
-        "perspective", "equality", "trust-model", "time", "neutrality", "comfort-zone", "trust",
+        "perspective", "equality", "trust-model", "time", "neutrality", "comfort-zone", "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
     ]
     comfort = next(u for u in status.unmet if u.condition == "comfort-zone")
     assert comfort.blocking is False and comfort.strength == "advisory"
@@ -209,10 +210,13 @@ def test_the_status_says_what_is_unmet_in_working_order(registry: Registry) -> N
 def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
     i = walk(registry, "ownership")
     text = status_text(registry.status(i))
-    assert "stage: ownership" in text and "next: trust: blocked by 6" in text
+    assert "stage: ownership" in text and "next: trust: blocked by 9" in text
     lines = text.splitlines()
     order = [line.split(":")[0].strip(" -~") for line in lines if line.startswith("    ")]
-    assert order == ["perspective", "equality", "trust-model", "time", "neutrality", "comfort-zone (advisory)", "trust"]
+    assert order == [
+        "perspective", "equality", "trust-model", "time", "neutrality", "comfort-zone (advisory)",
+        "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
+    ]
 
 
 # --- recording: what does not fit is refused, and nothing is written ---------------------------
@@ -294,7 +298,9 @@ def test_a_blocked_advance_carries_the_unmet_prerequisites_and_writes_nothing(re
         registry.advance(i, by="Ada", at="2018-01-20")
     error = caught.value
     assert (error.initiative, error.target) == (i, "trust")
-    assert [r.condition for r in error.unmet] == ["perspective", "equality", "trust-model", "time", "neutrality", "trust"]
+    assert [r.condition for r in error.unmet] == [
+        "perspective", "equality", "trust-model", "time", "neutrality", "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
+    ]
     assert all(r.blocking for r in error.unmet)
     assert "  - time: 1 of 3 meetings, spanning 0 of 60 days" in str(error)
     _unchanged(registry, i, before)
@@ -404,7 +410,8 @@ def test_escalate_stimulation_first_then_regulation_only_after_failures(registry
     _evidence(registry, i, "stimulation-failed", "2018-02-10", 2)
     with pytest.raises(BlockedTransitionError) as caught:
         registry.escalate(i, by="Ada", reason="Stimulation failed", at="2018-02-11")
-    [regulation] = caught.value.unmet
+    *parts, regulation = caught.value.unmet
+    assert [part.condition for part in parts] == ["stimulation-sustained", "stimulation-failed"]
     assert (regulation.condition, regulation.detail) == ("regulation", "1 of 2 met: missing stimulation-failed")
     conditions = {c.condition: c for c in registry.status(i, as_of="2018-02-11").conditions}
     assert conditions["stimulation-sustained"].detail == "'stimulation' held for 9 of 180 days"

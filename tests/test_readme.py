@@ -24,7 +24,7 @@ def test_the_api_example_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("challenge -> ownership blocked\n")
-    assert "refused: ['ownership']" in result.stdout
+    assert "refused: ['owner-declared', 'first-meeting', 'initial-group', 'ownership']" in result.stdout
     assert (tmp_path / "example.db").exists()
 
 

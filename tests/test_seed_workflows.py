@@ -403,7 +403,8 @@ def test_regulation_is_refused_until_voluntary_cooperation_and_stimulation_have_
     # Failure is on record, but stimulation has not had its half year yet.
     with pytest.raises(BlockedTransitionError) as refused:
         escalate("regulation", 10)
-    (regulation,) = refused.value.unmet
+    *parts, regulation = refused.value.unmet
+    assert [part.condition for part in parts] == ["stimulation-sustained", "stimulation-failed"]
     assert (regulation.condition, regulation.detail) == ("regulation", "1 of 2 met: missing stimulation-failed")
     waiting = next(item for item in registry.status(initiative, as_of=_day(10)).conditions
                    if item.condition == "stimulation-failed")
