@@ -151,7 +151,7 @@ def workflows_graph(
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", envvar="COOP_DB", help="Registry: a file path or sqlite:///PATH [default: ./coop.db]."),
+    typer.Option("--db", envvar="COOP_DB", help="Registry: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE [default: ./coop.db]."),
 ]
 IdArgument = Annotated[str, typer.Argument(help="The initiative's id (see `coop status`).", show_default=False)]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (a participant's name).")]

@@ -8,6 +8,7 @@ stale version, so that two writers can never both append the same next event.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -92,7 +93,8 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
             raise StoreError(f"{text}: write a SQLite URL as sqlite:///relative/path.db or sqlite:////absolute/path.db")
         text = text.removeprefix("sqlite:///")
     elif "://" in text:
-        raise StoreError(f"{text}: unknown kind of registry URL; use a file path, sqlite:/// or postgresql://")
+        shown = re.sub(r"//[^/@]*@", "//***@", text)  # never echo credentials
+        raise StoreError(f"{shown}: unknown kind of registry URL; use a file path, sqlite:/// or postgresql://")
     from cooperation.sqlite_store import SqliteStore
 
     return SqliteStore(Path(text), create=create)

@@ -31,7 +31,16 @@ def _sqlite(tmp_path: Path) -> Opener:
     return lambda: SqliteStore(path)
 
 
-STORE_FACTORIES: list[Any] = [pytest.param(_sqlite, id="sqlite")]
+def _postgresql(tmp_path: Path) -> Opener:
+    from postgres_server import registry_url  # a schema of its own in the session's test server
+
+    from cooperation.postgres_store import PostgresStore
+
+    url = registry_url(tmp_path)
+    return lambda: PostgresStore(url)
+
+
+STORE_FACTORIES: list[Any] = [pytest.param(_sqlite, id="sqlite"), pytest.param(_postgresql, id="postgresql")]
 
 
 @pytest.fixture(params=STORE_FACTORIES)

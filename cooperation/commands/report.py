@@ -35,7 +35,7 @@ def report(
     ] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="As at the end of this date (or at this datetime).")] = None,
     db: Annotated[
-        str | None, typer.Option("--db", envvar="COOP_DB", help="Registry: a file path or sqlite:///PATH [default: ./coop.db].")
+        str | None, typer.Option("--db", envvar="COOP_DB", help="Registry: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE [default: ./coop.db].")
     ] = None,
 ) -> None:
     """Write a report: the portfolio at a glance, each initiative's path, conditions, evidence and history.

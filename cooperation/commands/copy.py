@@ -1,0 +1,55 @@
+"""`coop copy`: move a registry from one store to another, e.g. from a SQLite file to PostgreSQL."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from typing import Annotated
+
+import typer
+
+_LOCATIONS = "a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+
+
+def copy(
+    source: Annotated[
+        str, typer.Option("--from", help=f"The registry to copy, only read: {_LOCATIONS}.", show_default=False)
+    ],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help=f"The registry to copy into, made if missing; it must hold none of the same initiatives: {_LOCATIONS}.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Copy every initiative's log from one registry to another, all or nothing, then compare both.
+
+    Exit 0 when the copy matches the source event by event; 1 when the source changed
+    while copying (the copy holds it as it was); 2 when the copy is refused (nothing was
+    written) or does not match; 3 when another writer created one of the initiatives in
+    the target meanwhile (nothing was written).
+    """
+    from cooperation.copying import copy_registry
+    from cooperation.store import open_store
+
+    with closing(open_store(source, create=False)) as read_from, closing(open_store(target, create=True)) as write_to:
+        report = copy_registry(read_from, write_to)
+    typer.echo(
+        f"copied {report.initiatives} initiatives ({report.events} events) from {report.source} to {report.target}; "
+        "checked: every copied log matches its source event by event"
+    )
+    if report.changed:
+        shown = ", ".join(report.changed[:5]) + (f" and {len(report.changed) - 5} more" if len(report.changed) > 5 else "")
+        typer.echo(
+            f"warning: {len(report.changed)} initiatives changed in the source while copying ({shown}); "
+            "the target holds them as they were when the copy began: stop the writers, then copy again "
+            "into a new, empty registry to take the changes along",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `coop copy` to the application."""
+    app.command("copy")(copy)
