@@ -138,7 +138,7 @@ def portfolio(paths: dict[str, Path], scale: int, small: int, runs: int) -> list
     memory_theirs = [float(run.peak_kib) for run in base_large]
     return [
         Figure(f"portfolio status, API, {scale:,} initiatives", median_ratio(mine, theirs), 3, mine, theirs, "cpu s"),
-        Figure(f"portfolio status, coop status --all --json", median_ratio(cli_mine, cli_theirs), 4, cli_mine,
+        Figure("portfolio status, coop status --all --json", median_ratio(cli_mine, cli_theirs), 4, cli_mine,
                cli_theirs, "cpu s"),
         Figure(f"scaling: per initiative at {scale:,} over {small:,}", per_large / per_small, 1.3, [per_large],
                [per_small], "cpu s"),

@@ -10,21 +10,20 @@ version first, so a stale writer gets a ConflictError and writes nothing.
 from __future__ import annotations
 
 import json
-import json.encoder
 import operator
 import os
 import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
 from cooperation.errors import ConflictError, StoreError
-from cooperation.events import Event
+from cooperation.events import Event, encode_data
 
 APPLICATION_ID = 0x436F6F70  # "Coop" in the SQLite header, at offset 68
 MARKER = "cooperation-maturity registry"
@@ -85,33 +84,6 @@ _PAGE = 500
 _BY_SEQ = operator.itemgetter(4)
 
 
-def _unencodable(value: object) -> object:
-    raise TypeError(f"event data must be JSON: {type(value).__name__} is not ({value!r})")
-
-
-def _data_encoder() -> Callable[[Any], str]:
-    """Compact, key-sorted JSON text (no NaN); the C encoder directly when present (3× faster)."""
-    fallback = json.JSONEncoder(
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_unencodable
-    ).encode
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return fallback
-    try:
-        chunks = make(None, _unencodable, json.encoder.encode_basestring, None, ":", ",", True, False, False)
-        join = "".join
-
-        def encode(data: Any) -> str:
-            return join(chunks(data, 0))
-
-        if encode({"b": [1, 2.5, None, True], "a": "é\n"}) != fallback({"b": [1, 2.5, None, True], "a": "é\n"}):
-            return fallback
-    except Exception:
-        return fallback
-    return encode
-
-
-_encode_data = _data_encoder()
 
 
 def schema_version() -> int:
@@ -437,7 +409,7 @@ class SqliteStore:
 def _rows(
     batches: Mapping[str, tuple[int, Sequence[Event]]], recorded_at: str
 ) -> Iterator[tuple[str, int, str, str, str | None, str, str]]:
-    encode = _encode_data
+    encode = encode_data
     for initiative in sorted(batches):  # in key order, the B-tree grows at its end
         expected, events = batches[initiative]
         seq = expected

@@ -291,7 +291,7 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
     lines = ok(coop(db, "history", "pilot")).stdout.splitlines()
     assert len(lines) == len(history)
     assert lines[0].split() == ["1", day(0), "initiative_created", "by", "Ada:", "name=Pilot,", "workflow=cooperation-maturity"]
-    assert f"stage_advanced by Ada: from=challenge, to=ownership" in lines[[e["kind"] for e in history].index("stage_advanced")]
+    assert "stage_advanced by Ada: from=challenge, to=ownership" in lines[[e["kind"] for e in history].index("stage_advanced")]
     evidence = [e for e in history if e["kind"] == "evidence_recorded"]
     assert {e["data"]["tlp"] for e in evidence if e["data"]["condition"] != "transparency-and-integrity"} == {"TLP:AMBER"}
     assert {e["data"]["tlp"] for e in evidence if e["data"]["condition"] == "transparency-and-integrity"} == {"TLP:GREEN"}

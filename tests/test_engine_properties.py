@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as note_for_statistics
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -259,8 +260,8 @@ def test_replaying_a_log_gives_the_same_status(walk: list[Any], backdate: bool, 
         clock = Clock(START)
         with _new_registry(folder, "a.db", clock) as registry:
             moves = play(registry, clock, walk, backdate=backdate)
-            event(f"moves: {min(moves, 3)}")
-            event(f"ended at {registry.status(I).stage}")
+            note_for_statistics(f"moves: {min(moves, 3)}")
+            note_for_statistics(f"ended at {registry.status(I).stage}")
             lines = _lines(registry)
             with _new_registry(folder, "b.db", clock) as copy:
                 report = copy.import_lines(lines)
@@ -329,7 +330,7 @@ class Walk(RuleBasedStateMachine):
         start(self.registry, self.clock)
 
     def teardown(self) -> None:
-        event(f"walk ended at {self.registry.status(I).stage}")
+        note_for_statistics(f"walk ended at {self.registry.status(I).stage}")
         try:
             self._every_advance_had_its_prerequisites()
         finally:
@@ -382,7 +383,7 @@ class Walk(RuleBasedStateMachine):
         permitted = following is not None and _permitted(self.registry, actor, WORKFLOW.advance_roles(following))
         before = len(self.registry.history(I))
         error = self._attempt(lambda: self.registry.advance(I, by=actor))
-        event(f"advance: {type(error).__name__ if error else 'moved'}")
+        note_for_statistics(f"advance: {type(error).__name__ if error else 'moved'}")
         if error is None:
             assert may and permitted
             history = self.registry.history(I)

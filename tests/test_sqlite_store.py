@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cooperation import sqlite_store
+from cooperation import events, sqlite_store
 from cooperation.errors import ConflictError, StoreError
 from cooperation.events import Event
 from cooperation.sqlite_store import APPLICATION_ID, MARKER, SqliteStore, schema_version
@@ -356,7 +356,7 @@ def test_data_is_encoded_canonically_and_reads_back_equal(data: dict[str, Any]) 
         expected.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates cannot be stored as UTF-8 text
         return
-    assert sqlite_store._encode_data(data) == expected
+    assert events.encode_data(data) == expected
     with SqliteStore(":memory:") as store:  # a fresh registry per example
         store.append("a", [Event("a", "meeting_held", "2019-02-01", data)], expected_version=0)
         assert store.read("a")[0].data == data
