@@ -15,7 +15,7 @@ from cooperation.errors import EventError
 from cooperation.events import MOVE_KINDS, Event, now
 from cooperation.definition import ConditionDefinition
 from cooperation.facts import Facts, Participant
-from cooperation.loading import did_you_mean
+from cooperation.spelling import did_you_mean
 
 _TRANSITION_KIND = {"stage_regressed": "regress", "escalated": "escalate", "handed_off": "hand_off"}
 

@@ -7,7 +7,6 @@ wrong and how to fix it. The graph checks (cycles, reachability) follow in
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ from cooperation.definition import (
     WorkflowDefinition,
 )
 from cooperation.errors import Problem, WorkflowDefinitionError
+from cooperation.spelling import did_you_mean
 from cooperation.yamlsafe import Document, PathKey, YamlError, format_path, read_yaml
 
 if TYPE_CHECKING:
@@ -100,11 +100,6 @@ def problem_at(document: Document | None, path: PathKey, message: str, *, file: 
 
 def in_file_order(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
 
 
 # --- pydantic errors, reworded -------------------------------------------------------

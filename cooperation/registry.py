@@ -30,7 +30,6 @@ from cooperation.errors import (
 from cooperation.evaluation import ConditionResult, Evaluator
 from cooperation.events import MOVE_KINDS, Event, cutoff, now, parse_at, validate_event, validate_event_line
 from cooperation.facts import Facts, apply, fold, time_ordered
-from cooperation.machine import ADVANCE, machine_for, trigger_name
 from cooperation.status import InitiativeStatus, build_status
 from cooperation.store import EventStore, open_store
 from cooperation.vocabulary import BodyKind
@@ -265,6 +264,8 @@ class Registry:
 
     def _authorize_move(self, loaded: _Loaded, event: Event) -> None:
         """The actor's role must allow the move, and its blocking prerequisites must be met."""
+        from cooperation.machine import ADVANCE, machine_for, trigger_name  # only moves need transitions
+
         workflow, facts = loaded.workflow, loaded.facts
         target = event.data["to"]
         trigger: str
@@ -301,7 +302,7 @@ class Registry:
 
     def advance(self, initiative: str, *, by: str, at: Moment | None = None) -> InitiativeStatus:
         """Move to the next stage of the ladder, or raise BlockedTransitionError listing what is unmet."""
-        return self._move(initiative, ADVANCE, by=by, at=at)
+        return self._move(initiative, "advance", by=by, at=at)
 
     def regress(
         self, initiative: str, *, by: str, reason: str, to: str | None = None, transition: str | None = None,
@@ -340,7 +341,7 @@ class Registry:
         loaded = self._load(initiative, self.store.read(initiative))
         workflow, stage = loaded.workflow, loaded.facts.stage
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
-        if kind == ADVANCE:
+        if kind == "advance":
             target = workflow.next_stage(stage)
             if target is None:
                 raise TransitionError(_no_next_stage(workflow, initiative, stage))
