@@ -25,7 +25,7 @@ _CANDIDATE_DIRS = (_PACKAGE / "builtin_workflows", _PACKAGE.parent / "workflows"
 _COMPILER_FILES = ("definition.py", "compiled.py", "graph.py", "loading.py", "yamlsafe.py", "vocabulary.py")
 CACHE_ENVIRONMENT_VARIABLE = "COOP_CACHE_DIR"
 
-_compiled: dict[str, CompiledWorkflow] = {}
+_compiled: dict[tuple[str, str], CompiledWorkflow] = {}  # by content and path
 _code_digest: bytes | None = None
 
 
@@ -62,7 +62,7 @@ def get_workflow(name: str) -> CompiledWorkflow:
     except OSError as error:
         raise UnknownWorkflowError(name, builtin_workflow_ids(), reason=error.strerror or "cannot be read") from None
     key = hashlib.sha256(_compiler_digest() + source).hexdigest()
-    compiled = _compiled.get(key)
+    compiled = _compiled.get((key, str(path)))
     if compiled is None:
         compiled = _read_cache(key)
         if compiled is None:
@@ -70,8 +70,10 @@ def get_workflow(name: str) -> CompiledWorkflow:
 
             compiled = load_workflow_text(source, file=str(path))
             _write_cache(key, compiled)
-        _compiled[key] = compiled
-    return compiled if compiled.source == str(path) else replace(compiled, source=str(path))
+        if compiled.source != str(path):  # compiled from the same text elsewhere
+            compiled = replace(compiled, source=str(path))
+        _compiled[(key, str(path))] = compiled
+    return compiled
 
 
 def _compiler_digest() -> bytes:

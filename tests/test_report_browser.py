@@ -95,7 +95,9 @@ def test_the_built_in_workflow_draws_its_whole_graph(browser: Browser, tmp_path:
     titles = texts(page, "svg.graph g.node title")
     assert any(title.startswith("stage critical-mass") for title in titles)
     assert any(title.startswith("transition hand-off") for title in titles)
-    assert texts(page, "#initiative-1 ol.blockers li strong")[0] == "Ownership of the challenge"
+    # what to work on: the unmet parts of ownership first, then ownership itself
+    blockers = texts(page, "#initiative-1 ol.blockers li strong")
+    assert blockers[0] == "An owner has stepped forward" and "Ownership of the challenge" in blockers
     page.screenshot(tmp_path / "built-in.png")
     assert_offline_and_clean(page, html)
 
