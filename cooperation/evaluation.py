@@ -184,9 +184,13 @@ class Evaluator:
         window_start = self.now - timedelta(days=days)
         if self.facts_at is None or self.facts.created is None:
             return (False, f"'{inner}' is met, but its history is not known here", 0.0)
-        # Facts only change at events: checking the window's start and every event
-        # moment inside it tells whether the condition held throughout.
-        moments = [window_start] + sorted({m for m in self.facts.moments if window_start < m <= self.now})
+        # A condition changes only when an event happens or when a dated fact leaves an
+        # `expiring` window inside it: checking the window's start and each such instant
+        # tells whether it held throughout.
+        changes = set(self.facts.moments)
+        for days in _expiring_windows(self.workflow, inner):
+            changes |= {m + timedelta(days=days, seconds=1) for m in self.facts.moments}
+        moments = [window_start] + sorted({m for m in changes if window_start < m <= self.now})
         met_since = window_start
         for moment in reversed(moments):
             past = Evaluator(self.workflow, self.facts_at(moment), moment, self.facts_at)
@@ -198,6 +202,25 @@ class Evaluator:
         if met_since == window_start and window_start >= self.facts.created:
             return (True, f"'{inner}' held for at least {days} days", 1.0)
         return (False, f"'{inner}' held for {held_days} of {days} days", _ratio(held_days, days))
+
+
+def _expiring_windows(workflow: CompiledWorkflow, condition_id: str) -> set[int]:
+    """The lengths of the `expiring` windows a condition depends on, through its parts and prerequisites."""
+    windows: set[int] = set()
+    pending, seen = [condition_id], set()
+    while pending:
+        current = workflow.conditions[pending.pop()]
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        pending.extend(current.requires)
+        if isinstance(current, AllCondition | AnyCondition):
+            pending.extend(current.of)
+        elif isinstance(current, HeldCondition | ExpiringCondition):
+            pending.append(current.condition)
+            if isinstance(current, ExpiringCondition):
+                windows.add(current.days)
+    return windows
 
 
 # --- one function per condition kind: (evaluator, condition, window start) -> outcome ---------

@@ -247,14 +247,14 @@ class Registry:
         event = admit(loaded.workflow, loaded.facts, event, then=loaded.facts_for(event), clock=self._clock())
         if event.kind in MOVE_KINDS:
             self._authorize_move(loaded, event)
-        follow_up = self._automatic_move(loaded, event)
         last = loaded.facts.last_event
+        batch = [loaded.add(event)]  # on error `loaded` is dropped, so adding first is safe
+        follow_up = self._automatic_move(loaded, event)
         if follow_up is not None and last is not None and event.moment < last:
             raise EventError(
                 f"this {event.kind} moves {loaded.facts.initiative} back to '{follow_up.data['to']}', so it cannot "
                 f"be dated before facts already recorded (up to {parse_at(last)}): date it later"
             )
-        batch = [loaded.add(event)]
         if follow_up is not None:
             if replaying:
                 loaded.awaiting = follow_up
@@ -287,11 +287,14 @@ class Registry:
             raise BlockedTransitionError(facts.initiative, target, evaluator.to_work_on(needs, blocking_only=True))
 
     def _automatic_move(self, loaded: _Loaded, event: Event) -> Event | None:
-        """The move a workflow takes by itself on this kind of event (a trust breach regresses)."""
+        """The move a workflow takes by itself on this kind of event (a trust breach regresses),
+        if its own prerequisites are met once the event is recorded."""
         if event.kind not in loaded.workflow.automatic_events:
             return None
         for transition in loaded.workflow.transitions_from(loaded.facts.stage):
             if transition.on_event == event.kind:
+                if loaded.evaluator(event.moment).blocking(loaded.workflow.transition_needs[transition.id]):
+                    return None
                 reason = event.data.get("description", event.kind)
                 data = {"from": loaded.facts.stage, "to": transition.to, "reason": reason, "transition": transition.id}
                 kind = {"regress": "stage_regressed", "escalate": "escalated", "hand_off": "handed_off"}[transition.kind]

@@ -1,0 +1,111 @@
+"""`coop verify WORKFLOW`: what a workflow allows, beyond the load-time checks.
+
+Exit 0 when clean, 1 with findings, 2 when the file is not a valid workflow.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from cooperation.errors import WorkflowDefinitionError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
+WITNESS_LINES_SHOWN = 12
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify)
+
+
+def verify(
+    workflow: Annotated[str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON, witnesses included.")] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the random walks (a run repeats with the same seed).")
+    ] = 0,
+    walks: Annotated[
+        int,
+        typer.Option(
+            "--walks", min=0, help="Random walks that cross-check the analysis when it leaves something open."
+        ),
+    ] = 8,
+    steps: Annotated[int, typer.Option("--steps", min=1, help="Steps per random walk.")] = 150,
+) -> None:
+    """Find stages no events can reach, conditions never met, transitions never fired and dead ends.
+
+    Each finding comes with a witness: the event log (JSON lines with --json) that gets
+    closest. Exit 0 clean, 1 findings, 2 invalid file.
+    """
+    from cooperation.catalog import get_workflow
+    from cooperation.verification import verify_workflow
+
+    try:
+        compiled = get_workflow(workflow)
+    except WorkflowDefinitionError as error:
+        if as_json:
+            problems = [
+                {
+                    "file": p.file,
+                    "line": p.line,
+                    "column": p.column,
+                    "path": p.path,
+                    "message": p.message,
+                    "hint": p.hint,
+                }
+                for p in error.problems
+            ]
+            typer.echo(
+                json.dumps({"workflow": workflow, "valid": False, "problems": problems}, indent=2, ensure_ascii=False)
+            )
+        typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+    for warning in compiled.warnings:
+        typer.echo(str(warning), err=True)
+    report = verify_workflow(compiled, seed=seed, walks=walks, steps=steps)
+    if as_json:
+        typer.echo(json.dumps({"valid": True, **report.to_json()}, indent=2, ensure_ascii=False))
+    else:
+        _print_text(report)
+    raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_CLEAN)
+
+
+def _print_text(report: object) -> None:
+    from cooperation.verification import VerificationReport
+
+    assert isinstance(report, VerificationReport)
+    explored = (
+        f"{len(report.reachable)} stages reached, {report.moves_tried} moves replayed, "
+        f"{report.walks} random walks ({report.steps} steps, seed {report.seed})"
+    )
+    if report.clean:
+        typer.echo(f"{report.source}: clean ({report.workflow} v{report.version}: {explored})")
+        return
+    count = len(report.findings)
+    typer.echo(
+        f"{report.source}: {count} finding{'s' if count != 1 else ''} ({report.workflow} v{report.version}: {explored})"
+    )
+    for finding in report.findings:
+        typer.echo("")
+        typer.echo(f"{finding.kind}: {finding.subject}")
+        typer.echo("  " + finding.message.replace("\n", "\n  "))
+        typer.echo(f"  fix: {finding.hint}")
+        count = len(finding.witness)
+        typer.echo(f"  witness ({count} event{'s' if count != 1 else ''}; all of them with --json):")
+        for event in finding.witness[:WITNESS_LINES_SHOWN]:
+            typer.echo(f"    {_summary(event.to_json())}")
+        if len(finding.witness) > WITNESS_LINES_SHOWN:
+            typer.echo(f"    ... {len(finding.witness) - WITNESS_LINES_SHOWN} more")
+        typer.echo("  outcome: " + finding.outcome.replace("\n", "\n  "))
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+
+
+def _summary(line: dict[str, object]) -> str:
+    by = f" by {line['by']}" if line.get("by") else ""
+    data = line.get("data") or {}
+    assert isinstance(data, dict)
+    shown = ", ".join(f"{key}={value}" for key, value in data.items() if key not in ("rationale", "text"))
+    return f"{line['at']}  {line['kind']}{by}" + (f": {shown}" if shown else "")
