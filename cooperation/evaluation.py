@@ -16,6 +16,7 @@ from typing import Any
 
 from cooperation.compiled import CompiledWorkflow
 from cooperation.definition import (
+    ConditionDefinition,
     AllCondition,
     AnyCondition,
     AttestationCondition,
@@ -96,7 +97,7 @@ class Evaluator:
                 continue
             # Nothing recorded for it (the usual case in a portfolio): its result is fixed.
             if condition_id not in waivers and (
-                (source is not None and key not in getattr(facts, source))
+                (source is not None and (key not in getattr(facts, source) if key else not getattr(facts, source)))
                 or (members and all(known[member] is fixed for member, fixed in members))
             ):
                 known[condition_id] = unrecorded
@@ -347,8 +348,9 @@ _CHECKS: dict[str, Callable[[Evaluator, Any, datetime | None], _Outcome]] = {
 # For kinds whose result depends only on records kept for them, where those records are:
 # with none recorded (and no waiver), the result is the same for every initiative. So is
 # a combination's, when every member has nothing recorded.
-_RECORDS = {"evidence": "evidence", "attestation": "attestations", "score": "scores"}
-# (condition, where its records are, their key, (member, its fixed result)..., its fixed result)
+_RECORDS = {"evidence": "evidence", "attestation": "attestations", "score": "scores", "meetings": "meetings"}
+# (condition, where its records are, their key ("" for a whole list), (member, its fixed result)...,
+#  its fixed result)
 _Entry = tuple[str, str | None, str, tuple[tuple[str, ConditionResult], ...], ConditionResult]
 _plans: weakref.WeakKeyDictionary[CompiledWorkflow, tuple[_Entry, ...]] = weakref.WeakKeyDictionary()
 
@@ -364,11 +366,21 @@ def _plan(workflow: CompiledWorkflow) -> tuple[_Entry, ...]:
             condition = workflow.conditions[condition_id]
             source = _RECORDS.get(condition.kind)
             key = condition.parameter if isinstance(condition, ScoreCondition) else condition_id
-            of = condition.of if isinstance(condition, AllCondition | AnyCondition) else []
-            members = tuple((member, empty.result(member)) for member in of)
+            if isinstance(condition, MeetingsCondition):
+                key = ""  # every meetings condition reads the one list of meetings
+            members = tuple((member, empty.result(member)) for member in _parts(condition))
             entries.append((condition_id, source, key, members, empty.result(condition_id)))
         plan = _plans[workflow] = tuple(entries)
     return plan
+
+
+def _parts(condition: ConditionDefinition) -> list[str]:
+    """The conditions a combination, `held` or `expiring` condition is made of."""
+    if isinstance(condition, AllCondition | AnyCondition):
+        return list(condition.of)
+    if isinstance(condition, HeldCondition | ExpiringCondition):
+        return [condition.condition]
+    return []
 
 
 def _members_first(workflow: CompiledWorkflow) -> list[str]:
@@ -377,8 +389,7 @@ def _members_first(workflow: CompiledWorkflow) -> list[str]:
 
     def place(condition_id: str) -> None:
         if condition_id not in placed:
-            condition = workflow.conditions[condition_id]
-            for member in condition.of if isinstance(condition, AllCondition | AnyCondition) else ():
+            for member in _parts(workflow.conditions[condition_id]):
                 place(member)
             placed[condition_id] = None
 
