@@ -471,8 +471,12 @@ def import_(
         if file == "-":
             report = registry.import_lines(sys.stdin, source="<stdin>")
         else:
-            with open(file, encoding="utf-8") as lines:
-                report = registry.import_lines(lines, source=file)
+            with open(file, encoding="utf-8-sig") as lines:  # a byte-order mark is harmless
+                try:
+                    report = registry.import_lines(lines, source=file)
+                except UnicodeDecodeError as error:
+                    _fail(f"{file}: not valid UTF-8 at byte {error.start} (save the file as UTF-8); nothing was imported",
+                          EXIT_USAGE)
     typer.echo(f"imported {report.events} events into {len(report.initiatives)} initiatives ({len(report.created)} new)")
 
 

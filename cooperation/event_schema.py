@@ -6,6 +6,7 @@ needs it.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any, Literal, Union
@@ -184,12 +185,29 @@ def validate(raw: object, *, where: str = "event") -> Event:
 
 
 def validate_line(line: str | bytes, *, where: str = "event") -> Event:
-    """The same for one line of JSON, parsed and checked in one step (the import's hot path)."""
+    """The same for one line of JSON; a key given twice is refused, not silently overwritten."""
     try:
-        model = _event_line().validate_json(line)
-    except ValidationError as error:
-        raise EventError(_describe_errors(error, where)) from None
-    return _record(model)
+        raw = json.loads(line, object_pairs_hook=_without_duplicate_keys)
+    except json.JSONDecodeError as error:
+        raise EventError(f"{where}: line: not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise EventError(f"{where}: line: nested too deeply to be an event") from None
+    except _DuplicateKey as duplicate:
+        raise EventError(f"{where}: duplicate key '{duplicate.key}' (keep one of them)") from None
+    return validate(raw, where=where)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))  # type: ignore[func-returns-value]
+    return result
 
 
 def _record(model: Any) -> Event:

@@ -220,10 +220,11 @@ class Registry:
         """
         if kind not in RECORDABLE_KINDS:
             raise EventError(f"'{kind}' cannot be recorded directly; use one of: {', '.join(RECORDABLE_KINDS)}")
-        moment = parse_at(at) if at is not None else parse_at(self._clock())
+        loaded = self._load(initiative, self.store.read(initiative))
+        # "now" is read after the log: a move that landed meanwhile is not taken for backdating.
+        moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
         raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by, "data": data}
         event = validate_event(raw, where=kind)
-        loaded = self._load(initiative, self.store.read(initiative))
         version = loaded.version
         batch = self._admit(loaded, event)
         self.store.append(initiative, batch, expected_version=version)

@@ -111,9 +111,19 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
     elif len(text) > MAX_FILE_BYTES:
         raise YamlError([_too_large(file, len(text))])
     text = text.removeprefix("\ufeff")
-    composer = _Composer(text)
+    composer: _Composer | None = None
     try:
+        composer = _Composer(text)  # its reader already refuses characters YAML does not allow
         node = composer.get_single_node()
+    except yaml.reader.ReaderError as error:
+        where = error.position
+        row = text.count("\n", 0, where) + 1
+        column = where - (text.rfind("\n", 0, where) + 1) + 1
+        character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        raise YamlError(
+            [Problem(f"the character {character} is not allowed in YAML", file=file, line=row, column=column,
+                     hint="remove it, or write it as an escape inside double quotes")]
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -125,7 +135,8 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
     except yaml.YAMLError as error:
         raise YamlError([Problem(f"YAML syntax: {error}", file=file)]) from None
     finally:
-        composer.dispose()
+        if composer is not None:
+            composer.dispose()
     if node is None:
         raise YamlError([Problem("the file is empty", file=file, line=1, column=1, hint="a workflow starts with 'id:'")])
     builder = _Builder(file)

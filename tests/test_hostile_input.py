@@ -1,0 +1,274 @@
+"""Hostile input, case by case: each is refused with our documented error (or taken as plain data),
+nothing partial is written, and no traceback reaches the user.
+
+Cases already covered elsewhere are gathered here by name through shared helpers; the
+fuzzers over whole files are in test_fuzz.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reliability_helpers import BUILTIN, ENGINE_LADDER, export_lines, run_cli
+
+from cooperation.errors import (
+    CooperationError,
+    EventError,
+    UnknownInitiativeError,
+    WorkflowDefinitionError,
+)
+from cooperation.loading import load_workflow_text
+from cooperation.registry import Registry
+
+LADDER_TEXT = Path(ENGINE_LADDER).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[Registry]:
+    """A registry with one initiative on the engine ladder, with two participants."""
+    with Registry.open(tmp_path / "coop.db") as opened:
+        opened.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
+        for name, community in (("Ada", "technical"), ("Ben", "business")):
+            opened.record("kept", "participant_joined", {"name": name, "community": community, "role": "owner"},
+                          at="2018-01-01")
+        yield opened
+
+
+def _export(registry: Registry) -> list[str]:
+    return [event.to_line() for event in registry.export_events()]
+
+
+def _refused_unchanged(registry: Registry, lines: list[str], message: str) -> None:
+    """Importing `lines` is an EventError containing `message`, and the registry is as it was."""
+    before = _export(registry)
+    with pytest.raises(EventError) as caught:
+        registry.import_lines(lines, source="hostile.jsonl")
+    assert message in str(caught.value) and "hostile.jsonl" in str(caught.value), caught.value
+    assert _export(registry) == before
+
+
+def _created(initiative: str, **data: object) -> str:
+    return json.dumps({"initiative": initiative, "kind": "initiative_created", "at": "2018-01-01",
+                       "data": {"name": "New", "workflow": ENGINE_LADDER, **data}})
+
+
+# --- workflow files ------------------------------------------------------------------------------------
+
+
+def billion_laughs(levels: int = 12) -> str:
+    lines = ['lol0: &l0 "lol"']
+    for level in range(1, levels):
+        previous = f"*l{level - 1}"
+        lines.append(f"lol{level}: &l{level} [{', '.join([previous] * 10)}]")
+    return "\n".join(lines) + f"\nid: *l{levels - 1}\n"
+
+
+def test_a_yaml_alias_bomb_is_refused_with_bounded_memory() -> None:
+    tracemalloc.start()
+    try:
+        with pytest.raises(WorkflowDefinitionError, match="alias bomb"):
+            load_workflow_text(billion_laughs(), file="bomb.yaml")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, f"refusing the bomb took {peak / 2**20:.0f} MiB"  # expanded, it would be ~10^11 values
+
+
+def test_a_multi_megabyte_workflow_is_refused() -> None:
+    text = LADDER_TEXT.replace("description: Four", "description: " + "x" * (6 * 2**20) + " Four", 1)
+    with pytest.raises(WorkflowDefinitionError) as caught:
+        load_workflow_text(text, file="huge.yaml")
+    assert "huge.yaml" in str(caught.value)
+
+
+def test_invalid_utf8_in_a_workflow_is_a_definition_error_naming_the_byte() -> None:
+    with pytest.raises(WorkflowDefinitionError, match="not valid UTF-8 at byte"):
+        load_workflow_text(LADDER_TEXT.encode() + b"\n# \xff\xfe\n", file="bad.yaml")
+
+
+def test_a_bom_before_a_workflow_is_ignored() -> None:
+    assert load_workflow_text(b"\xef\xbb\xbf" + LADDER_TEXT.encode(), file="bom.yaml").id == "engine-ladder"
+    assert load_workflow_text("\ufeff" + LADDER_TEXT, file="bom.yaml").id == "engine-ladder"
+
+
+def test_a_duplicate_key_in_a_workflow_is_refused_with_its_line() -> None:
+    text = LADDER_TEXT.replace("title: Engine test ladder", "title: Engine test ladder\ntitle: Again", 1)
+    with pytest.raises(WorkflowDefinitionError, match="duplicate key 'title'"):
+        load_workflow_text(text, file="dup.yaml")
+
+
+def test_deeply_nested_yaml_is_refused_without_a_recursion_error() -> None:
+    with pytest.raises(WorkflowDefinitionError):
+        load_workflow_text(LADDER_TEXT + "extra: " + "[" * 50_000 + "]" * 50_000 + "\n", file="deep.yaml")
+
+
+def test_a_control_character_in_a_workflow_file_is_a_definition_error() -> None:
+    with pytest.raises(WorkflowDefinitionError, match="ctl.yaml"):
+        load_workflow_text(LADDER_TEXT.replace("Engine test ladder", "Engine\x1f test ladder", 1), file="ctl.yaml")
+
+
+def test_a_condition_id_the_workflow_does_not_know_is_refused_with_a_suggestion() -> None:
+    text = LADDER_TEXT.replace("requires: [problem, group]", "requires: [problme, group]", 1)
+    with pytest.raises(WorkflowDefinitionError, match="unknown condition 'problme' \\(did you mean 'problem'\\?\\)"):
+        load_workflow_text(text, file="typo.yaml")
+
+
+# --- event lines ---------------------------------------------------------------------------------------
+
+
+def test_a_multi_megabyte_event_line_is_refused_and_nothing_is_written(registry: Registry) -> None:
+    big = json.dumps({"initiative": "kept", "kind": "evidence_recorded", "at": "2018-01-02", "by": "Ada",
+                      "data": {"condition": "problem", "text": "x" * (5 * 2**20)}})
+    _refused_unchanged(registry, [_created("other"), big], "hostile.jsonl:2")
+
+
+def test_a_bom_before_an_event_line_is_refused_as_not_json(registry: Registry) -> None:
+    _refused_unchanged(registry, ["\ufeff" + _created("other")], "not valid JSON")
+
+
+def test_a_duplicate_key_in_an_event_line_is_refused(registry: Registry) -> None:
+    line = _created("first").replace('"initiative": "first"', '"initiative": "first", "initiative": "second"')
+    _refused_unchanged(registry, [line], "duplicate")
+
+
+def test_deeply_nested_event_data_is_refused_without_a_recursion_error(registry: Registry) -> None:
+    line = _created("other").replace('"data": {', '"data": {"x": ' + "[" * 100_000 + "]" * 100_000 + ", ", 1)
+    _refused_unchanged(registry, [line], "hostile.jsonl:1")
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["x'; DROP TABLE events;--", "$(rm -rf /)", "`id`", "a;b|c&d", "../../etc/passwd", "a/b", "a\\b",
+     "a\x00b", "a\nb", "a\x1b[31mb", " ", "é" * 70],
+)
+def test_ids_with_sql_shell_path_or_control_characters_are_refused(registry: Registry, identifier: str) -> None:
+    before = _export(registry)
+    with pytest.raises(EventError, match="not a valid initiative id"):
+        registry.create("Hostile", workflow=ENGINE_LADDER, initiative=identifier, at="2018-01-01")
+    _refused_unchanged(registry, [_created(identifier)], "not a valid initiative id")
+    assert _export(registry) == before
+
+
+@pytest.mark.parametrize("text", ["Robert'); DROP TABLE events;--", "$(rm -rf /) `id` | & ;", "../../etc/passwd",
+                                  "<script>alert(1)</script>", "ünï©ødé ✓ 日本語 \U0001F600"])
+def test_metacharacters_in_names_and_text_are_kept_as_plain_data(registry: Registry, text: str) -> None:
+    registry.record("kept", "participant_joined", {"name": text, "community": "media"}, at="2018-01-02")
+    registry.record("kept", "evidence_recorded", {"condition": "problem", "text": text}, by="Ada", at="2018-01-02")
+    history = registry.history("kept")
+    assert history[-2].data["name"] == text and history[-1].data["text"] == text
+    assert registry.initiatives() == ["kept"] and registry.status("kept").stage == "idea"
+
+
+@pytest.mark.parametrize("at", ["2019-02-29", "2018-04-31", "2018-02-30", "2018-13-01", "2018-00-10",
+                                "2018-01-01T24:00:00Z", "2018-01-01T12:60:00Z", "2018-01-01T12:00:00+25:00"])
+def test_dates_that_do_not_exist_are_refused_everywhere(registry: Registry, at: str) -> None:
+    before = _export(registry)
+    with pytest.raises(CooperationError, match="ISO 8601"):
+        registry.record("kept", "evidence_recorded", {"condition": "problem", "text": "x"}, by="Ada", at=at)
+    with pytest.raises(CooperationError, match="ISO 8601"):
+        registry.status("kept", as_of=at)
+    line = json.dumps({"initiative": "kept", "kind": "evidence_recorded", "at": at, "by": "Ada",
+                       "data": {"condition": "problem", "text": "x"}})
+    _refused_unchanged(registry, [line], "ISO 8601")
+    assert _export(registry) == before
+
+
+def test_an_event_for_an_unknown_initiative_is_refused(registry: Registry) -> None:
+    line = json.dumps({"initiative": "ghost", "kind": "participant_joined", "at": "2018-01-02",
+                       "data": {"name": "Cy", "community": "media"}})
+    _refused_unchanged(registry, [line], "unknown initiative 'ghost'")
+    with pytest.raises(UnknownInitiativeError):
+        registry.record("ghost", "participant_joined", {"name": "Cy", "community": "media"}, at="2018-01-02")
+    assert registry.initiatives() == ["kept"]
+
+
+def test_an_event_naming_a_condition_the_workflow_does_not_know_is_refused(registry: Registry) -> None:
+    line = json.dumps({"initiative": "kept", "kind": "evidence_recorded", "at": "2018-01-02", "by": "Ada",
+                       "data": {"condition": "problme", "text": "x"}})
+    _refused_unchanged(registry, [line], "did you mean 'problem'?")
+    with pytest.raises(EventError, match="did you mean 'problem'"):
+        registry.record("kept", "attestation_given", {"condition": "problme"}, by="Ada", at="2018-01-02")
+
+
+# --- the CLI: arguments and files ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, registry: Registry) -> Path:
+    db = tmp_path / "cli.db"
+    registry.close()
+    shutil.copyfile(tmp_path / "coop.db", db)
+    return db
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["new", "Hostile", "--id", "$(touch /tmp/pwned)", "-w", ENGINE_LADDER],
+        ["new", "Hostile", "--id", "../../etc/passwd", "-w", ENGINE_LADDER],
+        ["join", "kept", "Cy", "-c", "media", "--at", "2019-02-29"],
+        ["evidence", "ghost", "problem", "text", "--by", "Ada"],
+        ["evidence", "kept", "problme", "text", "--by", "Ada"],
+        ["status", "x'; DROP TABLE events;--"],
+        ["new", "Hostile", "-w", "/etc/passwd"],
+    ],
+    ids=["shell-id", "path-id", "bad-date", "unknown-initiative", "unknown-condition", "sql-id", "not-a-workflow"],
+)
+def test_hostile_cli_arguments_exit_2_without_a_traceback_or_a_change(cli_db: Path, args: list[str]) -> None:
+    before = export_lines(cli_db)
+    result = run_cli(*args, "--db", str(cli_db))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.strip() and "Traceback" not in result.stderr, result.stderr
+    assert export_lines(cli_db) == before
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_an_event_file_with_invalid_utf8_exits_2_without_a_traceback(cli_db: Path, tmp_path: Path) -> None:
+    source = tmp_path / "bad.jsonl"
+    source.write_bytes(_created("other").encode() + b"\n" + b'{"initiative": "x\xff"}\n')
+    before = export_lines(cli_db)
+    result = run_cli("import", str(source), "--db", str(cli_db))
+    assert export_lines(cli_db) == before
+    assert result.returncode == 2 and "Traceback" not in result.stderr and str(source) in result.stderr, result.stderr
+
+
+# --- names in reports are text, in a real browser ----------------------------------------------------------
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+
+
+def test_a_participant_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_path: Path) -> None:
+    from browser import Browser, require_chromium
+
+    from cooperation.report_build import build_report
+    from cooperation.report_html import render_html
+
+    executable = require_chromium()
+    with Registry.open(tmp_path / "coop.db") as registry:
+        registry.create(HOSTILE_NAME + " initiative", workflow=BUILTIN, initiative="hostile", at="2018-01-01",
+                        by=HOSTILE_NAME)
+        registry.record("hostile", "participant_joined",
+                        {"name": HOSTILE_NAME, "community": "technical", "role": "owner",
+                         "organisation": HOSTILE_NAME}, at="2018-01-01")
+        registry.record("hostile", "evidence_recorded",
+                        {"condition": "challenge", "text": f"said by {HOSTILE_NAME}", "tlp": "TLP:CLEAR"},
+                        by=HOSTILE_NAME, at="2018-01-02")
+        report = build_report(registry, audience="TLP:CLEAR", as_of="2018-02-01")
+    html = tmp_path / "report.html"
+    html.write_text(render_html(report), encoding="utf-8")
+    assert HOSTILE_NAME not in html.read_text(encoding="utf-8")  # escaped in the file itself
+    with Browser(tmp_path, executable) as browser:
+        page = browser.open(html)
+        shown = page.evaluate("document.body.innerText")
+        images = page.evaluate("Array.from(document.querySelectorAll('img'), e => e.outerHTML)")
+        dialogs = [event for event in browser._events if event.get("method") == "Page.javascriptDialogOpening"]
+    assert HOSTILE_NAME in shown, "the name should be shown, as text"
+    assert images == [], images
+    assert dialogs == [], dialogs
+    assert page.requests == [html.resolve().as_uri()], page.requests
+    assert page.console_errors == [], page.console_errors
