@@ -472,7 +472,10 @@ class WorkflowMachine(RuleBasedStateMachine):
             assert isinstance(error, NotPermittedError), error
         elif blocking:
             assert isinstance(error, BlockedTransitionError), error
-            assert [r.condition for r in error.unmet] == blocking
+            listed = [r.condition for r in error.unmet]
+            # every blocking need, in working order, each after the unmet parts it is made of
+            assert [condition for condition in listed if condition in move.needs] == blocking, listed
+            assert all(r.blocking for r in error.unmet), listed
         else:
             assert error is None, error
             moved = self.registry.history(self.initiative)[-1]
