@@ -28,24 +28,15 @@ from cooperation.errors import (
     UnknownInitiativeError,
 )
 from cooperation.evaluation import ConditionResult, Evaluator
-from cooperation.events import MOVE_KINDS, Event, cutoff, now, parse_at, validate_event, validate_event_line
+from cooperation.events import EVENT_KINDS, MOVE_KINDS, Event, cutoff, now, parse_at, validate_event, validate_event_line
 from cooperation.facts import Facts, apply, fold, time_ordered
 from cooperation.status import InitiativeStatus, build_status
 from cooperation.store import EventStore, open_store
 from cooperation.vocabulary import BodyKind
 
 Moment = str | date | datetime
-RECORDABLE_KINDS = (
-    "participant_joined",
-    "participant_left",
-    "meeting_held",
-    "evidence_recorded",
-    "attestation_given",
-    "condition_waived",
-    "score_set",
-    "output_published",
-    "trust_breached",
-)
+# Facts anyone records; creation and moves are made through their own methods.
+RECORDABLE_KINDS = tuple(kind for kind in EVENT_KINDS if kind != "initiative_created" and kind not in MOVE_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
