@@ -187,7 +187,7 @@ def validate(raw: object, *, where: str = "event") -> Event:
 def validate_line(line: str | bytes, *, where: str = "event") -> Event:
     """The same for one line of JSON; a key given twice is refused, not silently overwritten."""
     try:
-        raw = json.loads(line, object_pairs_hook=_without_duplicate_keys)
+        raw = _DECODER.decode(line if isinstance(line, str) else line.decode("utf-8"))
     except json.JSONDecodeError as error:
         raise EventError(f"{where}: line: not valid JSON ({error.msg} at column {error.colno})") from None
     except RecursionError:
@@ -249,3 +249,6 @@ def _describe_errors(error: ValidationError, where: str) -> str:
 
 
 assert tuple(DATA_MODELS) == EVENT_KINDS, "every event kind has its model"
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_without_duplicate_keys)  # built once: it is per line otherwise
