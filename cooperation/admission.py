@@ -11,11 +11,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from cooperation.compiled import CompiledWorkflow
+from cooperation.definition import ConditionDefinition
 from cooperation.errors import EventError
 from cooperation.events import MOVE_KINDS, Event, now
-from cooperation.definition import ConditionDefinition
 from cooperation.facts import Facts, Participant
-from cooperation.spelling import did_you_mean
+from cooperation.wording import did_you_mean
 
 _TRANSITION_KIND = {"stage_regressed": "regress", "escalated": "escalate", "handed_off": "hand_off"}
 

@@ -8,18 +8,18 @@ waived).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cooperation.compiled import CompiledWorkflow
 from cooperation.definition import (
-    ConditionDefinition,
     AllCondition,
     AnyCondition,
     AttestationCondition,
+    ConditionDefinition,
     EvidenceCondition,
     ExpiringCondition,
     HeldCondition,
@@ -28,6 +28,7 @@ from cooperation.definition import (
     ScoreCondition,
 )
 from cooperation.facts import Facts
+from cooperation.wording import plural
 
 FactsAt = Callable[[datetime], Facts]
 
@@ -61,10 +62,6 @@ _Outcome = tuple[bool, str, float]
 
 def _ratio(have: int, need: int) -> float:
     return 1.0 if need <= 0 else min(1.0, have / need)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 class Evaluator:
@@ -234,7 +231,7 @@ def _evidence(evaluator: Evaluator, condition: EvidenceCondition, since: datetim
     have = len(items) if since is None else sum(1 for item in items if item.at >= since)
     need = condition.min_items
     if have >= need:
-        return (True, f"{_plural(have, 'piece')} of evidence recorded", 1.0)
+        return (True, f"{plural(have, 'piece')} of evidence recorded", 1.0)
     if have == 0:
         return (False, "no evidence recorded yet", 0.0)
     return (False, f"{have} of {need} pieces of evidence recorded", _ratio(have, need))

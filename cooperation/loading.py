@@ -7,8 +7,8 @@ wrong and how to fix it. The graph checks (cycles, reachability) follow in
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from cooperation.definition import (
     WorkflowDefinition,
 )
 from cooperation.errors import Problem, WorkflowDefinitionError
-from cooperation.spelling import did_you_mean
+from cooperation.wording import did_you_mean
 from cooperation.yamlsafe import Document, PathKey, YamlError, format_path, read_yaml
 
 if TYPE_CHECKING:

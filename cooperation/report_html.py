@@ -20,6 +20,7 @@ from cooperation.report_svg import (
     progress_svg,
     workflow_svg,
 )
+from cooperation.wording import days, plural
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _TLP_CLASSES = {
@@ -114,16 +115,6 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *, css: str = "
     return f'<div class="scroll"><table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
-def _days(count: int | None) -> str:
-    if count is None:
-        return ""
-    return "1 day" if count == 1 else f"{count} days"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _state(met: bool, waived: bool, blocking: bool) -> str:
     state = condition_state(met, waived, blocking)
     return f'<span class="state {state}">{_STATE_WORDS[state]}</span>'
@@ -139,7 +130,7 @@ def render_html(report: Report) -> str:
         "<header>",
         f"<h1>{h(report.title)}</h1>",
         f'<p class="meta">As of <strong>{h(report.as_of)}</strong> · audience {_tlp(report.audience)} · {names} · '
-        f"{_plural(len(report.initiatives), 'initiative')}</p>",
+        f"{plural(len(report.initiatives), 'initiative')}</p>",
         f'<p class="notice">This report shows only what {_tlp(report.audience)} may see. Text without a label of '
         "its own (waiver rationales, breach descriptions, reasons for moves, venues, outputs) counts as "
         f"{_tlp('TLP:AMBER')}.</p>",
@@ -179,7 +170,7 @@ def _portfolio(report: Report) -> str:
         risk = ('<span class="risk">⚠ ' + ", ".join(h(name) for name in item.at_risk_conditions) + "</span>"
                 if item.at_risk else "")
         rows.append([f'<a href="#initiative-{number}">{h(item.name)}</a><br><code>{h(item.initiative)}</code>',
-                     h(item.stage_title), _days(item.days_in_stage), following, blockers, risk])
+                     h(item.stage_title), days(item.days_in_stage), following, blockers, risk])
     parts.append(_table(["Initiative", "Stage", "In stage", "Next", "Blockers", "At risk"], rows, css="overview"))
     parts.append("<h3>Stakeholder communities</h3>"
                  '<p class="meta">✓ taking part · ◐ observing only · – missing</p>')
@@ -201,7 +192,7 @@ def _portfolio(report: Report) -> str:
     else:
         items = "".join(
             f"<li><strong>{h(blocker.title)}</strong> (<code>{h(blocker.condition)}</code>, {h(blocker.workflow)}): "
-            f"blocks {_plural(len(blocker.initiatives), 'initiative')}: "
+            f"blocks {plural(len(blocker.initiatives), 'initiative')}: "
             + ", ".join(f"<code>{h(name)}</code>" for name in blocker.initiatives) + "</li>"
             for blocker in report.top_blockers
         )
@@ -226,14 +217,14 @@ def _workflow(picture: WorkflowPicture, number: int) -> str:
 
 def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
     picture = report.workflow(item.workflow)
-    since = f" since {h(item.stage_since)} ({_days(item.days_in_stage)})" if item.stage_since else ""
+    since = f" since {h(item.stage_since)} ({days(item.days_in_stage)})" if item.stage_since else ""
     if item.next is None:
         following = "none" + (" (terminal stage)" if item.terminal else "")
     elif item.can_advance:
         following = f'{h(item.next_title)}: <span class="ready">ready to advance</span>'
     else:
         following = (f'{h(item.next_title)}: <span class="blocked">blocked by '
-                     f"{_plural(len(item.blockers), 'prerequisite')}</span>")
+                     f"{plural(len(item.blockers), 'prerequisite')}</span>")
     facts = [("Stage", f"<strong>{h(item.stage_title)}</strong>{since}"), ("Next", following),
              ("Workflow", f"<code>{h(item.workflow)}</code>")]
     if item.at_risk:
@@ -318,7 +309,7 @@ def _evidence(item: InitiativeReport, report: Report) -> str:
         for e in item.evidence
     ]
     entries += [
-        f'<li><code>{h(w.condition)}</code>: {_WITHHELD}: {_plural(w.count, "item")} labelled {_tlp(w.tlp)} '
+        f'<li><code>{h(w.condition)}</code>: {_WITHHELD}: {plural(w.count, "item")} labelled {_tlp(w.tlp)} '
         f"(not for {h(report.audience)})</li>"
         for w in item.withheld_evidence
     ]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from cooperation.report_model import InitiativeReport, Report, WorkflowPicture
 from cooperation.report_svg import condition_state
+from cooperation.wording import days, plural
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _STATE_MARKS = {"met": "✓ met", "waived": "≈ waived", "blocking": "✗ blocking", "advisory": "○ advisory"}
@@ -36,23 +37,13 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     return lines + [""]
 
 
-def _days(count: int | None) -> str:
-    if count is None:
-        return ""
-    return "1 day" if count == 1 else f"{count} days"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def render_markdown(report: Report) -> str:
     """The whole report as one Markdown document."""
     lines = [f"# {md(report.title)}", ""]
     names = "names pseudonymised" if report.anonymised else "real names"
     lines += [
         f"As of **{report.as_of}** · audience **{report.audience}** · {names} · "
-        f"{_plural(len(report.initiatives), 'initiative')}",
+        f"{plural(len(report.initiatives), 'initiative')}",
         "",
         f"> Shown: only text that {report.audience} may see. Text without a label of its own "
         "(waiver rationales, breach descriptions, reasons for moves, venues, outputs) counts as TLP:AMBER.",
@@ -78,7 +69,7 @@ def _portfolio(report: Report) -> list[str]:
         else:
             following = f"{md(item.next_title)} ({'ready' if item.can_advance else 'blocked'})"
         risk = "⚠ " + ", ".join(code(name) for name in item.at_risk_conditions) if item.at_risk else ""
-        rows.append([f"{md(item.name)} ({code(item.initiative)})", md(item.stage_title), _days(item.days_in_stage),
+        rows.append([f"{md(item.name)} ({code(item.initiative)})", md(item.stage_title), days(item.days_in_stage),
                      following, blockers, risk])
     lines += _table(["Initiative", "Stage", "In stage", "Next", "Blockers", "At risk"], rows)
     lines += ["### Stakeholder communities", "", "✓ taking part · ◐ observing only · – missing", ""]
@@ -100,7 +91,7 @@ def _portfolio(report: Report) -> list[str]:
     for blocker in report.top_blockers:
         which = ", ".join(code(name) for name in blocker.initiatives)
         lines.append(f"- **{md(blocker.title)}** ({code(blocker.condition)}, {blocker.workflow}): "
-                     f"blocks {_plural(len(blocker.initiatives), 'initiative')}: {which}")
+                     f"blocks {plural(len(blocker.initiatives), 'initiative')}: {which}")
     return lines + [""]
 
 
@@ -121,14 +112,14 @@ def _workflow(picture: WorkflowPicture) -> list[str]:
 
 def _initiative(item: InitiativeReport, report: Report) -> list[str]:
     lines = [f"## {md(item.name)} ({code(item.initiative)})", ""]
-    since = f" since {item.stage_since} ({_days(item.days_in_stage)})" if item.stage_since else ""
+    since = f" since {item.stage_since} ({days(item.days_in_stage)})" if item.stage_since else ""
     lines.append(f"- Stage: **{md(item.stage_title)}**{since}; workflow {code(item.workflow)}")
     if item.next is None:
         lines.append("- Next: none" + (" (terminal stage)" if item.terminal else ""))
     elif item.can_advance:
         lines.append(f"- Next: **{md(item.next_title)}**: ready to advance")
     else:
-        lines.append(f"- Next: **{md(item.next_title)}**: blocked by {_plural(len(item.blockers), 'prerequisite')}")
+        lines.append(f"- Next: **{md(item.next_title)}**: blocked by {plural(len(item.blockers), 'prerequisite')}")
     if item.at_risk:
         lines.append("- ⚠ **At risk**: no longer met for this stage: "
                      + ", ".join(code(name) for name in item.at_risk_conditions))
@@ -202,7 +193,7 @@ def _evidence(item: InitiativeReport, report: Report) -> list[str]:
         by = f" ({md(evidence.by)})" if evidence.by else ""
         lines.append(f"- {evidence.at} · {code(evidence.condition)} · {evidence.tlp}{by}: {md(evidence.text)}{link}")
     for withheld in item.withheld_evidence:
-        lines.append(f"- {code(withheld.condition)}: {_plural(withheld.count, 'item')} withheld "
+        lines.append(f"- {code(withheld.condition)}: {plural(withheld.count, 'item')} withheld "
                      f"({withheld.tlp}, not for {report.audience})")
     return lines + [""]
 

@@ -1,4 +1,4 @@
-"""Suggesting the word someone probably meant."""
+"""Small pieces of wording shared by messages and reports."""
 
 from __future__ import annotations
 
@@ -10,3 +10,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """"did you mean 'neutrality'?" for a close choice, or "" when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+def plural(count: int, word: str) -> str:
+    """'1 meeting', '3 meetings'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def days(count: int | None) -> str:
+    """'1 day', '12 days', or '' when unknown."""
+    return "" if count is None else plural(count, "day")
