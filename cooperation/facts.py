@@ -7,9 +7,10 @@ purpose: it runs once per initiative in a portfolio status.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from cooperation.events import Event
@@ -25,14 +26,14 @@ class Participant:
     active: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
 class Meeting:
     at: datetime
     attendees: tuple[str, ...]
     neutral: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
 class Evidence:
     at: datetime
     text: str
@@ -41,14 +42,14 @@ class Evidence:
     by: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
 class Waiver:
     at: datetime
     rationale: str
     by: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
 class Move:
     at: datetime
     kind: str
@@ -93,8 +94,12 @@ class Facts:
         return history[-1][1] if history else None
 
 
-def time_ordered(events: Iterable[Event]) -> list[Event]:
-    """Events in the order the fold applies them: by moment, then by place in the log."""
+def time_ordered(events: Sequence[Event]) -> list[Event]:
+    """Events (given in log order) in the order the fold applies them: by moment, then by place in the log."""
+    # Canonical `at` texts sort in time order, so a log whose texts already ascend (the
+    # usual case) needs no sort; ties keep their place in the log.
+    if all(earlier.at <= later.at for earlier, later in pairwise(events)):
+        return list(events)
     return sorted(events, key=lambda event: (event.moment, event.seq))
 
 
@@ -113,7 +118,8 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
     """Apply one event to the facts, in place."""
     data = event.data
     kind = event.kind
-    facts.version = max(facts.version, event.seq)
+    if event.seq > facts.version:
+        facts.version = event.seq
     facts.last_event = at
     facts.moments.append(at)
     if kind == "evidence_recorded":
