@@ -22,6 +22,11 @@ from cooperation.report_svg import (
 )
 from cooperation.wording import days, plural
 
+_COVERAGE_CELLS = {
+    "present": '<span class="cover present" title="taking part">✓</span>',
+    "observing": '<span class="cover observing" title="observing only">◐</span>',
+    "absent": '<span class="cover absent" title="missing">–</span>',
+}
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _TLP_CLASSES = {
     "TLP:RED": "tlp-red",
@@ -177,13 +182,7 @@ def _portfolio(report: Report) -> str:
     coverage = []
     for item in report.initiatives:
         cells = [f"<code>{h(item.initiative)}</code>"]
-        for community in report.communities:
-            if community in item.communities.present:
-                cells.append('<span class="cover present" title="taking part">✓</span>')
-            elif community in item.communities.observing_only:
-                cells.append('<span class="cover observing" title="observing only">◐</span>')
-            else:
-                cells.append('<span class="cover absent" title="missing">–</span>')
+        cells += [_COVERAGE_CELLS[item.communities.state(community)] for community in report.communities]
         coverage.append(cells)
     parts.append(_table(["Initiative", *(h(name) for name in report.communities)], coverage, css="coverage"))
     parts.append("<h3>Prerequisites that block the most initiatives</h3>")

@@ -14,6 +14,7 @@ from cooperation.report_model import InitiativeReport, Report, WorkflowPicture
 from cooperation.report_svg import condition_state
 from cooperation.wording import days, plural
 
+_COVERAGE_MARKS = {"present": "✓", "observing": "◐", "absent": "–"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _STATE_MARKS = {"met": "✓ met", "waived": "≈ waived", "blocking": "✗ blocking", "advisory": "○ advisory"}
 _WITHHELD = "*withheld*"
@@ -75,14 +76,7 @@ def _portfolio(report: Report) -> list[str]:
     lines += ["### Stakeholder communities", "", "✓ taking part · ◐ observing only · – missing", ""]
     coverage = []
     for item in report.initiatives:
-        marks = []
-        for community in report.communities:
-            if community in item.communities.present:
-                marks.append("✓")
-            elif community in item.communities.observing_only:
-                marks.append("◐")
-            else:
-                marks.append("–")
+        marks = [_COVERAGE_MARKS[item.communities.state(community)] for community in report.communities]
         coverage.append([code(item.initiative), *marks])
     lines += _table(["Initiative", *report.communities], coverage)
     lines += ["### Prerequisites that block the most initiatives", ""]

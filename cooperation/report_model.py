@@ -137,6 +137,12 @@ class CommunityCoverage(_Model):
     observing_only: list[str]
     missing: list[str]
 
+    def state(self, community: str) -> Literal["present", "observing", "absent"]:
+        """How one community takes part, as the coverage tables show it."""
+        if community in self.present:
+            return "present"
+        return "observing" if community in self.observing_only else "absent"
+
 
 class MeetingLine(_Model):
     at: str
