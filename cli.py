@@ -364,30 +364,33 @@ def status(
 
     Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
     """
+    from cooperation.status_json import status_json
     from cooperation.status_text import status_text
 
     single = bool(initiatives) and len(initiatives or ()) == 1 and not all_
     all_ready, shown = True, 0
+    write = sys.stdout.write  # buffered: one flush at the end, not one per initiative
     with _registry(db) as registry:
         if initiatives and not all_:
             found: Iterable[InitiativeStatus] = [registry.status(item, as_of=as_of) for item in initiatives]
         else:
             found = registry.statuses(as_of=as_of)  # streamed: a large portfolio is never all in memory
         if as_json and not single:
-            typer.echo("[", nl=False)
+            write("[")
         for item in found:
             all_ready = all_ready and item.can_advance
             if single:
-                typer.echo(item.model_dump_json(indent=2) if as_json else status_text(item))
+                write((item.model_dump_json(indent=2) if as_json else status_text(item)) + "\n")
             elif as_json:
-                typer.echo(("\n  " if not shown else ",\n  ") + item.model_dump_json(), nl=False)
+                write(("\n  " if not shown else ",\n  ") + status_json(item))
             else:
-                typer.echo(("\n" if shown else "") + status_text(item))
+                write(("\n" if shown else "") + status_text(item) + "\n")
             shown += 1
     if as_json and not single:
-        typer.echo("\n]" if shown else "]")
+        write("\n]\n" if shown else "]\n")
     elif not shown:
-        typer.echo("no initiatives yet (start one with `coop new`)")
+        write("no initiatives yet (start one with `coop new`)\n")
+    sys.stdout.flush()
     if ready and not all_ready:
         raise typer.Exit(EXIT_BLOCKED)
 

@@ -9,7 +9,7 @@ waived).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,9 +33,9 @@ from cooperation.wording import plural
 FactsAt = Callable[[datetime], Facts]
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass is several times slower to create
+@dataclass(frozen=True, slots=True)  # shared by every initiative in the same situation
 class ConditionResult:
-    """The state of one condition for one initiative at one moment (read-only by convention).
+    """The state of one condition for one initiative at one moment.
 
     `blocking`: unsatisfied (neither met nor waived) and not merely advisory, so it stops a move.
     """
@@ -73,6 +73,7 @@ class Evaluator:
         self.now = now
         self.facts_at = facts_at
         self._results: dict[str, ConditionResult] = {}
+        self._judged = _judged(workflow)
         self._windowed: dict[tuple[str, datetime], _Outcome] = {}
 
     def result(self, condition_id: str) -> ConditionResult:
@@ -93,13 +94,20 @@ class Evaluator:
             if condition_id in known:
                 continue
             # Nothing recorded for it (the usual case in a portfolio): its result is fixed.
-            if condition_id not in waivers and (
-                (source is not None and (key not in getattr(facts, source) if key else not getattr(facts, source)))
-                or (members and all(known[member] is fixed for member, fixed in members))
-            ):
-                known[condition_id] = unrecorded
-            else:
-                self.result(condition_id)
+            if condition_id not in waivers:
+                if source is not None:
+                    records = getattr(facts, source)
+                    if (key not in records) if key else not records:
+                        known[condition_id] = unrecorded
+                        continue
+                elif members:
+                    for member, fixed in members:
+                        if known[member] is not fixed:
+                            break
+                    else:
+                        known[condition_id] = unrecorded
+                        continue
+            self.result(condition_id)
         return [known[condition_id] for condition_id in self.workflow.condition_order]
 
     def unmet(self, condition_ids: Sequence[str]) -> list[ConditionResult]:
@@ -141,17 +149,24 @@ class Evaluator:
 
     def _evaluate(self, condition_id: str) -> ConditionResult:
         condition = self.workflow.conditions[condition_id]
-        met, detail, progress = _CHECKS[condition.kind](self, condition, None)
-        if met and condition.requires:
-            missing = [name for name in condition.requires if not self.result(name).satisfied]
-            if missing:
-                met, detail = False, f"{detail}; but needs {', '.join(missing)} first"
+        measure, judge = _KINDS[condition.kind]
+        measured = measure(self, condition, None)
+        requires = condition.requires
+        satisfied = tuple(self.result(name).satisfied for name in requires) if requires else ()
+        waiver = self.facts.waivers.get(condition_id) if condition.strength != "required" else None
+        key = (condition_id, measured, satisfied)
+        if waiver is None:
+            found = self._judged.get(key)
+            if found is not None:
+                return found
+        met, detail, progress = judge(self.workflow, condition, measured)
+        if met and not all(satisfied):
+            missing = [name for name, ok in zip(requires, satisfied) if not ok]
+            met, detail = False, f"{detail}; but needs {', '.join(missing)} first"
         waived = False
-        if not met and condition.strength != "required":
-            waiver = self.facts.waivers.get(condition_id)
-            if waiver is not None:
-                waived, detail = True, f"waived: {waiver.rationale}"
-        return ConditionResult(
+        if waiver is not None and not met:
+            waived, detail = True, f"waived: {waiver.rationale}"
+        result = ConditionResult(
             condition_id,
             condition.title,
             condition.kind,
@@ -162,6 +177,11 @@ class Evaluator:
             detail,
             1.0 if met else int(progress * 1000) / 1000,
         )
+        if waiver is None:  # a waiver's rationale is free text: sharing it would only grow the memo
+            if len(self._judged) >= _JUDGED_LIMIT:
+                self._judged.clear()
+            self._judged[key] = result
+        return result
 
     def _member(self, condition_id: str, since: datetime | None) -> _Outcome:
         """A member of a combination: its full result, or its windowed test inside `expiring`."""
@@ -172,7 +192,7 @@ class Evaluator:
         found = self._windowed.get(key)
         if found is None:
             condition = self.workflow.conditions[condition_id]
-            found = self._windowed[key] = _CHECKS[condition.kind](self, condition, since)
+            found = self._windowed[key] = _check(self, condition, since)
         return found
 
     def _held(self, inner: str, days: int, since: datetime | None) -> _Outcome:
@@ -221,14 +241,19 @@ def _expiring_windows(workflow: CompiledWorkflow, condition_id: str) -> set[int]
     return windows
 
 
-# --- one function per condition kind: (evaluator, condition, window start) -> outcome ---------
+# --- per condition kind: a measurement of the facts, and a judgement of that measurement ---
 # `since` restricts dated records (evidence, attestations, meetings, scores) to a window,
 # for `expiring`; membership is a state, not a dated record, and is never windowed.
+# A measurement is small and hashable; the judgement (met, detail, progress) is a pure
+# function of it, so results are shared by every initiative that measures the same.
 
 
-def _evidence(evaluator: Evaluator, condition: EvidenceCondition, since: datetime | None) -> _Outcome:
+def _measure_evidence(evaluator: Evaluator, condition: EvidenceCondition, since: datetime | None) -> int:
     items = evaluator.facts.evidence.get(condition.id, ())
-    have = len(items) if since is None else sum(1 for item in items if item.at >= since)
+    return len(items) if since is None else sum(1 for item in items if item.at >= since)
+
+
+def _judge_evidence(workflow: CompiledWorkflow, condition: EvidenceCondition, have: int) -> _Outcome:
     need = condition.min_items
     if have >= need:
         return (True, f"{plural(have, 'piece')} of evidence recorded", 1.0)
@@ -237,109 +262,152 @@ def _evidence(evaluator: Evaluator, condition: EvidenceCondition, since: datetim
     return (False, f"{have} of {need} pieces of evidence recorded", _ratio(have, need))
 
 
-def _attestation(evaluator: Evaluator, condition: AttestationCondition, since: datetime | None) -> _Outcome:
+def _measure_attestation(
+    evaluator: Evaluator, condition: AttestationCondition, since: datetime | None
+) -> tuple[int, tuple[str, ...]]:
     participants = evaluator.facts.participants
     attesters = []
     for name, at in evaluator.facts.attestations.get(condition.id, {}).items():
         participant = participants.get(name)
         if participant is not None and participant.active and participant.role != "observer":
             if since is None or at >= since:
-                attesters.append(participant)
-    communities = sorted({participant.community for participant in attesters})
+                attesters.append(participant.community)
+    return (len(attesters), tuple(sorted(set(attesters))))
+
+
+def _judge_attestation(
+    workflow: CompiledWorkflow, condition: AttestationCondition, measured: tuple[int, tuple[str, ...]]
+) -> _Outcome:
+    attesters, communities = measured
     need, need_communities = condition.min_participants, condition.min_communities
     detail = (
-        f"attested by {len(attesters)} of {need} participants, from {len(communities)} of {need_communities} communities"
+        f"attested by {attesters} of {need} participants, from {len(communities)} of {need_communities} communities"
         + (f" ({', '.join(communities)})" if communities else "")
     )
-    met = len(attesters) >= need and len(communities) >= need_communities
-    return (met, detail, (_ratio(len(attesters), need) + _ratio(len(communities), need_communities)) / 2)
+    met = attesters >= need and len(communities) >= need_communities
+    return (met, detail, (_ratio(attesters, need) + _ratio(len(communities), need_communities)) / 2)
 
 
-def _meetings(evaluator: Evaluator, condition: MeetingsCondition, since: datetime | None) -> _Outcome:
+def _measure_meetings(evaluator: Evaluator, condition: MeetingsCondition, since: datetime | None) -> tuple[int, int]:
     neutral_only = condition.neutral_only
     meetings = [
         meeting
         for meeting in evaluator.facts.meetings
         if (since is None or meeting.at >= since) and (meeting.neutral or not neutral_only)
     ]
-    need, span = condition.min_meetings, condition.min_span_days
     days = (meetings[-1].at.date() - meetings[0].at.date()).days if meetings else 0  # calendar days
-    detail = f"{len(meetings)} of {need} meetings" + (" at a neutral venue" if neutral_only else "")
+    return (len(meetings), days)
+
+
+def _judge_meetings(workflow: CompiledWorkflow, condition: MeetingsCondition, measured: tuple[int, int]) -> _Outcome:
+    count, days = measured
+    need, span = condition.min_meetings, condition.min_span_days
+    detail = f"{count} of {need} meetings" + (" at a neutral venue" if condition.neutral_only else "")
     if span:
         detail += f", spanning {days} of {span} days"
-    met = len(meetings) >= need and days >= span
-    return (met, detail, (_ratio(len(meetings), need) + _ratio(days, span)) / 2)
+    met = count >= need and days >= span
+    return (met, detail, (_ratio(count, need) + _ratio(days, span)) / 2)
 
 
-def _participation(evaluator: Evaluator, condition: ParticipationCondition, since: datetime | None) -> _Outcome:
-    active = [p for p in evaluator.facts.participants.values() if p.active and p.role != "observer"]
-    communities = {participant.community for participant in active}
+def _measure_participation(
+    evaluator: Evaluator, condition: ParticipationCondition, since: datetime | None
+) -> tuple[int, frozenset[str]]:
+    active = [p.community for p in evaluator.facts.participants.values() if p.active and p.role != "observer"]
+    return (len(active), frozenset(active))
+
+
+def _judge_participation(
+    workflow: CompiledWorkflow, condition: ParticipationCondition, measured: tuple[int, frozenset[str]]
+) -> _Outcome:
+    active, communities = measured
     required = condition.required_communities
     missing = [name for name in required if name not in communities]
     need, need_communities = condition.min_participants, condition.min_communities
-    detail = f"{len(active)} of {need} participants, from {len(communities)} of {need_communities} communities"
+    detail = f"{active} of {need} participants, from {len(communities)} of {need_communities} communities"
     if missing:
         detail += f": missing {', '.join(missing)}"
-    parts = [_ratio(len(active), need), _ratio(len(communities), need_communities)]
+    parts = [_ratio(active, need), _ratio(len(communities), need_communities)]
     if required:
         parts.append(_ratio(len(required) - len(missing), len(required)))
-    met = len(active) >= need and len(communities) >= need_communities and not missing
+    met = active >= need and len(communities) >= need_communities and not missing
     return (met, detail, sum(parts) / len(parts))
 
 
-def _score(evaluator: Evaluator, condition: ScoreCondition, since: datetime | None) -> _Outcome:
-    parameter, need = condition.parameter, condition.at_least
-    history = evaluator.facts.scores.get(parameter, [])
+def _measure_score(evaluator: Evaluator, condition: ScoreCondition, since: datetime | None) -> int | None:
+    history = evaluator.facts.scores.get(condition.parameter, [])
     if since is not None:
         history = [entry for entry in history if entry[0] >= since]
-    scale = evaluator.workflow.parameters[parameter].scale
-    if not history:
+    return history[-1][1] if history else None
+
+
+def _judge_score(workflow: CompiledWorkflow, condition: ScoreCondition, level: int | None) -> _Outcome:
+    parameter, need = condition.parameter, condition.at_least
+    scale = workflow.parameters[parameter].scale
+    if level is None:
         return (False, f"'{parameter}' not scored yet (needs {need} on {scale.min}..{scale.max})", 0.0)
-    level = history[-1][1]
     label = scale.labels.get(level)
     shown = f"{level} ({label})" if label else str(level)
     progress = _ratio(level - scale.min, need - scale.min)
     return (level >= need, f"'{parameter}' at {shown}, needs {need}", progress)
 
 
-def _all(evaluator: Evaluator, condition: AllCondition, since: datetime | None) -> _Outcome:
+def _measure_members(
+    evaluator: Evaluator, condition: AllCondition | AnyCondition, since: datetime | None
+) -> tuple[_Outcome, ...]:
+    return tuple(evaluator._member(member, since) for member in condition.of)
+
+
+def _judge_all(workflow: CompiledWorkflow, condition: AllCondition, outcomes: tuple[_Outcome, ...]) -> _Outcome:
     members = condition.of
-    outcomes = [evaluator._member(member, since) for member in members]
     missing = [member for member, outcome in zip(members, outcomes) if not outcome[0]]
     detail = f"{len(members) - len(missing)} of {len(members)} met" + (f": missing {', '.join(missing)}" if missing else "")
     return (not missing, detail, sum(outcome[2] for outcome in outcomes) / len(members))
 
 
-def _any(evaluator: Evaluator, condition: AnyCondition, since: datetime | None) -> _Outcome:
-    outcomes = [evaluator._member(member, since) for member in condition.of]
+def _judge_any(workflow: CompiledWorkflow, condition: AnyCondition, outcomes: tuple[_Outcome, ...]) -> _Outcome:
     for member, outcome in zip(condition.of, outcomes):
         if outcome[0]:
             return (True, f"met through {member}", 1.0)
     return (False, f"none of {', '.join(condition.of)} met yet", max(outcome[2] for outcome in outcomes))
 
 
-def _expiring(evaluator: Evaluator, condition: ExpiringCondition, since: datetime | None) -> _Outcome:
+def _measure_expiring(evaluator: Evaluator, condition: ExpiringCondition, since: datetime | None) -> _Outcome:
     window_start = evaluator.now - timedelta(days=condition.days)
     start = max(window_start, since) if since else window_start
-    met, detail, progress = evaluator._member(condition.condition, start)
+    return evaluator._member(condition.condition, start)
+
+
+def _judge_expiring(workflow: CompiledWorkflow, condition: ExpiringCondition, inner: _Outcome) -> _Outcome:
+    met, detail, progress = inner
     return (met, f"in the last {condition.days} days: {detail}", progress)
 
 
-def _held(evaluator: Evaluator, condition: HeldCondition, since: datetime | None) -> _Outcome:
+def _measure_held(evaluator: Evaluator, condition: HeldCondition, since: datetime | None) -> _Outcome:
     return evaluator._held(condition.condition, condition.days, since)
 
 
-_CHECKS: dict[str, Callable[[Evaluator, Any, datetime | None], _Outcome]] = {
-    "evidence": _evidence,
-    "attestation": _attestation,
-    "meetings": _meetings,
-    "participation": _participation,
-    "score": _score,
-    "all": _all,
-    "any": _any,
-    "expiring": _expiring,
-    "held": _held,
+def _judge_held(workflow: CompiledWorkflow, condition: HeldCondition, outcome: _Outcome) -> _Outcome:
+    return outcome
+
+
+_Measure = Callable[[Evaluator, Any, datetime | None], Hashable]
+_Judge = Callable[[CompiledWorkflow, Any, Any], _Outcome]
+_KINDS: dict[str, tuple[_Measure, _Judge]] = {
+    "evidence": (_measure_evidence, _judge_evidence),
+    "attestation": (_measure_attestation, _judge_attestation),
+    "meetings": (_measure_meetings, _judge_meetings),
+    "participation": (_measure_participation, _judge_participation),
+    "score": (_measure_score, _judge_score),
+    "all": (_measure_members, _judge_all),
+    "any": (_measure_members, _judge_any),
+    "expiring": (_measure_expiring, _judge_expiring),
+    "held": (_measure_held, _judge_held),
 }
+
+
+def _check(evaluator: Evaluator, condition: ConditionDefinition, since: datetime | None) -> _Outcome:
+    measure, judge = _KINDS[condition.kind]
+    return judge(evaluator.workflow, condition, measure(evaluator, condition, since))
 
 
 # For kinds whose result depends only on records kept for them, where those records are:
@@ -349,6 +417,20 @@ _RECORDS = {"evidence": "evidence", "attestation": "attestations", "score": "sco
 # (condition, where its records are, their key ("" for a whole list), (member, its fixed result)...,
 #  its fixed result)
 _Entry = tuple[str, str | None, str, tuple[tuple[str, ConditionResult], ...], ConditionResult]
+# Results shared by every initiative of a workflow, by (condition, measurement, which
+# prerequisites are satisfied). Bounded: it is a cache, emptied when it grows past the limit.
+_JUDGED_LIMIT = 50_000
+_Judged = dict[tuple[str, Hashable, tuple[bool, ...]], ConditionResult]
+_judgements: weakref.WeakKeyDictionary[CompiledWorkflow, _Judged] = weakref.WeakKeyDictionary()
+
+
+def _judged(workflow: CompiledWorkflow) -> _Judged:
+    found = _judgements.get(workflow)
+    if found is None:
+        found = _judgements[workflow] = {}
+    return found
+
+
 _plans: weakref.WeakKeyDictionary[CompiledWorkflow, tuple[_Entry, ...]] = weakref.WeakKeyDictionary()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
 from cooperation.events import Event
@@ -98,7 +97,8 @@ def time_ordered(events: Sequence[Event]) -> list[Event]:
     """Events (given in log order) in the order the fold applies them: by moment, then by place in the log."""
     # Canonical `at` texts sort in time order, so a log whose texts already ascend (the
     # usual case) needs no sort; ties keep their place in the log.
-    if all(earlier.at <= later.at for earlier, later in pairwise(events)):
+    texts = [event.at for event in events]
+    if texts == sorted(texts):
         return list(events)
     return sorted(events, key=lambda event: (event.moment, event.seq))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -48,15 +49,24 @@ def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]
     return ()
 
 
+@lru_cache(maxsize=65_536)  # initiatives share dates
 def _text(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+@lru_cache(maxsize=1024)
+def _stage_outline(workflow: CompiledWorkflow, stage: str) -> tuple[str, bool, str | None, tuple[str, ...]]:
+    """What a status says of a stage whatever the facts: title, terminal, next stage, moves out."""
+    definition = workflow.stages[stage]
+    moves = tuple(transition.id for transition in workflow.transitions_from(stage))
+    return definition.title, definition.terminal, workflow.next_stage(stage), moves
 
 
 def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator, as_of: datetime) -> InitiativeStatus:
     """Assemble the status from facts and their evaluation (no I/O)."""
     conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
     stage = facts.stage
-    following = workflow.next_stage(stage)
+    title, terminal, following, moves = _stage_outline(workflow, stage)
     pending = evaluator.to_work_on(workflow.needs(following)) if following else []
     # A stage whose prerequisites, checked when the initiative moved there, no longer
     # hold is at risk, not silently green. The first stage was never checked.
@@ -69,7 +79,7 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         name=facts.name,
         workflow=workflow.id,
         stage=stage,
-        stage_title=workflow.stages[stage].title,
+        stage_title=title,
         stage_since=_text(facts.stage_since),
         next=following,
         can_advance=following is not None and not any(result.blocking for result in pending),
@@ -77,10 +87,9 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         at_risk_conditions=at_risk,
         unmet=pending,
         conditions=conditions,
-        transitions=[transition.id for transition in workflow.transitions_from(stage)],
-        terminal=workflow.stages[stage].terminal,
+        transitions=list(moves),
+        terminal=terminal,
         handed_off=handed_off,
         version=facts.version,
         as_of=_text(as_of) or "",
     )
-

@@ -1,0 +1,106 @@
+"""Shared condition results and the fast status JSON: the same answers as computing alone."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cooperation import evaluation
+from cooperation.evaluation import ConditionResult
+from cooperation.registry import Registry
+from cooperation.status import InitiativeStatus
+from cooperation.status_json import status_json
+from tests.test_engine_properties import START, Clock, I, _new_registry, play, steps
+
+# Any text, control characters, quotes, backslashes and characters outside the BMP included.
+texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+results = st.builds(
+    ConditionResult,
+    condition=texts,
+    title=texts,
+    kind=texts,
+    strength=st.sampled_from(("required", "expected", "advisory")),
+    met=st.booleans(),
+    waived=st.booleans(),
+    blocking=st.booleans(),
+    detail=texts,
+    progress=st.integers(0, 1000).map(lambda thousandths: thousandths / 1000),
+)
+handed_off = st.none() | st.fixed_dictionaries({"body": texts, "body_kind": texts, "at": texts})
+
+
+@st.composite
+def statuses(draw: st.DrawFn) -> InitiativeStatus:
+    shared = draw(st.lists(results, max_size=4))  # the same objects in several lists, as in a portfolio
+    listed = st.lists(st.sampled_from(shared) if shared else results, max_size=5)
+    return InitiativeStatus.model_construct(
+        initiative=draw(texts),
+        name=draw(texts),
+        workflow=draw(texts),
+        stage=draw(texts),
+        stage_title=draw(texts),
+        stage_since=draw(st.none() | texts),
+        next=draw(st.none() | texts),
+        can_advance=draw(st.booleans()),
+        at_risk=draw(st.booleans()),
+        at_risk_conditions=draw(st.lists(texts, max_size=3)),
+        unmet=draw(listed),
+        conditions=draw(listed),
+        transitions=draw(st.lists(texts, max_size=3)),
+        terminal=draw(st.booleans()),
+        handed_off=draw(handed_off),
+        version=draw(st.integers(0, 2**53)),
+        as_of=draw(texts),
+    )
+
+
+@settings(max_examples=300)
+@given(status=statuses())
+def test_status_json_is_what_pydantic_writes(status: InitiativeStatus) -> None:
+    assert status_json(status) == status.model_dump_json()
+
+
+def test_a_result_cannot_be_changed_by_one_holder_behind_the_others_back() -> None:
+    result = ConditionResult("c", "C", "evidence", "required", False, False, True, "none yet", 0.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.met = True  # type: ignore[misc]
+
+
+def _statuses(registry: Registry) -> list[dict[str, Any]]:
+    return [status.model_dump() for status in registry.statuses()]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(walk=steps, backdate=st.booleans(), later=st.integers(0, 400))
+def test_shared_results_are_the_results_computed_alone(walk: list[Any], backdate: bool, later: int) -> None:
+    folder = tempfile.mkdtemp()
+    try:
+        clock = Clock(START)
+        with _new_registry(folder, "a.db", clock) as registry:
+            play(registry, clock, walk, backdate=backdate)
+            clock.now += timedelta(days=later)
+            shared = registry.status(I)  # after earlier examples filled the shared results
+            evaluation._judgements.clear()
+            alone = registry.status(I)
+            assert shared.model_dump() == alone.model_dump()
+            assert status_json(shared) == alone.model_dump_json()
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_initiatives_in_the_same_situation_share_results(tmp_path: Any) -> None:
+    with Registry.open(tmp_path / "coop.db") as registry:
+        for name in ("First", "Second"):
+            registry.create(name, workflow="cooperation-maturity", at="2024-01-01")
+            registry.record(name.lower(), "evidence_recorded", {"condition": "challenge", "text": "A problem"},
+                            at="2024-01-02")
+        first, second = registry.statuses()
+        assert first.conditions == second.conditions
+        assert all(mine is theirs for mine, theirs in zip(first.conditions, second.conditions))
