@@ -48,6 +48,11 @@ def parse_at(value: str | date | datetime) -> str:
         return value.isoformat()
     if not isinstance(value, str):
         raise MomentError(f"{value!r} is not a date: give an ISO 8601 date or datetime as text")
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=65_536)  # an import reads the same dates again and again
+def _parse_text(value: str) -> str:
     text = value.strip()
     try:
         if not _EXTENDED_FORM.match(text):

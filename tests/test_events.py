@@ -373,3 +373,31 @@ def test_the_basic_date_format_is_the_same_date_or_refused() -> None:
         return
     assert canonical == "2019-02-01"
     assert cutoff("20190201") == cutoff("2019-02-01")
+
+
+@settings(max_examples=200)
+@given(
+    kind=st.sampled_from(EVENT_KINDS),
+    choices=st.lists(st.sampled_from(("given", "null", "left out")), min_size=6, max_size=6),
+)
+def test_stored_data_is_the_models_own_dump(kind: str, choices: list[str]) -> None:
+    """The data kept is what the validated model dumps: defaults filled in, nulls left out."""
+    from pydantic import ValidationError
+
+    from cooperation.event_schema import DATA_MODELS
+
+    data: dict[str, Any] = {}
+    for (key, value), choice in zip(FULL_DATA[kind].items(), choices):
+        if key in REQUIRED_FIELDS[kind] or choice == "given":
+            data[key] = value
+        elif choice == "null":
+            data[key] = None
+    try:
+        model = DATA_MODELS[kind].model_validate(data)
+    except ValidationError:
+        with pytest.raises(EventError):
+            validate_event(_line(kind, data))
+        return
+    event = validate_event(_line(kind, data))
+    assert event.data == model.model_dump(by_alias=True, exclude_none=True)
+    assert json.loads(json.dumps(event.data)) == event.data
