@@ -6,8 +6,6 @@ write (nothing was written; run the command again).
 Errors go to standard error, without a traceback.
 """
 
-from __future__ import annotations
-
 import importlib
 import json
 import os
@@ -162,14 +160,14 @@ AtOption = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
 
 
-def _registry(db: str | None, *, create: bool = False) -> Registry:
+def _registry(db: str | None, *, create: bool = False) -> "Registry":
     from cooperation.registry import Registry
 
     return Registry.open(db, create=create)
 
 
 @contextmanager
-def _new_registry_if_needed(db: str | None) -> Iterator[Registry]:
+def _new_registry_if_needed(db: str | None) -> Iterator["Registry"]:
     """Open (creating if needed) a registry; a file this command created is removed if it fails."""
     from cooperation.store import local_file
 
@@ -372,7 +370,7 @@ def status(
     write = sys.stdout.write  # buffered: one flush at the end, not one per initiative
     with _registry(db) as registry:
         if initiatives and not all_:
-            found: Iterable[InitiativeStatus] = [registry.status(item, as_of=as_of) for item in initiatives]
+            found: Iterable["InitiativeStatus"] = [registry.status(item, as_of=as_of) for item in initiatives]
         else:
             found = registry.statuses(as_of=as_of)  # streamed: a large portfolio is never all in memory
         if as_json and not single:
@@ -380,7 +378,7 @@ def status(
         for item in found:
             all_ready = all_ready and item.can_advance
             if single:
-                write((item.model_dump_json(indent=2) if as_json else status_text(item)) + "\n")
+                write((status_json(item, indent=2) if as_json else status_text(item)) + "\n")
             elif as_json:
                 write(("\n  " if not shown else ",\n  ") + status_json(item))
             else:
@@ -395,9 +393,9 @@ def status(
         raise typer.Exit(EXIT_BLOCKED)
 
 
-def _moved(result: InitiativeStatus, as_json: bool) -> None:
+def _moved(result: "InitiativeStatus", as_json: bool) -> None:
     if as_json:
-        _print_json(result.model_dump(mode="json"))
+        _print_json(result.to_json())
     else:
         typer.echo(f"{result.initiative}: now at '{result.stage}'")
 

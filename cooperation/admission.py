@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from cooperation.compiled import CompiledWorkflow
-from cooperation.definition import ConditionDefinition
+from cooperation.compiled import CompiledCondition, CompiledWorkflow
 from cooperation.errors import EventError
 from cooperation.events import MOVE_KINDS, Event, now
 from cooperation.facts import Facts, Participant
@@ -84,21 +83,22 @@ def admit(
                     f"a waiver of '{condition.id}' needs a rationale of at least {minimum} characters "
                     f"(this one has {len(data['rationale'].strip())}): say why it does not apply"
                 )
-            allowed = workflow.definition.advance_roles
+            allowed = workflow.default_roles
             if event.by is None:
                 raise EventError(f"a waiver needs who grants it (by), in one of the roles: {', '.join(allowed)}")
             granter = _require_participant(facts, event.by, "waive")
             if granter.role not in allowed:
                 raise EventError(f"{event.by} is a {granter.role}; only {', '.join(allowed)} may waive conditions")
         case "score_set":
-            parameters = {parameter.id: parameter for parameter in workflow.definition.parameters}
-            parameter = parameters.get(data["parameter"])
-            if parameter is None:
-                hint = did_you_mean(data["parameter"], parameters) or f"known: {', '.join(parameters) or 'none'}"
+            scales = workflow.scales
+            scale = scales.get(data["parameter"])
+            if scale is None:
+                hint = did_you_mean(data["parameter"], scales) or f"known: {', '.join(scales) or 'none'}"
                 raise EventError(f"unknown parameter '{data['parameter']}' in workflow {workflow.id} ({hint})")
-            scale = parameter.scale
             if not scale.min <= data["level"] <= scale.max:
-                raise EventError(f"level {data['level']} is outside the scale of '{parameter.id}' ({scale.min}..{scale.max})")
+                raise EventError(
+                    f"level {data['level']} is outside the scale of '{data['parameter']}' ({scale.min}..{scale.max})"
+                )
     return event
 
 
@@ -130,10 +130,10 @@ def _admit_move(workflow: CompiledWorkflow, facts: Facts, event: Event) -> Event
     return replace(event, data=data)
 
 
-def _require_condition(workflow: CompiledWorkflow, condition_id: str) -> ConditionDefinition:
-    condition = workflow.conditions.get(condition_id)
+def _require_condition(workflow: CompiledWorkflow, condition_id: str) -> CompiledCondition:
+    condition = workflow.compiled_conditions.get(condition_id)
     if condition is None:
-        hint = did_you_mean(condition_id, workflow.conditions) or "see `coop workflows show " + workflow.id + "`"
+        hint = did_you_mean(condition_id, workflow.compiled_conditions) or "see `coop workflows show " + workflow.id + "`"
         raise EventError(f"unknown condition '{condition_id}' in workflow {workflow.id} ({hint})")
     return condition
 

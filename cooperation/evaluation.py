@@ -14,23 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cooperation.compiled import CompiledWorkflow
-from cooperation.definition import (
-    AllCondition,
-    AnyCondition,
-    AttestationCondition,
-    ConditionDefinition,
-    EvidenceCondition,
-    ExpiringCondition,
-    HeldCondition,
-    MeetingsCondition,
-    ParticipationCondition,
-    ScoreCondition,
-)
+from cooperation.compiled import CompiledCondition, CompiledWorkflow
 from cooperation.facts import Facts
 from cooperation.wording import plural
 
 FactsAt = Callable[[datetime], Facts]
+_COMBINATIONS = ("all", "any")  # made of the conditions listed in `of`
+_WRAPPERS = ("held", "expiring")  # about the one condition named in `condition`
 
 
 @dataclass(frozen=True, slots=True)  # shared by every initiative in the same situation
@@ -130,13 +120,13 @@ class Evaluator:
             result = self.result(condition_id)
             if condition_id in listed or result.satisfied:
                 return
-            condition = self.workflow.conditions[condition_id]
+            condition = self.workflow.compiled_conditions[condition_id]
             for prerequisite in condition.requires:
                 visit(prerequisite)
-            if isinstance(condition, AllCondition):
+            if condition.kind == "all":
                 for member in condition.of:
                     visit(member)
-            elif isinstance(condition, HeldCondition | ExpiringCondition):
+            elif condition.kind in _WRAPPERS:
                 visit(condition.condition)
             if not blocking_only or result.blocking:
                 listed[condition_id] = result
@@ -148,7 +138,7 @@ class Evaluator:
     # --- one condition ---------------------------------------------------------------------
 
     def _evaluate(self, condition_id: str) -> ConditionResult:
-        condition = self.workflow.conditions[condition_id]
+        condition = self.workflow.compiled_conditions[condition_id]
         measure, judge = _KINDS[condition.kind]
         measured = measure(self, condition, None)
         requires = condition.requires
@@ -191,7 +181,7 @@ class Evaluator:
         key = (condition_id, since)
         found = self._windowed.get(key)
         if found is None:
-            condition = self.workflow.conditions[condition_id]
+            condition = self.workflow.compiled_conditions[condition_id]
             found = self._windowed[key] = _check(self, condition, since)
         return found
 
@@ -227,16 +217,16 @@ def _expiring_windows(workflow: CompiledWorkflow, condition_id: str) -> set[int]
     windows: set[int] = set()
     pending, seen = [condition_id], set()
     while pending:
-        current = workflow.conditions[pending.pop()]
+        current = workflow.compiled_conditions[pending.pop()]
         if current.id in seen:
             continue
         seen.add(current.id)
         pending.extend(current.requires)
-        if isinstance(current, AllCondition | AnyCondition):
+        if current.kind in _COMBINATIONS:
             pending.extend(current.of)
-        elif isinstance(current, HeldCondition | ExpiringCondition):
+        elif current.kind in _WRAPPERS:
             pending.append(current.condition)
-            if isinstance(current, ExpiringCondition):
+            if current.kind == "expiring":
                 windows.add(current.days)
     return windows
 
@@ -248,12 +238,12 @@ def _expiring_windows(workflow: CompiledWorkflow, condition_id: str) -> set[int]
 # function of it, so results are shared by every initiative that measures the same.
 
 
-def _measure_evidence(evaluator: Evaluator, condition: EvidenceCondition, since: datetime | None) -> int:
+def _measure_evidence(evaluator: Evaluator, condition: CompiledCondition, since: datetime | None) -> int:
     items = evaluator.facts.evidence.get(condition.id, ())
     return len(items) if since is None else sum(1 for item in items if item.at >= since)
 
 
-def _judge_evidence(workflow: CompiledWorkflow, condition: EvidenceCondition, have: int) -> _Outcome:
+def _judge_evidence(workflow: CompiledWorkflow, condition: CompiledCondition, have: int) -> _Outcome:
     need = condition.min_items
     if have >= need:
         return (True, f"{plural(have, 'piece')} of evidence recorded", 1.0)
@@ -263,7 +253,7 @@ def _judge_evidence(workflow: CompiledWorkflow, condition: EvidenceCondition, ha
 
 
 def _measure_attestation(
-    evaluator: Evaluator, condition: AttestationCondition, since: datetime | None
+    evaluator: Evaluator, condition: CompiledCondition, since: datetime | None
 ) -> tuple[int, tuple[str, ...]]:
     participants = evaluator.facts.participants
     attesters = []
@@ -276,7 +266,7 @@ def _measure_attestation(
 
 
 def _judge_attestation(
-    workflow: CompiledWorkflow, condition: AttestationCondition, measured: tuple[int, tuple[str, ...]]
+    workflow: CompiledWorkflow, condition: CompiledCondition, measured: tuple[int, tuple[str, ...]]
 ) -> _Outcome:
     attesters, communities = measured
     need, need_communities = condition.min_participants, condition.min_communities
@@ -288,7 +278,7 @@ def _judge_attestation(
     return (met, detail, (_ratio(attesters, need) + _ratio(len(communities), need_communities)) / 2)
 
 
-def _measure_meetings(evaluator: Evaluator, condition: MeetingsCondition, since: datetime | None) -> tuple[int, int]:
+def _measure_meetings(evaluator: Evaluator, condition: CompiledCondition, since: datetime | None) -> tuple[int, int]:
     neutral_only = condition.neutral_only
     meetings = [
         meeting
@@ -299,7 +289,7 @@ def _measure_meetings(evaluator: Evaluator, condition: MeetingsCondition, since:
     return (len(meetings), days)
 
 
-def _judge_meetings(workflow: CompiledWorkflow, condition: MeetingsCondition, measured: tuple[int, int]) -> _Outcome:
+def _judge_meetings(workflow: CompiledWorkflow, condition: CompiledCondition, measured: tuple[int, int]) -> _Outcome:
     count, days = measured
     need, span = condition.min_meetings, condition.min_span_days
     detail = f"{count} of {need} meetings" + (" at a neutral venue" if condition.neutral_only else "")
@@ -310,14 +300,14 @@ def _judge_meetings(workflow: CompiledWorkflow, condition: MeetingsCondition, me
 
 
 def _measure_participation(
-    evaluator: Evaluator, condition: ParticipationCondition, since: datetime | None
+    evaluator: Evaluator, condition: CompiledCondition, since: datetime | None
 ) -> tuple[int, frozenset[str]]:
     active = [p.community for p in evaluator.facts.participants.values() if p.active and p.role != "observer"]
     return (len(active), frozenset(active))
 
 
 def _judge_participation(
-    workflow: CompiledWorkflow, condition: ParticipationCondition, measured: tuple[int, frozenset[str]]
+    workflow: CompiledWorkflow, condition: CompiledCondition, measured: tuple[int, frozenset[str]]
 ) -> _Outcome:
     active, communities = measured
     required = condition.required_communities
@@ -333,16 +323,16 @@ def _judge_participation(
     return (met, detail, sum(parts) / len(parts))
 
 
-def _measure_score(evaluator: Evaluator, condition: ScoreCondition, since: datetime | None) -> int | None:
+def _measure_score(evaluator: Evaluator, condition: CompiledCondition, since: datetime | None) -> int | None:
     history = evaluator.facts.scores.get(condition.parameter, [])
     if since is not None:
         history = [entry for entry in history if entry[0] >= since]
     return history[-1][1] if history else None
 
 
-def _judge_score(workflow: CompiledWorkflow, condition: ScoreCondition, level: int | None) -> _Outcome:
+def _judge_score(workflow: CompiledWorkflow, condition: CompiledCondition, level: int | None) -> _Outcome:
     parameter, need = condition.parameter, condition.at_least
-    scale = workflow.parameters[parameter].scale
+    scale = workflow.scales[parameter]
     if level is None:
         return (False, f"'{parameter}' not scored yet (needs {need} on {scale.min}..{scale.max})", 0.0)
     label = scale.labels.get(level)
@@ -352,41 +342,41 @@ def _judge_score(workflow: CompiledWorkflow, condition: ScoreCondition, level: i
 
 
 def _measure_members(
-    evaluator: Evaluator, condition: AllCondition | AnyCondition, since: datetime | None
+    evaluator: Evaluator, condition: CompiledCondition, since: datetime | None
 ) -> tuple[_Outcome, ...]:
     return tuple(evaluator._member(member, since) for member in condition.of)
 
 
-def _judge_all(workflow: CompiledWorkflow, condition: AllCondition, outcomes: tuple[_Outcome, ...]) -> _Outcome:
+def _judge_all(workflow: CompiledWorkflow, condition: CompiledCondition, outcomes: tuple[_Outcome, ...]) -> _Outcome:
     members = condition.of
     missing = [member for member, outcome in zip(members, outcomes) if not outcome[0]]
     detail = f"{len(members) - len(missing)} of {len(members)} met" + (f": missing {', '.join(missing)}" if missing else "")
     return (not missing, detail, sum(outcome[2] for outcome in outcomes) / len(members))
 
 
-def _judge_any(workflow: CompiledWorkflow, condition: AnyCondition, outcomes: tuple[_Outcome, ...]) -> _Outcome:
+def _judge_any(workflow: CompiledWorkflow, condition: CompiledCondition, outcomes: tuple[_Outcome, ...]) -> _Outcome:
     for member, outcome in zip(condition.of, outcomes):
         if outcome[0]:
             return (True, f"met through {member}", 1.0)
     return (False, f"none of {', '.join(condition.of)} met yet", max(outcome[2] for outcome in outcomes))
 
 
-def _measure_expiring(evaluator: Evaluator, condition: ExpiringCondition, since: datetime | None) -> _Outcome:
+def _measure_expiring(evaluator: Evaluator, condition: CompiledCondition, since: datetime | None) -> _Outcome:
     window_start = evaluator.now - timedelta(days=condition.days)
     start = max(window_start, since) if since else window_start
     return evaluator._member(condition.condition, start)
 
 
-def _judge_expiring(workflow: CompiledWorkflow, condition: ExpiringCondition, inner: _Outcome) -> _Outcome:
+def _judge_expiring(workflow: CompiledWorkflow, condition: CompiledCondition, inner: _Outcome) -> _Outcome:
     met, detail, progress = inner
     return (met, f"in the last {condition.days} days: {detail}", progress)
 
 
-def _measure_held(evaluator: Evaluator, condition: HeldCondition, since: datetime | None) -> _Outcome:
+def _measure_held(evaluator: Evaluator, condition: CompiledCondition, since: datetime | None) -> _Outcome:
     return evaluator._held(condition.condition, condition.days, since)
 
 
-def _judge_held(workflow: CompiledWorkflow, condition: HeldCondition, outcome: _Outcome) -> _Outcome:
+def _judge_held(workflow: CompiledWorkflow, condition: CompiledCondition, outcome: _Outcome) -> _Outcome:
     return outcome
 
 
@@ -405,7 +395,7 @@ _KINDS: dict[str, tuple[_Measure, _Judge]] = {
 }
 
 
-def _check(evaluator: Evaluator, condition: ConditionDefinition, since: datetime | None) -> _Outcome:
+def _check(evaluator: Evaluator, condition: CompiledCondition, since: datetime | None) -> _Outcome:
     measure, judge = _KINDS[condition.kind]
     return judge(evaluator.workflow, condition, measure(evaluator, condition, since))
 
@@ -442,10 +432,10 @@ def _plan(workflow: CompiledWorkflow) -> tuple[_Entry, ...]:
         empty = Evaluator(workflow, Facts(""), datetime.now(UTC))
         entries: list[_Entry] = []
         for condition_id in _members_first(workflow):
-            condition = workflow.conditions[condition_id]
+            condition = workflow.compiled_conditions[condition_id]
             source = _RECORDS.get(condition.kind)
-            key = condition.parameter if isinstance(condition, ScoreCondition) else condition_id
-            if isinstance(condition, MeetingsCondition):
+            key = condition.parameter if condition.kind == "score" else condition_id
+            if condition.kind == "meetings":
                 key = ""  # every meetings condition reads the one list of meetings
             members = tuple((member, empty.result(member)) for member in _parts(condition))
             entries.append((condition_id, source, key, members, empty.result(condition_id)))
@@ -453,11 +443,11 @@ def _plan(workflow: CompiledWorkflow) -> tuple[_Entry, ...]:
     return plan
 
 
-def _parts(condition: ConditionDefinition) -> list[str]:
+def _parts(condition: CompiledCondition) -> list[str]:
     """The conditions a combination, `held` or `expiring` condition is made of."""
-    if isinstance(condition, AllCondition | AnyCondition):
+    if condition.kind in _COMBINATIONS:
         return list(condition.of)
-    if isinstance(condition, HeldCondition | ExpiringCondition):
+    if condition.kind in _WRAPPERS:
         return [condition.condition]
     return []
 
@@ -468,7 +458,7 @@ def _members_first(workflow: CompiledWorkflow) -> list[str]:
 
     def place(condition_id: str) -> None:
         if condition_id not in placed:
-            for member in _parts(workflow.conditions[condition_id]):
+            for member in _parts(workflow.compiled_conditions[condition_id]):
                 place(member)
             placed[condition_id] = None
 

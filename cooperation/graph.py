@@ -214,8 +214,8 @@ def compile_definition(definition: WorkflowDefinition, *, document: Document | N
         )
         for transition in definition.transitions
     }
-    return CompiledWorkflow(
-        definition=definition,
+    return CompiledWorkflow.build(
+        definition,
         source=file,
         ladder=tuple(stage.id for stage in definition.stages if stage.ladder),
         stage_needs=stage_needs,

@@ -47,11 +47,11 @@ class StageMachine:
                 "dest": transition.to,
                 "conditions": [self._transition_allowed],
             }
-            for transition in workflow.definition.transitions
+            for transition in workflow.compiled_transitions.values()
         ]
         self._machine = Machine(
             model=self._cursor,
-            states=[stage.id for stage in workflow.definition.stages],
+            states=list(workflow.compiled_stages),
             transitions=moves,
             initial=workflow.start,
             send_event=True,

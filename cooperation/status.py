@@ -1,22 +1,23 @@
-"""Where an initiative stands: the status model the API returns and `coop status --json` prints."""
+"""Where an initiative stands: the status the API returns and `coop status --json` prints.
+
+A plain frozen dataclass: reading a status never imports pydantic.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from cooperation.compiled import CompiledWorkflow
 from cooperation.evaluation import ConditionResult, Evaluator
 from cooperation.facts import Facts
 
 
-class InitiativeStatus(BaseModel):
+@dataclass(frozen=True, slots=True)
+class InitiativeStatus:
     """Where an initiative stands at `as_of`, what it lacks to move on, and why."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     initiative: str
     name: str
@@ -35,6 +36,10 @@ class InitiativeStatus(BaseModel):
     handed_off: dict[str, Any] | None
     version: int
     as_of: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The status as plain JSON values (what `coop status --json` prints)."""
+        return asdict(self)
 
 
 def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]:
@@ -57,7 +62,7 @@ def _text(moment: datetime | None) -> str | None:
 @lru_cache(maxsize=1024)
 def _stage_outline(workflow: CompiledWorkflow, stage: str) -> tuple[str, bool, str | None, tuple[str, ...]]:
     """What a status says of a stage whatever the facts: title, terminal, next stage, moves out."""
-    definition = workflow.stages[stage]
+    definition = workflow.compiled_stages[stage]
     moves = tuple(transition.id for transition in workflow.transitions_from(stage))
     return definition.title, definition.terminal, workflow.next_stage(stage), moves
 
@@ -74,7 +79,7 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
     handed_off = dict(facts.handed_off_to) if facts.handed_off_to else None
     if handed_off:
         handed_off["at"] = _text(handed_off["at"])
-    return InitiativeStatus.model_construct(
+    return InitiativeStatus(
         initiative=facts.initiative,
         name=facts.name,
         workflow=workflow.id,

@@ -1,4 +1,4 @@
-"""A status as compact JSON, byte for byte what `InitiativeStatus.model_dump_json()` gives, faster.
+"""A status as JSON text: compact (one per line, fast) or indented for a person.
 
 `coop status --all --json` writes one status per initiative. Condition results are shared
 by initiatives in the same situation (see `cooperation.evaluation`), so each one's JSON is
@@ -56,8 +56,10 @@ def _optional(value: Any) -> str:
     return "null" if value is None else _dumps(value)
 
 
-def status_json(status: InitiativeStatus) -> str:
-    """The status as one line of JSON (the same text `status.model_dump_json()` gives)."""
+def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
+    """The status as JSON: one line, or indented by `indent` spaces."""
+    if indent is not None:
+        return json.dumps(status.to_json(), indent=indent, ensure_ascii=False)
     return "".join(
         (
             '{"initiative":', encode_basestring(status.initiative),

@@ -53,7 +53,7 @@ def logs(location: str) -> list[tuple[str, list[Event]]]:
 
 def statuses(location: str) -> list[dict[str, Any]]:
     with Registry.open(location, create=False) as registry:
-        return [status.model_dump(mode="json") for status in registry.statuses(as_of=AS_OF)]
+        return [status.to_json() for status in registry.statuses(as_of=AS_OF)]
 
 
 def coop(*args: str) -> Any:

@@ -1,7 +1,5 @@
 """`coop copy`: move a registry from one store to another, e.g. from a SQLite file to PostgreSQL."""
 
-from __future__ import annotations
-
 from contextlib import closing
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`coop demo`: the shipped examples, imported and explained (the Quick start's main job)."""
 
-from __future__ import annotations
-
 import tempfile
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`coop report`: the portfolio and its initiatives as Markdown, JSON or a self-contained HTML page."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager

@@ -3,8 +3,6 @@
 Exit 0 when clean, 1 with findings, 2 when the file is not a valid workflow.
 """
 
-from __future__ import annotations
-
 import json
 from typing import Annotated
 
