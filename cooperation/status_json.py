@@ -48,6 +48,10 @@ def _results(results: Sequence[ConditionResult]) -> str:
     return found[1]
 
 
+def _texts(values: Sequence[str]) -> str:
+    return "[" + ",".join(map(encode_basestring, values)) + "]"
+
+
 def _text(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
@@ -71,10 +75,10 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             ',"next":', _text(status.next),
             ',"can_advance":', "true" if status.can_advance else "false",
             ',"at_risk":', "true" if status.at_risk else "false",
-            ',"at_risk_conditions":', _dumps(status.at_risk_conditions),
+            ',"at_risk_conditions":', _texts(status.at_risk_conditions),
             ',"unmet":', _results(status.unmet),
             ',"conditions":', _results(status.conditions),
-            ',"transitions":', _dumps(status.transitions),
+            ',"transitions":', _texts(status.transitions),
             ',"terminal":', "true" if status.terminal else "false",
             ',"handed_off":', _optional(status.handed_off),
             ',"version":', str(status.version),
