@@ -191,6 +191,10 @@ def one_move(paths: dict[str, Path], runs: int) -> Figure:
 
 def cli_start(paths: dict[str, Path], runs: int) -> Figure:
     tiny = str(paths["tiny"])
+    # Installed, the package has its modules compiled (pip does it, as it did typer's);
+    # compile this checkout too, as PYTHONDONTWRITEBYTECODE may keep Python from doing it.
+    compiling = [sys.executable, "-m", "compileall", "-q", str(REPO / "cooperation"), str(REPO / "cli.py")]
+    subprocess.run(compiling, check=True, capture_output=True)
     run_process([*COOP, "status", initiative_id(0), "--db", tiny])  # warm the compiled-workflow cache
     mine, theirs = alternate(
         max(runs, 7),

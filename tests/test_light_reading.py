@@ -47,6 +47,23 @@ with Registry.open({str(database)!r}, create=False) as registry:
     assert _imported_by(read, tmp_path) == []
 
 
+def test_coop_status_imports_nothing_heavy(tmp_path: Path) -> None:
+    """Through the real CLI, whose framework must not bring pydantic in either."""
+    database = tmp_path / "coop.db"
+    with Registry.open(database) as registry:
+        registry.create("Reading", workflow="cooperation-maturity", initiative="reading", at="2024-01-01")
+    command = f"""
+import runpy
+sys.argv = ["coop", "status", "reading", "--db", {str(database)!r}]
+try:
+    runpy.run_path({str(REPOSITORY / "cli.py")!r}, run_name="__main__")
+except SystemExit as finished:
+    assert finished.code in (0, None), finished.code
+"""
+    _imported_by(command, tmp_path)  # compiles the workflow into the cache
+    assert _imported_by(command, tmp_path) == []
+
+
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     """The check above can fail: validating an event does import pydantic."""
     assert _imported_by("import cooperation.event_schema", tmp_path) == ["pydantic", "pydantic_core"]
