@@ -67,7 +67,7 @@ _VERSIONS = """
 # One row per initiative: its whole log as one JSON array of [kind, at, data, actor, seq],
 # so that reading every log costs one json.loads per initiative instead of one per event.
 # The GROUP BY walks the primary key, so groups come by initiative and events by seq;
-# read_all still sorts each log by seq, as group_concat does not promise an order.
+# each log is still sorted by seq, as group_concat does not promise an order.
 # Logs are read a page at a time, each page by a statement run to its end, so that no
 # statement stays open (holding an old snapshot) while the caller works on a log.
 _LOGS = """
@@ -80,8 +80,16 @@ _LOGS = """
 """
 _FIRST_LOGS = _LOGS.format(where="")
 _NEXT_LOGS = _LOGS.format(where="WHERE initiative > ?")
+_ONE_LOG = _LOGS.format(where="WHERE initiative = ?")
 _PAGE = 500
 _BY_SEQ = operator.itemgetter(4)
+
+
+def _log(initiative: str, text: str) -> list[Event]:
+    """A log read as one JSON array of [kind, at, data, actor, seq]: its events in order."""
+    log = json.loads(text)
+    log.sort(key=_BY_SEQ)
+    return [Event(initiative, kind, at, data, by, seq) for kind, at, data, by, seq in log]
 
 
 
@@ -123,26 +131,20 @@ class SqliteStore:
         self._write(batches)
 
     def read(self, initiative: str) -> list[Event]:
-        loads = json.loads
         with self._lock:
-            rows = self._query(
-                "SELECT kind, at, data, actor, seq FROM events WHERE initiative = ? ORDER BY seq", (initiative,)
-            )
-        return [Event(initiative, kind, at, loads(data), actor, seq) for kind, at, data, actor, seq in rows]
+            rows = self._query(_ONE_LOG, (initiative, 1))
+        return _log(initiative, rows[0][1]) if rows else []
 
     def read_all(self) -> Iterator[tuple[str, list[Event]]]:
         """Every log, a page of initiatives at a time: each log whole and consistent as read.
 
         Logs appended to while the caller iterates show as they are when their page is read.
         """
-        loads, by_seq = json.loads, _BY_SEQ
         with self._lock:
             page = self._query(_FIRST_LOGS, (_PAGE,))
         while page:
             for initiative, text in page:
-                log = loads(text)
-                log.sort(key=by_seq)
-                yield initiative, [Event(initiative, kind, at, data, by, seq) for kind, at, data, by, seq in log]
+                yield initiative, _log(initiative, text)
             if len(page) < _PAGE:
                 return
             with self._lock:
