@@ -9,7 +9,6 @@ Errors go to standard error, without a traceback.
 import importlib
 import json
 import os
-import pkgutil
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -509,9 +508,9 @@ def schema(
 
 def _add_command_modules() -> None:
     """Commands kept in their own modules: each `cooperation.commands.X` has `register(app)`."""
-    import cooperation.commands as package
+    from cooperation.commands import MODULES
 
-    for module in sorted(info.name for info in pkgutil.iter_modules(package.__path__)):
+    for module in MODULES:
         importlib.import_module(f"cooperation.commands.{module}").register(app)
 
 

@@ -11,7 +11,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,6 +104,8 @@ def _read_cache(key: str) -> CompiledWorkflow | None:
 
 
 def _write_cache(key: str, compiled: CompiledWorkflow) -> None:
+    import tempfile  # only when a workflow was compiled: a status check never needs it
+
     directory = cache_directory()
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -67,3 +67,12 @@ except SystemExit as finished:
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     """The check above can fail: validating an event does import pydantic."""
     assert _imported_by("import cooperation.event_schema", tmp_path) == ["pydantic", "pydantic_core"]
+
+
+def test_every_command_module_is_registered() -> None:
+    """cli.py registers the modules listed, not whatever it finds: a new one must be listed."""
+    import pkgutil
+
+    import cooperation.commands as package
+
+    assert sorted(package.MODULES) == sorted(info.name for info in pkgutil.iter_modules(package.__path__))
