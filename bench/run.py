@@ -197,7 +197,7 @@ def cli_start(paths: dict[str, Path], runs: int) -> Figure:
     subprocess.run(compiling, check=True, capture_output=True)
     run_process([*COOP, "status", initiative_id(0), "--db", tiny])  # warm the compiled-workflow cache
     mine, theirs = alternate(
-        max(runs, 7),
+        max(runs, 21),  # one start is short and its time spreads widely: the median needs many
         lambda: run_process([*COOP, "status", initiative_id(0), "--db", tiny]).wall,
         lambda: run_process([sys.executable, "-c", "import typer"]).wall,
     )

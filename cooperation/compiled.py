@@ -2,8 +2,8 @@
 
 Built once per workflow per process by `cooperation.graph.compile_definition`. What
 reading and moving initiatives needs (conditions, stages, transitions, scales) is kept
-as plain records defined here, so that `coop status` never imports pydantic, YAML or
-networkx. The validated definition itself travels with it, pickled, and is unpickled
+as plain records defined here (named tuples: cheap to define, so cheap to import), so
+that `coop status` never imports pydantic, YAML or networkx. The validated definition itself travels with it, pickled, and is unpickled
 only by what describes or verifies a workflow.
 """
 
@@ -13,7 +13,7 @@ import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cooperation.vocabulary import Role
 
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
     from cooperation.errors import Problem
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledCondition:
+class CompiledCondition(NamedTuple):
     """A condition as evaluation reads it: every kind's settings in one record (unused ones at their defaults)."""
 
     id: str
@@ -54,8 +53,7 @@ class CompiledCondition:
     of: tuple[str, ...] = ()  # all, any
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledStage:
+class CompiledStage(NamedTuple):
     id: str
     title: str
     ladder: bool
@@ -63,8 +61,7 @@ class CompiledStage:
     advance_roles: tuple[Role, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledTransition:
+class CompiledTransition(NamedTuple):
     id: str
     kind: TransitionKind
     title: str
@@ -75,8 +72,7 @@ class CompiledTransition:
     body_kinds: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledScale:
+class CompiledScale(NamedTuple):
     min: int
     max: int
     labels: Mapping[int, str]

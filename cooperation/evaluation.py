@@ -3,7 +3,8 @@
 Each kind answers met or unmet, with a detail a person can act on ("2 of 3
 communities: missing business") and progress from 0 to 1. A condition is met only
 when its own test passes and every condition it `requires` is satisfied (met or
-waived).
+waived). Results are immutable and shared by every initiative whose facts measure the
+same for a condition, so a portfolio formats each distinct result once.
 """
 
 from __future__ import annotations
