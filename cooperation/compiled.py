@@ -3,8 +3,8 @@
 Built once per workflow per process by `cooperation.graph.compile_definition`. What
 reading and moving initiatives needs (conditions, stages, transitions, scales) is kept
 as plain records defined here (named tuples: cheap to define, so cheap to import), so
-that `coop status` never imports pydantic, YAML or networkx. The validated definition itself travels with it, pickled, and is unpickled
-only by what describes or verifies a workflow.
+that `coop status` never imports pydantic, YAML or networkx. The validated definition
+travels with it, pickled, and is unpickled only by what describes or verifies a workflow.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class CompiledCondition(NamedTuple):
-    """A condition as evaluation reads it: every kind's settings in one record (unused ones at their defaults)."""
+    """A condition as evaluation reads it: every kind's settings in one record, unused ones at their defaults."""
 
     id: str
     kind: str
@@ -125,7 +125,8 @@ class CompiledWorkflow:
             },
             compiled_transitions={
                 t.id: CompiledTransition(
-                    t.id, t.kind, t.title, tuple(t.from_), t.to, _optional_tuple(t.roles), t.on_event, tuple(t.body_kinds)
+                    t.id, t.kind, t.title, tuple(t.from_), t.to, _optional_tuple(t.roles), t.on_event,
+                    tuple(t.body_kinds),
                 )
                 for t in definition.transitions
             },

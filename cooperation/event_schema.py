@@ -221,7 +221,8 @@ def _record(model: Any, raw: Any) -> Event:
     if None in data.values():
         data = {key: value for key, value in data.items() if value is not None}
     for key in _LISTS[kind]:  # a copy: the caller's list may change after the event is recorded
-        data[key] = list(data[key])
+        if key in data:
+            data[key] = list(data[key])
     return Event(initiative=model.initiative, kind=kind, at=model.at, by=model.by, data=data)
 
 
@@ -234,7 +235,9 @@ def _defaults(model: type[_Data]) -> dict[str, Any]:
 
 
 def _lists(model: type[_Data]) -> tuple[str, ...]:
-    return tuple(field.alias or name for name, field in model.model_fields.items() if get_origin(field.annotation) is list)
+    return tuple(
+        field.alias or name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
 
 
 _LISTS = {kind: _lists(model) for kind, model in DATA_MODELS.items()}

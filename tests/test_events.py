@@ -401,3 +401,10 @@ def test_stored_data_is_the_models_own_dump(kind: str, choices: list[str]) -> No
     event = validate_event(_line(kind, data))
     assert event.data == model.model_dump(by_alias=True, exclude_none=True)
     assert json.loads(json.dumps(event.data)) == event.data
+
+
+def test_an_event_keeps_its_own_copy_of_a_list_it_was_given() -> None:
+    attendees = ["Ada", "Ben"]
+    event = validate_event(_line("meeting_held", {"attendees": attendees}))
+    attendees.append("Cy")
+    assert event.data["attendees"] == ["Ada", "Ben"]
