@@ -94,6 +94,12 @@ def test_shared_results_are_the_results_computed_alone(walk: list[Any], backdate
             alone = registry.status(I)
             assert shared == alone
             assert status_json(shared) == pydantic_json(alone).decode()
+            # Taking the fixed result for what has nothing recorded changes nothing either.
+            loaded = registry._load(I, registry.store.read(I))
+            every_one = loaded.evaluator(clock.now)
+            assert loaded.evaluator(clock.now).all_results() == [
+                every_one.result(condition) for condition in loaded.workflow.condition_order
+            ]
     finally:
         shutil.rmtree(folder)
 
