@@ -208,7 +208,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="initiatives in the large registry")
     parser.add_argument("--small", type=int, default=0, help="initiatives in the small one [default: scale / 10]")
-    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median counts")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median counts")
     parser.add_argument("--data", type=Path, default=REPO / "bench" / ".data", help="where generated data is kept")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
     options = parser.parse_args()
