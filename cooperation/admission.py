@@ -131,9 +131,9 @@ def _admit_move(workflow: CompiledWorkflow, facts: Facts, event: Event) -> Event
 
 
 def _require_condition(workflow: CompiledWorkflow, condition_id: str) -> CompiledCondition:
-    condition = workflow.compiled_conditions.get(condition_id)
+    conditions = workflow.compiled_conditions
+    condition = conditions.get(condition_id)
     if condition is None:
-        conditions = workflow.compiled_conditions
         hint = did_you_mean(condition_id, conditions) or f"see `coop workflows show {workflow.id}`"
         raise EventError(f"unknown condition '{condition_id}' in workflow {workflow.id} ({hint})")
     return condition
