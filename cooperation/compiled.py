@@ -138,7 +138,7 @@ class CompiledWorkflow:
         )
 
     def __getstate__(self) -> dict[str, Any]:
-        return {item.name: getattr(self, item.name) for item in fields(self)}  # not what was unpickled lazily
+        return {item.name: getattr(self, item.name) for item in fields(self)}  # cached properties are rebuilt on use
 
     # --- the validated definition, for describing and verifying (loads pydantic) --------------
 
