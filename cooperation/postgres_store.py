@@ -32,6 +32,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from cooperation.errors import ConflictError, StoreError
 from cooperation.events import Event, encode_data
+from cooperation.store import log_from_entries
 
 MARKER = "cooperation-maturity registry"
 OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit setting
@@ -489,7 +490,7 @@ def _events(initiative: str, text: str | None) -> list[Event]:
     """The events of a log read as one JSON array (None for a log that does not exist)."""
     if text is None:
         return []
-    return [Event(initiative, kind, at, data, actor, seq) for kind, at, data, actor, seq in json.loads(text)]
+    return log_from_entries(initiative, json.loads(text))
 
 
 def _checked(batches: Mapping[str, tuple[int, Sequence[Event]]], actual: Mapping[str, int]) -> dict[str, int]:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from cooperation.errors import ConflictError, StoreError
 from cooperation.events import Event, encode_data
+from cooperation.store import log_from_entries
 
 APPLICATION_ID = 0x436F6F70  # "Coop" in the SQLite header, at offset 68
 MARKER = "cooperation-maturity registry"
@@ -89,7 +90,7 @@ def _log(initiative: str, text: str) -> list[Event]:
     """A log read as one JSON array of [kind, at, data, actor, seq]: its events in order."""
     log = json.loads(text)
     log.sort(key=_BY_SEQ)
-    return [Event(initiative, kind, at, data, by, seq) for kind, at, data, by, seq in log]
+    return log_from_entries(initiative, log)
 
 
 

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from cooperation.errors import StoreError
 from cooperation.events import Event
@@ -60,6 +60,11 @@ class EventStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def log_from_entries(initiative: str, entries: Sequence[Sequence[Any]]) -> list[Event]:
+    """Events from a log read as one JSON array of [kind, at, data, actor, seq] entries, in seq order."""
+    return [Event(initiative, kind, at, data, actor, seq) for kind, at, data, actor, seq in entries]
 
 
 def resolve_location(location: str | os.PathLike[str] | None) -> str:
