@@ -22,7 +22,7 @@ from cooperation.vocabulary import BodyKind, Community, Role, TlpLabel
 
 if TYPE_CHECKING:
     from cooperation.registry import Registry
-    from cooperation.status import InitiativeStatus
+    from cooperation.engine.status import InitiativeStatus
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
@@ -79,7 +79,7 @@ def workflows_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False,
 ) -> None:
     """List the built-in workflows."""
-    from cooperation.catalog import builtin_workflow_ids, get_workflow
+    from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
 
     workflows = [get_workflow(name) for name in builtin_workflow_ids()]
     if as_json:
@@ -95,8 +95,8 @@ def workflows_list(
 @workflows_app.command("show")
 def workflows_show(workflow: WorkflowArgument) -> None:
     """Show a workflow: its stages, what each needs in working order, its conditions and moves."""
-    from cooperation.catalog import get_workflow
-    from cooperation.describe import describe_workflow
+    from cooperation.definition.catalog import get_workflow
+    from cooperation.views.describe import describe_workflow
 
     typer.echo(describe_workflow(get_workflow(workflow)), nl=False)
 
@@ -106,8 +106,8 @@ def workflows_check(
     files: Annotated[list[str], typer.Argument(help="Workflow files (or built-in ids) to validate.")],
 ) -> None:
     """Validate workflow files: every problem with file, line, column and fix. Exit 0 valid, 2 invalid."""
-    from cooperation.catalog import workflow_path
-    from cooperation.loading import load_workflow_file
+    from cooperation.definition.catalog import workflow_path
+    from cooperation.definition.loading import load_workflow_file
 
     invalid = 0
     for name in files:
@@ -138,8 +138,8 @@ def workflows_graph(
     diagram_format: Annotated[Literal["mermaid", "dot", "json"], typer.Option("--format", "-f", help="Diagram language.")] = "mermaid",
 ) -> None:
     """Print the prerequisite graph as Mermaid, Graphviz DOT or JSON."""
-    from cooperation.catalog import get_workflow
-    from cooperation.diagrams import render
+    from cooperation.definition.catalog import get_workflow
+    from cooperation.views.diagrams import render
 
     typer.echo(render(get_workflow(workflow), diagram_format), nl=False)
 
@@ -168,7 +168,7 @@ def _registry(db: str | None, *, create: bool = False) -> "Registry":
 @contextmanager
 def _new_registry_if_needed(db: str | None) -> Iterator["Registry"]:
     """Open (creating if needed) a registry; a file this command created is removed if it fails."""
-    from cooperation.store import local_file
+    from cooperation.stores.locate import local_file
 
     path = local_file(db)
     existed = path is None or path.exists()
@@ -361,8 +361,8 @@ def status(
 
     Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
     """
-    from cooperation.status_json import status_json
-    from cooperation.status_text import status_text
+    from cooperation.views.status_json import status_json
+    from cooperation.views.status_text import status_text
 
     single = bool(initiatives) and len(initiatives or ()) == 1 and not all_
     all_ready, shown = True, 0
@@ -501,7 +501,7 @@ def schema(
     name: Annotated[Literal["workflow", "events"], typer.Argument(help="Which format: workflow or events.")] = "workflow",
 ) -> None:
     """Print the JSON Schema of the workflow file format or of an event line."""
-    from cooperation.schema import shipped_schema
+    from cooperation.definition.schema import shipped_schema
 
     _print_json(shipped_schema(name))
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from reliability_helpers import ENGINE_LADDER, export_lines, kill_campaign, run_load
 
 from cooperation.errors import CooperationError, WorkflowDefinitionError
-from cooperation.loading import load_workflow_text
+from cooperation.definition.loading import load_workflow_text
 from cooperation.registry import Registry
 
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from cooperation.events import Event
-from cooperation.sqlite_store import SqliteStore
+from cooperation.engine.events import Event
+from cooperation.stores.sqlite import SqliteStore
 
 WORKFLOW = "cooperation-maturity"
 _COMMUNITIES = ("technical", "business", "government", "civil-society", "academia")

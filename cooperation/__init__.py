@@ -8,10 +8,12 @@ only for what it touches.
 import importlib as _importlib
 import typing as _typing
 
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+
 if _typing.TYPE_CHECKING:
-    from cooperation.catalog import builtin_workflow_ids, get_workflow
-    from cooperation.compiled import CompiledWorkflow
-    from cooperation.definition import WorkflowDefinition
+    from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
+    from cooperation.definition.compiled import CompiledWorkflow
+    from cooperation.definition.models import WorkflowDefinition
     from cooperation.errors import (
         BlockedTransitionError,
         ConflictError,
@@ -25,23 +27,23 @@ if _typing.TYPE_CHECKING:
         UnknownWorkflowError,
         WorkflowDefinitionError,
     )
-    from cooperation.evaluation import ConditionResult
-    from cooperation.events import EVENT_KINDS, Event
-    from cooperation.loading import load_workflow_file, load_workflow_text
+    from cooperation.engine.evaluation import ConditionResult
+    from cooperation.engine.events import EVENT_KINDS, Event
+    from cooperation.definition.loading import load_workflow_file, load_workflow_text
     from cooperation.registry import ImportReport, Registry
-    from cooperation.status import InitiativeStatus
+    from cooperation.engine.status import InitiativeStatus
 
 _EXPORTS = {
     "BlockedTransitionError": "cooperation.errors",
-    "CompiledWorkflow": "cooperation.compiled",
-    "ConditionResult": "cooperation.evaluation",
+    "CompiledWorkflow": "cooperation.definition.compiled",
+    "ConditionResult": "cooperation.engine.evaluation",
     "ConflictError": "cooperation.errors",
     "CooperationError": "cooperation.errors",
-    "EVENT_KINDS": "cooperation.events",
-    "Event": "cooperation.events",
+    "EVENT_KINDS": "cooperation.engine.events",
+    "Event": "cooperation.engine.events",
     "EventError": "cooperation.errors",
     "ImportReport": "cooperation.registry",
-    "InitiativeStatus": "cooperation.status",
+    "InitiativeStatus": "cooperation.engine.status",
     "NotPermittedError": "cooperation.errors",
     "Problem": "cooperation.errors",
     "Registry": "cooperation.registry",
@@ -49,12 +51,12 @@ _EXPORTS = {
     "TransitionError": "cooperation.errors",
     "UnknownInitiativeError": "cooperation.errors",
     "UnknownWorkflowError": "cooperation.errors",
-    "WorkflowDefinition": "cooperation.definition",
+    "WorkflowDefinition": "cooperation.definition.models",
     "WorkflowDefinitionError": "cooperation.errors",
-    "builtin_workflow_ids": "cooperation.catalog",
-    "get_workflow": "cooperation.catalog",
-    "load_workflow_file": "cooperation.loading",
-    "load_workflow_text": "cooperation.loading",
+    "builtin_workflow_ids": "cooperation.definition.catalog",
+    "get_workflow": "cooperation.definition.catalog",
+    "load_workflow_file": "cooperation.definition.loading",
+    "load_workflow_text": "cooperation.definition.loading",
 }
 
 

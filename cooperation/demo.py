@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from cooperation.catalog import get_workflow
+from cooperation.definition.catalog import get_workflow
 from cooperation.errors import BlockedTransitionError, CooperationError, EventError, TransitionError
-from cooperation.events import Event, now, validate_event
+from cooperation.engine.event_schema import validate_event
+from cooperation.engine.events import Event, now
 from cooperation.registry import Registry
-from cooperation.status import InitiativeStatus
+from cooperation.engine.status import InitiativeStatus
 
 _PACKAGE = Path(__file__).resolve().parent
 # Installed wheels carry the examples inside the package; a source checkout has them beside it.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from cooperation.evaluation import ConditionResult
+    from cooperation.engine.evaluation import ConditionResult
 
 
 class CooperationError(Exception):

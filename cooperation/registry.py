@@ -18,9 +18,9 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal
 
-from cooperation.admission import admit
-from cooperation.catalog import builtin_directory, get_workflow, workflow_path
-from cooperation.compiled import CompiledWorkflow
+from cooperation.engine.admission import admit
+from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
+from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.errors import (
     BlockedTransitionError,
     CooperationError,
@@ -29,11 +29,12 @@ from cooperation.errors import (
     TransitionError,
     UnknownInitiativeError,
 )
-from cooperation.evaluation import ConditionResult, Evaluator
-from cooperation.events import EVENT_KINDS, MOVE_KINDS, Event, cutoff, now, parse_at, validate_event
-from cooperation.facts import Facts, apply, fold, time_ordered
-from cooperation.status import InitiativeStatus, build_status
-from cooperation.store import EventStore, open_store
+from cooperation.engine.evaluation import ConditionResult, Evaluator
+from cooperation.engine.events import EVENT_KINDS, MOVE_KINDS, Event, cutoff, now, parse_at
+from cooperation.engine.facts import Facts, apply, fold, time_ordered
+from cooperation.engine.status import InitiativeStatus, build_status
+from cooperation.stores.protocol import EventStore
+from cooperation.stores.locate import open_store
 from cooperation.vocabulary import BodyKind
 
 Moment = str | date | datetime
@@ -184,6 +185,8 @@ class Registry:
         # Built-ins are pinned by id; a user's file by its absolute path, so any directory finds it.
         stored = workflow if path.parent.resolve() == builtin_directory().resolve() else str(path.resolve())
         identifier = initiative or slug(name)
+        from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
+
         event = validate_event(
             {
                 "initiative": identifier,
@@ -217,6 +220,8 @@ class Registry:
         # "now" is read after the log: a move that landed meanwhile is not taken for backdating.
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
         raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by, "data": data}
+        from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
+
         event = validate_event(raw, where=kind)
         version = loaded.version
         batch = self._admit(loaded, event)
@@ -261,7 +266,7 @@ class Registry:
 
     def _authorize_move(self, loaded: _Loaded, event: Event) -> None:
         """The actor's role must allow the move, and its blocking prerequisites must be met."""
-        from cooperation.machine import ADVANCE, machine_for, trigger_name  # only moves need transitions
+        from cooperation.engine.machine import ADVANCE, machine_for, trigger_name  # only moves need transitions
 
         workflow, facts = loaded.workflow, loaded.facts
         target = event.data["to"]
@@ -350,6 +355,8 @@ class Registry:
             chosen = _choose_transition(workflow, initiative, stage, kind, to=to, transition=transition)
             event_kind = {"regress": "stage_regressed", "escalate": "escalated", "hand_off": "handed_off"}[kind]
             data = {"from": stage, "to": chosen.to, "transition": chosen.id, **(extra or {})}
+        from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
+
         event = validate_event({"initiative": initiative, "kind": event_kind, "at": moment, "by": by, "data": data})
         version = loaded.version
         self.store.append(initiative, self._admit(loaded, event), expected_version=version)
@@ -366,7 +373,7 @@ class Registry:
             return self._import_lines(lines, source)
 
     def _import_lines(self, lines: Iterable[str], source: str) -> ImportReport:
-        from cooperation.event_schema import validate_line  # once, not once per line
+        from cooperation.engine.event_schema import validate_event_line  # once, not once per line
 
         pending: dict[str, tuple[int, list[Event]]] = {}
         loaded: dict[str, _Loaded] = {}
@@ -378,9 +385,9 @@ class Registry:
             if not line.strip():
                 continue
             try:
-                event = validate_line(line)
+                event = validate_event_line(line)
             except EventError:  # checked again to name the line: errors are rare, lines are many
-                validate_line(line, where=f"{source}:{number}")
+                validate_event_line(line, where=f"{source}:{number}")
                 raise
             try:
                 state = loaded.get(event.initiative)

@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from hypothesis.strategies import SearchStrategy
 
-from cooperation.catalog import get_workflow
-from cooperation.compiled import CompiledWorkflow
+from cooperation.definition.catalog import get_workflow
+from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.errors import BlockedTransitionError, CooperationError, EventError, NotPermittedError, TransitionError
-from cooperation.evaluation import Evaluator
-from cooperation.events import MOVE_KINDS, Event, moment, parse_at
-from cooperation.facts import Facts, fold, time_ordered
+from cooperation.engine.evaluation import Evaluator
+from cooperation.engine.events import MOVE_KINDS, Event, moment, parse_at
+from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.registry import Registry
-from cooperation.status import InitiativeStatus
-from cooperation.verification import (
+from cooperation.engine.status import InitiativeStatus
+from cooperation.verify.analysis import (
     NAMES,
     Clock,
     Guide,

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cooperation.errors import ConflictError  # noqa: E402
-from cooperation.events import Event  # noqa: E402
-from cooperation.sqlite_store import SqliteStore  # noqa: E402
+from cooperation.engine.events import Event  # noqa: E402
+from cooperation.stores.sqlite import SqliteStore  # noqa: E402
 
 SHARED = "shared"
 

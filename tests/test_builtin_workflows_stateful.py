@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from cooperation.catalog import builtin_workflow_ids, get_workflow
+from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
 from cooperation.testing import Clock, workflow_state_machine
-from cooperation.verification import memory_registry, verify_workflow
+from cooperation.verify.analysis import memory_registry, verify_workflow
 
 CI = bool(os.environ.get("CI"))
 # About a minute for all the built-ins on CI's two cores; a few seconds each locally.

@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 
 from cli import app
 from cooperation import builtin_workflow_ids, get_workflow
-from cooperation.schema import shipped_schema
+from cooperation.definition.schema import shipped_schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VALID = "tests/workflows/valid"

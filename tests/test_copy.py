@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import cli
-from cooperation.copying import CopyReport, copy_registry
+from cooperation.stores.copy import CopyReport, copy_registry
 from cooperation.errors import StoreError
-from cooperation.events import Event
+from cooperation.engine.events import Event
 from cooperation.registry import Registry
-from cooperation.sqlite_store import MEMORY, SqliteStore
-from cooperation.store import EventStore, open_store
+from cooperation.stores.sqlite import MEMORY, SqliteStore
+from cooperation.stores.protocol import EventStore
+from cooperation.stores.locate import open_store
 
 LADDER = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
 START = datetime(2020, 1, 1, 9, tzinfo=UTC)

@@ -18,7 +18,7 @@ import cooperation.demo as demo_module
 from cli import app
 from cooperation.demo import demo_text, example_files, run_demo
 from cooperation.registry import Registry
-from cooperation.store import open_store
+from cooperation.stores.locate import open_store
 
 TODAY = date(2026, 11, 28)
 # (year, initiative, stage at the end of that year) in the demo's story.

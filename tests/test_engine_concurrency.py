@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cooperation.errors import ConflictError, CooperationError
-from cooperation.events import Event
+from cooperation.engine.events import Event
 from cooperation.registry import Registry
-from cooperation.store import open_store
+from cooperation.stores.locate import open_store
 
 LADDER_FILE = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
 I = "race"

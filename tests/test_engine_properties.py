@@ -18,16 +18,16 @@ from hypothesis import event as note_for_statistics
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from cooperation.catalog import get_workflow
+from cooperation.definition.catalog import get_workflow
 from cooperation.errors import (
     BlockedTransitionError,
     EventError,
     NotPermittedError,
     TransitionError,
 )
-from cooperation.events import moment
+from cooperation.engine.events import moment
 from cooperation.registry import Registry
-from cooperation.store import open_store
+from cooperation.stores.locate import open_store
 from cooperation.vocabulary import COMMUNITIES
 
 LADDER_FILE = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cooperation.catalog import get_workflow
+from cooperation.definition.catalog import get_workflow
 from cooperation.errors import (
     BlockedTransitionError,
     CooperationError,
@@ -19,11 +19,11 @@ from cooperation.errors import (
     TransitionError,
     UnknownInitiativeError,
 )
-from cooperation.events import Event
+from cooperation.engine.events import Event
 from cooperation.registry import Registry
-from cooperation.status import InitiativeStatus
-from cooperation.status_text import status_text
-from cooperation.store import open_store
+from cooperation.engine.status import InitiativeStatus
+from cooperation.views.status_text import status_text
+from cooperation.stores.locate import open_store
 
 BUILTIN = "cooperation-maturity"
 LADDER = ("challenge", "ownership", "trust", "common-cause", "critical-mass", "result")

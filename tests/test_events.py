@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 import cli
 from cooperation.errors import EventError
-from cooperation.events import EVENT_KINDS, Event, cutoff, moment, parse_at, validate_event
-from cooperation.schema import generated_schema, shipped_schema
+from cooperation.engine.event_schema import validate_event
+from cooperation.engine.events import EVENT_KINDS, Event, cutoff, moment, parse_at
+from cooperation.definition.schema import generated_schema, shipped_schema
 from cooperation.vocabulary import BODY_KINDS, COMMUNITIES, DEFAULT_TLP, ROLES, TLP_LABELS
 
 
@@ -384,7 +385,7 @@ def test_stored_data_is_the_models_own_dump(kind: str, choices: list[str]) -> No
     """The data kept is what the validated model dumps: defaults filled in, nulls left out."""
     from pydantic import ValidationError
 
-    from cooperation.event_schema import DATA_MODELS
+    from cooperation.engine.event_schema import DATA_MODELS
 
     data: dict[str, Any] = {}
     for (key, value), choice in zip(FULL_DATA[kind].items(), choices):

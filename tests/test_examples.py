@@ -18,7 +18,7 @@ from cli import app
 from cooperation.demo import SEED_TARGET, SeedTarget, example_files, examples_directory, hand_offs, judge_target
 from cooperation.errors import BlockedTransitionError, EventError
 from cooperation.registry import Registry
-from cooperation.store import open_store
+from cooperation.stores.locate import open_store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 REAL = EXAMPLES / "no-default-passwords.jsonl"

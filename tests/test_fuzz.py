@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from reliability_helpers import ENGINE_LADDER, export_lines, run_cli
 
 from cooperation.errors import CooperationError, WorkflowDefinitionError
-from cooperation.loading import load_workflow_text
+from cooperation.definition.loading import load_workflow_text
 from cooperation.registry import Registry
 
 LADDER_TEXT = Path(ENGINE_LADDER).read_text(encoding="utf-8")

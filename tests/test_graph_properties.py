@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cooperation import CompiledWorkflow, WorkflowDefinition, WorkflowDefinitionError, load_workflow_text
-from cooperation.graph import compile_definition
+from cooperation.definition.compile import compile_definition
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CYCLE = re.compile(r"cycle among prerequisites: (?P<chain>.+)$")

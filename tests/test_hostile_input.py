@@ -22,7 +22,7 @@ from cooperation.errors import (
     UnknownInitiativeError,
     WorkflowDefinitionError,
 )
-from cooperation.loading import load_workflow_text
+from cooperation.definition.loading import load_workflow_text
 from cooperation.registry import Registry
 
 LADDER_TEXT = Path(ENGINE_LADDER).read_text(encoding="utf-8")
@@ -245,8 +245,8 @@ HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 def test_a_participant_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_path: Path) -> None:
     from browser import Browser, require_chromium
 
-    from cooperation.report_build import build_report
-    from cooperation.report_html import render_html
+    from cooperation.reports.build import build_report
+    from cooperation.reports.to_html import render_html
 
     executable = require_chromium()
     with Registry.open(tmp_path / "coop.db") as registry:

@@ -37,8 +37,8 @@ def test_status_and_portfolio_status_import_nothing_heavy(tmp_path: Path) -> Non
         registry.record("reading", "evidence_recorded", {"condition": "challenge", "text": "A problem"}, at="2024-01-02")
     read = f"""
 from cooperation import Registry
-from cooperation.status_json import status_json
-from cooperation.status_text import status_text
+from cooperation.views.status_json import status_json
+from cooperation.views.status_text import status_text
 with Registry.open({str(database)!r}, create=False) as registry:
     status_text(registry.status("reading"))
     [status_json(status) for status in registry.statuses()]
@@ -66,7 +66,7 @@ except SystemExit as finished:
 
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     """The check above can fail: validating an event does import pydantic."""
-    assert _imported_by("import cooperation.event_schema", tmp_path) == ["pydantic", "pydantic_core"]
+    assert _imported_by("import cooperation.engine.event_schema", tmp_path) == ["pydantic", "pydantic_core"]
 
 
 def test_every_command_module_is_registered() -> None:

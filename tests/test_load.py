@@ -18,7 +18,7 @@ from reliability_helpers import ENGINE_LADDER, run_load
 
 from cooperation.errors import ConflictError
 from cooperation.registry import Registry
-from cooperation.store import open_store
+from cooperation.stores.locate import open_store
 
 # A record made "now" while another process moves the initiative a second later is refused as
 # backdated (see test_a_record_racing_a_move_is_a_conflict_not_a_refusal); that race is reported there.

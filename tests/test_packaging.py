@@ -60,7 +60,7 @@ def test_installed_coop_checks_the_builtin_workflow(installed: Path, tmp_path: P
 @pytest.mark.packaging
 def test_installed_package_is_not_the_checkout(installed: Path, tmp_path: Path) -> None:
     probe = (
-        "import cooperation, cooperation.catalog as c, cooperation.schema as s;"
+        "import cooperation, cooperation.definition.catalog as c, cooperation.definition.schema as s;"
         "print(cooperation.__file__); print(c.builtin_directory()); print(s.SCHEMA_DIRECTORY)"
     )
     result = _run([installed / "python", "-c", probe], cwd=tmp_path)

@@ -23,16 +23,16 @@ from hypothesis import strategies as st
 from postgres_server import PostgresServer, with_search_path
 
 from cooperation.errors import ConflictError, StoreError
-from cooperation.events import Event
-from cooperation.store import open_store
+from cooperation.engine.events import Event
+from cooperation.stores.locate import open_store
 
 if not os.environ.get("CI"):  # in CI a missing psycopg must fail, not skip
     pytest.importorskip("psycopg", reason='psycopg is not installed (pip install ".[postgres]")')
 
 import psycopg  # noqa: E402
 
-from cooperation import postgres_store  # noqa: E402
-from cooperation.postgres_store import MARKER, PostgresStore, redact, schema_version  # noqa: E402
+from cooperation.stores import postgres as postgres_store  # noqa: E402
+from cooperation.stores.postgres import MARKER, PostgresStore, redact, schema_version  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,7 +124,7 @@ def test_open_store_selects_postgresql_for_both_url_schemes(registry: str) -> No
 
 
 def test_without_psycopg_a_postgresql_url_asks_for_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delitem(sys.modules, "cooperation.postgres_store")
+    monkeypatch.delitem(sys.modules, "cooperation.stores.postgres")
     monkeypatch.setitem(sys.modules, "psycopg", None)  # what an environment without it gives
 
     with pytest.raises(StoreError) as raised:
@@ -278,7 +278,7 @@ def test_migrations_run_in_order_on_an_older_registry(
 
 def test_processes_opening_a_new_registry_at_once_all_make_it_once(postgres_url: str, raw: Any) -> None:
     script = (
-        "import sys; from cooperation.postgres_store import PostgresStore; from cooperation.events import Event\n"
+        "import sys; from cooperation.stores.postgres import PostgresStore; from cooperation.engine.events import Event\n"
         "print('ready', flush=True); sys.stdin.readline()\n"
         "with PostgresStore(sys.argv[1]) as store:\n"
         "    name = 'own-' + sys.argv[2]\n"

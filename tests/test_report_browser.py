@@ -15,8 +15,8 @@ from browser import Browser, Page, require_chromium
 from test_report_sample import AS_OF, CONFIDENTIAL, sample_db  # noqa: F401
 
 from cooperation.registry import Registry
-from cooperation.report_build import build_report
-from cooperation.report_html import render_html
+from cooperation.reports.build import build_report
+from cooperation.reports.to_html import render_html
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 import cli
 from cooperation.registry import Registry
-from cooperation.report_build import build_report
+from cooperation.reports.build import build_report
 
 RUNNER = CliRunner()
 

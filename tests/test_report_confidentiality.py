@@ -28,7 +28,7 @@ from test_report_sample import (  # noqa: F401
     sample_db,
 )
 
-from cooperation.confidentiality import (
+from cooperation.reports.confidentiality import (
     AUDIENCE_ORDER,
     AudienceError,
     audiences_allowed,
@@ -37,11 +37,11 @@ from cooperation.confidentiality import (
 )
 from cooperation.errors import CooperationError
 from cooperation.registry import Registry
-from cooperation.report_build import build_report
-from cooperation.report_html import render_html
-from cooperation.report_json import render_json
-from cooperation.report_markdown import render_markdown
-from cooperation.report_pseudonyms import Pseudonyms
+from cooperation.reports.build import build_report
+from cooperation.reports.to_html import render_html
+from cooperation.reports.to_json import render_json
+from cooperation.reports.to_markdown import render_markdown
+from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.vocabulary import TLP_LABELS
 
 # Written out here, not imported: the test's own statement of who may see what.

@@ -11,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_report_sample import AS_OF, SAMPLE_WORKFLOW, sample_db  # noqa: F401
 
-from cooperation.catalog import get_workflow
+from cooperation.definition.catalog import get_workflow
 from cooperation.registry import Registry
-from cooperation.report_build import build_report, workflow_picture
-from cooperation.report_html import render_html
-from cooperation.report_json import render_json
-from cooperation.report_markdown import render_markdown
-from cooperation.report_model import GraphEdge, GraphNode, WorkflowPicture
-from cooperation.report_svg import graph_layout, progress_svg, workflow_svg
+from cooperation.reports.build import build_report, workflow_picture
+from cooperation.reports.to_html import render_html
+from cooperation.reports.to_json import render_json
+from cooperation.reports.to_markdown import render_markdown
+from cooperation.reports.model import GraphEdge, GraphNode, WorkflowPicture
+from cooperation.reports.svg import graph_layout, progress_svg, workflow_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from cooperation import definition as models
-from cooperation.catalog import builtin_directory
-from cooperation.schema import SCHEMA_DIRECTORY, generated_schema, shipped_schema
-from cooperation.yamlsafe import read_yaml
+from cooperation.definition import models
+from cooperation.definition.catalog import builtin_directory
+from cooperation.definition.schema import SCHEMA_DIRECTORY, generated_schema, shipped_schema
+from cooperation.definition.yamlsafe import read_yaml
 
 SAMPLES = Path(__file__).resolve().parent / "workflows"
 WORKFLOW_FILES = sorted(builtin_directory().glob("*.yaml")) + sorted((SAMPLES / "valid").glob("*.yaml"))
@@ -41,7 +41,7 @@ SHIPPED = sorted({"workflow"} | {path.name.removesuffix(".schema.json") for path
 def test_shipped_schema_is_up_to_date(name: str) -> None:
     assert shipped_schema(name) == generated_schema(name), (
         f"cooperation/schemas/{name}.schema.json is out of date with the models: "
-        "regenerate it with `python -m cooperation.schema`"
+        "regenerate it with `python -m cooperation.definition.schema`"
     )
 
 

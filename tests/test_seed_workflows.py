@@ -19,15 +19,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli import app
-from cooperation.catalog import builtin_workflow_ids, get_workflow
-from cooperation.definition import HeldCondition
+from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
+from cooperation.definition.models import HeldCondition
 from cooperation.errors import BlockedTransitionError, EventError, TransitionError
-from cooperation.evaluation import Evaluator
-from cooperation.events import Event
-from cooperation.facts import fold
+from cooperation.engine.evaluation import Evaluator
+from cooperation.engine.events import Event
+from cooperation.engine.facts import fold
 from cooperation.registry import Registry
-from cooperation.status import InitiativeStatus
-from cooperation.store import open_store
+from cooperation.engine.status import InitiativeStatus
+from cooperation.stores.locate import open_store
 from cooperation.vocabulary import BodyKind
 
 SEED_WORKFLOWS = ("pilot-topic", "intersessional-pilot", "best-practice-forum", "solution-track")

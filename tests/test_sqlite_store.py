@@ -18,11 +18,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cooperation import events, sqlite_store
+from cooperation.engine import events
+from cooperation.stores import sqlite as sqlite_store
 from cooperation.errors import ConflictError, StoreError
-from cooperation.events import Event
-from cooperation.sqlite_store import APPLICATION_ID, MARKER, SqliteStore, schema_version
-from cooperation.store import open_store
+from cooperation.engine.events import Event
+from cooperation.stores.sqlite import APPLICATION_ID, MARKER, SqliteStore, schema_version
+from cooperation.stores.locate import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().parent / "store_worker.py"

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from cooperation import evaluation
-from cooperation.evaluation import ConditionResult
+from cooperation.engine import evaluation
+from cooperation.engine.evaluation import ConditionResult
 from cooperation.registry import Registry
-from cooperation.status import InitiativeStatus
-from cooperation.status_json import status_json
+from cooperation.engine.status import InitiativeStatus
+from cooperation.views.status_json import status_json
 from tests.test_engine_properties import START, Clock, I, _new_registry, play, steps
 
 # Any text, control characters, quotes, backslashes and characters outside the BMP included.

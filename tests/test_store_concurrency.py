@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from cooperation.errors import BlockedTransitionError, ConflictError, TransitionError
-from cooperation.events import Event
+from cooperation.engine.events import Event
 from cooperation.registry import Registry
-from cooperation.store import open_store
+from cooperation.stores.locate import open_store
 
 LADDER = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
 SHARED = "shared"

@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cooperation.errors import ConflictError
-from cooperation.events import Event
-from cooperation.store import EventStore
+from cooperation.engine.events import Event
+from cooperation.stores.protocol import EventStore
 
 Opener = Callable[[], EventStore]
 
 
 def _sqlite(tmp_path: Path) -> Opener:
-    from cooperation.sqlite_store import SqliteStore
+    from cooperation.stores.sqlite import SqliteStore
 
     path = tmp_path / "registry.db"
     return lambda: SqliteStore(path)
@@ -34,7 +34,7 @@ def _sqlite(tmp_path: Path) -> Opener:
 def _postgresql(tmp_path: Path) -> Opener:
     from postgres_server import registry_url  # a schema of its own in the session's test server
 
-    from cooperation.postgres_store import PostgresStore
+    from cooperation.stores.postgres import PostgresStore
 
     url = registry_url(tmp_path)
     return lambda: PostgresStore(url)

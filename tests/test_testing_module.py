@@ -18,12 +18,13 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
-from cooperation.catalog import get_workflow
+from cooperation.definition.catalog import get_workflow
 from cooperation.errors import CooperationError
-from cooperation.events import Event, validate_event
-from cooperation.loading import load_workflow_text
+from cooperation.engine.event_schema import validate_event
+from cooperation.engine.events import Event
+from cooperation.definition.loading import load_workflow_text
 from cooperation.registry import Registry
-from cooperation.store import open_store
+from cooperation.stores.locate import open_store
 from cooperation.testing import (
     START,
     Clock,
@@ -41,7 +42,7 @@ from cooperation.testing import (
     waivers,
     workflow_state_machine,
 )
-from cooperation.verification import memory_registry
+from cooperation.verify.analysis import memory_registry
 from cooperation.vocabulary import COMMUNITIES
 
 REPO = Path(__file__).resolve().parent.parent

@@ -21,11 +21,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cooperation.catalog import builtin_workflow_ids, get_workflow
-from cooperation.events import Event
+from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
+from cooperation.engine.events import Event
 from cooperation.registry import Registry
-from cooperation.store import open_store
-from cooperation.verification import (
+from cooperation.stores.locate import open_store
+from cooperation.verify.analysis import (
     ANCHOR,
     FINDING_KINDS,
     Finding,

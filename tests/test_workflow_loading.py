@@ -16,8 +16,8 @@ from cooperation import (
     load_workflow_file,
     load_workflow_text,
 )
-from cooperation.catalog import builtin_directory
-from cooperation.definition import AllCondition, AnyCondition, ExpiringCondition, HeldCondition
+from cooperation.definition.catalog import builtin_directory
+from cooperation.definition.models import AllCondition, AnyCondition, ExpiringCondition, HeldCondition
 
 SAMPLES = Path(__file__).resolve().parent / "workflows"
 BUILTIN = "cooperation-maturity"

@@ -28,8 +28,8 @@ def copy(
     written) or does not match; 3 when another writer created one of the initiatives in
     the target meanwhile (nothing was written).
     """
-    from cooperation.copying import copy_registry
-    from cooperation.store import open_store
+    from cooperation.stores.copy import copy_registry
+    from cooperation.stores.locate import open_store
 
     with closing(open_store(source, create=False)) as read_from, closing(open_store(target, create=True)) as write_to:
         report = copy_registry(read_from, write_to)

@@ -40,13 +40,13 @@ def report(
 
     Shows only what --audience may see (TLP:CLEAR by default); --anonymise hides who took part.
     """
-    from cooperation.confidentiality import parse_audience
-    from cooperation.events import cutoff
+    from cooperation.reports.confidentiality import parse_audience
+    from cooperation.engine.events import cutoff
     from cooperation.registry import Registry
-    from cooperation.report_build import build_report
-    from cooperation.report_html import render_html
-    from cooperation.report_json import render_json
-    from cooperation.report_markdown import render_markdown
+    from cooperation.reports.build import build_report
+    from cooperation.reports.to_html import render_html
+    from cooperation.reports.to_json import render_json
+    from cooperation.reports.to_markdown import render_markdown
 
     label = parse_audience(audience)
     if as_of is not None:

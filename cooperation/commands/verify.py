@@ -37,8 +37,8 @@ def verify(
     Each finding comes with a witness: the event log (JSON lines with --json) that gets
     closest. Exit 0 clean, 1 findings, 2 invalid file.
     """
-    from cooperation.catalog import get_workflow
-    from cooperation.verification import verify_workflow
+    from cooperation.definition.catalog import get_workflow
+    from cooperation.verify.analysis import verify_workflow
 
     try:
         compiled = get_workflow(workflow)
@@ -71,7 +71,7 @@ def verify(
 
 
 def _print_text(report: object) -> None:
-    from cooperation.verification import VerificationReport
+    from cooperation.verify.analysis import VerificationReport
 
     assert isinstance(report, VerificationReport)
     explored = (

@@ -1,0 +1,98 @@
+"""The on-disk cache of compiled workflows, so that a status check neither parses YAML nor imports networkx.
+
+An entry is a pickle, and unpickling runs code: the cache is only used in a folder that
+this user owns and that nobody else may write to (created 0700), and only for entries
+that this user owns. An entry is keyed by the workflow's text and by everything that
+shapes a compilation: the package's version, the source of the definition layer and of
+the modules its records hold (errors, vocabulary), Python's and pydantic's versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+
+from cooperation.definition.compiled import CompiledWorkflow
+
+CACHE_ENVIRONMENT_VARIABLE = "COOP_CACHE_DIR"
+_PACKAGE = Path(__file__).resolve().parent.parent
+_code_digest: bytes | None = None
+
+
+def cache_key(source: bytes) -> str:
+    """The entry name of a workflow's text for this installation."""
+    return hashlib.sha256(_compiler_digest() + source).hexdigest()
+
+
+def _compiler_digest() -> bytes:
+    global _code_digest
+    if _code_digest is None:
+        from cooperation import __version__
+
+        digest = hashlib.sha256(f"{sys.version}\0{__version__}".encode())
+        sources = sorted((_PACKAGE / "definition").rglob("*.py")) + sorted((_PACKAGE / "engine" / "conditions").rglob("*.py"))
+        for path in [*sources, _PACKAGE / "errors.py", _PACKAGE / "vocabulary.py"]:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+        pydantic = find_spec("pydantic")  # its version, without importing it
+        if pydantic is not None and pydantic.origin is not None:
+            digest.update((Path(pydantic.origin).parent / "version.py").read_bytes())
+        _code_digest = digest.digest()
+    return _code_digest
+
+
+def cache_directory() -> Path:
+    """$COOP_CACHE_DIR, else $XDG_CACHE_HOME/coop, else ~/.cache/coop."""
+    configured = os.environ.get(CACHE_ENVIRONMENT_VARIABLE)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "coop"
+
+
+def _private(status: os.stat_result) -> bool:
+    """Owned by this user, and writable by nobody else."""
+    return status.st_uid == os.getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted_directory() -> Path | None:
+    directory = cache_directory()
+    try:
+        status = os.stat(directory, follow_symlinks=False)
+    except OSError:
+        return None
+    return directory if stat.S_ISDIR(status.st_mode) and _private(status) else None
+
+
+def read_cached(key: str) -> CompiledWorkflow | None:
+    """The cached compilation, or None (missing, stale, unreadable or not trusted: a miss)."""
+    directory = _trusted_directory()
+    if directory is None:
+        return None
+    try:
+        with open(directory / f"{key}.pickle", "rb") as cached:
+            if not _private(os.fstat(cached.fileno())):
+                return None
+            compiled = pickle.load(cached)
+    except Exception:  # a missing, unreadable or stale entry is just a miss
+        return None
+    return compiled if isinstance(compiled, CompiledWorkflow) else None
+
+
+def write_cached(key: str, compiled: CompiledWorkflow) -> None:
+    import tempfile  # only when a workflow was compiled: a status check never needs it
+
+    try:
+        cache_directory().mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory = _trusted_directory()
+        if directory is None:
+            return  # someone else's folder, or one others may write to: never cache there
+        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as temporary:
+            pickle.dump(compiled, temporary, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary.name, directory / f"{key}.pickle")
+    except OSError:
+        pass  # no cache where we cannot write one: compiling again next time is only slower

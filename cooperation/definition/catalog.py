@@ -1,0 +1,70 @@
+"""Finding workflows: the built-in ones shipped with the package, or a file the user names.
+
+Each workflow is compiled once: per process, and across processes through a small cache
+of compiled workflows keyed by the file's content, so that a command such as `coop
+status` neither parses YAML nor imports networkx when the workflow has not changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from cooperation.definition.cache import cache_key, read_cached, write_cached
+from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.errors import UnknownWorkflowError
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+# Installed wheels carry the definitions inside the package; a source checkout has them beside it.
+_CANDIDATE_DIRS = (_PACKAGE / "builtin_workflows", _PACKAGE.parent / "workflows")
+
+_compiled: dict[tuple[str, str], CompiledWorkflow] = {}  # by content and path
+
+
+def builtin_directory() -> Path:
+    for directory in _CANDIDATE_DIRS:
+        if directory.is_dir():
+            return directory
+    raise FileNotFoundError("the built-in workflows are missing from this installation; reinstall the package")
+
+
+def builtin_workflow_ids() -> list[str]:
+    """Ids of the workflows shipped with the package, sorted."""
+    return sorted(path.stem for path in builtin_directory().glob("*.yaml"))
+
+
+def workflow_path(name: str) -> Path:
+    """The file behind a built-in id, or `name` itself when it is a path to a file."""
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+        if not candidate.is_file():
+            raise UnknownWorkflowError(name, builtin_workflow_ids(), reason="no such file")
+        return candidate
+    builtin = builtin_directory() / f"{name}.yaml"
+    if not builtin.is_file():
+        raise UnknownWorkflowError(name, builtin_workflow_ids())
+    return builtin
+
+
+def get_workflow(name: str) -> CompiledWorkflow:
+    """The compiled workflow for a built-in id or a file path (messages name the path as given)."""
+    path = workflow_path(name)
+    try:
+        source = path.read_bytes()
+    except OSError as error:
+        raise UnknownWorkflowError(name, builtin_workflow_ids(), reason=error.strerror or "cannot be read") from None
+    key = cache_key(source)
+    compiled = _compiled.get((key, str(path)))
+    if compiled is None:
+        compiled = read_cached(key)
+        if compiled is None:
+            from cooperation.definition.loading import (
+                load_workflow_text,  # YAML and networkx: only on a miss
+            )
+
+            compiled = load_workflow_text(source, file=str(path))
+            write_cached(key, compiled)
+        if compiled.source != str(path):  # compiled from the same text elsewhere
+            compiled = replace(compiled, source=str(path))
+        _compiled[(key, str(path))] = compiled
+    return compiled

@@ -1,0 +1,198 @@
+"""Loading a workflow file: strict YAML, then the models, then every cross-reference.
+
+Every problem is reported at once, each with file, line, column, field path, what is
+wrong and how to fix it. The graph checks (cycles, reachability) follow in
+`cooperation.definition.compile`, which this module calls last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from cooperation.definition.models import (
+    CONDITION_KINDS,
+    AllCondition,
+    AnyCondition,
+    AttestationCondition,
+    EvidenceCondition,
+    ExpiringCondition,
+    HeldCondition,
+    MeetingsCondition,
+    ParameterDefinition,
+    ParticipationCondition,
+    Scale,
+    ScoreCondition,
+    StageDefinition,
+    TransitionDefinition,
+    WorkflowDefinition,
+)
+from cooperation.definition.problems import in_file_order, problem_at
+from cooperation.definition.yamlsafe import (
+    Document,
+    PathKey,
+    YamlError,
+    format_path,
+    read_yaml,
+)
+from cooperation.errors import Problem, WorkflowDefinitionError
+from cooperation.wording import did_you_mean
+
+if TYPE_CHECKING:
+    from cooperation.definition.compiled import CompiledWorkflow
+
+_CONDITION_MODELS: dict[str, type[BaseModel]] = {
+    "evidence": EvidenceCondition,
+    "attestation": AttestationCondition,
+    "meetings": MeetingsCondition,
+    "participation": ParticipationCondition,
+    "score": ScoreCondition,
+    "held": HeldCondition,
+    "expiring": ExpiringCondition,
+    "all": AllCondition,
+    "any": AnyCondition,
+}
+_ID_HINT = "use lower-case letters, digits and single hyphens, starting with a letter, e.g. 'common-cause'"
+
+
+def load_workflow_file(path: str | Path) -> CompiledWorkflow:
+    """Read, validate and compile a workflow file; raise WorkflowDefinitionError listing every problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise WorkflowDefinitionError(
+            [Problem(f"cannot read the file: {error.strerror}", file=str(path), hint="check the path")]
+        ) from None
+    return load_workflow_text(raw, file=str(path))
+
+
+def load_workflow_text(text: str | bytes, *, file: str = "<workflow>") -> CompiledWorkflow:
+    """Validate and compile a workflow given as YAML text."""
+    from cooperation.definition.compile import compile_definition
+
+    definition, document = parse_definition(text, file=file)
+    return compile_definition(definition, document=document, file=file)
+
+
+def parse_definition(text: str | bytes, *, file: str) -> tuple[WorkflowDefinition, Document]:
+    """YAML and model validation; references and the graph are checked when compiling."""
+    try:
+        document = read_yaml(text, file=file)
+    except YamlError as error:
+        raise WorkflowDefinitionError(error.problems) from None
+    if not isinstance(document.data, dict):
+        raise WorkflowDefinitionError(
+            [problem_at(document, (), "a workflow must be a mapping of keys (id, version, title, ...)", file=file)]
+        )
+    try:
+        definition = WorkflowDefinition.model_validate(document.data)
+    except ValidationError as error:
+        raise WorkflowDefinitionError(
+            in_file_order([_from_pydantic(detail, document, file) for detail in error.errors(include_url=False)])
+        ) from None
+    return definition, document
+
+
+# --- pydantic errors, reworded -------------------------------------------------------
+
+
+def _from_pydantic(detail: Any, document: Document, file: str) -> Problem:
+    loc: tuple[str | int, ...] = tuple(detail["loc"])
+    path = _without_union_tags(loc)
+    kind, value, context = detail["type"], detail.get("input"), detail.get("ctx") or {}
+    message, hint = detail["msg"], ""
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _allowed_keys(loc)
+        message = f"unknown key '{key}'"
+        hint = did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
+    elif kind == "missing":
+        message = f"missing required key '{path[-1]}'"
+        hint = f"add '{path[-1]}:'"
+    elif kind == "union_tag_invalid":
+        path = (*path, "kind")
+        message = f"unknown condition kind '{context.get('tag')}'"
+        hint = did_you_mean(str(context.get("tag")), CONDITION_KINDS) or f"use one of: {', '.join(CONDITION_KINDS)}"
+    elif kind == "union_tag_not_found":
+        message = "missing required key 'kind'"
+        hint = f"add 'kind:' with one of: {', '.join(CONDITION_KINDS)}"
+    elif kind == "string_pattern_mismatch":
+        message = f"'{value}' is not a valid id"
+        hint = _ID_HINT
+    elif kind in ("string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        expected = {
+            "string_type": "text",
+            "int_type": "a whole number",
+            "bool_type": "true or false",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping",
+            "model_attributes_type": "a mapping",
+        }[kind]
+        written = document.scalars.get(path)
+        shown = written if written is not None and not isinstance(value, str) else _describe(value)
+        message = f"expected {expected}, got {shown}"
+        if kind == "string_type" and written is not None:
+            hint = f'put it in quotes: "{written}"'
+        elif kind in ("int_type", "bool_type") and isinstance(value, str):
+            hint = "write it without quotes" if kind == "int_type" else "write true or false"
+    elif kind == "literal_error":
+        expected = str(context.get("expected", ""))
+        message = f"{_describe(value)} is not allowed here"
+        choices = [choice.strip(" '") for choice in expected.replace(" or ", ", ").split(",")]
+        hint = did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}"
+    elif kind == "string_too_short":
+        message, hint = "must not be empty", "fill it in"
+    elif kind in ("too_short", "too_long", "string_too_long"):
+        limit = context.get("min_length", context.get("max_length"))
+        message = f"needs at least {limit} items" if kind == "too_short" else f"is too long (at most {limit})"
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(context.values()))
+        words = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                 "greater_than": "more than", "less_than": "less than"}[kind]
+        message = f"must be {words} {bound}, not {value}"
+    elif kind == "invalid_key":
+        place = path[:-1] if path[-1:] == ("[key]",) else path
+        problem = problem_at(document, place, f"a key must be a plain word, not {value!r}", file=file,
+                             hint="put the key in quotes or rename it")
+        return replace(problem, path=format_path((*place[:-1], str(place[-1]))))
+    elif kind == "value_error":
+        message = str(context.get("error", message))
+    return problem_at(document, path, message, file=file, hint=hint)
+
+
+def _without_union_tags(loc: tuple[str | int, ...]) -> PathKey:
+    """pydantic puts the discriminator value into the loc: ('conditions', 3, 'evidence', ...)."""
+    if len(loc) >= 3 and loc[0] == "conditions" and isinstance(loc[1], int) and loc[2] in CONDITION_KINDS:
+        return (*loc[:2], *loc[3:])
+    return loc
+
+
+def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
+    model: type[BaseModel] = WorkflowDefinition
+    parent = loc[:-1]
+    if parent[:1] == ("stages",):
+        model = StageDefinition
+    elif parent[:1] == ("transitions",):
+        model = TransitionDefinition
+    elif parent[:1] == ("parameters",):
+        model = Scale if parent[2:3] == ("scale",) else ParameterDefinition
+    elif parent[:1] == ("conditions",) and len(parent) >= 3:
+        model = _CONDITION_MODELS.get(str(parent[2]), EvidenceCondition)
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return repr(value)

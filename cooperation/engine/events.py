@@ -1,0 +1,164 @@
+"""Events: the append-only facts an initiative is made of (public format v1).
+
+One JSON object per line: `initiative`, `kind`, `at` (ISO 8601 date or datetime), `by`
+(optional actor) and `data` (fields per kind). The pydantic models of
+`cooperation.engine.event_schema` check an event's shape once, when it is written or imported;
+reading back uses the light `Event` record, so folding thousands of logs pays no
+validation cost, and a command that only reads never loads those models.
+"""
+
+from __future__ import annotations
+
+import json
+import json.encoder
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from cooperation.errors import EventError
+
+FORMAT_VERSION = 1
+
+MOVE_KINDS = frozenset({"stage_advanced", "stage_regressed", "escalated", "handed_off"})
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+_EXTENDED_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}.*)?$")
+
+
+class MomentError(EventError, ValueError):
+    """A date or datetime that cannot be read (a ValueError too, so pydantic reports it in place)."""
+
+
+def parse_at(value: str | date | datetime) -> str:
+    """Canonical text for a moment: 'YYYY-MM-DD' for a date, UTC 'YYYY-MM-DDTHH:MM:SSZ' for a datetime.
+
+    Naive datetimes are taken as UTC; fractions of a second are dropped, so that the
+    canonical forms sort as text in time order.
+    """
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise MomentError(f"{value!r} is not a date: give an ISO 8601 date or datetime as text")
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=65_536)  # an import reads the same dates again and again
+def _parse_text(value: str) -> str:
+    text = value.strip()
+    try:
+        if not _EXTENDED_FORM.match(text):
+            raise ValueError(text)  # e.g. the basic form 20190201, which Python reads as a datetime
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+        return parse_at(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+    except ValueError:
+        raise MomentError(
+            f"'{value}' is not an ISO 8601 date (2019-02-01) or datetime (2019-02-01T09:30:00Z)"
+        ) from None
+
+
+@lru_cache(maxsize=65_536)  # logs share dates; parsing each once is much of a fold's cost
+def moment(at: str) -> datetime:
+    """The instant a canonical `at` stands for (a date means its start, in UTC)."""
+    if len(at) == 10:
+        return datetime.fromisoformat(at).replace(tzinfo=UTC)
+    return datetime.fromisoformat(at.replace("Z", "+00:00"))
+
+
+def cutoff(as_of: str | date | datetime) -> datetime:
+    """The last instant that 'as of' includes: the end of the day for a date."""
+    canonical = parse_at(as_of)
+    if len(canonical) == 10:
+        return moment(canonical) + timedelta(days=1) - timedelta(microseconds=1)
+    return moment(canonical)
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+# --- the record every layer passes around ---------------------------------------------------
+
+
+@dataclass(slots=True)  # not frozen: creating frozen ones costs a quarter of reading a registry
+class Event:
+    """One stored (or about to be stored) event; `seq` is its 1-based place in its log.
+
+    Read-only by convention: the log it comes from is append-only.
+    """
+
+    initiative: str
+    kind: str
+    at: str
+    data: dict[str, Any] = field(default_factory=dict)
+    by: str | None = None
+    seq: int = 0
+
+    @property
+    def moment(self) -> datetime:
+        return moment(self.at)
+
+    def to_json(self) -> dict[str, Any]:
+        line: dict[str, Any] = {"initiative": self.initiative, "kind": self.kind, "at": self.at}
+        if self.by is not None:
+            line["by"] = self.by
+        line["data"] = self.data
+        return line
+
+    def to_line(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _unencodable(value: object) -> object:
+    raise TypeError(f"event data must be JSON: {type(value).__name__} is not ({value!r})")
+
+
+def _data_encoder() -> Callable[[Any], str]:
+    """Compact, key-sorted JSON text without NaN, as every store writes it.
+
+    JSONEncoder.encode builds a new C encoder on every call; building it once and
+    calling it directly makes encoding a million small events about three times faster.
+    """
+    checked = json.JSONEncoder(
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_unencodable
+    ).encode
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return checked
+    chunks = make(None, _unencodable, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+
+    def encode(data: Any) -> str:
+        return "".join(chunks(data, 0))
+
+    sample = {"b": [1, 2.5, None, True, {"z": "é\n\u2028"}], "a": ""}
+    return encode if encode(sample) == checked(sample) else checked
+
+
+encode_data = _data_encoder()  # event data as every store writes it
+
+
+EVENT_KINDS = (
+    "initiative_created",
+    "participant_joined",
+    "participant_left",
+    "meeting_held",
+    "evidence_recorded",
+    "attestation_given",
+    "condition_waived",
+    "score_set",
+    "output_published",
+    "stage_advanced",
+    "stage_regressed",
+    "escalated",
+    "trust_breached",
+    "handed_off",
+)

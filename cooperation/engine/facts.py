@@ -1,0 +1,167 @@
+"""Facts: what an initiative's events add up to at a moment (the fold of its log).
+
+Events are applied in time order (`at`, then append order), so that a fact recorded
+late for an earlier date still lands where it belongs. The fold is plain Python on
+purpose: it runs once per initiative in a portfolio status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cooperation.engine.events import Event
+
+
+@dataclass(slots=True)
+class Participant:
+    name: str
+    community: str
+    role: str
+    organisation: str | None
+    joined: datetime
+    active: bool = True
+
+
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
+class Meeting:
+    at: datetime
+    attendees: tuple[str, ...]
+    neutral: bool
+
+
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
+class Evidence:
+    at: datetime
+    text: str
+    tlp: str
+    link: str | None
+    by: str | None
+
+
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
+class Waiver:
+    at: datetime
+    rationale: str
+    by: str | None
+
+
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
+class Move:
+    at: datetime
+    kind: str
+    source: str
+    target: str
+    by: str | None
+    detail: str = ""
+    transition: str | None = None  # the workflow transition taken, if not a plain advance
+
+
+@dataclass(slots=True)
+class Facts:
+    """The state of one initiative, folded from its events."""
+
+    initiative: str
+    name: str = ""
+    workflow: str = ""
+    created: datetime | None = None
+    stage: str = ""
+    stage_since: datetime | None = None
+    version: int = 0
+    last_event: datetime | None = None
+    participants: dict[str, Participant] = field(default_factory=dict)
+    meetings: list[Meeting] = field(default_factory=list)
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    # condition -> participant -> when they (last) attested; voided by a trust breach
+    attestations: dict[str, dict[str, datetime]] = field(default_factory=dict)
+    waivers: dict[str, Waiver] = field(default_factory=dict)
+    # parameter -> history of (when, level), in time order
+    scores: dict[str, list[tuple[datetime, int]]] = field(default_factory=dict)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    breaches: list[tuple[datetime, str]] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    handed_off_to: dict[str, Any] | None = None
+    moments: list[datetime] = field(default_factory=list)  # of every event applied, in order
+
+    def active_participants(self) -> list[Participant]:
+        return [participant for participant in self.participants.values() if participant.active]
+
+    def score(self, parameter: str) -> int | None:
+        history = self.scores.get(parameter)
+        return history[-1][1] if history else None
+
+
+def time_ordered(events: Sequence[Event]) -> list[Event]:
+    """Events (given in log order) in the order the fold applies them: by moment, then by place in the log."""
+    # Canonical `at` texts sort in time order, so a log whose texts already ascend (the
+    # usual case) needs no sort; ties keep their place in the log.
+    texts = [event.at for event in events]
+    if texts == sorted(texts):
+        return list(events)
+    return sorted(events, key=lambda event: (event.moment, event.seq))
+
+
+def fold(initiative: str, events: Iterable[Event], *, start: str, until: datetime | None = None) -> Facts:
+    """Apply events (already in time order) up to and including `until`; `start` is the first stage."""
+    facts = Facts(initiative, stage=start)
+    for event in events:
+        at = event.moment
+        if until is not None and at > until:
+            break
+        apply(facts, event, at)
+    return facts
+
+
+def apply(facts: Facts, event: Event, at: datetime) -> None:
+    """Apply one event to the facts, in place."""
+    data = event.data
+    kind = event.kind
+    if event.seq > facts.version:
+        facts.version = event.seq
+    facts.last_event = at
+    facts.moments.append(at)
+    if kind == "evidence_recorded":
+        facts.evidence.setdefault(data["condition"], []).append(
+            Evidence(at, data["text"], data.get("tlp", "TLP:AMBER"), data.get("link"), event.by)
+        )
+    elif kind == "attestation_given":
+        if event.by is not None:
+            facts.attestations.setdefault(data["condition"], {})[event.by] = at
+    elif kind == "participant_joined":
+        facts.participants[data["name"]] = Participant(
+            data["name"], data["community"], data.get("role", "member"), data.get("organisation"), at
+        )
+    elif kind == "participant_left":
+        participant = facts.participants.get(data["name"])
+        if participant is not None:
+            participant.active = False
+    elif kind == "meeting_held":
+        facts.meetings.append(Meeting(at, tuple(data["attendees"]), bool(data.get("neutral", False))))
+    elif kind == "score_set":
+        facts.scores.setdefault(data["parameter"], []).append((at, data["level"]))
+    elif kind == "condition_waived":
+        facts.waivers[data["condition"]] = Waiver(at, data["rationale"], event.by)
+    elif kind == "output_published":
+        facts.outputs.append({"at": at, **data})
+    elif kind == "trust_breached":
+        facts.breaches.append((at, data["description"]))
+        # Trust given before a breach no longer counts: it has to be earned again.
+        facts.attestations.clear()
+    elif kind == "initiative_created":
+        facts.name = data["name"]
+        facts.workflow = data["workflow"]
+        facts.created = at
+        facts.stage_since = at
+    elif kind in ("stage_advanced", "stage_regressed", "escalated", "handed_off"):
+        target = data.get("to") or facts.stage
+        detail = data.get("reason") or data.get("body") or ""
+        facts.moves.append(
+            Move(at, kind, data.get("from") or facts.stage, target, event.by, detail, data.get("transition"))
+        )
+        if kind == "handed_off":
+            facts.handed_off_to = {"body": data["body"], "body_kind": data["body_kind"], "at": at}
+        facts.stage = target
+        facts.stage_since = at
+

@@ -1,0 +1,100 @@
+"""Where an initiative stands: the status the API returns and `coop status --json` prints.
+
+A plain frozen dataclass: reading a status never imports pydantic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.engine.evaluation import ConditionResult, Evaluator
+from cooperation.engine.facts import Facts
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeStatus:
+    """Where an initiative stands at `as_of`, what it lacks to move on, and why."""
+
+    initiative: str
+    name: str
+    workflow: str
+    stage: str
+    stage_title: str
+    stage_since: str | None
+    next: str | None
+    can_advance: bool
+    at_risk: bool
+    at_risk_conditions: list[str]
+    unmet: list[ConditionResult]  # unsatisfied prerequisites of `next`, in the order to work on them
+    conditions: list[ConditionResult]  # every condition of the workflow
+    transitions: list[str]
+    terminal: bool
+    handed_off: dict[str, Any] | None
+    version: int
+    as_of: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The status as plain JSON values (what `coop status --json` prints)."""
+        return asdict(self)
+
+
+def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]:
+    """The conditions the move into the current stage was guarded by."""
+    if not facts.moves:
+        return ()
+    move = facts.moves[-1]
+    if move.kind == "stage_advanced":
+        return workflow.needs(facts.stage)
+    if move.transition is not None and move.transition in workflow.transition_needs:
+        return workflow.transition_needs[move.transition]
+    return ()
+
+
+@lru_cache(maxsize=65_536)  # initiatives share dates
+def _text(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+@lru_cache(maxsize=1024)
+def _stage_outline(workflow: CompiledWorkflow, stage: str) -> tuple[str, bool, str | None, tuple[str, ...]]:
+    """What a status says of a stage whatever the facts: title, terminal, next stage, moves out."""
+    definition = workflow.compiled_stages[stage]
+    moves = tuple(transition.id for transition in workflow.transitions_from(stage))
+    return definition.title, definition.terminal, workflow.next_stage(stage), moves
+
+
+def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator, as_of: datetime) -> InitiativeStatus:
+    """Assemble the status from facts and their evaluation (no I/O)."""
+    conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
+    stage = facts.stage
+    title, terminal, following, moves = _stage_outline(workflow, stage)
+    pending = evaluator.to_work_on(workflow.needs(following)) if following else []
+    # A stage whose prerequisites, checked when the initiative moved there, no longer
+    # hold is at risk, not silently green. The first stage was never checked.
+    at_risk = [result.condition for result in evaluator.blocking(certified_needs(workflow, facts))]
+    handed_off = dict(facts.handed_off_to) if facts.handed_off_to else None
+    if handed_off:
+        handed_off["at"] = _text(handed_off["at"])
+    return InitiativeStatus(
+        initiative=facts.initiative,
+        name=facts.name,
+        workflow=workflow.id,
+        stage=stage,
+        stage_title=title,
+        stage_since=_text(facts.stage_since),
+        next=following,
+        can_advance=following is not None and not any(result.blocking for result in pending),
+        at_risk=bool(at_risk),
+        at_risk_conditions=at_risk,
+        unmet=pending,
+        conditions=conditions,
+        transitions=list(moves),
+        terminal=terminal,
+        handed_off=handed_off,
+        version=facts.version,
+        as_of=_text(as_of) or "",
+    )

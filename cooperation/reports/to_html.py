@@ -1,0 +1,322 @@
+"""A report as one self-contained HTML page: no scripts, no fonts, no requests.
+
+Styles are inline, pictures are inline SVG, and a Content-Security-Policy of
+`default-src 'none'` tells the browser to fetch nothing, so the page reads the same
+offline, on a phone (wide tables and graphs scroll inside their own box) and on paper
+(each initiative starts a new page).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from html import escape
+from urllib.parse import urlsplit
+
+from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
+from cooperation.reports.svg import (
+    condition_state,
+    printable,
+    progress_svg,
+    workflow_svg,
+)
+from cooperation.wording import days, plural
+
+_COVERAGE_CELLS = {
+    "present": '<span class="cover present" title="taking part">✓</span>',
+    "observing": '<span class="cover observing" title="observing only">◐</span>',
+    "absent": '<span class="cover absent" title="missing">–</span>',
+}
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+_TLP_CLASSES = {
+    "TLP:RED": "tlp-red",
+    "TLP:AMBER+STRICT": "tlp-amber",
+    "TLP:AMBER": "tlp-amber",
+    "TLP:GREEN": "tlp-green",
+    "TLP:CLEAR": "tlp-clear",
+}
+_STATE_WORDS = {"met": "met", "waived": "waived", "blocking": "blocking", "advisory": "advisory"}
+_WITHHELD = '<span class="withheld">withheld</span>'
+
+_STYLE = """
+:root { --ink:#1b1f24; --muted:#5b6770; --line:#d0d7de; --soft:#f6f8fa; --accent:#1f4e79;
+  --ok:#2e7d32; --bad:#c62828; --info:#1565c0; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 72rem; padding: 1rem; color: var(--ink); line-height: 1.45;
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+h1 { font-size: 1.6rem; margin: .2rem 0 .4rem; }
+h2 { font-size: 1.3rem; margin: 2rem 0 .6rem; padding-top: .6rem; border-top: 2px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+p, li { overflow-wrap: anywhere; }
+.meta { color: var(--muted); }
+.notice { background: var(--soft); border-left: 4px solid var(--accent); padding: .5rem .8rem; }
+.tlp { font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: bold; padding: 0 .35em;
+  border-radius: 3px; white-space: nowrap; background: #000;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.tlp-red { color: #ff2b2b; } .tlp-amber { color: #ffc000; } .tlp-green { color: #33ff00; }
+.tlp-clear { color: #ffffff; }
+nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem .9rem; }
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; font-size: .9rem; min-width: 100%; }
+th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left; vertical-align: top; }
+th { background: var(--soft); }
+td.detail { min-width: 14rem; }
+code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .88em; background: var(--soft);
+  padding: 0 .2em; border-radius: 3px; overflow-wrap: anywhere; }
+.state { font-weight: bold; white-space: nowrap; }
+.met { color: var(--ok); } .waived { color: var(--info); } .blocking { color: var(--bad); }
+.advisory { color: var(--muted); }
+.risk { color: var(--bad); font-weight: bold; }
+.ready { color: var(--ok); font-weight: bold; } .blocked { color: var(--bad); font-weight: bold; }
+.withheld { color: var(--muted); font-style: italic; }
+.cover { text-align: center; }
+.present { background: #e6f4ea; } .observing { background: #fff8e1; } .absent { background: #fdecea; }
+svg { display: block; }
+svg.progress { max-width: 100%; height: auto; }
+figure { margin: .5rem 0; }
+figcaption { color: var(--muted); font-size: .85rem; }
+details { margin: .4rem 0; }
+pre { background: var(--soft); padding: .6rem; overflow-x: auto; font-size: .8rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: .4rem 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+@media (max-width: 40rem) { body { padding: .6rem; font-size: 14px; }
+  dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: .3rem; } }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  nav, details { display: none; }
+  .scroll { overflow: visible; }
+  svg.graph { max-width: 100%; height: auto; }
+  section.initiative { break-before: page; }
+  table, figure, li { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+@page { margin: 1.5cm; }
+"""
+
+
+def h(text: str | None) -> str:
+    """Escape text for HTML content and attributes."""
+    return escape(printable(text or ""), quote=True)
+
+
+def _tlp(label: str) -> str:
+    """A TLP label in the colours TLP 2.0 prescribes: coloured text on black."""
+    return f'<span class="tlp {_TLP_CLASSES.get(label, "tlp-clear")}">{h(label)}</span>'
+
+
+def _link(url: str | None) -> str:
+    """A clickable link for http(s) and mail addresses only; anything else is shown as text."""
+    if not url:
+        return ""
+    scheme = urlsplit(url).scheme.lower() if "://" in url or url.startswith("mailto:") else ""
+    if scheme in ("http", "https", "mailto"):
+        return f'<a href="{h(url)}" rel="noopener noreferrer nofollow">{h(url)}</a>'
+    return f"<code>{h(url)}</code>"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *, css: str = "") -> str:
+    head = "".join(f'<th scope="col">{cell}</th>' for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<div class="scroll"><table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def _state(met: bool, waived: bool, blocking: bool) -> str:
+    state = condition_state(met, waived, blocking)
+    return f'<span class="state {state}">{_STATE_WORDS[state]}</span>'
+
+
+def render_html(report: Report) -> str:
+    """The whole report as one HTML document."""
+    names = "names pseudonymised" if report.anonymised else "real names"
+    nav = ['<li><a href="#portfolio">Portfolio</a></li>']
+    nav += [f'<li><a href="#workflow-{n}">Workflow: {h(p.title)}</a></li>' for n, p in enumerate(report.workflows, 1)]
+    nav += [f'<li><a href="#initiative-{n}">{h(i.name)}</a></li>' for n, i in enumerate(report.initiatives, 1)]
+    body = [
+        "<header>",
+        f"<h1>{h(report.title)}</h1>",
+        f'<p class="meta">As of <strong>{h(report.as_of)}</strong> · audience {_tlp(report.audience)} · {names} · '
+        f"{plural(len(report.initiatives), 'initiative')}</p>",
+        f'<p class="notice">This report shows only what {_tlp(report.audience)} may see. Text without a label of '
+        "its own (waiver rationales, breach descriptions, reasons for moves, venues, outputs) counts as "
+        f"{_tlp('TLP:AMBER')}.</p>",
+        f'<nav aria-label="Contents"><ul>{"".join(nav)}</ul></nav>',
+        "</header>",
+        "<main>",
+        _portfolio(report),
+        *(_workflow(picture, number) for number, picture in enumerate(report.workflows, 1)),
+        *(_initiative(item, number, report) for number, item in enumerate(report.initiatives, 1)),
+        "</main>",
+    ]
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{h(_CSP)}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
+        f'<meta name="generator" content="coop report ({h(report.format)} v{report.format_version})">'
+        f"<title>{h(report.title)}</title><style>{_STYLE}</style></head>\n"
+        f"<body>{''.join(body)}</body></html>\n"
+    )
+
+
+def _portfolio(report: Report) -> str:
+    parts = ['<section id="portfolio" class="portfolio"><h2>Portfolio</h2>']
+    if not report.initiatives:
+        return "".join(parts) + "<p>No initiatives.</p></section>"
+    rows = []
+    for number, item in enumerate(report.initiatives, 1):
+        blockers = ", ".join(f"<code>{h(line.condition)}</code>" for line in item.blockers)
+        if item.next is None:
+            following = "none (terminal)" if item.terminal else "none"
+        elif item.can_advance:
+            following = f'{h(item.next_title)} <span class="ready">ready</span>'
+        else:
+            following = f'{h(item.next_title)} <span class="blocked">blocked</span>'
+        risk = ('<span class="risk">⚠ ' + ", ".join(h(name) for name in item.at_risk_conditions) + "</span>"
+                if item.at_risk else "")
+        rows.append([f'<a href="#initiative-{number}">{h(item.name)}</a><br><code>{h(item.initiative)}</code>',
+                     h(item.stage_title), days(item.days_in_stage), following, blockers, risk])
+    parts.append(_table(["Initiative", "Stage", "In stage", "Next", "Blockers", "At risk"], rows, css="overview"))
+    parts.append("<h3>Stakeholder communities</h3>"
+                 '<p class="meta">✓ taking part · ◐ observing only · – missing</p>')
+    coverage = []
+    for item in report.initiatives:
+        cells = [f"<code>{h(item.initiative)}</code>"]
+        cells += [_COVERAGE_CELLS[item.communities.state(community)] for community in report.communities]
+        coverage.append(cells)
+    parts.append(_table(["Initiative", *(h(name) for name in report.communities)], coverage, css="coverage"))
+    parts.append("<h3>Prerequisites that block the most initiatives</h3>")
+    if not report.top_blockers:
+        parts.append("<p>Nothing blocks any initiative's next move.</p>")
+    else:
+        items = "".join(
+            f"<li><strong>{h(blocker.title)}</strong> (<code>{h(blocker.condition)}</code>, {h(blocker.workflow)}): "
+            f"blocks {plural(len(blocker.initiatives), 'initiative')}: "
+            + ", ".join(f"<code>{h(name)}</code>" for name in blocker.initiatives) + "</li>"
+            for blocker in report.top_blockers
+        )
+        parts.append(f'<ol class="top-blockers">{items}</ol>')
+    return "".join(parts) + "</section>"
+
+
+def _workflow(picture: WorkflowPicture, number: int) -> str:
+    titles = {stage.id: stage.title for stage in picture.stages}
+    ladder = " → ".join(h(titles[stage]) for stage in picture.ladder)
+    return (
+        f'<section id="workflow-{number}" class="workflow"><h2>Workflow: {h(picture.title)}</h2>'
+        f'<p class="meta"><code>{h(picture.id)}</code> version {h(picture.version)} · ladder: {ladder}</p>'
+        f'<figure><div class="scroll">{workflow_svg(picture)}</div>'
+        "<figcaption>The prerequisite graph: each arrow runs from a prerequisite to what needs it; stages "
+        "further right need everything to their left that leads to them.</figcaption></figure>"
+        f"<details><summary>Mermaid text</summary><pre>{h(picture.mermaid)}</pre></details>"
+        f"<details><summary>Graphviz DOT text</summary><pre>{h(picture.dot)}</pre></details>"
+        "</section>"
+    )
+
+
+def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
+    picture = report.workflow(item.workflow)
+    since = f" since {h(item.stage_since)} ({days(item.days_in_stage)})" if item.stage_since else ""
+    if item.next is None:
+        following = "none" + (" (terminal stage)" if item.terminal else "")
+    elif item.can_advance:
+        following = f'{h(item.next_title)}: <span class="ready">ready to advance</span>'
+    else:
+        following = (f'{h(item.next_title)}: <span class="blocked">blocked by '
+                     f"{plural(len(item.blockers), 'prerequisite')}</span>")
+    facts = [("Stage", f"<strong>{h(item.stage_title)}</strong>{since}"), ("Next", following),
+             ("Workflow", f"<code>{h(item.workflow)}</code>")]
+    if item.at_risk:
+        facts.append(("At risk", '<span class="risk">⚠ no longer met for this stage: '
+                      + ", ".join(f"<code>{h(name)}</code>" for name in item.at_risk_conditions) + "</span>"))
+    if item.handed_off:
+        body = h(item.handed_off.body) if item.handed_off.body is not None else _WITHHELD
+        facts.append(("Handed off", f"to {body} ({h(item.handed_off.body_kind)}) on {h(item.handed_off.at)}"))
+    facts.append(("Communities", "taking part: " + (h(", ".join(item.communities.present)) or "none")
+                  + "; missing: " + (h(", ".join(item.communities.missing)) or "none")))
+    parts = [
+        f'<section id="initiative-{number}" class="initiative">',
+        f"<h2>{h(item.name)} <code>{h(item.initiative)}</code></h2>",
+        '<dl class="facts">' + "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in facts) + "</dl>",
+        f"<figure>{progress_svg(item, picture)}</figure>",
+    ]
+    if item.unmet:
+        entries = "".join(
+            f'<li class="{"blocking" if unmet.blocking else "advisory"}-item"><strong>{h(unmet.title)}</strong> '
+            f"(<code>{h(unmet.condition)}</code>, {'blocking' if unmet.blocking else h(unmet.strength)}): "
+            f"{h(unmet.detail)}</li>"
+            for unmet in item.unmet
+        )
+        parts.append(f'<h3>What the next stage still needs, in working order</h3><ol class="blockers">{entries}</ol>')
+    parts.append("<h3>Path through the stages</h3>")
+    parts.append(_table(
+        ["Date", "Move", "Stage", "By", "Note"],
+        ([h(step.at), h(step.move), h(step.stage_title), h(step.by) or ("" if step.move == "created" else "automatic"), _WITHHELD if step.withheld else h(step.note)]
+         for step in item.path),
+    ))
+    parts.append("<h3>Conditions</h3>")
+    parts.append(_table(
+        ["Condition", "Strength", "State", "Progress", "Detail"],
+        ([f"{h(line.title)}<br><code>{h(line.condition)}</code>" + (" ★" if line.for_next_stage else ""),
+          h(line.strength), _state(line.met, line.waived, line.blocking), f"{round(line.progress * 100)}%",
+          h(line.detail)] for line in item.conditions),
+    ))
+    parts.append('<p class="meta">★ a prerequisite of the next stage.</p>')
+    parts.append(_evidence(item, report))
+    if item.participants:
+        parts.append("<h3>Participants</h3>")
+        parts.append(_table(
+            ["Name", "Community", "Role", "Organisation", "Joined", "Active"],
+            ([h(p.name), h(p.community), h(p.role), h(p.organisation), h(p.joined), "yes" if p.active else "left"]
+             for p in item.participants),
+        ))
+    if item.meetings:
+        parts.append("<h3>Meetings</h3>")
+        parts.append(_table(
+            ["Date", "Attendees", "Neutral", "Venue"],
+            ([h(m.at), h(", ".join(m.attendees)), "yes" if m.neutral else "no",
+              _WITHHELD if m.withheld else h(m.venue)] for m in item.meetings),
+        ))
+    if item.outputs:
+        entries = "".join(
+            f"<li>{h(o.at)}: {_WITHHELD if 'title' in o.withheld else h(o.title)} {_link(o.link)}</li>"
+            for o in item.outputs
+        )
+        parts.append(f"<h3>Outputs</h3><ul>{entries}</ul>")
+    if item.breaches:
+        entries = "".join(
+            f"<li>{h(b.at)}: {_WITHHELD if b.withheld else h(b.description)}</li>" for b in item.breaches
+        )
+        parts.append(f"<h3>Breaches of trust</h3><ul>{entries}</ul>")
+    parts.append("<h3>History</h3>")
+    parts.append(_table(
+        ["#", "Date", "Event", "By", "Details"],
+        ([str(line.seq), h(line.at), h(line.kind), h(line.by), _details(line.data, line.withheld)]
+         for line in item.history),
+        css="history",
+    ))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _evidence(item: InitiativeReport, report: Report) -> str:
+    if not item.evidence and not item.withheld_evidence:
+        return "<h3>Evidence</h3><p>None recorded.</p>"
+    entries = [
+        f"<li>{h(e.at)} · <code>{h(e.condition)}</code> · {_tlp(e.tlp)}"
+        + (f" ({h(e.by)})" if e.by else "") + f": {h(e.text)} {_link(e.link)}</li>"
+        for e in item.evidence
+    ]
+    entries += [
+        f'<li><code>{h(w.condition)}</code>: {_WITHHELD}: {plural(w.count, "item")} labelled {_tlp(w.tlp)} '
+        f"(not for {h(report.audience)})</li>"
+        for w in item.withheld_evidence
+    ]
+    return f'<h3>Evidence</h3><ul class="evidence">{"".join(entries)}</ul>'
+
+
+def _details(data: dict[str, object], withheld: Sequence[str]) -> str:
+    parts = [f"{h(key)}: {h(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))}"
+             for key, value in data.items()]
+    parts += [f"{h(key)}: {_WITHHELD}" for key in withheld]
+    return "; ".join(parts)

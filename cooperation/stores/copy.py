@@ -1,0 +1,121 @@
+"""Copying a registry from one store to another (SQLite to PostgreSQL and back): every log,
+verbatim, in one all-or-nothing write, then checked against the source event by event.
+
+The copy refuses a target that already holds any of the source's initiatives, so that it
+never mixes two histories. Logs are copied as they are, without checking them against
+their workflows again: they were checked when they were recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cooperation.errors import StoreError
+from cooperation.engine.events import Event
+from cooperation.stores.protocol import EventStore
+
+_NAMED = 5  # initiatives named in a message before "and N more"
+_FIELDS = ("initiative", "kind", "at", "by", "data", "seq")
+
+
+@dataclass(frozen=True, slots=True)
+class CopyReport:
+    """What a copy wrote and what checking it found.
+
+    `changed` names the source's initiatives that gained events, or appeared, while the
+    copy ran: the target holds the registry as it was when the copy read it.
+    """
+
+    source: str
+    target: str
+    initiatives: int
+    events: int
+    changed: tuple[str, ...] = ()
+
+
+def copy_registry(source: EventStore, target: EventStore) -> CopyReport:
+    """Copy every log of `source` into `target` in one write, then compare both, event by event.
+
+    Raises StoreError, writing nothing, when the target already holds one of the source's
+    initiatives (or is the source); ConflictError, writing nothing, when another writer
+    creates one of them in the target meanwhile; StoreError when the written copy does
+    not match the source.
+    """
+    batches: dict[str, tuple[int, list[Event]]] = {initiative: (0, events) for initiative, events in source.read_all()}
+    present = sorted(set(batches).intersection(target.initiatives()))
+    if present and source.url == target.url:
+        raise StoreError(f"cannot copy the registry {source.url} onto itself: give another registry as the target")
+    if present:
+        raise StoreError(
+            f"cannot copy {source.url} into {target.url}: both hold {len(present)} of the same initiatives "
+            f"({_some(present)}); nothing was copied. Copy into a new, empty registry "
+            "(or one that holds none of the source's initiatives)"
+        )
+    target.append_batches(batches)
+    copied = {initiative: len(events) for initiative, (_, events) in batches.items()}
+    del batches  # the logs are read again, from both stores, to compare them
+    changed = _compare(source, target, copied)
+    return CopyReport(source.url, target.url, len(copied), sum(copied.values()), tuple(changed))
+
+
+def _compare(source: EventStore, target: EventStore, copied: dict[str, int]) -> list[str]:
+    """Check each copied log in the target against the source; return the source's logs that moved on.
+
+    Both stores give their logs ordered by id, so the two are walked side by side; a log
+    the walk does not meet in the target (an order that differs) is read on its own.
+    """
+    changed: list[str] = []
+    found = _Walk(target.read_all())
+    for initiative, events in source.read_all():
+        count = copied.get(initiative)
+        if count is None:
+            changed.append(initiative)  # created in the source after the copy read it
+            continue
+        written = found.log(initiative)
+        if written is None:
+            written = target.read(initiative)
+        if len(events) > count:
+            changed.append(initiative)
+        # Only the copied events are compared: either store may have gained more since.
+        _same(source, target, initiative, events[:count], written[:count])
+    return changed
+
+
+class _Walk:
+    """Steps through one store's logs, in id order, to the log asked for."""
+
+    def __init__(self, logs: Iterator[tuple[str, list[Event]]]) -> None:
+        self._logs = logs
+        self._current: tuple[str, list[Event]] | None = next(logs, None)
+
+    def log(self, initiative: str) -> list[Event] | None:
+        while self._current is not None and self._current[0] < initiative:
+            self._current = next(self._logs, None)
+        if self._current is not None and self._current[0] == initiative:
+            return self._current[1]
+        return None
+
+
+def _same(source: EventStore, target: EventStore, initiative: str, expected: list[Event], written: list[Event]) -> None:
+    """StoreError naming the first difference between a source log and its copy."""
+    for original, copy in zip(expected, written):
+        if original != copy:
+            fields = [field for field in _FIELDS if getattr(original, field) != getattr(copy, field)]
+            raise _mismatch(source, target, f"{initiative} event {original.seq}: {', '.join(fields)} differ")
+    if len(expected) != len(written):
+        counts = f"{len(expected)} events in the source, {len(written)} in the copy"
+        raise _mismatch(source, target, f"{initiative} has {counts}")
+
+
+def _mismatch(source: EventStore, target: EventStore, detail: str) -> StoreError:
+    return StoreError(
+        f"the copy of {source.url} in {target.url} does not match its source ({detail}); "
+        "do not use that copy: copy again into a new, empty registry, and report this as a bug"
+    )
+
+
+def _some(initiatives: list[str]) -> str:
+    shown = ", ".join(initiatives[:_NAMED])
+    more = f" and {len(initiatives) - _NAMED} more" if len(initiatives) > _NAMED else ""
+    return f"{shown}{more}"

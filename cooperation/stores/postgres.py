@@ -1,0 +1,532 @@
+"""The PostgreSQL registry: one database that a team shares across machines.
+
+The registry is two tables, `coop_meta` and `coop_events`, in the connection's current
+schema (the first existing schema of its search_path: `public` unless the URL says
+otherwise, e.g. `?options=-csearch_path%3Dcoop`). `coop_meta` marks the tables as ours
+and records the schema version; migrations run under an advisory lock, once, by
+whichever process gets there first. Events are only ever inserted (triggers refuse the
+rest). A write is one transaction that locks the logs it extends (one advisory lock per
+log; a write to many logs locks the table against other writers instead), checks their
+versions and copies the events in; the primary key (initiative, seq) backs the check
+up, so a stale writer gets a ConflictError and writes nothing.
+
+A password in the URL is never shown: `url` and every message redact it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import unquote
+
+import psycopg
+from psycopg import errors, sql
+from psycopg.conninfo import conninfo_to_dict
+
+from cooperation.errors import ConflictError, StoreError
+from cooperation.engine.events import Event, encode_data
+from cooperation.stores.protocol import log_from_entries
+
+MARKER = "cooperation-maturity registry"
+OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit setting
+CONNECT_TIMEOUT_SECONDS = 10
+APPLICATION_NAME = "coop"
+# Up to this many logs a write locks each one; beyond it, it locks the table against other
+# writers (readers go on), as one advisory lock per log would exhaust the server's lock table.
+LOCKS_PER_WRITE = 64
+_PAGE = 500  # logs per read_all query
+_INIT_HINT = "create one with `coop init` (or `coop new`)"
+_REDACTED = "***"
+_WHOLE_SECRET = 6  # a password this long is scrubbed wherever it appears in a message
+
+# Each migration brings the schema from its index to its index + 1; append, never edit.
+# {meta}, {events} and {refuse} stand for the schema-qualified names of our objects.
+_MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        "CREATE TABLE {meta} (key text PRIMARY KEY, value text NOT NULL)",
+        """
+        CREATE TABLE {events} (
+            initiative  text COLLATE "C" NOT NULL,
+            seq         integer     NOT NULL CHECK (seq >= 1),
+            kind        text        NOT NULL,
+            at          text        NOT NULL,
+            actor       text,
+            data        json        NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (initiative, seq)
+        )
+        """,
+        # The log is append-only; these guards make the database itself refuse rewrites.
+        """
+        CREATE FUNCTION {refuse}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'events are append-only: % refused on %', TG_OP, TG_TABLE_NAME
+                USING ERRCODE = 'restrict_violation';
+        END
+        $$
+        """,
+        "CREATE TRIGGER coop_events_append_only BEFORE UPDATE OR DELETE ON {events} "
+        "FOR EACH ROW EXECUTE FUNCTION {refuse}()",
+        "CREATE TRIGGER coop_events_no_truncate BEFORE TRUNCATE ON {events} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION {refuse}()",
+    ),
+]
+
+
+def schema_version() -> int:
+    """The schema version this code writes (and the newest it can read)."""
+    return len(_MIGRATIONS)
+
+
+def redact(url: str) -> str:
+    """The URL with any password (in its user part or its query) replaced by ***."""
+    parts = _split(url)
+    if parts is None:
+        return url
+    scheme, authority, tail = parts
+    user, at, hosts = authority.rpartition("@")
+    if at and ":" in user:
+        authority = f"{user.split(':', 1)[0]}:{_REDACTED}@{hosts}"
+    path, question, rest = tail.partition("?")
+    if question:
+        query, hash_mark, fragment = rest.partition("#")
+        query = "&".join(
+            f"{item.split('=', 1)[0]}={_REDACTED}" if _names_the_password(item) else item for item in query.split("&")
+        )
+        tail = f"{path}?{query}{hash_mark}{fragment}"
+    return f"{scheme}://{authority}{tail}"
+
+
+def _secrets(url: str) -> list[str]:
+    """Every spelling of the URL's passwords, longest first, to scrub from messages."""
+    parts = _split(url)
+    if parts is None:
+        return []
+    _, authority, tail = parts
+    user = authority.rpartition("@")[0]
+    found = {user.split(":", 1)[1]} if ":" in user else set()
+    query = tail.partition("?")[2].partition("#")[0]
+    found.update(item.split("=", 1)[1] for item in query.split("&") if "=" in item and _names_the_password(item))
+    spellings = {spelling for secret in found for spelling in (secret, unquote(secret)) if spelling}
+    return sorted(spellings, key=len, reverse=True)
+
+
+def _split(url: str) -> tuple[str, str, str] | None:
+    """Scheme, authority (user:password@hosts) and the rest, of a URL; None if it is not one.
+
+    Read by hand rather than by urlsplit, which refuses some URLs that libpq takes (several
+    hosts) and some that are wrong (a broken IPv6 address), whose messages must be safe too.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return None
+    end = min((index for index in map(rest.find, "/?#") if index >= 0), default=len(rest))
+    return scheme, rest[:end], rest[end:]
+
+
+def _names_the_password(query_item: str) -> bool:
+    return unquote(query_item.split("=", 1)[0]).lower() == "password"
+
+
+class PostgresStore:
+    """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
+
+    One connection per store; a store may be shared by threads, which take turns. A
+    connection the server dropped is replaced on the next call. With `create=False` a
+    missing registry is an error instead of being made.
+    """
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        self._conninfo = url
+        self._url = redact(url)
+        self._secrets = _secrets(url)
+        self._lock = threading.RLock()
+        self._schema = ""
+        self._names: dict[str, str] = {}
+        self._sql: dict[str, str] = {}
+        self._connection: psycopg.Connection[Any] | None = None
+        self._closed = False
+        self._connection = self._connect(action="open")
+        try:
+            self._prepare(self._connection, create=create)
+        except BaseException:
+            self._connection.close()
+            self._connection = None
+            raise
+
+    # --- the contract ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The URL as given, with any password replaced by ***."""
+        return self._url
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema that holds the registry's tables."""
+        return self._schema
+
+    def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
+        return self._write({initiative: (expected_version, events)})[initiative]
+
+    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
+        self._write(batches)
+
+    def read(self, initiative: str) -> list[Event]:
+        ((text,),) = self._query(self._sql["read"], (initiative,))
+        return _events(initiative, text)
+
+    def read_all(self) -> Iterator[tuple[str, list[Event]]]:
+        """Every log, a page of initiatives at a time: each log whole and consistent as read.
+
+        Logs appended to while the caller iterates show as they are when their page is read.
+        """
+        page = self._query(self._sql["first_logs"], {"page": _PAGE})
+        while page:
+            for initiative, text in page:
+                yield initiative, _events(initiative, text)
+            if len(page) < _PAGE:
+                return
+            page = self._query(self._sql["next_logs"], {"after": page[-1][0], "page": _PAGE})
+
+    def initiatives(self) -> list[str]:
+        return [initiative for (initiative,) in self._query(self._sql["initiatives"])]
+
+    def version(self, initiative: str) -> int:
+        return int(self._query(self._sql["version"], (initiative,))[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                connection.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._url!r})"
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _write(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> dict[str, int]:
+        initiatives = list(batches)
+        with self._lock:
+            connection = self._live()
+            try:
+                with connection.transaction(), connection.cursor() as cursor:
+                    if len(initiatives) <= LOCKS_PER_WRITE:
+                        cursor.execute(self._sql["lock_logs"], (self._schema, initiatives))
+                    else:
+                        cursor.execute(self._sql["lock_table"])
+                    actual = dict(cursor.execute(self._sql["versions"], (initiatives,)).fetchall())
+                    versions = _checked(batches, actual)
+                    if any(events for _, events in batches.values()):
+                        with cursor.copy(self._sql["copy"]) as copy:
+                            for row in _rows(batches):
+                                copy.write_row(row)
+            except errors.UniqueViolation:
+                # A writer that bypassed the lock got there first: the key caught it.
+                raise self._conflict_after_the_fact(batches) from None
+            except psycopg.Error as error:
+                raise self._error(error, "write to") from None
+            return versions
+
+    def _conflict_after_the_fact(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> StoreError | ConflictError:
+        actual = dict(self._query(self._sql["versions"], (list(batches),)))
+        for initiative, (expected, _) in batches.items():
+            if actual[initiative] != expected:
+                return ConflictError(initiative, expected, actual[initiative])
+        return StoreError(
+            f"cannot write to the registry {self._url}: an event's place in its log was taken, yet every log "
+            "is at the version expected; nothing was written. Check the table for rows added by hand"
+        )
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _live(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StoreError(f"the registry {self._url} is closed: open it again to use it")
+        if self._connection is None or self._connection.broken:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+            self._connection = self._connect(action="reach")
+        return self._connection
+
+    def _query(self, statement: str, parameters: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
+        with self._lock:
+            connection = self._live()
+            try:
+                return connection.execute(statement, parameters).fetchall()
+            except psycopg.Error as error:
+                raise self._error(error, "read") from None
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def _connect(self, *, action: str) -> psycopg.Connection[Any]:
+        try:
+            given = conninfo_to_dict(self._conninfo)
+        except psycopg.Error as error:
+            raise StoreError(
+                f"{self._url} is not a valid PostgreSQL URL ({self._scrub(' '.join(str(error).split()))}); write it as "
+                "postgresql://USER:PASSWORD@HOST:PORT/DATABASE (the password may also come from ~/.pgpass)"
+            ) from None
+        defaults: dict[str, Any] = {}
+        if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
+            defaults["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+        if "application_name" not in given and "PGAPPNAME" not in os.environ:
+            defaults["application_name"] = APPLICATION_NAME
+        try:
+            connection = psycopg.connect(self._conninfo, autocommit=True, **defaults)
+        except psycopg.Error as error:
+            raise self._error(error, action) from None
+        if connection.info.server_version < OLDEST_SERVER:
+            found = connection.info.parameter_status("server_version") or str(connection.info.server_version)
+            connection.close()
+            raise StoreError(
+                f"cannot {action} the registry {self._url}: the server runs PostgreSQL {found}, and coop needs "
+                f"{OLDEST_SERVER // 10000} or newer; upgrade the server or keep the registry in SQLite"
+            )
+        try:
+            # Our statements are short lookups by key; compiling them (JIT) costs a hundred times
+            # more than running them whenever the planner's estimates run high.
+            connection.execute("SET jit = off")
+        except psycopg.Error as error:
+            connection.close()
+            raise self._error(error, action) from None
+        return connection
+
+    def _prepare(self, connection: psycopg.Connection[Any], *, create: bool) -> None:
+        """Find the schema, check what it holds, then create or migrate the registry there."""
+        try:
+            schema = connection.execute("SELECT current_schema()").fetchone()
+            if schema is None or schema[0] is None:
+                path = connection.execute("SHOW search_path").fetchone()
+                raise StoreError(
+                    f"cannot open the registry {self._url}: no schema of the search_path "
+                    f"({path[0] if path else '?'}) exists to keep it in; create one (CREATE SCHEMA coop) "
+                    "and name it in the URL (?options=-csearch_path%3Dcoop)"
+                )
+            self._schema = schema[0]
+            self._names = _names(connection, self._schema)
+            self._sql = _statements(self._names)
+            state, version = self._identify(connection)
+            if state == "blank" and not create:
+                raise StoreError(
+                    f"no registry at {self._url} (schema {self._schema} holds no coop tables): {_INIT_HINT}"
+                )
+            if state == "blank" or version < schema_version():
+                self._migrate(connection)
+        except psycopg.Error as error:
+            raise self._error(error, "open") from None
+
+    def _identify(self, connection: psycopg.Connection[Any]) -> tuple[Literal["blank", "registry"], int]:
+        """A schema without our tables (ours to fill), or a registry and its schema version; else StoreError."""
+        # Asked of pg_class itself, whose rows follow the statement's snapshot: the catalog cache
+        # behind to_regclass may not yet know of tables another process has just created.
+        found_tables = {
+            name
+            for (name,) in connection.execute(
+                "SELECT c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname IN ('coop_meta', 'coop_events')",
+                (self._schema,),
+            )
+        }
+        if not found_tables:
+            return "blank", 0
+        try:
+            rows = connection.execute(self._sql["read_meta"]).fetchall() if "coop_meta" in found_tables else []
+        except (errors.UndefinedColumn, errors.DatatypeMismatch):
+            rows = []
+        found = {str(key): str(value) for key, value in rows}
+        version = found.get("schema_version", "")
+        if found.get("application") != MARKER or not version.isdigit() or "coop_events" not in found_tables:
+            raise StoreError(
+                f"{self._url}: the schema {self._schema} holds a coop_meta or coop_events table that is not a "
+                "coop registry's, or whose meta table is missing or damaged; it was left untouched: restore it "
+                "from a backup or an export, or keep the registry in another schema (?options=-csearch_path%3DNAME)"
+            )
+        if int(version) > schema_version():
+            raise StoreError(
+                f"{self._url} was written by a newer version of coop (registry schema {version}; "
+                f"this version knows schemas up to {schema_version()}). It was left untouched: "
+                "upgrade coop (pip install --upgrade cooperation-maturity) to use it"
+            )
+        return "registry", int(version)
+
+    def _migrate(self, connection: psycopg.Connection[Any]) -> None:
+        """Bring the schema up to date in one transaction, checking again under the migration lock."""
+        with connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_migration_key(self._schema),))
+            state, version = self._identify(connection)
+            for number in range(version + 1, schema_version() + 1):
+                for statement in _MIGRATIONS[number - 1]:
+                    connection.execute(statement.format(**self._names))
+                connection.execute(self._sql["set_version"], (str(number),))
+            if state == "blank":
+                connection.execute(self._sql["mark"], (MARKER, _now()))
+
+    # --- errors ----------------------------------------------------------------------------
+
+    def _scrub(self, text: str) -> str:
+        """`text` without the password: the URL as given becomes the redacted one, then any spelling
+        of the password goes (a short one only where it stands alone, so that words stay whole)."""
+        text = text.replace(self._conninfo, self._url)
+        for secret in self._secrets:
+            if len(secret) >= _WHOLE_SECRET:
+                text = text.replace(secret, _REDACTED)
+            else:
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", _REDACTED, text)
+        return text
+
+    def _error(self, error: psycopg.Error, action: str) -> StoreError:
+        """A StoreError naming the registry, what went wrong and what to do about it (never the password)."""
+        text = self._scrub(" ".join(str(error).split()))
+        lowered = text.lower()
+        state = error.sqlstate or ""
+        if isinstance(error, errors.InsufficientPrivilege):
+            advice = (
+                f"the database user lacks a right ({text}); ask the database's owner to grant it "
+                f"(GRANT USAGE, CREATE ON SCHEMA {self._schema or 'public'} to create a registry; "
+                "SELECT, INSERT on coop_meta and coop_events to use one)"
+            )
+        elif isinstance(error, errors.ReadOnlySqlTransaction):
+            advice = f"the server only allows reading ({text}); write to the primary server"
+        elif state == "53100" or "disk full" in lowered or "no space left" in lowered:
+            advice = f"the server's disk is full ({text}); free some space there and try again"
+        elif "password" in lowered and ("authentication" in lowered or "no password" in lowered):
+            advice = (
+                f"the server refused the user name or password ({text}); check them in the URL "
+                "(or in ~/.pgpass or $PGPASSWORD)"
+            )
+        elif "database" in lowered and "does not exist" in lowered:
+            advice = f"{text}; create the database first (createdb NAME) or name an existing one in the URL"
+        elif action in ("open", "reach") and "invalid" in lowered and ("option" in lowered or "value" in lowered):
+            advice = (
+                f"the URL is not valid ({text}); write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE, "
+                "with options as libpq knows them (?sslmode=require&connect_timeout=5)"
+            )
+        elif action in ("open", "reach") and isinstance(error, psycopg.OperationalError):
+            advice = (
+                f"the server does not answer ({text}); check that PostgreSQL runs at that host and port and "
+                "accepts connections from this machine (listen_addresses and pg_hba.conf on the server)"
+            )
+        elif isinstance(error, psycopg.OperationalError) or state.startswith(("08", "57P")):
+            advice = (
+                f"the connection to the server was lost ({text}); it is opened again on the next call. "
+                "A write either landed whole or not at all: check with `coop history` before writing again"
+            )
+        else:
+            advice = text
+        return StoreError(f"cannot {action} the registry {self._url}: {advice}")
+
+
+def _names(connection: psycopg.Connection[Any], schema: str) -> dict[str, str]:
+    """The quoted, schema-qualified names of the registry's objects."""
+    tables = {"meta": "coop_meta", "events": "coop_events", "refuse": "coop_refuse_rewrites"}
+    return {key: sql.Identifier(schema, name).as_string(connection) for key, name in tables.items()}
+
+
+def _statements(names: Mapping[str, str]) -> dict[str, str]:
+    """Every statement the store runs, on the registry's objects."""
+    meta, events = names["meta"], names["events"]
+    # A log as one JSON array of [kind, at, data, actor, seq], so that reading it costs one
+    # json.loads instead of one per event (the data column is JSON already, taken in as is).
+    log = f"""
+        SELECT json_agg(json_build_array(kind, at, data, actor, seq) ORDER BY seq)::text
+        FROM {events} WHERE initiative = {{initiative}}
+    """
+    # A page of logs: the next _PAGE initiatives, each with its log, in one statement (one
+    # snapshot). Every log has an event 1, so the initiatives are the index's (initiative, 1)
+    # entries; each log is then looked up by its key, a plan that stays cheap whatever the
+    # table's statistics say.
+    logs = f"""
+        SELECT page.initiative, ({log.format(initiative="page.initiative")})
+        FROM (
+            SELECT initiative FROM {events} WHERE {{after}} seq = 1 ORDER BY initiative LIMIT %(page)s
+        ) AS page
+        ORDER BY page.initiative
+    """
+    return {
+        "read_meta": f"SELECT key, value FROM {meta}",
+        "set_version": f"INSERT INTO {meta} (key, value) VALUES ('schema_version', %s) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        "mark": f"INSERT INTO {meta} (key, value) VALUES ('application', %s), ('created_at', %s)",
+        "read": log.format(initiative="%s"),
+        "first_logs": logs.format(after=""),
+        "next_logs": logs.format(after="initiative > %(after)s AND"),
+        "initiatives": f"SELECT initiative FROM {events} WHERE seq = 1 ORDER BY initiative",
+        "version": f"SELECT coalesce(max(seq), 0) FROM {events} WHERE initiative = %s",
+        "versions": f"""
+            SELECT name, coalesce((SELECT max(seq) FROM {events} WHERE initiative = name), 0)
+            FROM unnest(%s::text[]) AS name
+        """,
+        # In one global order (by key), so that two writers never wait for each other in a cycle.
+        "lock_logs": """
+            SELECT pg_advisory_xact_lock(hashtext(%s), key)
+            FROM (SELECT DISTINCT hashtext(name) AS key FROM unnest(%s::text[]) AS name) AS keys
+            ORDER BY key
+        """,
+        "lock_table": f"LOCK TABLE {events} IN SHARE ROW EXCLUSIVE MODE",
+        "copy": f"COPY {events} (initiative, seq, kind, at, actor, data) FROM STDIN",
+    }
+
+
+def _events(initiative: str, text: str | None) -> list[Event]:
+    """The events of a log read as one JSON array (None for a log that does not exist)."""
+    if text is None:
+        return []
+    return log_from_entries(initiative, json.loads(text))
+
+
+def _checked(batches: Mapping[str, tuple[int, Sequence[Event]]], actual: Mapping[str, int]) -> dict[str, int]:
+    """The version each log will have, or ConflictError for the first log that moved on."""
+    versions: dict[str, int] = {}
+    for initiative, (expected, events) in batches.items():
+        if actual[initiative] != expected:
+            raise ConflictError(initiative, expected, actual[initiative])
+        versions[initiative] = expected + len(events)
+    return versions
+
+
+def _rows(batches: Mapping[str, tuple[int, Sequence[Event]]]) -> Iterator[tuple[str, int, str, str, str | None, str]]:
+    encode = encode_data
+    for initiative in sorted(batches):  # in key order, the index grows at its end
+        expected, events = batches[initiative]
+        if "\x00" in initiative:
+            raise ValueError(f"the initiative id {initiative!r} holds a NUL character, which cannot be stored")
+        seq = expected
+        for event in events:
+            if event.initiative != initiative:
+                raise ValueError(f"an event of initiative '{event.initiative}' was given to append to '{initiative}'")
+            kind, at, by = event.kind, event.at, event.by
+            if "\x00" in kind or "\x00" in at or (by is not None and "\x00" in by):
+                raise ValueError(f"{initiative}: an event's kind, at or by holds a NUL character, which cannot be stored")
+            seq += 1
+            yield initiative, seq, kind, at, by, encode(event.data)
+
+
+
+
+def _migration_key(schema: str) -> int:
+    """The advisory lock key that serialises migrations of one schema (64 bits, signed)."""
+    digest = hashlib.sha256(f"{MARKER} migration: {schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

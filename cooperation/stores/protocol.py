@@ -1,0 +1,63 @@
+"""The contract every registry store keeps.
+
+A store holds append-only event logs, one per initiative. It knows nothing of
+workflows or rules: it keeps events in order and refuses a write made against a
+stale version, so that two writers can never both append the same next event.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from cooperation.errors import StoreError
+from cooperation.engine.events import Event
+
+class EventStore(Protocol):
+    """Append-only event logs, one per initiative, with version-guarded appends."""
+
+    @property
+    def url(self) -> str:
+        """Where the registry lives, for messages."""
+        ...
+
+    def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
+        """Append atomically if the log is at `expected_version`; return the new version.
+
+        Raises ConflictError (and writes nothing) when another writer got there first.
+        Version 0 means the initiative does not exist yet.
+        """
+        ...
+
+    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
+        """Append to several logs in one transaction: all of it lands, or none of it.
+
+        `batches` maps an initiative to (expected version, events).
+        """
+        ...
+
+    def read(self, initiative: str) -> list[Event]:
+        """The whole log of one initiative, in append order (empty if unknown)."""
+        ...
+
+    def read_all(self) -> Iterator[tuple[str, list[Event]]]:
+        """Every log, one initiative at a time, ordered by initiative id."""
+        ...
+
+    def initiatives(self) -> list[str]:
+        """Ids of every initiative, sorted."""
+        ...
+
+    def version(self, initiative: str) -> int:
+        """Number of events in the log (0 if unknown)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def log_from_entries(initiative: str, entries: Sequence[Sequence[Any]]) -> list[Event]:
+    """Events from a log read as one JSON array of [kind, at, data, actor, seq] entries, in seq order."""
+    return [Event(initiative, kind, at, data, actor, seq) for kind, at, data, actor, seq in entries]

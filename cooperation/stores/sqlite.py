@@ -1,0 +1,443 @@
+"""The SQLite registry: one file, zero set-up, safe for several processes at once.
+
+The file is marked as ours twice: the SQLite header's application id and a `meta`
+table, which also records the schema version. A file that is not ours, or that a newer
+coop wrote, is refused before anything is written to it. Events are only ever
+inserted; every write is one `BEGIN IMMEDIATE` transaction that checks each log's
+version first, so a stale writer gets a ConflictError and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from cooperation.errors import ConflictError, StoreError
+from cooperation.engine.events import Event, encode_data
+from cooperation.stores.protocol import log_from_entries
+
+APPLICATION_ID = 0x436F6F70  # "Coop" in the SQLite header, at offset 68
+MARKER = "cooperation-maturity registry"
+BUSY_TIMEOUT_SECONDS = 30.0
+MEMORY = ":memory:"  # a registry that lives in this store only, for tests and experiments
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+_INIT_HINT = "create one with `coop init` (or `coop new`)"
+
+# Each migration brings the schema from its index to its index + 1; append, never edit.
+_MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+        """
+        CREATE TABLE events (
+            initiative  TEXT    NOT NULL,
+            seq         INTEGER NOT NULL CHECK (seq >= 1),
+            kind        TEXT    NOT NULL,
+            at          TEXT    NOT NULL,
+            actor       TEXT,
+            data        TEXT    NOT NULL,
+            recorded_at TEXT    NOT NULL,
+            PRIMARY KEY (initiative, seq)
+        ) WITHOUT ROWID
+        """,
+        # The log is append-only; these guards make the file itself refuse rewrites.
+        "CREATE TRIGGER events_append_only_edit BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+        "CREATE TRIGGER events_append_only_removal BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+    ),
+]
+
+_INSERT = "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_VERSION = "SELECT coalesce(max(seq), 0) FROM events WHERE initiative = ?"
+_VERSIONS = """
+    SELECT names.value, (SELECT coalesce(max(seq), 0) FROM events WHERE initiative = names.value)
+    FROM json_each(?) AS names
+"""
+# One row per initiative: its whole log as one JSON array of [kind, at, data, actor, seq],
+# so that reading every log costs one json.loads per initiative instead of one per event.
+# The GROUP BY walks the primary key, so groups come by initiative and events by seq;
+# each log is still sorted by seq, as group_concat does not promise an order.
+# Logs are read a page at a time, each page by a statement run to its end, so that no
+# statement stays open (holding an old snapshot) while the caller works on a log.
+_LOGS = """
+    SELECT initiative, '[' || group_concat(json_array(kind, at, json(data), actor, seq), ',') || ']'
+    FROM events
+    {where}
+    GROUP BY initiative
+    ORDER BY initiative
+    LIMIT ?
+"""
+_FIRST_LOGS = _LOGS.format(where="")
+_NEXT_LOGS = _LOGS.format(where="WHERE initiative > ?")
+_ONE_LOG = _LOGS.format(where="WHERE initiative = ?")
+_PAGE = 500
+_BY_SEQ = operator.itemgetter(4)
+
+
+def _log(initiative: str, text: str) -> list[Event]:
+    """A log read as one JSON array of [kind, at, data, actor, seq]: its events in order."""
+    log = json.loads(text)
+    log.sort(key=_BY_SEQ)
+    return log_from_entries(initiative, log)
+
+
+
+
+def schema_version() -> int:
+    """The schema version this code writes (and the newest it can read)."""
+    return len(_MIGRATIONS)
+
+
+class SqliteStore:
+    """Event logs in one SQLite file (WAL mode), safe for several processes at once.
+
+    One connection per store; a store may be shared by threads, which take turns.
+    With `create=False` a missing registry is an error instead of being made.
+    The path ":memory:" gives a registry held in memory by this store alone.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self._url = os.fspath(path)
+        self._path = Path(path)
+        self._lock = threading.RLock()
+        self._connection: sqlite3.Connection | None = None
+        self._connection = self._open(create=create)
+
+    # --- the contract ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
+        return self._write({initiative: (expected_version, events)})[initiative]
+
+    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
+        self._write(batches)
+
+    def read(self, initiative: str) -> list[Event]:
+        with self._lock:
+            rows = self._query(_ONE_LOG, (initiative, 1))
+        return _log(initiative, rows[0][1]) if rows else []
+
+    def read_all(self) -> Iterator[tuple[str, list[Event]]]:
+        """Every log, a page of initiatives at a time: each log whole and consistent as read.
+
+        Logs appended to while the caller iterates show as they are when their page is read.
+        """
+        with self._lock:
+            page = self._query(_FIRST_LOGS, (_PAGE,))
+        while page:
+            for initiative, text in page:
+                yield initiative, _log(initiative, text)
+            if len(page) < _PAGE:
+                return
+            with self._lock:
+                page = self._query(_NEXT_LOGS, (page[-1][0], _PAGE))
+
+    def initiatives(self) -> list[str]:
+        with self._lock:
+            rows = self._query("SELECT DISTINCT initiative FROM events ORDER BY initiative")
+        return [initiative for (initiative,) in rows]
+
+    def version(self, initiative: str) -> int:
+        with self._lock:
+            rows = self._query(_VERSION, (initiative,))
+        return int(rows[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                connection.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self._url!r})"
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _write(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> dict[str, int]:
+        with self._lock:
+            connection = self._live()
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise self._error(error, "write to") from None
+            try:
+                actual = self._versions(connection, list(batches))
+                versions: dict[str, int] = {}
+                for initiative, (expected, events) in batches.items():
+                    if actual[initiative] != expected:
+                        raise ConflictError(initiative, expected, actual[initiative])
+                    versions[initiative] = expected + len(events)
+                connection.executemany(_INSERT, _rows(batches, _now()))
+                connection.execute("COMMIT")
+            except BaseException as error:
+                _rollback(connection)
+                if isinstance(error, sqlite3.Error):
+                    raise self._error(error, "write to") from None
+                raise
+            return versions
+
+    @staticmethod
+    def _versions(connection: sqlite3.Connection, initiatives: list[str]) -> dict[str, int]:
+        """The current version of each initiative, asked in one query when there are many."""
+        if len(initiatives) <= 4:
+            return {initiative: connection.execute(_VERSION, (initiative,)).fetchone()[0] for initiative in initiatives}
+        return dict(connection.execute(_VERSIONS, (json.dumps(initiatives),)).fetchall())
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _live(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise StoreError(f"the registry {self._url} is closed: open it again to use it")
+        return self._connection
+
+    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._live().execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise self._error(error, "read") from None
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def _open(self, *, create: bool) -> sqlite3.Connection:
+        if self._url == MEMORY:
+            connection = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+            self._prepare(connection, create=True)
+            return connection
+        found = self._inspect_file()
+        if found == "missing":
+            if not create:
+                raise StoreError(f"no registry at {self._url}: {_INIT_HINT}")
+            folder = self._path.parent
+            if not folder.is_dir():
+                raise StoreError(
+                    f"cannot create a registry at {self._url}: the folder {folder} does not exist (create it first)"
+                )
+        elif found == "empty" and not create:
+            raise StoreError(f"no registry at {self._url} (the file is empty): {_INIT_HINT}")
+        mode = "rwc" if found == "missing" else "rw"
+        uri = f"{self._path.absolute().as_uri()}?mode={mode}"
+        try:
+            connection = sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise self._error(error, "open") from None
+        try:
+            self._prepare(connection, create=create)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _inspect_file(self) -> Literal["missing", "empty", "ours", "unmarked"]:
+        """What the file is, from its first bytes alone, before SQLite touches it."""
+        try:
+            with open(self._path, "rb") as file:
+                header = file.read(_HEADER_SIZE)
+        except FileNotFoundError:
+            return "missing"
+        except IsADirectoryError:
+            raise StoreError(
+                f"{self._url} is a folder, not a registry file: give the path of a file, "
+                f"such as {self._path / 'coop.db'}"
+            ) from None
+        except OSError as error:
+            raise StoreError(
+                f"cannot read the registry {self._url}: {error.strerror or error}; "
+                "check the permissions of the file and of its folder"
+            ) from None
+        if not header:
+            return "empty"
+        if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
+            raise StoreError(
+                f"{self._url} is not a coop registry: it is not a SQLite database. It was left untouched; "
+                f"give the path of a registry, or a new file name to {_INIT_HINT.removeprefix('create one with ')}"
+            )
+        application_id = int.from_bytes(header[68:72], "big")
+        if application_id == APPLICATION_ID:
+            return "ours"
+        if application_id == 0:
+            return "unmarked"
+        raise self._foreign()
+
+    def _prepare(self, connection: sqlite3.Connection, *, create: bool) -> None:
+        """Check what the file holds, create or migrate its schema, then switch on WAL.
+
+        While several processes create one registry at once, SQLite may answer "locked"
+        without waiting (to avoid a deadlock, e.g. when switching to WAL); the steps are
+        safe to repeat, so they are retried until the busy timeout runs out.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                connection.execute("BEGIN")  # one snapshot for all the questions _identify asks
+                try:
+                    state, version = self._identify(connection)
+                finally:
+                    _rollback(connection)
+                if state == "blank" and not create:
+                    raise StoreError(f"no registry at {self._url} (the database is empty): {_INIT_HINT}")
+                if state == "blank" or version < schema_version():
+                    self._migrate(connection)
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode = WAL")
+                # FULL: an acknowledged event is on disk before the append returns, even if
+                # the machine loses power; NORMAL could lose the last commits.
+                connection.execute("PRAGMA synchronous = FULL")
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() > deadline:
+                    raise self._error(error, "open") from None
+                time.sleep(random.uniform(0.005, 0.05))
+            except sqlite3.Error as error:
+                raise self._error(error, "open") from None
+
+    def _identify(self, connection: sqlite3.Connection) -> tuple[Literal["blank", "registry"], int]:
+        """A blank database (ours to fill), or a registry and its schema version; else StoreError."""
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        if application_id != APPLICATION_ID:
+            objects = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            user_version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if application_id == 0 and objects == 0 and user_version == 0:
+                return "blank", 0
+            raise self._foreign()
+        try:
+            meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.OperationalError:
+            meta = {}
+        version = meta.get("schema_version", "")
+        if meta.get("application") != MARKER or not version.isdigit():
+            raise StoreError(
+                f"{self._url} is marked as a coop registry but its meta table is missing or damaged; "
+                "it was left untouched: restore it from a backup or an export"
+            )
+        if int(version) > schema_version():
+            raise StoreError(
+                f"{self._url} was written by a newer version of coop (registry schema {version}; "
+                f"this version knows schemas up to {schema_version()}). It was left untouched: "
+                "upgrade coop (pip install --upgrade cooperation-maturity) to use it"
+            )
+        return "registry", int(version)
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        """Bring the schema up to date in one transaction, checking again under the write lock."""
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            state, version = self._identify(connection)
+            if state == "blank":
+                connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            for number in range(version + 1, schema_version() + 1):
+                for statement in _MIGRATIONS[number - 1]:
+                    connection.execute(statement)
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(number),)
+                )
+            if state == "blank":
+                connection.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [("application", MARKER), ("created_at", _now())],
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            _rollback(connection)
+            raise
+
+    # --- errors ----------------------------------------------------------------------------
+
+    def _foreign(self) -> StoreError:
+        return StoreError(
+            f"{self._url} is not a coop registry: it is a SQLite database of another application. "
+            f"It was left untouched; give the path of a registry, or a new file name to "
+            f"{_INIT_HINT.removeprefix('create one with ')}"
+        )
+
+    def _error(self, error: sqlite3.Error, action: str) -> StoreError:
+        """A StoreError naming the file, what went wrong and what to do about it."""
+        text = str(error)
+        lowered = text.lower()
+        name = self._path.name
+        if isinstance(error, sqlite3.ProgrammingError) and "closed" in lowered:
+            return StoreError(f"the registry {self._url} is closed: open it again to use it")
+        if "readonly" in lowered or "read-only" in lowered:
+            advice = (
+                f"the registry is read-only ({text}): check that you may write the file and its folder "
+                f"(SQLite also writes {name}-wal and {name}-shm beside it)"
+            )
+        elif "unable to open" in lowered:
+            advice = (
+                f"{text}: check that the folder exists and that you may read and write the file and its folder "
+                f"(SQLite also needs {name}-wal and {name}-shm beside it)"
+            )
+        elif _is_busy(error):
+            advice = (
+                f"another process holds it locked ({text}, after waiting up to {BUSY_TIMEOUT_SECONDS:.0f} s); "
+                "try again when that process is done"
+            )
+        elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+            advice = f"the file is damaged or not a registry ({text}); restore it from a backup or an export"
+        elif "full" in lowered:
+            advice = f"the disk is full ({text}); free some space and try again"
+        else:
+            advice = text
+        return StoreError(f"cannot {action} the registry {self._url}: {advice}")
+
+
+def _rows(
+    batches: Mapping[str, tuple[int, Sequence[Event]]], recorded_at: str
+) -> Iterator[tuple[str, int, str, str, str | None, str, str]]:
+    encode = encode_data
+    for initiative in sorted(batches):  # in key order, the B-tree grows at its end
+        expected, events = batches[initiative]
+        seq = expected
+        for event in events:
+            if event.initiative != initiative:
+                raise ValueError(
+                    f"an event of initiative '{event.initiative}' was given to append to '{initiative}'"
+                )
+            seq += 1
+            yield initiative, seq, event.kind, event.at, event.by, encode(event.data), recorded_at
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    if connection.in_transaction:
+        try:
+            connection.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (e.g. after a full disk); nothing was written
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+

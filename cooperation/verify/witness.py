@@ -1,0 +1,118 @@
+"""Witnesses: a planned layout of facts and moves replayed through a real registry in memory.
+
+A witness log records the planner's facts before ANCHOR, then makes its moves at ANCHOR;
+replaying it shows what the engine itself makes of it (the stage reached, a refusal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cooperation.definition.catalog import builtin_directory
+from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.errors import CooperationError
+from cooperation.engine.events import Event, parse_at
+from cooperation.registry import Registry
+from cooperation.stores.sqlite import MEMORY, SqliteStore
+from cooperation.engine.status import InitiativeStatus
+from cooperation.verify.moves import Move, apply_move
+from cooperation.verify.planner import DAY, Planner
+
+ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)  # when witnesses make their moves; facts come before
+WITNESS_ID = "witness"
+
+
+@dataclass(slots=True)
+class Replay:
+    """What a witness did when replayed: its log, where it ended, and the refusal if any."""
+
+    events: list[Event]
+    stage: str
+    refused: str | None  # the engine's message for the move it tried last, if refused
+    failed: str | None  # a fact the engine would not take (a planner mistake)
+    status: InitiativeStatus  # at the end
+
+
+def workflow_reference(workflow: CompiledWorkflow) -> str:
+    """How a registry names this workflow: a built-in's id, or the file's path."""
+    path = Path(workflow.source)
+    try:
+        if path.parent.resolve() == builtin_directory().resolve() and path.stem == workflow.id:
+            return workflow.id
+    except FileNotFoundError:
+        pass
+    if not path.is_file():
+        raise CooperationError(
+            f"workflow {workflow.id} was not loaded from a file ({workflow.source}); "
+            "verify and the testing helpers need a built-in id or a workflow file"
+        )
+    return str(path.resolve())
+
+
+def memory_registry(clock: Callable[[], datetime]) -> Registry:
+    """A registry held in memory, for witnesses, walks and tests."""
+    return Registry(SqliteStore(MEMORY), clock=clock)
+
+
+def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], attempt: Move | None = None) -> Replay:
+    """Record the plan's facts before ANCHOR, then make `moves` (and try `attempt`) at ANCHOR."""
+    movers = [
+        plan.pool.with_role(move.roles) if move.roles else None for move in [*moves, *([attempt] if attempt else [])]
+    ]
+    earliest = min([fact.offset for fact in plan.facts] + [plan.creation, 0]) - DAY
+    created = parse_at(ANCHOR + timedelta(seconds=earliest))
+    lines = [
+        Event(WITNESS_ID, "initiative_created", created, {"name": "Witness", "workflow": workflow_reference(workflow)})
+    ]
+    lines += [
+        Event(
+            WITNESS_ID,
+            "participant_joined",
+            created,
+            {"name": member.name, "community": member.community, "role": member.role},
+        )
+        for member in plan.pool.members
+    ]
+    lines += [
+        Event(WITNESS_ID, fact.kind, parse_at(ANCHOR + timedelta(seconds=fact.offset)), fact.data, fact.by)
+        for fact in sorted(plan.facts, key=lambda fact: fact.offset)
+    ]
+    registry = memory_registry(lambda: ANCHOR)
+    with registry:
+        failed = refused = None
+        try:  # one import checks every fact as recording would, without re-reading the log each time
+            registry.import_lines((event.to_line() for event in lines), source="witness")
+        except CooperationError as error:
+            registry.create("Witness", workflow=workflow_reference(workflow), initiative=WITNESS_ID, at=created)
+            failed = str(error)
+        if failed is None:
+            for move, mover in zip([*moves, *([attempt] if attempt else [])], movers, strict=True):
+                try:
+                    _make(registry, workflow, move, mover)
+                except CooperationError as error:
+                    if move is attempt:
+                        refused = str(error)
+                    else:
+                        failed = f"{move.label}: {error}"
+                    break
+        events = list(registry.export_events(WITNESS_ID))
+        status = registry.status(WITNESS_ID)
+    return Replay(events, status.stage, refused, failed, status)
+
+
+def _make(registry: Registry, workflow: CompiledWorkflow, move: Move, mover: str | None) -> None:
+    at = parse_at(ANCHOR)
+    if mover is None and move.automatic:  # nobody may take it by hand: let a breach of trust take it
+        registry.record(
+            WITNESS_ID, "trust_breached", {"description": "A breach recorded by a verification witness."}, at=at
+        )
+        if registry.status(WITNESS_ID).stage != move.target:
+            raise CooperationError(f"recording a breach of trust did not take {move.label}")
+        return
+    if mover is None:
+        roles = "advance_roles" if move.transition is None else "roles"
+        raise CooperationError(f"no role may make {move.label}: its {roles} list is empty")
+    apply_move(registry, WITNESS_ID, move, by=mover, at=at)

@@ -1,0 +1,30 @@
+"""A status as a few lines of text for a terminal."""
+
+from __future__ import annotations
+
+from cooperation.engine.status import InitiativeStatus
+
+
+def status_text(status: InitiativeStatus) -> str:
+    since = f" since {status.stage_since[:10]}" if status.stage_since else ""
+    lines = [f"{status.initiative}: {status.name}  [{status.workflow}, as of {status.as_of[:10]}]"]
+    lines.append(f"  stage: {status.stage} ({status.stage_title}){since}")
+    if status.handed_off:
+        lines.append(f"  handed off to {status.handed_off['body']} ({status.handed_off['body_kind']})")
+    if status.at_risk:
+        lines.append(f"  AT RISK: no longer met for this stage: {', '.join(status.at_risk_conditions)}")
+    if status.next is None:
+        moves = f"; moves from here: {', '.join(status.transitions)}" if status.transitions else ""
+        lines.append(f"  next: none{' (terminal)' if status.terminal else ''}{moves}")
+    elif status.can_advance:
+        advisory = [item.condition for item in status.unmet]
+        note = f" (advisory, unanswered: {', '.join(advisory)})" if advisory else ""
+        lines.append(f"  next: {status.next}: ready to advance{note}")
+    else:
+        blocking = sum(1 for item in status.unmet if item.blocking)
+        lines.append(f"  next: {status.next}: blocked by {blocking}; work on them in this order:")
+        for item in status.unmet:
+            mark = "-" if item.blocking else "~"
+            label = "" if item.blocking else f" ({item.strength})"
+            lines.append(f"    {mark} {item.condition}{label}: {item.detail}")
+    return "\n".join(lines)
