@@ -35,14 +35,21 @@ def _compiler_digest() -> bytes:
         from cooperation import __version__
 
         digest = hashlib.sha256(f"{sys.version}\0{__version__}".encode())
-        sources = sorted((_PACKAGE / "definition").rglob("*.py")) + sorted((_PACKAGE / "engine" / "conditions").rglob("*.py"))
-        for path in [*sources, _PACKAGE / "errors.py", _PACKAGE / "vocabulary.py"]:
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-        pydantic = find_spec("pydantic")  # its version, without importing it
-        if pydantic is not None and pydantic.origin is not None:
-            digest.update((Path(pydantic.origin).parent / "version.py").read_bytes())
+        for path in compiler_sources():
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
         _code_digest = digest.digest()
     return _code_digest
+
+
+def compiler_sources() -> list[Path]:
+    """The files whose content shapes a compiled workflow (pickled records and the classes they name)."""
+    layers = ("definition", "engine/conditions")
+    sources = [path for layer in layers for path in sorted((_PACKAGE / layer).rglob("*.py"))]
+    sources += [_PACKAGE / "errors.py", _PACKAGE / "vocabulary.py"]
+    pydantic = find_spec("pydantic")  # the file that holds its version, found without importing it
+    if pydantic is not None and pydantic.origin is not None:
+        sources.append(Path(pydantic.origin).parent / "version.py")
+    return sources
 
 
 def cache_directory() -> Path:
