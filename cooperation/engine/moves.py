@@ -90,7 +90,6 @@ class MoveTable:
     in the definition's order. Built once per compiled workflow (see `moves_for`)."""
 
     def __init__(self, workflow: CompiledWorkflow) -> None:
-        self.workflow_id = workflow.id
         self.stages = tuple(workflow.compiled_stages)
         self.start = workflow.start
         self._ladder = frozenset(workflow.ladder)
