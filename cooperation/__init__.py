@@ -30,7 +30,8 @@ if _typing.TYPE_CHECKING:
     from cooperation.engine.evaluation import ConditionResult
     from cooperation.engine.events import EVENT_KINDS, Event
     from cooperation.definition.loading import load_workflow_file, load_workflow_text
-    from cooperation.registry import ImportReport, Registry
+    from cooperation.engine.replay import ImportReport
+    from cooperation.registry import Registry
     from cooperation.engine.status import InitiativeStatus
 
 _EXPORTS = {
@@ -42,7 +43,7 @@ _EXPORTS = {
     "EVENT_KINDS": "cooperation.engine.events",
     "Event": "cooperation.engine.events",
     "EventError": "cooperation.errors",
-    "ImportReport": "cooperation.registry",
+    "ImportReport": "cooperation.engine.replay",
     "InitiativeStatus": "cooperation.engine.status",
     "NotPermittedError": "cooperation.errors",
     "Problem": "cooperation.errors",

@@ -25,6 +25,7 @@ from cooperation.definition.catalog import get_workflow
 from cooperation.errors import BlockedTransitionError, CooperationError, EventError, TransitionError
 from cooperation.engine.event_schema import validate_event
 from cooperation.engine.events import Event, now
+from cooperation.engine.moves import moves_for
 from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
 
@@ -363,7 +364,8 @@ def _refused_advance(registry: Registry, initiative: str, name: str, events: Seq
     status = registry.status(initiative, as_of=last)
     if status.next is None or status.can_advance:
         return None
-    actor = _participant_in_role(events, get_workflow(status.workflow).advance_roles(status.next))
+    advance = moves_for(get_workflow(status.workflow)).advance(status.stage)
+    actor = _participant_in_role(events, advance.roles) if advance is not None else None
     if actor is None:
         return None
     lines = [f"{actor} asks to advance '{status.stage}' -> '{status.next}'"]

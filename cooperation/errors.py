@@ -11,7 +11,9 @@
     ├── UnknownInitiativeError       no initiative with that id
     └── StoreError                   the registry cannot be opened, read or written
 
-Each error carries its data as attributes, so that tools need not parse the text.
+Each error carries its data as attributes, so that tools need not parse the text. An
+error met while reading an input (a line of an import) is raised as an EventError whose
+`location` names the place and whose `original` is the error met, with all its data.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 
 class CooperationError(Exception):
     """Base of every error this library raises on purpose."""
+
+    location: str | None = None  # where in an input it was met ('events.jsonl:12'); prefixes the message
+    original: CooperationError | None = None  # the error met there, when it is re-raised as another kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,15 @@ class UnknownWorkflowError(CooperationError):
 
 class EventError(CooperationError):
     """An event is malformed, or does not fit the initiative it is recorded for."""
+
+    @classmethod
+    def met_at(cls, location: str, error: CooperationError) -> EventError:
+        """`error`, of any kind, met at `location` of an input: the message starts with the place, and
+        `original` keeps the error with its data (a refused move's unmet prerequisites or allowed roles)."""
+        located = cls(f"{location}: {error}")
+        located.location = location
+        located.original = error
+        return located
 
 
 class TransitionError(CooperationError):
@@ -127,7 +141,8 @@ class UnknownInitiativeError(CooperationError):
 
     def __init__(self, initiative: str, *, detail: str = "") -> None:
         self.initiative = initiative
-        super().__init__(detail or f"no initiative '{initiative}' in this registry (list them with `coop status --all`)")
+        listing = "list them with `coop status --all`"
+        super().__init__(detail or f"no initiative '{initiative}' in this registry ({listing})")
 
 
 class StoreError(CooperationError):

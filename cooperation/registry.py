@@ -7,92 +7,29 @@ guarded by the log's version, so that two writers can never both advance.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
-from cooperation.engine.admission import admit
 from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.errors import (
-    BlockedTransitionError,
-    CooperationError,
-    EventError,
-    NotPermittedError,
-    TransitionError,
-    UnknownInitiativeError,
-)
-from cooperation.engine.evaluation import ConditionResult, Evaluator
+from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import EVENT_KINDS, MOVE_KINDS, Event, cutoff, now, parse_at
-from cooperation.engine.facts import Facts, apply, fold, time_ordered
+from cooperation.engine.loaded import LoadedInitiative, load_initiative
+from cooperation.engine.moves import MoveKind
+from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, build_status
-from cooperation.stores.protocol import EventStore
+from cooperation.errors import EventError, UnknownInitiativeError
 from cooperation.stores.locate import open_store
+from cooperation.stores.protocol import EventStore
 from cooperation.vocabulary import BodyKind
 
 Moment = str | date | datetime
 # Facts anyone records; creation and moves are made through their own methods.
 RECORDABLE_KINDS = tuple(kind for kind in EVENT_KINDS if kind != "initiative_created" and kind not in MOVE_KINDS)
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What an import wrote: how many events, into which initiatives."""
-
-    events: int
-    initiatives: tuple[str, ...]
-    created: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class _Loaded:
-    """An initiative read from the store and folded, ready to evaluate, extend or move."""
-
-    workflow: CompiledWorkflow
-    events: list[Event]  # in time order
-    facts: Facts
-    version: int
-    awaiting: Event | None = None  # while replaying a log: the automatic move it must hold next
-
-    def facts_at(self, moment: datetime) -> Facts:
-        return fold(self.facts.initiative, self.events, start=self.workflow.start, until=moment)
-
-    def evaluator(self, moment: datetime) -> Evaluator:
-        return Evaluator(self.workflow, self.facts, moment, self.facts_at)
-
-    def facts_for(self, event: Event) -> Facts:
-        """The facts as they stood when `event` happened (it may be dated before later facts)."""
-        last = self.facts.last_event
-        return self.facts if last is None or event.moment >= last else self.facts_at(event.moment)
-
-    def latest(self, clock: datetime) -> datetime:
-        """The moment a move made now takes: now, or the latest fact if one is dated ahead."""
-        last = self.facts.last_event
-        return clock if last is None or clock >= last else last
-
-    def add(self, event: Event) -> Event:
-        """Take an admitted event into the log (for checking the events that follow it)."""
-        self.version += 1
-        event = Event(event.initiative, event.kind, event.at, event.data, event.by, self.version)
-        at = event.moment
-        if self.facts.last_event is None or at >= self.facts.last_event:
-            self.events.append(event)  # the usual case: in time order already
-            apply(self.facts, event, at)
-        else:
-            self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
-            self.facts = fold(self.facts.initiative, self.events, start=self.workflow.start)
-        return event
-
-
-def _order(event: Event) -> tuple[datetime, int]:
-    return (event.moment, event.seq)
 
 
 class Registry:
@@ -120,7 +57,9 @@ class Registry:
     def __enter__(self) -> Registry:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
 
     # --- reading -------------------------------------------------------------------------
@@ -157,16 +96,16 @@ class Registry:
     def can_advance(self, initiative: str) -> bool:
         """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
         loaded = self._load(initiative, self.store.read(initiative))
-        following = loaded.workflow.next_stage(loaded.facts.stage)
+        advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
-        return following is not None and not loaded.evaluator(moment).blocking(loaded.workflow.needs(following))
+        return advance is not None and not loaded.evaluator(moment).blocking(advance.needs)
 
     def unmet(self, initiative: str) -> list[ConditionResult]:
         """The "why not?": unsatisfied prerequisites of the next stage, in the order to work on them."""
         loaded = self._load(initiative, self.store.read(initiative))
-        following = loaded.workflow.next_stage(loaded.facts.stage)
+        advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
-        return loaded.evaluator(moment).to_work_on(loaded.workflow.needs(following)) if following else []
+        return loaded.evaluator(moment).to_work_on(advance.needs) if advance is not None else []
 
     # --- recording -----------------------------------------------------------------------
 
@@ -224,84 +163,9 @@ class Registry:
 
         event = validate_event(raw, where=kind)
         version = loaded.version
-        batch = self._admit(loaded, event)
+        batch = loaded.admit(event, clock=self._clock())
         self.store.append(initiative, batch, expected_version=version)
         return batch[0]
-
-    def _admit(
-        self, loaded: _Loaded, event: Event, *, replaying: bool = False, clock: datetime | None = None
-    ) -> list[Event]:
-        """Check an event against the initiative (a move also against its roles and guards), add
-        it to `loaded`, and return what to append: the event, and the automatic move it causes.
-
-        A log being replayed holds its automatic moves: the next event must be that move.
-        `clock`: the present against which future dates are refused (default: now).
-        """
-        if loaded.awaiting is not None:
-            expected, loaded.awaiting = loaded.awaiting, None
-            if (event.kind, event.at, event.data) != (expected.kind, expected.at, expected.data):
-                raise EventError(
-                    f"the workflow moved {loaded.facts.initiative} by itself after the previous event: the log must "
-                    f"record that {expected.kind} to '{expected.data['to']}' next (transition "
-                    f"{expected.data['transition']}, at {expected.at}, reason {expected.data['reason']!r})"
-                )
-            return [loaded.add(event)]
-        event = admit(loaded.workflow, loaded.facts, event, then=loaded.facts_for(event), clock=clock or self._clock())
-        if event.kind in MOVE_KINDS:
-            self._authorize_move(loaded, event)
-        last = loaded.facts.last_event
-        batch = [loaded.add(event)]  # on error `loaded` is dropped, so adding first is safe
-        follow_up = self._automatic_move(loaded, event)
-        if follow_up is not None and last is not None and event.moment < last:
-            raise EventError(
-                f"this {event.kind} moves {loaded.facts.initiative} back to '{follow_up.data['to']}', so it cannot "
-                f"be dated before facts already recorded (up to {parse_at(last)}): date it later"
-            )
-        if follow_up is not None:
-            if replaying:
-                loaded.awaiting = follow_up
-            else:
-                batch.append(loaded.add(follow_up))
-        return batch
-
-    def _authorize_move(self, loaded: _Loaded, event: Event) -> None:
-        """The actor's role must allow the move, and its blocking prerequisites must be met."""
-        from cooperation.engine.machine import ADVANCE, machine_for, trigger_name  # only moves need transitions
-
-        workflow, facts = loaded.workflow, loaded.facts
-        target = event.data["to"]
-        trigger: str
-        if event.kind == "stage_advanced":
-            move, trigger = "advance", ADVANCE
-            roles, needs = workflow.advance_roles(target), workflow.needs(target)
-        else:
-            transition = event.data["transition"]
-            move, trigger = transition, trigger_name(transition)
-            roles, needs = workflow.transition_roles(transition), workflow.transition_needs[transition]
-        participant = facts.participants.get(event.by) if event.by is not None else None
-        if participant is None or not participant.active:
-            raise NotPermittedError(facts.initiative, move, event.by, roles, "not a current participant")
-        if participant.role not in roles:
-            role = participant.role
-            raise NotPermittedError(facts.initiative, move, event.by, roles, f"{_article(role)} {role} may not")
-        evaluator = loaded.evaluator(event.moment)
-        if machine_for(workflow).fire(facts.stage, trigger, evaluator) is None:
-            raise BlockedTransitionError(facts.initiative, target, evaluator.to_work_on(needs, blocking_only=True))
-
-    def _automatic_move(self, loaded: _Loaded, event: Event) -> Event | None:
-        """The move a workflow takes by itself on this kind of event (a trust breach regresses),
-        if its own prerequisites are met once the event is recorded."""
-        if event.kind not in loaded.workflow.automatic_events:
-            return None
-        for transition in loaded.workflow.transitions_from(loaded.facts.stage):
-            if transition.on_event == event.kind:
-                if loaded.evaluator(event.moment).blocking(loaded.workflow.transition_needs[transition.id]):
-                    return None
-                reason = event.data.get("description", event.kind)
-                data = {"from": loaded.facts.stage, "to": transition.to, "reason": reason, "transition": transition.id}
-                kind = {"regress": "stage_regressed", "escalate": "escalated", "hand_off": "handed_off"}[transition.kind]
-                return Event(loaded.facts.initiative, kind, event.at, data)  # by nobody: the workflow moved
-        return None
 
     # --- moving --------------------------------------------------------------------------
 
@@ -335,7 +199,7 @@ class Registry:
     def _move(
         self,
         initiative: str,
-        kind: Literal["advance", "regress", "escalate", "hand_off"],
+        kind: MoveKind,
         *,
         by: str,
         at: Moment | None,
@@ -344,86 +208,27 @@ class Registry:
         extra: dict[str, Any] | None = None,
     ) -> InitiativeStatus:
         loaded = self._load(initiative, self.store.read(initiative))
-        workflow, stage = loaded.workflow, loaded.facts.stage
+        stage = loaded.facts.stage
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
-        if kind == "advance":
-            target = workflow.next_stage(stage)
-            if target is None:
-                raise TransitionError(_no_next_stage(workflow, initiative, stage))
-            event_kind, data = "stage_advanced", {"from": stage, "to": target}
-        else:
-            chosen = _choose_transition(workflow, initiative, stage, kind, to=to, transition=transition)
-            event_kind = {"regress": "stage_regressed", "escalate": "escalated", "hand_off": "handed_off"}[kind]
-            data = {"from": stage, "to": chosen.to, "transition": chosen.id, **(extra or {})}
+        move = loaded.moves.choose(initiative, stage, kind, transition=transition, target=to)
+        data: dict[str, Any] = {"from": stage, "to": move.target}
+        if move.transition is not None:
+            data["transition"] = move.transition
+        data.update(extra or {})
         from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
 
-        event = validate_event({"initiative": initiative, "kind": event_kind, "at": moment, "by": by, "data": data})
+        raw = {"initiative": initiative, "kind": move.event_kind, "at": moment, "by": by, "data": data}
+        event = validate_event(raw)
         version = loaded.version
-        self.store.append(initiative, self._admit(loaded, event), expected_version=version)
+        self.store.append(initiative, loaded.admit(event, clock=self._clock()), expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
 
     # --- import and export ----------------------------------------------------------------
 
     def import_lines(self, lines: Iterable[str], *, source: str = "<input>") -> ImportReport:
         """Import JSON Lines events: the whole input is checked first, then written all or nothing."""
-        # Every event is held until the write, so the heap only grows; Python's cycle
-        # collector would walk it again and again (a quarter of a large import's time)
-        # while finding nothing: these records hold no cycles.
-        with _cycle_collection_paused():
-            return self._import_lines(lines, source)
-
-    def _import_lines(self, lines: Iterable[str], source: str) -> ImportReport:
-        from cooperation.engine.event_schema import validate_event_line  # once, not once per line
-
-        pending: dict[str, tuple[int, list[Event]]] = {}
-        loaded: dict[str, _Loaded] = {}
-        created: list[str] = []
-        count = 0
-        known = set(self.store.initiatives())  # a racing creator still loses: its append is version-guarded
-        started = self._clock()  # events dated after the import began are in the future
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                event = validate_event_line(line)
-            except EventError:  # checked again to name the line: errors are rare, lines are many
-                validate_event_line(line, where=f"{source}:{number}")
-                raise
-            try:
-                state = loaded.get(event.initiative)
-                if state is None:
-                    state = loaded[event.initiative] = self._import_target(event, known)
-                    pending[event.initiative] = (state.version, [])
-                    if state.version == 0:
-                        created.append(event.initiative)
-                        pending[event.initiative][1].append(state.add(event))
-                        count += 1
-                        continue
-                batch = self._admit(state, event, replaying=True, clock=started)
-            except CooperationError as error:
-                raise EventError(f"{source}:{number}: {error}") from None
-            pending[event.initiative][1].extend(batch)
-            count += len(batch)
-        for initiative, state in loaded.items():
-            if state.awaiting is not None:
-                raise EventError(
-                    f"{source}: the log of {initiative} ends before the {state.awaiting.kind} that its workflow "
-                    f"takes by itself after its last event (to '{state.awaiting.data['to']}')"
-                )
-        self.store.append_batches(pending)
-        return ImportReport(count, tuple(pending), tuple(created))
-
-    def _import_target(self, event: Event, known: set[str]) -> _Loaded:
-        """The initiative an imported event is for: from the store, or created by this event."""
-        if event.initiative in known:
-            return self._load(event.initiative, self.store.read(event.initiative))
-        if event.kind != "initiative_created":
-            raise EventError(f"unknown initiative '{event.initiative}': its first event must be initiative_created")
-        try:
-            workflow = self._workflow(event.data["workflow"])
-        except CooperationError as error:
-            raise EventError(str(error)) from None
-        return _Loaded(workflow, [], fold(event.initiative, [], start=workflow.start), 0)
+        started = self._clock()  # events dated after it are in the future
+        return import_lines(lines, source=source, store=self.store, workflow_named=self._workflow, started=started)
 
     def export_events(self, initiative: str | None = None) -> Iterator[Event]:
         """Events in their recorded order: one initiative's, or every initiative's."""
@@ -435,16 +240,8 @@ class Registry:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> _Loaded:
-        if not events:
-            raise UnknownInitiativeError(initiative)
-        try:
-            workflow = self._workflow(events[0].data["workflow"])
-        except CooperationError as error:
-            raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
-        ordered = time_ordered(events)
-        facts = fold(initiative, ordered, start=workflow.start, until=until)
-        return _Loaded(workflow, ordered, facts, len(events))
+    def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> LoadedInitiative:
+        return load_initiative(initiative, events, self._workflow, until=until)
 
     def _workflow(self, name: str) -> CompiledWorkflow:
         """The workflow an initiative records, compiled once per registry."""
@@ -453,23 +250,8 @@ class Registry:
             workflow = self._workflows[name] = get_workflow(name)
         return workflow
 
-    def _status(self, loaded: _Loaded, moment: datetime) -> InitiativeStatus:
+    def _status(self, loaded: LoadedInitiative, moment: datetime) -> InitiativeStatus:
         return build_status(loaded.workflow, loaded.facts, loaded.evaluator(moment), moment)
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
 
 
 def slug(name: str) -> str:
@@ -478,28 +260,3 @@ def slug(name: str) -> str:
     if not text:
         raise EventError(f"cannot make an id from the name {name!r}; give one with --id")
     return text
-
-
-def _no_next_stage(workflow: CompiledWorkflow, initiative: str, stage: str) -> str:
-    options = ", ".join(f"{t.id} ({t.kind})" for t in workflow.transitions_from(stage))
-    where = "the last stage of the ladder" if stage in workflow.ladder else "off the ladder"
-    suffix = f"; moves from here: {options}" if options else "; nothing moves on from here"
-    return f"{initiative} is at '{stage}', {where}{suffix}"
-
-
-def _choose_transition(
-    workflow: CompiledWorkflow, initiative: str, stage: str, kind: str, *, to: str | None, transition: str | None
-) -> Any:
-    candidates = [
-        t
-        for t in workflow.transitions_from(stage)
-        if t.kind == kind and transition in (None, t.id) and to in (None, t.to)
-    ]
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        available = ", ".join(f"{t.id} ({t.kind} to {t.to})" for t in workflow.transitions_from(stage)) or "none"
-        raise TransitionError(f"{initiative} is at '{stage}': no {kind} move matches; moves from here: {available}")
-    choices = ", ".join(f"{t.id} (to {t.to})" for t in candidates)
-    raise TransitionError(f"{initiative} is at '{stage}': several {kind} moves fit ({choices}); name one")
-

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
@@ -30,6 +31,7 @@ from cooperation.errors import BlockedTransitionError, CooperationError, EventEr
 from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.events import MOVE_KINDS, Event, moment, parse_at
 from cooperation.engine.facts import Facts, fold, time_ordered
+from cooperation.engine.moves import moves_for
 from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
 from cooperation.verify.analysis import (
@@ -432,7 +434,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         following = status.next
         may = self.registry.can_advance(self.initiative)
         assert may == status.can_advance
-        permitted = following is not None and actor in self.permitted(self.workflow.advance_roles(following))
+        advance = moves_for(self.workflow).advance(status.stage)
+        permitted = advance is not None and actor in self.permitted(advance.roles)
         error = self.attempt(lambda: self.registry.advance(self.initiative, by=actor))
         if following is None:
             assert type(error) is TransitionError, error
@@ -456,14 +459,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             self.clock.advance(minutes=1)
         status = self.status()
         transition = self.workflow.transitions[transition_id]
-        move = Move(
-            transition.kind,
-            status.stage,
-            transition.to,
-            transition.id,
-            self.workflow.transition_roles(transition.id),
-            self.workflow.transition_needs[transition.id],
-        )
+        move = replace(moves_for(self.workflow).of_transition(transition.id)[0], source=status.stage)
         blocking = self._blocking(move.needs)
         error = self.attempt(lambda: apply_move(self.registry, self.initiative, move, by=actor))
         if status.stage not in transition.from_:
@@ -650,9 +646,9 @@ def workflow_state_machine(
                 if by == "":
                     return
             error = self.record("trust_breached", {"description": "Shared information was misused."}, by=by)
-            automatic = [t for t in compiled.transitions_from(stage) if t.on_event == "trust_breached"]
+            automatic = moves_for(compiled).automatic(stage, "trust_breached")
             if error is None and automatic:
-                assert self.status().stage == automatic[0].to
+                assert self.status().stage == automatic.target
 
         # --- moves: every transition tried, and preconditions that mirror the guards ------------------------
 
@@ -679,14 +675,16 @@ def workflow_state_machine(
             status = self.status()
             if status.next is None or not status.can_advance:
                 return None
-            allowed = self.permitted(compiled.advance_roles(status.next))
+            advance = moves_for(compiled).advance(status.stage)
+            allowed = self.permitted(advance.roles) if advance is not None else []
             return allowed[0] if allowed else None
 
         def _advance_blocked(self) -> str | None:
             status = self.status()
             if status.next is None or status.can_advance:
                 return None
-            allowed = self.permitted(compiled.advance_roles(status.next))
+            advance = moves_for(compiled).advance(status.stage)
+            allowed = self.permitted(advance.roles) if advance is not None else []
             return allowed[0] if allowed else None
 
         if transitions:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
+from cooperation.engine.moves import moves_for
 from cooperation.testing import Clock, workflow_state_machine
 from cooperation.verify.analysis import memory_registry, verify_workflow
 
@@ -41,7 +42,7 @@ def test_builtin_workflow_keeps_every_invariant(workflow_id: str) -> None:
 def test_a_breach_recorded_by_nobody_replays() -> None:
     """`coop breach` takes no --by; the regress it causes must survive export and import."""
     workflow = get_workflow("cooperation-maturity")
-    stage = next(s for s in workflow.ladder if any(t.on_event for t in workflow.transitions_from(s)))
+    stage = next(s for s in workflow.ladder if any(move.automatic for move in moves_for(workflow).leaving(s)))
     witness = verify_workflow(workflow, walks=0).stage_witnesses[stage]  # a log that reaches that stage
     clock = Clock(max(event.moment for event in witness) + timedelta(minutes=1))
     with memory_registry(clock) as original:

@@ -26,12 +26,14 @@ from cooperation.errors import (
     TransitionError,
 )
 from cooperation.engine.events import moment
+from cooperation.engine.moves import moves_for
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
 from cooperation.vocabulary import COMMUNITIES
 
 LADDER_FILE = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
 WORKFLOW = get_workflow(LADDER_FILE)
+MOVES = moves_for(WORKFLOW)
 CONDITIONS = tuple(WORKFLOW.conditions)
 EVIDENCE_CONDITIONS = ("problem", "vouched", "output", "receiver", "failure")
 ATTESTATION_CONDITIONS = ("trust-attested", "comfort")
@@ -82,10 +84,10 @@ def _permitted(registry: Registry, actor: str, roles: tuple[str, ...]) -> bool:
 
 
 def permitted_actor(registry: Registry, pick: int) -> str | None:
-    status = registry.status(I)
-    if status.next is None:
+    advance = MOVES.advance(registry.status(I).stage)
+    if advance is None:
         return None
-    roles = WORKFLOW.advance_roles(status.next)
+    roles = advance.roles
     allowed = sorted(name for name, (role, _) in _active(registry).items() if role in roles)
     return allowed[pick % len(allowed)] if allowed else None
 
@@ -245,7 +247,7 @@ def play(registry: Registry, clock: Clock, walk: list[tuple[int, int, tuple[Any,
 
 def _first(kind: str, registry: Registry) -> str | None:
     stage = registry.status(I).stage
-    found = [t.id for t in WORKFLOW.transitions_from(stage) if t.kind == kind and t.on_event is None]
+    found = [m.transition for m in MOVES.transitions(stage) if m.kind == kind and m.on_event is None]
     return found[0] if found else None
 
 
@@ -380,7 +382,8 @@ class Walk(RuleBasedStateMachine):
         may = self.registry.can_advance(I)
         assert may == status.can_advance
         following = status.next
-        permitted = following is not None and _permitted(self.registry, actor, WORKFLOW.advance_roles(following))
+        advance = MOVES.advance(status.stage)
+        permitted = advance is not None and _permitted(self.registry, actor, advance.roles)
         before = len(self.registry.history(I))
         error = self._attempt(lambda: self.registry.advance(I, by=actor))
         note_for_statistics(f"advance: {type(error).__name__ if error else 'moved'}")
@@ -450,7 +453,7 @@ def test_the_stage_is_the_fold_of_the_recorded_moves(walk: list[Any]) -> None:
                     assert event.data["from"] == stage, event
                     stage = event.data["to"]
                     if event.kind == "stage_advanced":
-                        assert WORKFLOW.next_stage(event.data["from"]) == stage
+                        assert MOVES.next_stage(event.data["from"]) == stage
                     else:
                         assert WORKFLOW.transitions[event.data["transition"]].to == stage
                 # between moves, the status agrees with the last move (a breach and its regress share a moment)

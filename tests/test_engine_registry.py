@@ -753,6 +753,49 @@ def test_import_refuses_an_advance_whose_prerequisites_are_unmet(registry: Regis
     assert registry.initiatives() == []
 
 
+def test_an_import_refused_for_a_blocked_move_keeps_the_unmet_prerequisites_as_data(registry: Registry) -> None:
+    """The error names the line, and still carries the refusal with what is unmet, in working order."""
+    lines = [
+        {"initiative": "x", "kind": "initiative_created", "at": "2018-01-01",
+         "data": {"name": "X", "workflow": BUILTIN}},
+        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-02",
+         "data": {"name": "Ada", "community": "technical", "role": "owner"}},
+        {"initiative": "x", "kind": "stage_advanced", "at": "2018-01-03", "by": "Ada",
+         "data": {"from": "challenge", "to": "ownership"}},
+        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-04", "by": "Obs",
+         "data": {"name": "Obs", "community": "media", "role": "observer"}},
+    ]
+    with pytest.raises(EventError) as caught:
+        registry.import_lines([json.dumps(line) for line in lines], source="log.jsonl")
+    refused = caught.value
+    assert refused.location == "log.jsonl:3"
+    assert isinstance(refused.original, BlockedTransitionError)
+    assert str(refused) == f"log.jsonl:3: {refused.original}"
+    assert (refused.original.initiative, refused.original.target) == ("x", "ownership")
+    assert registry.initiatives() == []
+    registry.import_lines([json.dumps(line) for line in lines[:2]])  # as the log stood before the move
+    blocking = [result.condition for result in registry.status("x").unmet if result.blocking]
+    assert blocking and [result.condition for result in refused.original.unmet] == blocking
+
+
+def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: Registry) -> None:
+    lines = [
+        {"initiative": "x", "kind": "initiative_created", "at": "2018-01-01",
+         "data": {"name": "X", "workflow": BUILTIN}},
+        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-02",
+         "data": {"name": "Obs", "community": "media", "role": "observer"}},
+        {"initiative": "x", "kind": "stage_advanced", "at": "2018-01-03", "by": "Obs",
+         "data": {"from": "challenge", "to": "ownership"}},
+    ]
+    with pytest.raises(EventError) as caught:
+        registry.import_lines([json.dumps(line) for line in lines], source="log.jsonl")
+    refused = caught.value.original
+    assert isinstance(refused, NotPermittedError)
+    assert (refused.actor, refused.move) == ("Obs", "advance")
+    assert "observer" not in refused.allowed and refused.allowed == get_workflow(BUILTIN).default_roles
+
+
+
 def test_a_leave_dated_before_the_join_is_refused(registry: Registry) -> None:
     i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
     registry.record(i, "participant_joined", {"name": "Ben", "community": "business"}, at="2018-03-01")

@@ -18,6 +18,7 @@ from cooperation import (
 )
 from cooperation.definition.catalog import builtin_directory
 from cooperation.definition.models import AllCondition, AnyCondition, ExpiringCondition, HeldCondition
+from cooperation.engine.moves import moves_for
 
 SAMPLES = Path(__file__).resolve().parent / "workflows"
 BUILTIN = "cooperation-maturity"
@@ -101,7 +102,7 @@ def test_builtin_ladder_in_order(builtin: CompiledWorkflow) -> None:
     assert builtin.start == "challenge"
     ladder_in_file = [stage.id for stage in builtin.definition.stages if stage.ladder]
     assert tuple(ladder_in_file) == LADDER
-    assert [builtin.next_stage(stage) for stage in LADDER] == [*LADDER[1:], None]
+    assert [moves_for(builtin).next_stage(stage) for stage in LADDER] == [*LADDER[1:], None]
 
 
 @pytest.mark.parametrize("practice", BEST_PRACTICES)
@@ -194,9 +195,11 @@ def test_full_sample_uses_every_feature() -> None:
     assert any(t.body_kinds for t in definition.transitions)
     assert any(t.roles for t in definition.transitions)
     assert any(not s.ladder for s in definition.stages) and any(s.terminal for s in definition.stages)
-    assert workflow.advance_roles("trusted") == ("owner",)
-    assert workflow.advance_roles("done") == ("owner", "secretariat", "member")
-    assert workflow.transition_roles("breach") == ("owner", "secretariat", "member")
+    table = moves_for(workflow)
+    advance_roles = {move.target: move.roles for move in table.rows if move.transition is None}
+    assert advance_roles["trusted"] == ("owner",)
+    assert advance_roles["done"] == ("owner", "secretariat", "member")
+    assert {move.roles for move in table.of_transition("breach")} == {("owner", "secretariat", "member")}
     assert workflow.waiver_min_rationale("output") == 10
     assert workflow.waiver_min_rationale("problem") == 20
     assert workflow.transition_needs["escalate"] == ("problem", "failure")

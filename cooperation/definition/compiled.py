@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cooperation.vocabulary import Role
+from cooperation.vocabulary import BodyKind, Role
 
 if TYPE_CHECKING:
     from cooperation.definition.models import (
@@ -69,7 +69,7 @@ class CompiledTransition(NamedTuple):
     to: str
     roles: tuple[Role, ...] | None
     on_event: str | None
-    body_kinds: tuple[str, ...]
+    body_kinds: tuple[BodyKind, ...]
 
 
 class CompiledScale(NamedTuple):
@@ -163,38 +163,15 @@ class CompiledWorkflow:
     def parameters(self) -> Mapping[str, ParameterDefinition]:
         return {parameter.id: parameter for parameter in self.definition.parameters}
 
-    # --- lookups for reading and moving ---------------------------------------------------------
-
-    @cached_property
-    def automatic_events(self) -> frozenset[str]:
-        """Event kinds that trigger a transition."""
-        return frozenset(t.on_event for t in self.compiled_transitions.values() if t.on_event)
+    # --- lookups for reading (a workflow's moves: `cooperation.engine.moves`) -----------------------
 
     @property
     def start(self) -> str:
         return self.ladder[0]
 
-    def next_stage(self, stage: str) -> str | None:
-        """The ladder stage after `stage`, or None at the top or off the ladder."""
-        if stage not in self.ladder:
-            return None
-        position = self.ladder.index(stage) + 1
-        return self.ladder[position] if position < len(self.ladder) else None
-
     def needs(self, stage: str) -> tuple[str, ...]:
         """Conditions stage `stage` needs (its own and its predecessors'), prerequisites first."""
         return self.stage_needs[stage]
-
-    def advance_roles(self, target: str) -> tuple[Role, ...]:
-        roles = self.compiled_stages[target].advance_roles
-        return roles if roles is not None else self.default_roles
-
-    def transition_roles(self, transition: str) -> tuple[Role, ...]:
-        roles = self.compiled_transitions[transition].roles
-        return roles if roles is not None else self.default_roles
-
-    def transitions_from(self, stage: str) -> tuple[CompiledTransition, ...]:
-        return tuple(transition for transition in self.compiled_transitions.values() if stage in transition.from_)
 
     def waiver_min_rationale(self, condition: str) -> int:
         own = self.compiled_conditions[condition].waiver_min_rationale

@@ -7,16 +7,16 @@ sensible dates, and moves that follow the workflow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
-from cooperation.errors import EventError
 from cooperation.engine.events import MOVE_KINDS, Event, now
 from cooperation.engine.facts import Facts, Participant
+from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
+from cooperation.errors import EventError
 from cooperation.wording import did_you_mean
-
-_TRANSITION_KIND = {"stage_regressed": "regress", "escalated": "escalate", "handed_off": "hand_off"}
 
 
 def admit(
@@ -32,7 +32,6 @@ def admit(
         raise EventError(f"{event.at} is in the future (UTC); record what has happened, dated when it happened")
     if facts.created is not None and at < facts.created:
         raise EventError(f"{event.at} is before {facts.initiative} was created ({_day(facts.created)})")
-    last_move = facts.moves[-1].at if facts.moves else None
     if event.kind in MOVE_KINDS:
         if facts.last_event is not None and at < facts.last_event:
             raise EventError(
@@ -40,66 +39,101 @@ def admit(
                 "date it later"
             )
         return _admit_move(workflow, facts, event)
+    last_move = facts.moves[-1].at if facts.moves else None
     if last_move is not None and at < last_move:
         raise EventError(
             f"{event.at} is before the last stage move ({_day(last_move)}); facts cannot be backdated past a move"
         )
-    facts = then or facts
-    data = event.data
-    match event.kind:
-        case "initiative_created":
-            raise EventError(f"{facts.initiative} already exists; choose another id for a new initiative")
-        case "participant_joined":
-            current = facts.participants.get(data["name"])
-            if current is not None and current.active:
-                raise EventError(f"{data['name']} already takes part in {facts.initiative}")
-        case "participant_left":
-            _require_participant(facts, data["name"], "leave")
-        case "meeting_held":
-            attendees = data["attendees"]
-            unknown = [name for name in attendees if not _is_active(facts, name)]
-            if unknown:
-                raise EventError(
-                    f"not participants of {facts.initiative}: {', '.join(unknown)} (record them with `coop join` first)"
-                )
-            if len(set(attendees)) != len(attendees):
-                raise EventError("an attendee is listed twice")
-        case "evidence_recorded":
-            _require_condition(workflow, data["condition"])
-        case "attestation_given":
-            _require_condition(workflow, data["condition"])
-            if event.by is None:
-                raise EventError("an attestation needs the attesting participant (by)")
-            participant = _require_participant(facts, event.by, "attest")
-            if participant.role == "observer":
-                raise EventError(f"{event.by} is an observer; observers cannot attest")
-        case "condition_waived":
-            condition = _require_condition(workflow, data["condition"])
-            if condition.strength == "required":
-                raise EventError(f"'{condition.id}' is required and cannot be waived; meet it instead")
-            minimum = workflow.waiver_min_rationale(condition.id)
-            if len(data["rationale"].strip()) < minimum:
-                raise EventError(
-                    f"a waiver of '{condition.id}' needs a rationale of at least {minimum} characters "
-                    f"(this one has {len(data['rationale'].strip())}): say why it does not apply"
-                )
-            allowed = workflow.default_roles
-            if event.by is None:
-                raise EventError(f"a waiver needs who grants it (by), in one of the roles: {', '.join(allowed)}")
-            granter = _require_participant(facts, event.by, "waive")
-            if granter.role not in allowed:
-                raise EventError(f"{event.by} is a {granter.role}; only {', '.join(allowed)} may waive conditions")
-        case "score_set":
-            scales = workflow.scales
-            scale = scales.get(data["parameter"])
-            if scale is None:
-                hint = did_you_mean(data["parameter"], scales) or f"known: {', '.join(scales) or 'none'}"
-                raise EventError(f"unknown parameter '{data['parameter']}' in workflow {workflow.id} ({hint})")
-            if not scale.min <= data["level"] <= scale.max:
-                raise EventError(
-                    f"level {data['level']} is outside the scale of '{data['parameter']}' ({scale.min}..{scale.max})"
-                )
+    check = _CHECKS.get(event.kind)
+    if check is not None:
+        check(workflow, then or facts, event)
     return event
+
+
+# --- facts: one check per kind of event (kinds without one fit any initiative) ---------------------
+
+
+def _created(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    raise EventError(f"{facts.initiative} already exists; choose another id for a new initiative")
+
+
+def _joined(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    name = event.data["name"]
+    if _is_active(facts, name):
+        raise EventError(f"{name} already takes part in {facts.initiative}")
+
+
+def _left(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    _require_participant(facts, event.data["name"], "leave")
+
+
+def _meeting(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    attendees = event.data["attendees"]
+    unknown = [name for name in attendees if not _is_active(facts, name)]
+    if unknown:
+        raise EventError(
+            f"not participants of {facts.initiative}: {', '.join(unknown)} (record them with `coop join` first)"
+        )
+    if len(set(attendees)) != len(attendees):
+        raise EventError("an attendee is listed twice")
+
+
+def _evidence(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    _require_condition(workflow, event.data["condition"])
+
+
+def _attestation(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    _require_condition(workflow, event.data["condition"])
+    if event.by is None:
+        raise EventError("an attestation needs the attesting participant (by)")
+    participant = _require_participant(facts, event.by, "attest")
+    if participant.role == "observer":
+        raise EventError(f"{event.by} is an observer; observers cannot attest")
+
+
+def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    condition = _require_condition(workflow, event.data["condition"])
+    if condition.strength == "required":
+        raise EventError(f"'{condition.id}' is required and cannot be waived; meet it instead")
+    minimum = workflow.waiver_min_rationale(condition.id)
+    rationale = event.data["rationale"].strip()
+    if len(rationale) < minimum:
+        raise EventError(
+            f"a waiver of '{condition.id}' needs a rationale of at least {minimum} characters "
+            f"(this one has {len(rationale)}): say why it does not apply"
+        )
+    allowed = workflow.default_roles
+    if event.by is None:
+        raise EventError(f"a waiver needs who grants it (by), in one of the roles: {', '.join(allowed)}")
+    granter = _require_participant(facts, event.by, "waive")
+    if granter.role not in allowed:
+        raise EventError(f"{event.by} is a {granter.role}; only {', '.join(allowed)} may waive conditions")
+
+
+def _score(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    parameter, level = event.data["parameter"], event.data["level"]
+    scales = workflow.scales
+    scale = scales.get(parameter)
+    if scale is None:
+        hint = did_you_mean(parameter, scales) or f"known: {', '.join(scales) or 'none'}"
+        raise EventError(f"unknown parameter '{parameter}' in workflow {workflow.id} ({hint})")
+    if not scale.min <= level <= scale.max:
+        raise EventError(f"level {level} is outside the scale of '{parameter}' ({scale.min}..{scale.max})")
+
+
+_CHECKS: dict[str, Callable[[CompiledWorkflow, Facts, Event], None]] = {
+    "initiative_created": _created,
+    "participant_joined": _joined,
+    "participant_left": _left,
+    "meeting_held": _meeting,
+    "evidence_recorded": _evidence,
+    "attestation_given": _attestation,
+    "condition_waived": _waiver,
+    "score_set": _score,
+}
+
+
+# --- moves: the workflow's move table says where each goes ----------------------------------------
 
 
 def _admit_move(workflow: CompiledWorkflow, facts: Facts, event: Event) -> Event:
@@ -107,26 +141,21 @@ def _admit_move(workflow: CompiledWorkflow, facts: Facts, event: Event) -> Event
     source = data.get("from", facts.stage)
     if source != facts.stage:
         raise EventError(f"the move starts from '{source}' but {facts.initiative} is at '{facts.stage}'")
-    if event.kind == "stage_advanced":
-        following = workflow.next_stage(facts.stage)
+    table = moves_for(workflow)
+    kind = MOVE_KIND_OF_EVENT[event.kind]
+    if kind == "advance":
+        following = table.next_stage(facts.stage)
         if data.get("to") != following:
             expected = f"'{following}'" if following else "nowhere (no next stage on the ladder)"
             raise EventError(f"from '{facts.stage}' an advance goes to {expected}, not '{data.get('to')}'")
         return event
-    kind = _TRANSITION_KIND[event.kind]
-    candidates = [
-        transition
-        for transition in workflow.transitions_from(facts.stage)
-        if transition.kind == kind
-        and (data.get("transition") in (None, transition.id))
-        and (data.get("to") in (None, transition.to))
-    ]
+    candidates = table.matching(facts.stage, kind, transition=data.get("transition"), target=data.get("to"))
     if not candidates:
         raise EventError(f"workflow {workflow.id} has no {kind} transition from '{facts.stage}' matching this event")
-    transition = candidates[0]
-    if kind == "hand_off" and transition.body_kinds and data["body_kind"] not in transition.body_kinds:
-        raise EventError(f"'{transition.id}' hands off only to: {', '.join(transition.body_kinds)}")
-    data.update({"from": facts.stage, "to": transition.to, "transition": transition.id})
+    move = candidates[0]  # several fit an event that names no transition: the first in definition order
+    if kind == "hand_off" and move.body_kinds and data["body_kind"] not in move.body_kinds:
+        raise EventError(f"'{move.transition}' hands off only to: {', '.join(move.body_kinds)}")
+    data.update({"from": facts.stage, "to": move.target, "transition": move.transition})
     return replace(event, data=data)
 
 

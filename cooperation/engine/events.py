@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from cooperation.engine.moves import EVENT_KIND_OF_MOVE
 from cooperation.errors import EventError
 
 FORMAT_VERSION = 1
 
-MOVE_KINDS = frozenset({"stage_advanced", "stage_regressed", "escalated", "handed_off"})
+MOVE_KINDS = frozenset(EVENT_KIND_OF_MOVE.values())  # the events that move an initiative
 
 
 # --- time ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cooperation.engine.events import Event
+from cooperation.engine.events import MOVE_KINDS, Event
 
 
 @dataclass(slots=True)
@@ -154,7 +154,7 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.workflow = data["workflow"]
         facts.created = at
         facts.stage_since = at
-    elif kind in ("stage_advanced", "stage_regressed", "escalated", "handed_off"):
+    elif kind in MOVE_KINDS:
         target = data.get("to") or facts.stage
         detail = data.get("reason") or data.get("body") or ""
         facts.moves.append(

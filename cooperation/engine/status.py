@@ -13,6 +13,7 @@ from typing import Any
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.evaluation import ConditionResult, Evaluator
 from cooperation.engine.facts import Facts
+from cooperation.engine.moves import moves_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,9 @@ def _text(moment: datetime | None) -> str | None:
 def _stage_outline(workflow: CompiledWorkflow, stage: str) -> tuple[str, bool, str | None, tuple[str, ...]]:
     """What a status says of a stage whatever the facts: title, terminal, next stage, moves out."""
     definition = workflow.compiled_stages[stage]
-    moves = tuple(transition.id for transition in workflow.transitions_from(stage))
-    return definition.title, definition.terminal, workflow.next_stage(stage), moves
+    table = moves_for(workflow)
+    moves = tuple(move.transition for move in table.transitions(stage) if move.transition is not None)
+    return definition.title, definition.terminal, table.next_stage(stage), moves
 
 
 def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator, as_of: datetime) -> InitiativeStatus:

@@ -1,66 +1,29 @@
 """The stage graph of a workflow for verification: its moves, and how to make one.
 
 A *move* is one edge of the graph: the advance from a ladder stage to the next, or one
-of the workflow's transitions. Witnesses, guides and random walks all make moves the
-same way, through the registry's API, so the engine judges them as it would a user's.
+of the workflow's transitions; the workflow's move table (`cooperation.engine.moves`)
+lists them. Witnesses, guides and random walks all make moves the same way, through the
+registry's API, so the engine judges them as it would a user's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
-
-from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.engine.moves import Move, moves_for
 from cooperation.registry import Registry
-from cooperation.vocabulary import Role
+from cooperation.vocabulary import BodyKind
 
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """One edge of the stage graph: an advance, or a workflow transition from one of its stages."""
-
-    kind: Literal["advance", "regress", "escalate", "hand_off"]
-    source: str
-    target: str
-    transition: str | None
-    roles: tuple[Role, ...]
-    needs: tuple[str, ...]
-    automatic: bool = False  # taken by the engine itself on an event (a breach of trust)
-
-    @property
-    def label(self) -> str:
-        if self.transition is None:
-            return f"advance {self.source} -> {self.target}"
-        return f"'{self.transition}' ({self.source} -> {self.target})"
+__all__ = ["Move", "apply_move", "moves_from", "moves_from_all"]
 
 
 def moves_from(workflow: CompiledWorkflow, stage: str) -> list[Move]:
     """Every move the workflow defines from `stage`: the advance first, then its transitions."""
-    found: list[Move] = []
-    following = workflow.next_stage(stage)
-    if following is not None:
-        found.append(
-            Move("advance", stage, following, None, workflow.advance_roles(following), workflow.needs(following))
-        )
-    for transition in workflow.transitions_from(stage):
-        found.append(
-            Move(
-                transition.kind,
-                stage,
-                transition.to,
-                transition.id,
-                workflow.transition_roles(transition.id),
-                workflow.transition_needs[transition.id],
-                automatic=transition.on_event is not None,
-            )
-        )
-    return found
+    return list(moves_for(workflow).leaving(stage))
 
 
 def moves_from_all(workflow: CompiledWorkflow) -> list[Move]:
     """Every move the workflow defines, from every stage in workflow order."""
-    return [move for stage in workflow.definition.stages for move in moves_from(workflow, stage.id)]
+    return list(moves_for(workflow).rows)
 
 
 def apply_move(registry: Registry, initiative: str, move: Move, *, by: str, at: str | None = None) -> None:
@@ -73,15 +36,7 @@ def apply_move(registry: Registry, initiative: str, move: Move, *, by: str, at: 
     elif move.kind == "escalate":
         registry.escalate(initiative, by=by, reason=reason, transition=move.transition, at=at)
     else:
-        assert move.transition is not None
-        kinds = _body_kinds(registry, initiative, move.transition)
+        body_kind: BodyKind = move.body_kinds[0] if move.body_kinds else "standardisation"  # any, unless it says
         registry.hand_off(
-            initiative, by=by, body="Receiving body", body_kind=kinds[0], transition=move.transition, at=at
+            initiative, by=by, body="Receiving body", body_kind=body_kind, transition=move.transition, at=at
         )
-
-
-def _body_kinds(registry: Registry, initiative: str, transition: str) -> list[Any]:
-    """The kinds of body a hand-off may go to (all of them when the workflow does not say)."""
-    created = registry.history(initiative)[0]
-    definition = get_workflow(created.data["workflow"]).transitions[transition]
-    return list(definition.body_kinds) or ["standardisation", "legislation", "self-regulation"]

@@ -16,6 +16,7 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.errors import CooperationError
 from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, fold, time_ordered
+from cooperation.engine.moves import moves_for
 from cooperation.registry import Registry
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.moves import Move, apply_move, moves_from
@@ -136,14 +137,12 @@ def guarded_breacher(
     if no such move follows or they may take it, else someone who may; '' when no breach should be
     recorded (the engine takes automatic moves without checking their roles or requirements).
     """
-    for transition in workflow.transitions_from(facts.stage):
-        if transition.on_event != "trust_breached":
-            continue
-        roles = workflow.transition_roles(transition.id)
-        allowed = sorted(p.name for p in facts.active_participants() if p.role in roles)
-        status = registry.status(initiative)
-        blocking = {c.condition for c in status.conditions if c.blocking}
-        if not allowed or blocking.intersection(workflow.transition_needs[transition.id]):
-            return ""
-        return wanted if wanted in allowed else allowed[0]
-    return wanted
+    move = moves_for(workflow).automatic(facts.stage, "trust_breached")
+    if move is None:
+        return wanted
+    allowed = sorted(p.name for p in facts.active_participants() if p.role in move.roles)
+    status = registry.status(initiative)
+    blocking = {c.condition for c in status.conditions if c.blocking}
+    if not allowed or blocking.intersection(move.needs):
+        return ""
+    return wanted if wanted in allowed else allowed[0]

@@ -15,6 +15,7 @@ from cooperation.definition.models import (
     ParticipationCondition,
     ScoreCondition,
 )
+from cooperation.engine.moves import moves_for
 
 
 def summarise_condition(condition: ConditionDefinition) -> str:
@@ -71,7 +72,7 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
         lines.append("")
         lines.append("Transitions:")
         for transition in definition.transitions:
-            roles = ", ".join(workflow.transition_roles(transition.id))
+            roles = ", ".join(moves_for(workflow).of_transition(transition.id)[0].roles)
             automatic = f", automatic on {transition.on_event}" if transition.on_event else ""
             lines.append(
                 f"  {transition.id} ({transition.kind}{automatic}): {', '.join(transition.from_)} -> {transition.to}"

@@ -1,0 +1,183 @@
+"""An initiative read from its store and folded: ready to evaluate, to take new events, to move.
+
+The registry loads one for every call; an import keeps one per initiative it writes to,
+and checks each line against it. Taking an event in (`admit`) checks it against the
+initiative (`cooperation.engine.admission`), a move also against its roles and guards
+(made through the workflow's Machine), and adds the move the workflow then takes by
+itself, if any.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.engine.admission import admit
+from cooperation.engine.evaluation import Evaluator
+from cooperation.engine.events import MOVE_KINDS, Event, parse_at
+from cooperation.engine.facts import Facts, apply, fold, time_ordered
+from cooperation.engine.moves import Move, MoveTable, moves_for
+from cooperation.errors import (
+    BlockedTransitionError,
+    CooperationError,
+    EventError,
+    NotPermittedError,
+    UnknownInitiativeError,
+)
+
+
+@dataclass(slots=True)
+class LoadedInitiative:
+    """An initiative read from the store and folded, ready to evaluate, extend or move."""
+
+    workflow: CompiledWorkflow
+    events: list[Event]  # in time order
+    facts: Facts
+    version: int
+    awaiting: Event | None = None  # while replaying a log: the automatic move it must hold next
+    _moves: MoveTable | None = field(default=None, repr=False)  # looked up on the first event taken in
+
+    def facts_at(self, moment: datetime) -> Facts:
+        return fold(self.facts.initiative, self.events, start=self.workflow.start, until=moment)
+
+    def evaluator(self, moment: datetime) -> Evaluator:
+        return Evaluator(self.workflow, self.facts, moment, self.facts_at)
+
+    def facts_for(self, event: Event) -> Facts:
+        """The facts as they stood when `event` happened (it may be dated before later facts)."""
+        last = self.facts.last_event
+        return self.facts if last is None or event.moment >= last else self.facts_at(event.moment)
+
+    def latest(self, clock: datetime) -> datetime:
+        """The moment a move made now takes: now, or the latest fact if one is dated ahead."""
+        last = self.facts.last_event
+        return clock if last is None or clock >= last else last
+
+    @property
+    def moves(self) -> MoveTable:
+        if self._moves is None:
+            self._moves = moves_for(self.workflow)
+        return self._moves
+
+    def add(self, event: Event) -> Event:
+        """Take an admitted event into the log (for checking the events that follow it)."""
+        self.version += 1
+        event = Event(event.initiative, event.kind, event.at, event.data, event.by, self.version)
+        at = event.moment
+        if self.facts.last_event is None or at >= self.facts.last_event:
+            self.events.append(event)  # the usual case: in time order already
+            apply(self.facts, event, at)
+        else:
+            self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
+            self.facts = fold(self.facts.initiative, self.events, start=self.workflow.start)
+        return event
+
+    def admit(self, event: Event, *, clock: datetime, replaying: bool = False) -> list[Event]:
+        """Check an event against the initiative (a move also against its roles and guards), add
+        it, and return what to append: the event, and the automatic move it causes.
+
+        A log being replayed holds its automatic moves: the next event must be that move.
+        `clock`: the present against which future dates are refused.
+        """
+        if self.awaiting is not None:
+            expected, self.awaiting = self.awaiting, None
+            if (event.kind, event.at, event.data) != (expected.kind, expected.at, expected.data):
+                raise EventError(
+                    f"the workflow moved {self.facts.initiative} by itself after the previous event: the log must "
+                    f"record that {expected.kind} to '{expected.data['to']}' next (transition "
+                    f"{expected.data['transition']}, at {expected.at}, reason {expected.data['reason']!r})"
+                )
+            return [self.add(event)]
+        event = admit(self.workflow, self.facts, event, then=self.facts_for(event), clock=clock)
+        if event.kind in MOVE_KINDS:
+            event = self._make_move(event)
+        last = self.facts.last_event
+        batch = [self.add(event)]  # on error the caller drops `self`, so adding first is safe
+        follow_up = self._automatic_move(event)
+        if follow_up is not None and last is not None and event.moment < last:
+            raise EventError(
+                f"this {event.kind} moves {self.facts.initiative} back to '{follow_up.data['to']}', so it cannot "
+                f"be dated before facts already recorded (up to {parse_at(last)}): date it later"
+            )
+        if follow_up is not None:
+            if replaying:
+                self.awaiting = follow_up
+            else:
+                batch.append(self.add(follow_up))
+        return batch
+
+    def _make_move(self, event: Event) -> Event:
+        """Make an admitted move on the Machine: the actor's role must allow it and its blocking
+        prerequisites must be met. The event records the stage the Machine arrives at."""
+        facts = self.facts
+        transition = None if event.kind == "stage_advanced" else event.data["transition"]
+        move = self.moves.move(facts.stage, transition)
+        assert move is not None, "admission completes a move with one the workflow has"
+        name = move.transition or "advance"
+        participant = facts.participants.get(event.by) if event.by is not None else None
+        if participant is None or not participant.active:
+            raise NotPermittedError(facts.initiative, name, event.by, move.roles, "not a current participant")
+        if participant.role not in move.roles:
+            role = participant.role
+            raise NotPermittedError(facts.initiative, name, event.by, move.roles, f"{_article(role)} {role} may not")
+        evaluator = self.evaluator(event.moment)
+        arrived = self.moves.make(move, evaluator)
+        if arrived is None:
+            unmet = evaluator.to_work_on(move.needs, blocking_only=True)
+            raise BlockedTransitionError(facts.initiative, event.data["to"], unmet)
+        return _arriving(event, arrived)
+
+    def _automatic_move(self, event: Event) -> Event | None:
+        """The move the workflow makes by itself on this kind of event (a trust breach regresses),
+        if its own prerequisites are met once the event is recorded."""
+        move: Move | None = self.moves.automatic(self.facts.stage, event.kind)
+        if move is None:
+            return None
+        arrived = self.moves.make(move, self.evaluator(event.moment))
+        if arrived is None:
+            return None
+        reason = event.data.get("description", event.kind)
+        data = {"from": self.facts.stage, "to": arrived, "reason": reason, "transition": move.transition}
+        return Event(self.facts.initiative, move.event_kind, event.at, data)  # by nobody: the workflow moved
+
+
+def load_initiative(
+    initiative: str,
+    events: Sequence[Event],
+    workflow_named: Callable[[str], CompiledWorkflow],
+    *,
+    until: datetime | None = None,
+) -> LoadedInitiative:
+    """Fold an initiative's events (as of `until`, if given) under the workflow its first event names."""
+    if not events:
+        raise UnknownInitiativeError(initiative)
+    try:
+        workflow = workflow_named(events[0].data["workflow"])
+    except CooperationError as error:
+        raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
+    ordered = time_ordered(events)
+    facts = fold(initiative, ordered, start=workflow.start, until=until)
+    return LoadedInitiative(workflow, ordered, facts, len(events))
+
+
+def new_initiative(initiative: str, workflow: CompiledWorkflow) -> LoadedInitiative:
+    """An initiative not yet in the store: no events, at its workflow's first stage."""
+    return LoadedInitiative(workflow, [], fold(initiative, [], start=workflow.start), 0)
+
+
+def _arriving(event: Event, stage: str) -> Event:
+    """The move event with the stage the Machine arrived at as its target."""
+    if event.data["to"] == stage:
+        return event
+    return replace(event, data={**event.data, "to": stage})
+
+
+def _order(event: Event) -> tuple[datetime, int]:
+    return (event.moment, event.seq)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
