@@ -1,0 +1,89 @@
+"""The rules that exist only for speed, each held to what the slow, obvious way gives.
+
+docs/architecture.md lists every such rule with the test that guards it; the ones without
+a better home are tested here.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from contextlib import nullcontext
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cooperation.engine.event_schema import validate_event, validate_event_line
+from cooperation.engine.events import Event
+from cooperation.engine.facts import time_ordered
+from cooperation.engine.replay import _cycle_collection_paused
+from cooperation.errors import EventError
+
+KINDS = ("participant_joined", "evidence_recorded", "meeting_held", "score_set", "no_such_kind")
+DATES = st.dates().map(lambda day: day.isoformat()) | st.datetimes().map(lambda moment: moment.isoformat() + "Z")
+SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=8)
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+DATA = st.dictionaries(
+    st.sampled_from(["name", "community", "role", "condition", "text", "attendees", "parameter", "level", "tlp", "x"]),
+    VALUES | st.sampled_from(["Ada", "government", "member", "challenge", "TLP:CLEAR"]) | st.just(["Ada", "Ben"]),
+    max_size=4,
+)
+LINES = st.fixed_dictionaries(
+    {"initiative": st.sampled_from(["i", ""]), "kind": st.sampled_from(KINDS), "at": DATES, "data": DATA},
+    optional={"by": st.none() | st.text(max_size=4)},
+)
+
+
+# --- the import reads JSON lines with one scanner built once, refusing duplicate keys --------
+
+
+def _outcome(check: Any, value: Any) -> Event | type[Exception]:
+    try:
+        return check(value)
+    except EventError as error:
+        return type(error)
+
+
+@given(LINES)
+def test_reading_a_line_gives_what_parsing_then_validating_gives(line: dict[str, Any]) -> None:
+    text = json.dumps(line, ensure_ascii=False)
+    assert _outcome(validate_event_line, text) == _outcome(validate_event, json.loads(text))
+
+
+@pytest.mark.parametrize("text", ['{"kind": "a"} trailing', '{"kind": "a", "kind": "b"}', "[1, 2]", "", "{"])
+def test_what_json_would_not_take_as_one_event_object_is_refused(text: str) -> None:
+    with pytest.raises(EventError):
+        validate_event_line(text)
+
+
+# --- a log already in time order is not sorted again ---------------------------------------
+
+
+@given(st.lists(DATES, max_size=12))
+def test_time_order_is_by_moment_then_place_in_the_log(dates: list[str]) -> None:
+    events = [Event("i", "evidence_recorded", at, seq=seq) for seq, at in enumerate(dates, start=1)]
+    ordered = time_ordered(events)
+    assert ordered == sorted(events, key=lambda event: (event.moment, event.seq))
+    assert ordered is not events  # a new list: the caller may extend it
+
+
+# --- an import pauses the cycle collector and gives it back --------------------------------
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("fails", [True, False])
+def test_the_cycle_collector_is_given_back_as_it_was(enabled: bool, fails: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError) if fails else nullcontext():
+            with _cycle_collection_paused():
+                assert not gc.isenabled()
+                if fails:
+                    raise RuntimeError("the import failed")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
