@@ -20,6 +20,7 @@ import pytest
 import typer.main
 import typer.testing
 from typer.testing import CliRunner, Result
+from helpers import PEOPLE
 
 import cli
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
@@ -27,17 +28,6 @@ from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
 RUNNER = CliRunner()
 TODAY = datetime.now(UTC).date()  # the CLI's clock is UTC
 START = TODAY - timedelta(days=300)
-PEOPLE = (
-    ("Ada", "technical", "owner"),
-    ("Ben", "business", "member"),
-    ("Cy", "government", "member"),
-    ("Di", "civil-society", "secretariat"),
-    ("Ed", "academia", "member"),
-    ("Fi", "business", "member"),
-    ("Gu", "technical", "member"),
-    ("Ho", "government", "member"),
-    ("Obs", "media", "observer"),
-)
 RATIONALE = "No personal or incident data is shared in this initiative at all."
 
 

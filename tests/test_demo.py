@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-import cooperation.demo as demo_module
+import cooperation.demo.examples as examples_module
 from cli import app
 from cooperation.demo import demo_text, example_files, run_demo
 from cooperation.registry import Registry
@@ -144,7 +144,7 @@ def test_coop_demo_refuses_a_registry_with_other_data_under_an_example_id(tmp_pa
 
 def test_coop_demo_says_how_to_fix_an_installation_without_examples(monkeypatch: pytest.MonkeyPatch,
                                                                      tmp_path: Path) -> None:
-    monkeypatch.setattr(demo_module, "_CANDIDATE_DIRS", (tmp_path / "nowhere",))
+    monkeypatch.setattr(examples_module, "_CANDIDATE_DIRS", (tmp_path / "nowhere",))
     result = coop("demo")
     assert result.exit_code == 2
     assert "example event logs are missing" in result.stderr and "reinstall" in result.stderr

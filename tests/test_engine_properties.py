@@ -29,6 +29,7 @@ from cooperation.engine.events import moment
 from cooperation.engine.moves import moves_for
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
+from cooperation.testing import Clock
 from cooperation.vocabulary import COMMUNITIES
 
 LADDER_FILE = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
@@ -46,14 +47,6 @@ names = st.sampled_from(NAMES)
 communities = st.sampled_from(COMMUNITIES[:3])
 roles = st.sampled_from(("owner", "owner", "secretariat", "member", "member", "observer"))
 minutes = st.one_of(st.integers(1, 90), st.integers(60 * 24, 60 * 24 * 12), st.integers(60 * 24 * 30, 60 * 24 * 40))
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _new_registry(folder: str, name: str, clock: Clock) -> Registry:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import PEOPLE
 
 from cooperation.definition.catalog import get_workflow
 from cooperation.errors import (
@@ -24,31 +25,11 @@ from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
 from cooperation.views.status_text import status_text
 from cooperation.stores.locate import open_store
+from cooperation.testing import Clock
 
 BUILTIN = "cooperation-maturity"
 LADDER = ("challenge", "ownership", "trust", "common-cause", "critical-mass", "result")
-PEOPLE = (
-    ("Ada", "technical", "owner"),
-    ("Ben", "business", "member"),
-    ("Cy", "government", "member"),
-    ("Di", "civil-society", "secretariat"),
-    ("Ed", "academia", "member"),
-    ("Fi", "business", "member"),
-    ("Gu", "technical", "member"),
-    ("Ho", "government", "member"),
-    ("Obs", "media", "observer"),
-)
 LONG_RATIONALE = "No personal or incident data is shared in this initiative at all."
-
-
-class Clock:
-    """A settable clock for the registry: `now` is what the registry believes the time is."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

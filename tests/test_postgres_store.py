@@ -135,17 +135,6 @@ def test_without_psycopg_a_postgresql_url_asks_for_the_extra(monkeypatch: pytest
     assert "hunter2" not in message
 
 
-def test_a_closed_store_says_so_and_closing_again_is_harmless(registry: str) -> None:
-    with PostgresStore(registry) as store:
-        pass
-    store.close()
-
-    with pytest.raises(StoreError, match="closed"):
-        store.read("pilot")
-    with pytest.raises(StoreError, match="closed"):
-        store.append("pilot", [event("pilot")], expected_version=2)
-
-
 # --- the URL and its password -----------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from cooperation.engine.facts import fold
 from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
 from cooperation.stores.locate import open_store
+from cooperation.testing import Clock
 from cooperation.vocabulary import BodyKind
 
 SEED_WORKFLOWS = ("pilot-topic", "intersessional-pilot", "best-practice-forum", "solution-track")
@@ -44,16 +45,6 @@ NINE_CRITERIA = (
 )
 BPF_COMMUNITIES = ("government", "business", "technical", "civil-society", "academia")
 WAIVER = "The merge came too late to collect written input; it is gathered in the first session instead."
-
-
-class Clock:
-    """The registry's idea of now, fixed so that the tests do not depend on the day they run."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

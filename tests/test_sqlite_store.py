@@ -128,17 +128,6 @@ def test_open_store_finds_sqlite_by_path_and_by_url(registry: Path) -> None:
             store.close()
 
 
-def test_a_closed_store_says_so_and_closing_again_is_harmless(registry: Path) -> None:
-    with SqliteStore(registry) as store:
-        pass
-    store.close()
-
-    with pytest.raises(StoreError, match="closed"):
-        store.read("pilot")
-    with pytest.raises(StoreError, match="closed"):
-        store.append("pilot", [event("pilot")], expected_version=2)
-
-
 # --- files that are not (yet) registries ------------------------------------------------------
 
 

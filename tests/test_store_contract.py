@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cooperation.errors import ConflictError
+from cooperation.errors import ConflictError, StoreError
 from cooperation.engine.events import Event
 from cooperation.stores.protocol import EventStore
 
@@ -314,6 +314,18 @@ def test_two_stores_on_one_registry_see_each_other(open_store: Opener) -> None:
         two.append("shared", [event("shared")], expected_version=0)
     two.append("shared", [event("shared", by="two")], expected_version=1)
     assert [e.by for e in one.read("shared")] == ["alice", "two"]
+
+
+def test_a_closed_store_says_so_and_closing_again_is_harmless(open_store: Opener) -> None:
+    store = open_store()
+    store.append("pilot", [event("pilot"), event("pilot")], expected_version=0)
+    store.close()
+    store.close()
+
+    with pytest.raises(StoreError, match="closed"):
+        store.read("pilot")
+    with pytest.raises(StoreError, match="closed"):
+        store.append("pilot", [event("pilot")], expected_version=2)
 
 
 def test_the_store_says_where_it_lives(store: EventStore) -> None:

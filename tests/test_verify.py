@@ -30,10 +30,10 @@ from cooperation.verify.analysis import (
     FINDING_KINDS,
     Finding,
     VerificationReport,
-    _walk,
-    _WalkLog,
     verify_workflow,
 )
+from cooperation.verify.walks import WalkLog
+from cooperation.verify.walks import walk as random_walk
 
 REPO = Path(__file__).resolve().parent.parent
 FLAWED = Path(__file__).resolve().parent / "workflows" / "flawed"
@@ -339,9 +339,9 @@ def test_every_claim_of_verify_is_backed_by_the_engine(
         with _import(folder / f"finding{number}.db", finding.witness) as registry:
             _check_witness_shows(finding, registry.status("witness"), workflow, report)
     # Independent random walks never reach what verify calls unreachable, nor meet what it calls impossible.
-    log = _WalkLog()
+    log = WalkLog()
     for walk in range(2):
-        _walk(workflow, random.Random(seed * 31 + walk + 1), 60, log)
+        random_walk(workflow, random.Random(seed * 31 + walk + 1), 60, log)
     unreachable = {f.subject for f in report.findings if f.kind == "unreachable-stage"}
     impossible = {f.subject for f in report.findings if f.kind == "impossible-condition"}
     assert not unreachable & set(log.reached)

@@ -1,69 +1,36 @@
 """Gathering a report from the registry: statuses, logs and workflows, filtered for one audience.
 
 Reads only through the `Registry` API (`status`, `history`, `initiatives`) and the
-compiled workflows. Every text that reaches the report passes two gates here: the
-audience's TLP filter (see `cooperation.reports.confidentiality` for the rule) and, when asked,
-the pseudonyms (see `cooperation.reports.pseudonyms`). Renderers never see what was
-withheld.
+compiled workflows. Every text that reaches the report passes two gates, in
+`cooperation.reports.initiative`: the audience's TLP filter and, when asked, the
+pseudonyms. Renderers never see what was withheld. Each workflow is drawn by
+`cooperation.reports.workflow_picture`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.reports.confidentiality import DEFAULT_AUDIENCE, UNLABELLED_TEXT_LABEL, may_see
-from cooperation.views.diagrams import render
 from cooperation.engine.events import Event, cutoff, now, parse_at
-from cooperation.engine.facts import Facts, fold, time_ordered
-from cooperation.definition.graph import build_graph, node, prerequisites
 from cooperation.registry import Registry
+from cooperation.reports.confidentiality import (
+    DEFAULT_AUDIENCE,
+)
+from cooperation.reports.initiative import InitiativeGatherer, moment_text
 from cooperation.reports.model import (
     BlockerCount,
-    BreachLine,
-    CommunityCoverage,
-    ConditionInfo,
-    ConditionLine,
-    EvidenceItem,
-    GraphEdge,
-    GraphNode,
-    HandOff,
-    HistoryLine,
     InitiativeReport,
-    MeetingLine,
-    OutputLine,
-    ParticipantLine,
-    PathStep,
     Report,
-    StageInfo,
-    UnmetLine,
-    WithheldCount,
-    WorkflowPicture,
 )
 from cooperation.reports.pseudonyms import Pseudonyms
-from cooperation.engine.status import InitiativeStatus
+from cooperation.reports.workflow_picture import workflow_picture
 from cooperation.vocabulary import COMMUNITIES, TlpLabel
 
 Moment = str | date | datetime
 Progress = Callable[[str], None]
-
-# Event fields that hold a participant's name, an organisation, or a word of the
-# vocabulary (never confidential); any other text field is free text.
-_PERSON_FIELDS = frozenset({"name", "attendees"})
-_ORGANISATION_FIELDS = frozenset({"organisation"})
-_VOCABULARY_FIELDS = frozenset(
-    {"community", "role", "tlp", "condition", "parameter", "level", "from", "to", "transition", "body_kind", "neutral"}
-)
-_MOVE_WORDS = {
-    "stage_advanced": "advanced",
-    "stage_regressed": "regressed",
-    "escalated": "escalated",
-    "handed_off": "handed off",
-}
 
 
 def build_report(
@@ -92,7 +59,7 @@ def build_report(
         status = registry.status(initiative, as_of=moment)
         workflow = get_workflow(log[0].data["workflow"])
         workflows.setdefault(workflow.id, workflow)
-        gatherer = _InitiativeGatherer(workflow, status, log, moment, audience, pseudonyms)
+        gatherer = InitiativeGatherer(workflow, status, log, moment, audience, pseudonyms)
         gathered.append(gatherer.report())
         if progress is not None:
             progress(initiative)
@@ -100,7 +67,7 @@ def build_report(
         title=_title(gathered),
         audience=audience,
         anonymised=anonymise,
-        as_of=parse_at(as_of) if as_of is not None else _moment_text(moment),
+        as_of=parse_at(as_of) if as_of is not None else moment_text(moment),
         communities=list(COMMUNITIES),
         workflows=[workflow_picture(workflow) for workflow in workflows.values()],
         initiatives=gathered,
@@ -114,7 +81,10 @@ def _created(log: Sequence[Event]) -> datetime:
 
 def _pseudonyms_for(registry: Registry, logs: dict[str, list[Event]]) -> Pseudonyms:
     """Pseudonyms numbered over the whole registry, so that they do not depend on what a report covers."""
-    every = (logs[initiative] if initiative in logs else registry.history(initiative) for initiative in registry.initiatives())
+    every = (
+        logs[initiative] if initiative in logs else registry.history(initiative)
+        for initiative in registry.initiatives()
+    )
     return Pseudonyms.from_logs(every)
 
 
@@ -122,284 +92,6 @@ def _title(gathered: Sequence[InitiativeReport]) -> str:
     if len(gathered) == 1:
         return f"Cooperation report: {gathered[0].name}"
     return "Cooperation portfolio report"
-
-
-def _moment_text(moment: datetime) -> str:
-    """A date when the moment is a day's start (how dated events are stored), else UTC to the second."""
-    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
-        return moment.date().isoformat()
-    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _status_moment(text: str | None) -> str | None:
-    return _moment_text(datetime.fromisoformat(text.replace("Z", "+00:00"))) if text else None
-
-
-@dataclass
-class _InitiativeGatherer:
-    """Builds one initiative's part of the report, applying the audience filter and pseudonyms."""
-
-    workflow: CompiledWorkflow
-    status: InitiativeStatus
-    log: list[Event]
-    moment: datetime
-    audience: TlpLabel
-    pseudonyms: Pseudonyms | None
-    withheld_texts: set[str] = field(default_factory=set)
-    facts: Facts = field(init=False)
-    events: list[Event] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.events = [event for event in time_ordered(self.log) if event.moment <= self.moment]
-        self.facts = fold(self.status.initiative, self.events, start=self.workflow.start)
-
-    # --- the two gates -----------------------------------------------------------------------
-
-    def visible(self, text: str | None, label: str = UNLABELLED_TEXT_LABEL) -> str | None:
-        """`text` if the audience may see it (anonymised when asked), else None (and remembered as withheld)."""
-        if text is None:
-            return None
-        if not may_see(self.audience, label):
-            self.withheld_texts.add(text)
-            return None
-        return self.text(text)
-
-    def text(self, text: str) -> str:
-        return self.pseudonyms.text(text) if self.pseudonyms else text
-
-    def person(self, name: str | None) -> str | None:
-        if name is None or self.pseudonyms is None:
-            return name
-        return self.pseudonyms.person(name)
-
-    def organisation(self, name: str | None) -> str | None:
-        if name is None or self.pseudonyms is None:
-            return name
-        return self.pseudonyms.organisation(name)
-
-    # --- the report ----------------------------------------------------------------------------
-
-    def report(self) -> InitiativeReport:
-        status, workflow = self.status, self.workflow
-        # Free text first, so that withheld text is known before the details that might quote it.
-        path = self._path()
-        evidence, withheld_evidence = self._evidence()
-        meetings = self._meetings()
-        outputs = self._outputs()
-        breaches = self._breaches()
-        handed_off = self._handed_off()
-        history = self._history()
-        following = set(workflow.needs(status.next)) if status.next else set()
-        conditions = [
-            ConditionLine(
-                condition=item.condition, title=item.title, kind=item.kind, strength=item.strength, met=item.met,
-                waived=item.waived, blocking=item.blocking, detail=self._detail(item.detail, item.met, item.waived),
-                progress=item.progress, for_next_stage=item.condition in following,
-            )
-            for item in status.conditions
-        ]
-        results = {item.condition: item for item in status.conditions}
-        unmet = [
-            UnmetLine(
-                condition=item.condition, title=item.title, blocking=item.blocking, strength=item.strength,
-                detail=self._detail(item.detail, results[item.condition].met, results[item.condition].waived),
-            )
-            for item in status.unmet
-        ]
-        entered: dict[str, str] = {}
-        for step in path:
-            entered[step.stage] = step.at
-        since = self.facts.stage_since
-        return InitiativeReport(
-            initiative=self.text(status.initiative),
-            name=self.text(status.name),
-            workflow=workflow.id,
-            stage=status.stage,
-            stage_title=status.stage_title,
-            stage_since=_status_moment(status.stage_since),
-            days_in_stage=(self.moment - since).days if since else None,
-            next=status.next,
-            next_title=workflow.stages[status.next].title if status.next else None,
-            can_advance=status.can_advance,
-            terminal=status.terminal,
-            at_risk=status.at_risk,
-            at_risk_conditions=list(status.at_risk_conditions),
-            handed_off=handed_off,
-            unmet=unmet,
-            conditions=conditions,
-            stage_entered=entered,
-            path=path,
-            evidence=evidence,
-            withheld_evidence=withheld_evidence,
-            participants=self._participants(),
-            communities=self._communities(),
-            meetings=meetings,
-            outputs=outputs,
-            breaches=breaches,
-            history=history,
-        )
-
-    def _detail(self, detail: str, met: bool, waived: bool) -> str:
-        """A condition's detail, unless it quotes withheld text (a waiver's rationale, say)."""
-        if any(secret and secret in detail for secret in self.withheld_texts):
-            state = "met" if met else "waived" if waived else "not met"
-            return f"{state} (detail withheld: it quotes text labelled {UNLABELLED_TEXT_LABEL} or above)"
-        return self.text(detail)
-
-    def _path(self) -> list[PathStep]:
-        facts, stages = self.facts, self.workflow.stages
-        created = self.events[0]
-        steps = [
-            PathStep(
-                at=_moment_text(created.moment), move="created", stage=self.workflow.start,
-                stage_title=stages[self.workflow.start].title, source=None, by=self.person(created.by),
-                note=None, withheld=[],
-            )
-        ]
-        for move in facts.moves:
-            note = self.visible(move.detail or None)
-            steps.append(
-                PathStep(
-                    at=_moment_text(move.at), move=_MOVE_WORDS.get(move.kind, move.kind), stage=move.target,
-                    stage_title=stages[move.target].title if move.target in stages else move.target,
-                    source=move.source, by=self.person(move.by), note=note,
-                    withheld=["note"] if move.detail and note is None else [],
-                )
-            )
-        return steps
-
-    def _evidence(self) -> tuple[list[EvidenceItem], list[WithheldCount]]:
-        shown: list[EvidenceItem] = []
-        withheld: dict[tuple[str, str], int] = {}
-        for condition in self.workflow.condition_order:
-            for item in self.facts.evidence.get(condition, ()):
-                text = self.visible(item.text, item.tlp)
-                link = self.visible(item.link, item.tlp)
-                if text is None:
-                    withheld[condition, item.tlp] = withheld.get((condition, item.tlp), 0) + 1
-                    continue
-                shown.append(
-                    EvidenceItem(condition=condition, at=_moment_text(item.at), by=self.person(item.by), tlp=item.tlp,
-                                 text=text, link=link)
-                )
-        counts = [WithheldCount(condition=c, tlp=label, count=n) for (c, label), n in withheld.items()]
-        return shown, counts
-
-    def _participants(self) -> list[ParticipantLine]:
-        return [
-            ParticipantLine(
-                name=self.person(participant.name) or "", community=participant.community, role=participant.role,
-                organisation=self.organisation(participant.organisation), joined=_moment_text(participant.joined),
-                active=participant.active,
-            )
-            for participant in self.facts.participants.values()
-        ]
-
-    def _communities(self) -> CommunityCoverage:
-        active = self.facts.active_participants()
-        taking_part = {participant.community for participant in active if participant.role != "observer"}
-        observing = {participant.community for participant in active} - taking_part
-        return CommunityCoverage(
-            present=[name for name in COMMUNITIES if name in taking_part],
-            observing_only=[name for name in COMMUNITIES if name in observing],
-            missing=[name for name in COMMUNITIES if name not in taking_part],
-        )
-
-    def _meetings(self) -> list[MeetingLine]:
-        lines = []
-        for event in self.events:
-            if event.kind != "meeting_held":
-                continue
-            venue = self.visible(event.data.get("venue"))
-            lines.append(
-                MeetingLine(
-                    at=_moment_text(event.moment),
-                    attendees=[self.person(name) or "" for name in event.data["attendees"]],
-                    neutral=bool(event.data.get("neutral", False)),
-                    venue=venue,
-                    withheld=["venue"] if event.data.get("venue") and venue is None else [],
-                )
-            )
-        return lines
-
-    def _outputs(self) -> list[OutputLine]:
-        lines = []
-        for output in self.facts.outputs:
-            title, link = self.visible(output["title"]), self.visible(output.get("link"))
-            withheld = [name for name, shown in (("title", title), ("link", link)) if output.get(name) and shown is None]
-            lines.append(OutputLine(at=_moment_text(output["at"]), title=title, link=link, withheld=withheld))
-        return lines
-
-    def _breaches(self) -> list[BreachLine]:
-        lines = []
-        for at, description in self.facts.breaches:
-            shown = self.visible(description)
-            lines.append(BreachLine(at=_moment_text(at), description=shown, withheld=[] if shown else ["description"]))
-        return lines
-
-    def _handed_off(self) -> HandOff | None:
-        handed = self.facts.handed_off_to
-        if not handed:
-            return None
-        body = self.visible(handed["body"])
-        return HandOff(body=body, body_kind=handed["body_kind"], at=_moment_text(handed["at"]),
-                       withheld=[] if body else ["body"])
-
-    def _history(self) -> list[HistoryLine]:
-        return [self._history_line(event) for event in sorted(self.events, key=lambda event: event.seq)]
-
-    def _history_line(self, event: Event) -> HistoryLine:
-        label = event.data.get("tlp", UNLABELLED_TEXT_LABEL) if event.kind == "evidence_recorded" else UNLABELLED_TEXT_LABEL
-        data: dict[str, Any] = {}
-        withheld: list[str] = []
-        for key, value in event.data.items():
-            if event.kind == "initiative_created":
-                data[key] = self.workflow.id if key == "workflow" else self.text(value)
-            elif key in _PERSON_FIELDS:
-                data[key] = [self.person(name) for name in value] if isinstance(value, list) else self.person(value)
-            elif key in _ORGANISATION_FIELDS:
-                data[key] = self.organisation(value)
-            elif key in _VOCABULARY_FIELDS:
-                data[key] = value
-            else:
-                shown = self._free_value(value, label)
-                if shown is None:
-                    withheld.append(key)
-                else:
-                    data[key] = shown
-        return HistoryLine(seq=event.seq, at=_moment_text(event.moment), kind=event.kind, by=self.person(event.by),
-                           data=data, withheld=withheld)
-
-    def _free_value(self, value: Any, label: str) -> Any:
-        """A free-text value (or a list or mapping of them) if the audience may see it, else None."""
-        if isinstance(value, str):
-            return self.visible(value, label)
-        if not may_see(self.audience, label):
-            self.withheld_texts.update(_strings(value))
-            return None
-        return _map_strings(value, self.text)
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
-def _map_strings(value: Any, change: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return change(value)
-    if isinstance(value, dict):
-        return {change(key): _map_strings(item, change) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_map_strings(item, change) for item in value]
-    return value
 
 
 def _top_blockers(gathered: Sequence[InitiativeReport]) -> list[BlockerCount]:
@@ -414,45 +106,3 @@ def _top_blockers(gathered: Sequence[InitiativeReport]) -> list[BlockerCount]:
         BlockerCount(workflow=workflow, condition=condition, title=title, initiatives=initiatives)
         for (workflow, condition), (title, initiatives) in ranked
     ]
-
-
-def workflow_picture(workflow: CompiledWorkflow) -> WorkflowPicture:
-    """A workflow's stages and prerequisite graph, with the Mermaid and DOT text of `cooperation.views.diagrams`."""
-    definition = workflow.definition
-    graph = prerequisites(build_graph(definition))
-    nodes: list[GraphNode] = []
-    for name, data in sorted(graph.nodes(data=True), key=lambda item: (item[1]["kind"] != "stage", item[1]["kind"], item[1]["order"])):
-        if data["kind"] == "transition" and graph.out_degree(name) == 0:
-            continue  # a move with no prerequisites of its own adds nothing to this picture
-        nodes.append(
-            GraphNode(
-                id=name, kind=data["kind"], name=data["id"], title=data["title"],
-                strength=data.get("strength"), ladder=bool(data.get("ladder", False)),
-            )
-        )
-    kept = {item.id for item in nodes}
-    edges = [
-        GraphEdge(source=needed, target=needing, relation=data["relation"])
-        for needing, needed, data in sorted(graph.edges(data=True), key=lambda edge: (edge[0], edge[1]))
-        if needing in kept and needed in kept
-    ]
-    # A move with prerequisites of its own leads to a stage off the ladder: draw where it goes.
-    for transition in definition.transitions:
-        source, target = node("transition", transition.id), node("stage", transition.to)
-        if source in kept and target in kept and not workflow.stages[transition.to].ladder:
-            edges.append(GraphEdge(source=source, target=target, relation="leads to"))
-    return WorkflowPicture(
-        id=workflow.id,
-        version=definition.version,
-        title=definition.title,
-        stages=[StageInfo(id=s.id, title=s.title, ladder=s.ladder, terminal=s.terminal) for s in definition.stages],
-        ladder=list(workflow.ladder),
-        conditions=[
-            ConditionInfo(id=c.id, title=c.title, kind=c.kind, strength=c.strength)
-            for c in (workflow.conditions[name] for name in workflow.condition_order)
-        ],
-        nodes=nodes,
-        edges=edges,
-        mermaid=render(workflow, "mermaid"),
-        dot=render(workflow, "dot"),
-    )

@@ -10,6 +10,7 @@ each prerequisite of its next stage has come.
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import networkx as nx
 
-from cooperation.reports.model import InitiativeReport, WorkflowPicture
+from cooperation.reports.model import ConditionLine, InitiativeReport, WorkflowPicture
 
 _FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\""
 _NODE_WIDTH, _NODE_HEIGHT, _LAYER_GAP, _ROW_GAP, _MARGIN = 176, 38, 64, 12, 16
@@ -127,7 +128,7 @@ def graph_layout(picture: WorkflowPicture) -> GraphLayout:
             chain.append(waypoint)
         chain.append(target)
         routes[source, target] = chain[1:-1]
-        for before, after in zip(chain, chain[1:]):
+        for before, after in itertools.pairwise(chain):
             neighbours[before][1].append(after)
             neighbours[after][0].append(before)
     for sweep in range(_SWEEPS):
@@ -213,7 +214,8 @@ def _node(kind: str, strength: str | None, ladder: bool, title: str, name: str, 
     if kind == "transition":
         inset = 10
         points = (f"{x + inset},{y} {x + _NODE_WIDTH - inset},{y} {x + _NODE_WIDTH},{y + _NODE_HEIGHT / 2} "
-                  f"{x + _NODE_WIDTH - inset},{y + _NODE_HEIGHT} {x + inset},{y + _NODE_HEIGHT} {x},{y + _NODE_HEIGHT / 2}")
+                  f"{x + _NODE_WIDTH - inset},{y + _NODE_HEIGHT} {x + inset},{y + _NODE_HEIGHT} "
+                  f"{x},{y + _NODE_HEIGHT / 2}")
         shape = f'<polygon points="{points}" {style} stroke-width="1.4"/>'
     else:
         radius = 16 if kind == "stage" else 4
@@ -260,7 +262,6 @@ def condition_state(met: bool, waived: bool, blocking: bool) -> str:
 def progress_svg(initiative: InitiativeReport, picture: WorkflowPicture) -> str:
     """The initiative's ladder, where it stands, and each prerequisite of its next stage as a bar."""
     ladder = picture.ladder
-    titles = {stage.id: stage.title for stage in picture.stages}
     here = ladder.index(initiative.stage) if initiative.stage in ladder else None
     off_ladder = here is None
     pending = [line for line in initiative.conditions if line.for_next_stage]
@@ -275,6 +276,20 @@ def progress_svg(initiative: InitiativeReport, picture: WorkflowPicture) -> str:
         f'width="{width}" height="{height}" role="img" {_FONT} aria-label="{_attribute("Progress of " + name)}">',
         f"<title>{escape('Progress of ' + name)}</title>",
     ]
+    parts += _ladder_track(initiative, picture, here, x0)
+    if off_ladder:
+        parts += _off_ladder_stage(initiative, x0 + (len(ladder) - 1) * _STEP + _STEP)
+    if pending:
+        parts += _prerequisite_bars(initiative, pending, bars_top)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _ladder_track(initiative: InitiativeReport, picture: WorkflowPicture, here: int | None, x0: int) -> list[str]:
+    """The ladder as a track of stages: passed, current, next (ready or blocked) and ahead, with dates entered."""
+    ladder = picture.ladder
+    titles = {stage.id: stage.title for stage in picture.stages}
+    parts: list[str] = []
     if len(ladder) > 1:
         reached_x = x0 + (here if here is not None else len(ladder) - 1) * _STEP
         parts.append(f'<line x1="{x0}" y1="{_TRACK_Y}" x2="{x0 + (len(ladder) - 1) * _STEP}" y2="{_TRACK_Y}" '
@@ -295,37 +310,47 @@ def progress_svg(initiative: InitiativeReport, picture: WorkflowPicture) -> str:
             fill, stroke, state = "#ffffff", "#c9d1d9", "ahead"
         radius = 11 if index == here else 8
         parts.append(f'<g class="stage-step"><title>{escape(f"{titles.get(stage, stage)}: {state}")}</title>'
-                     f'<circle cx="{x}" cy="{_TRACK_Y}" r="{radius}" fill="{fill}" stroke="{stroke}" stroke-width="3"/>')
+                     f'<circle cx="{x}" cy="{_TRACK_Y}" r="{radius}" fill="{fill}" stroke="{stroke}" '
+                     'stroke-width="3"/>')
         parts.append(_text_block(x, _TRACK_Y + 26, _lines(titles.get(stage, stage), 11, 2), size=11, fill="#1b1f24",
                                  weight="bold" if index == here else "normal"))
         entered = initiative.stage_entered.get(stage)
         if entered and here is not None and index <= here:
             parts.append(_text_block(x, _TRACK_Y + 52, [entered[:10]], size=10, fill="#5b6770"))
         parts.append("</g>")
-    if off_ladder:
-        x = x0 + (len(ladder) - 1) * _STEP + _STEP
-        parts.append(f'<rect x="{x - 10}" y="{_TRACK_Y - 16}" width="{_STEP + 20}" height="32" rx="16" fill="#5b6770"/>')
-        parts.append(_text_block(x + _STEP / 2, _TRACK_Y, _lines(initiative.stage_title, 16, 1), size=11,
-                                 fill="#ffffff", weight="bold"))
-        if initiative.stage_since:
-            parts.append(_text_block(x + _STEP / 2, _TRACK_Y + 52, [initiative.stage_since[:10]], size=10,
-                                     fill="#5b6770"))
-    if pending:
-        heading = f"Prerequisites of {initiative.next_title or initiative.next}"
-        parts.append(f'<text x="{_MARGIN}" y="{bars_top}" font-size="12" font-weight="bold" fill="#1b1f24">'
-                     f"{escape(heading)}</text>")
-        for row, line in enumerate(pending):
-            y = bars_top + 12 + row * _ROW
-            state = condition_state(line.met, line.waived, line.blocking)
-            colour = _STATE_COLOURS[state]
-            filled = _BAR_WIDTH * (1.0 if line.met or line.waived else max(0.0, min(1.0, line.progress)))
-            parts.append(
-                f'<g class="condition-bar {state}"><title>{escape(f"{line.title}: {state}, {line.detail}")}</title>'
-                f'<text x="{_MARGIN}" y="{y + 12}" font-size="11" fill="#1b1f24">'
-                f"{escape(_lines(line.title, 30, 1)[0])}</text>"
-                f'<rect x="{_BAR_X}" y="{y + 2}" width="{_BAR_WIDTH}" height="12" rx="3" fill="#eef1f4"/>'
-                f'<rect x="{_BAR_X}" y="{y + 2}" width="{filled:.1f}" height="12" rx="3" fill="{colour}"/>'
-                f'<text x="{_BAR_X + _BAR_WIDTH + 8}" y="{y + 12}" font-size="11" fill="{colour}">{state}</text></g>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
+
+
+def _off_ladder_stage(initiative: InitiativeReport, x: int) -> list[str]:
+    """A stage off the ladder (after a hand-off or an escalation), drawn as a pill after the track's end."""
+    parts = [
+        f'<rect x="{x - 10}" y="{_TRACK_Y - 16}" width="{_STEP + 20}" height="32" rx="16" fill="#5b6770"/>',
+        _text_block(x + _STEP / 2, _TRACK_Y, _lines(initiative.stage_title, 16, 1), size=11, fill="#ffffff",
+                    weight="bold"),
+    ]
+    if initiative.stage_since:
+        parts.append(_text_block(x + _STEP / 2, _TRACK_Y + 52, [initiative.stage_since[:10]], size=10, fill="#5b6770"))
+    return parts
+
+
+def _prerequisite_bars(initiative: InitiativeReport, pending: list[ConditionLine], bars_top: int) -> list[str]:
+    """A bar per prerequisite of the next stage, filled as far as it has progressed, coloured by its state."""
+    heading = f"Prerequisites of {initiative.next_title or initiative.next}"
+    parts = [
+        f'<text x="{_MARGIN}" y="{bars_top}" font-size="12" font-weight="bold" fill="#1b1f24">'
+        f"{escape(heading)}</text>"
+    ]
+    for row, line in enumerate(pending):
+        y = bars_top + 12 + row * _ROW
+        state = condition_state(line.met, line.waived, line.blocking)
+        colour = _STATE_COLOURS[state]
+        filled = _BAR_WIDTH * (1.0 if line.met or line.waived else max(0.0, min(1.0, line.progress)))
+        parts.append(
+            f'<g class="condition-bar {state}"><title>{escape(f"{line.title}: {state}, {line.detail}")}</title>'
+            f'<text x="{_MARGIN}" y="{y + 12}" font-size="11" fill="#1b1f24">'
+            f"{escape(_lines(line.title, 30, 1)[0])}</text>"
+            f'<rect x="{_BAR_X}" y="{y + 2}" width="{_BAR_WIDTH}" height="12" rx="3" fill="#eef1f4"/>'
+            f'<rect x="{_BAR_X}" y="{y + 2}" width="{filled:.1f}" height="12" rx="3" fill="{colour}"/>'
+            f'<text x="{_BAR_X + _BAR_WIDTH + 8}" y="{y + 12}" font-size="11" fill="{colour}">{state}</text></g>'
+        )
+    return parts

@@ -25,7 +25,7 @@ from cooperation.wording import days, plural
 _COVERAGE_CELLS = {
     "present": '<span class="cover present" title="taking part">✓</span>',
     "observing": '<span class="cover observing" title="observing only">◐</span>',
-    "absent": '<span class="cover absent" title="missing">–</span>',
+    "absent": '<span class="cover absent" title="missing">–</span>',  # noqa: RUF001 (the dash is meant)
 }
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _TLP_CLASSES = {
@@ -178,7 +178,7 @@ def _portfolio(report: Report) -> str:
                      h(item.stage_title), days(item.days_in_stage), following, blockers, risk])
     parts.append(_table(["Initiative", "Stage", "In stage", "Next", "Blockers", "At risk"], rows, css="overview"))
     parts.append("<h3>Stakeholder communities</h3>"
-                 '<p class="meta">✓ taking part · ◐ observing only · – missing</p>')
+                 '<p class="meta">✓ taking part · ◐ observing only · – missing</p>')  # noqa: RUF001
     coverage = []
     for item in report.initiatives:
         cells = [f"<code>{h(item.initiative)}</code>"]
@@ -215,7 +215,38 @@ def _workflow(picture: WorkflowPicture, number: int) -> str:
 
 
 def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
-    picture = report.workflow(item.workflow)
+    """One initiative's section: its facts and progress, what it lacks, its path, conditions, people and history."""
+    parts = [
+        f'<section id="initiative-{number}" class="initiative">',
+        f"<h2>{h(item.name)} <code>{h(item.initiative)}</code></h2>",
+        '<dl class="facts">' + "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in _facts(item)) + "</dl>",
+        f"<figure>{progress_svg(item, report.workflow(item.workflow))}</figure>",
+    ]
+    if item.unmet:
+        entries = "".join(
+            f'<li class="{"blocking" if unmet.blocking else "advisory"}-item"><strong>{h(unmet.title)}</strong> '
+            f"(<code>{h(unmet.condition)}</code>, {'blocking' if unmet.blocking else h(unmet.strength)}): "
+            f"{h(unmet.detail)}</li>"
+            for unmet in item.unmet
+        )
+        parts.append(f'<h3>What the next stage still needs, in working order</h3><ol class="blockers">{entries}</ol>')
+    parts += _path_and_conditions(item)
+    parts.append(_evidence(item, report))
+    parts += _people_and_meetings(item)
+    parts += _outputs_and_breaches(item)
+    parts.append("<h3>History</h3>")
+    parts.append(_table(
+        ["#", "Date", "Event", "By", "Details"],
+        ([str(line.seq), h(line.at), h(line.kind), h(line.by), _details(line.data, line.withheld)]
+         for line in item.history),
+        css="history",
+    ))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _facts(item: InitiativeReport) -> list[tuple[str, str]]:
+    """The initiative at a glance, as (term, HTML) pairs: stage, next move, workflow, risks, hand-off, communities."""
     since = f" since {h(item.stage_since)} ({days(item.days_in_stage)})" if item.stage_since else ""
     if item.next is None:
         following = "none" + (" (terminal stage)" if item.terminal else "")
@@ -234,35 +265,34 @@ def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
         facts.append(("Handed off", f"to {body} ({h(item.handed_off.body_kind)}) on {h(item.handed_off.at)}"))
     facts.append(("Communities", "taking part: " + (h(", ".join(item.communities.present)) or "none")
                   + "; missing: " + (h(", ".join(item.communities.missing)) or "none")))
-    parts = [
-        f'<section id="initiative-{number}" class="initiative">',
-        f"<h2>{h(item.name)} <code>{h(item.initiative)}</code></h2>",
-        '<dl class="facts">' + "".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in facts) + "</dl>",
-        f"<figure>{progress_svg(item, picture)}</figure>",
+    return facts
+
+
+def _path_and_conditions(item: InitiativeReport) -> list[str]:
+    """The path through the stages, and every condition of the workflow with its state."""
+    path_rows = (
+        [h(step.at), h(step.move), h(step.stage_title), h(step.by) or ("" if step.move == "created" else "automatic"),
+         _WITHHELD if step.withheld else h(step.note)]
+        for step in item.path
+    )
+    condition_rows = (
+        [f"{h(line.title)}<br><code>{h(line.condition)}</code>" + (" ★" if line.for_next_stage else ""),
+         h(line.strength), _state(line.met, line.waived, line.blocking), f"{round(line.progress * 100)}%",
+         h(line.detail)]
+        for line in item.conditions
+    )
+    return [
+        "<h3>Path through the stages</h3>",
+        _table(["Date", "Move", "Stage", "By", "Note"], path_rows),
+        "<h3>Conditions</h3>",
+        _table(["Condition", "Strength", "State", "Progress", "Detail"], condition_rows),
+        '<p class="meta">★ a prerequisite of the next stage.</p>',
     ]
-    if item.unmet:
-        entries = "".join(
-            f'<li class="{"blocking" if unmet.blocking else "advisory"}-item"><strong>{h(unmet.title)}</strong> '
-            f"(<code>{h(unmet.condition)}</code>, {'blocking' if unmet.blocking else h(unmet.strength)}): "
-            f"{h(unmet.detail)}</li>"
-            for unmet in item.unmet
-        )
-        parts.append(f'<h3>What the next stage still needs, in working order</h3><ol class="blockers">{entries}</ol>')
-    parts.append("<h3>Path through the stages</h3>")
-    parts.append(_table(
-        ["Date", "Move", "Stage", "By", "Note"],
-        ([h(step.at), h(step.move), h(step.stage_title), h(step.by) or ("" if step.move == "created" else "automatic"), _WITHHELD if step.withheld else h(step.note)]
-         for step in item.path),
-    ))
-    parts.append("<h3>Conditions</h3>")
-    parts.append(_table(
-        ["Condition", "Strength", "State", "Progress", "Detail"],
-        ([f"{h(line.title)}<br><code>{h(line.condition)}</code>" + (" ★" if line.for_next_stage else ""),
-          h(line.strength), _state(line.met, line.waived, line.blocking), f"{round(line.progress * 100)}%",
-          h(line.detail)] for line in item.conditions),
-    ))
-    parts.append('<p class="meta">★ a prerequisite of the next stage.</p>')
-    parts.append(_evidence(item, report))
+
+
+def _people_and_meetings(item: InitiativeReport) -> list[str]:
+    """The participants and the meetings, each as a table when there are any."""
+    parts: list[str] = []
     if item.participants:
         parts.append("<h3>Participants</h3>")
         parts.append(_table(
@@ -277,6 +307,12 @@ def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
             ([h(m.at), h(", ".join(m.attendees)), "yes" if m.neutral else "no",
               _WITHHELD if m.withheld else h(m.venue)] for m in item.meetings),
         ))
+    return parts
+
+
+def _outputs_and_breaches(item: InitiativeReport) -> list[str]:
+    """What the initiative published and the breaches of trust, each as a list when there are any."""
+    parts: list[str] = []
     if item.outputs:
         entries = "".join(
             f"<li>{h(o.at)}: {_WITHHELD if 'title' in o.withheld else h(o.title)} {_link(o.link)}</li>"
@@ -288,15 +324,7 @@ def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
             f"<li>{h(b.at)}: {_WITHHELD if b.withheld else h(b.description)}</li>" for b in item.breaches
         )
         parts.append(f"<h3>Breaches of trust</h3><ul>{entries}</ul>")
-    parts.append("<h3>History</h3>")
-    parts.append(_table(
-        ["#", "Date", "Event", "By", "Details"],
-        ([str(line.seq), h(line.at), h(line.kind), h(line.by), _details(line.data, line.withheld)]
-         for line in item.history),
-        css="history",
-    ))
-    parts.append("</section>")
-    return "".join(parts)
+    return parts
 
 
 def _evidence(item: InitiativeReport, report: Report) -> str:

@@ -14,7 +14,7 @@ from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
 from cooperation.reports.svg import condition_state
 from cooperation.wording import days, plural
 
-_COVERAGE_MARKS = {"present": "✓", "observing": "◐", "absent": "–"}
+_COVERAGE_MARKS = {"present": "✓", "observing": "◐", "absent": "–"}  # noqa: RUF001
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _STATE_MARKS = {"met": "✓ met", "waived": "≈ waived", "blocking": "✗ blocking", "advisory": "○ advisory"}
 _WITHHELD = "*withheld*"
@@ -35,7 +35,7 @@ def code(text: str) -> str:
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render_markdown(report: Report) -> str:
@@ -61,7 +61,7 @@ def render_markdown(report: Report) -> str:
 def _portfolio(report: Report) -> list[str]:
     lines = ["## Portfolio", ""]
     if not report.initiatives:
-        return lines + ["No initiatives.", ""]
+        return [*lines, "No initiatives.", ""]
     rows = []
     for item in report.initiatives:
         blockers = ", ".join(code(line.condition) for line in item.blockers)
@@ -73,7 +73,7 @@ def _portfolio(report: Report) -> list[str]:
         rows.append([f"{md(item.name)} ({code(item.initiative)})", md(item.stage_title), days(item.days_in_stage),
                      following, blockers, risk])
     lines += _table(["Initiative", "Stage", "In stage", "Next", "Blockers", "At risk"], rows)
-    lines += ["### Stakeholder communities", "", "✓ taking part · ◐ observing only · – missing", ""]
+    lines += ["### Stakeholder communities", "", "✓ taking part · ◐ observing only · – missing", ""]  # noqa: RUF001
     coverage = []
     for item in report.initiatives:
         marks = [_COVERAGE_MARKS[item.communities.state(community)] for community in report.communities]
@@ -86,7 +86,7 @@ def _portfolio(report: Report) -> list[str]:
         which = ", ".join(code(name) for name in blocker.initiatives)
         lines.append(f"- **{md(blocker.title)}** ({code(blocker.condition)}, {blocker.workflow}): "
                      f"blocks {plural(len(blocker.initiatives), 'initiative')}: {which}")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _workflow(picture: WorkflowPicture) -> list[str]:
@@ -105,9 +105,30 @@ def _workflow(picture: WorkflowPicture) -> list[str]:
 
 
 def _initiative(item: InitiativeReport, report: Report) -> list[str]:
-    lines = [f"## {md(item.name)} ({code(item.initiative)})", ""]
+    """One initiative's section: its facts, what it lacks, its path, conditions, evidence, people and history."""
+    lines = [f"## {md(item.name)} ({code(item.initiative)})", "", *_facts(item)]
+    if item.unmet:
+        lines += ["### What the next stage still needs, in working order", ""]
+        for number, unmet in enumerate(item.unmet, start=1):
+            kind = "blocking" if unmet.blocking else unmet.strength
+            lines.append(f"{number}. **{md(unmet.title)}** ({code(unmet.condition)}, {kind}): {md(unmet.detail)}")
+        lines.append("")
+    lines += _path_and_conditions(item)
+    lines += _evidence(item, report)
+    lines += _people_and_meetings(item)
+    lines += _outputs_and_breaches(item)
+    lines += ["### History", ""]
+    lines += _table(
+        ["#", "Date", "Event", "By", "Details"],
+        ([str(line.seq), line.at, line.kind, md(line.by), _details(line.data, line.withheld)] for line in item.history),
+    )
+    return lines
+
+
+def _facts(item: InitiativeReport) -> list[str]:
+    """The initiative at a glance: stage, next move, risks, hand-off and communities, as a list."""
     since = f" since {item.stage_since} ({days(item.days_in_stage)})" if item.stage_since else ""
-    lines.append(f"- Stage: **{md(item.stage_title)}**{since}; workflow {code(item.workflow)}")
+    lines = [f"- Stage: **{md(item.stage_title)}**{since}; workflow {code(item.workflow)}"]
     if item.next is None:
         lines.append("- Next: none" + (" (terminal stage)" if item.terminal else ""))
     elif item.can_advance:
@@ -123,13 +144,12 @@ def _initiative(item: InitiativeReport, report: Report) -> list[str]:
     present = ", ".join(item.communities.present) or "none"
     missing = ", ".join(item.communities.missing) or "none"
     lines += [f"- Communities taking part: {present}; missing: {missing}", ""]
-    if item.unmet:
-        lines += ["### What the next stage still needs, in working order", ""]
-        for number, unmet in enumerate(item.unmet, start=1):
-            kind = "blocking" if unmet.blocking else unmet.strength
-            lines.append(f"{number}. **{md(unmet.title)}** ({code(unmet.condition)}, {kind}): {md(unmet.detail)}")
-        lines.append("")
-    lines += ["### Path through the stages", ""]
+    return lines
+
+
+def _path_and_conditions(item: InitiativeReport) -> list[str]:
+    """The path through the stages, and every condition of the workflow with its state."""
+    lines = ["### Path through the stages", ""]
     lines += _table(
         ["Date", "Move", "Stage", "By", "Note"],
         ([step.at, step.move, md(step.stage_title), md(step.by) or ("" if step.move == "created" else "automatic"),
@@ -143,7 +163,12 @@ def _initiative(item: InitiativeReport, report: Report) -> list[str]:
           md(line.detail)] for line in item.conditions),
     )
     lines += ["★ a prerequisite of the next stage.", ""]
-    lines += _evidence(item, report)
+    return lines
+
+
+def _people_and_meetings(item: InitiativeReport) -> list[str]:
+    """The participants and the meetings, each as a table when there are any."""
+    lines: list[str] = []
     if item.participants:
         lines += ["### Participants", ""]
         lines += _table(
@@ -158,6 +183,12 @@ def _initiative(item: InitiativeReport, report: Report) -> list[str]:
             ([m.at, ", ".join(md(name) for name in m.attendees), "yes" if m.neutral else "no",
               _WITHHELD if m.withheld else md(m.venue)] for m in item.meetings),
         )
+    return lines
+
+
+def _outputs_and_breaches(item: InitiativeReport) -> list[str]:
+    """What the initiative published and the breaches of trust, each as a list when there are any."""
+    lines: list[str] = []
     if item.outputs:
         lines += ["### Outputs", ""]
         for output in item.outputs:
@@ -170,18 +201,13 @@ def _initiative(item: InitiativeReport, report: Report) -> list[str]:
         for breach in item.breaches:
             lines.append(f"- {breach.at}: {_WITHHELD if breach.withheld else md(breach.description)}")
         lines.append("")
-    lines += ["### History", ""]
-    lines += _table(
-        ["#", "Date", "Event", "By", "Details"],
-        ([str(line.seq), line.at, line.kind, md(line.by), _details(line.data, line.withheld)] for line in item.history),
-    )
     return lines
 
 
 def _evidence(item: InitiativeReport, report: Report) -> list[str]:
     lines = ["### Evidence", ""]
     if not item.evidence and not item.withheld_evidence:
-        return lines + ["None recorded.", ""]
+        return [*lines, "None recorded.", ""]
     for evidence in item.evidence:
         link = f" — {md(evidence.link)}" if evidence.link else ""
         by = f" ({md(evidence.by)})" if evidence.by else ""
@@ -189,7 +215,7 @@ def _evidence(item: InitiativeReport, report: Report) -> list[str]:
     for withheld in item.withheld_evidence:
         lines.append(f"- {code(withheld.condition)}: {plural(withheld.count, 'item')} withheld "
                      f"({withheld.tlp}, not for {report.audience})")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _details(data: dict[str, object], withheld: Sequence[str]) -> str:

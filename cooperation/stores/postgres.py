@@ -15,26 +15,33 @@ A password in the URL is never shown: `url` and every message redact it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Literal
-from urllib.parse import unquote
 
 import psycopg
-from psycopg import errors, sql
+from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 
-from cooperation.errors import ConflictError, StoreError
 from cooperation.engine.events import Event, encode_data
-from cooperation.stores.protocol import log_from_entries
+from cooperation.errors import ConflictError, StoreError
+from cooperation.stores.postgres_advice import advice
+from cooperation.stores.postgres_sql import migration_key, object_names, statements
+from cooperation.stores.postgres_url import redact, scrub, secrets_of
+from cooperation.stores.shared import (
+    INIT_HINT,
+    MARKER,
+    checked_versions,
+    closed_error,
+    log_from_json,
+    marked_version,
+    misplaced_event,
+    newer_schema_error,
+    recorded_now,
+)
 
-MARKER = "cooperation-maturity registry"
 OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit setting
 CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "coop"
@@ -42,9 +49,6 @@ APPLICATION_NAME = "coop"
 # writers (readers go on), as one advisory lock per log would exhaust the server's lock table.
 LOCKS_PER_WRITE = 64
 _PAGE = 500  # logs per read_all query
-_INIT_HINT = "create one with `coop init` (or `coop new`)"
-_REDACTED = "***"
-_WHOLE_SECRET = 6  # a password this long is scrubbed wherever it appears in a message
 
 # Each migration brings the schema from its index to its index + 1; append, never edit.
 # {meta}, {events} and {refuse} stand for the schema-qualified names of our objects.
@@ -85,56 +89,6 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-def redact(url: str) -> str:
-    """The URL with any password (in its user part or its query) replaced by ***."""
-    parts = _split(url)
-    if parts is None:
-        return url
-    scheme, authority, tail = parts
-    user, at, hosts = authority.rpartition("@")
-    if at and ":" in user:
-        authority = f"{user.split(':', 1)[0]}:{_REDACTED}@{hosts}"
-    path, question, rest = tail.partition("?")
-    if question:
-        query, hash_mark, fragment = rest.partition("#")
-        query = "&".join(
-            f"{item.split('=', 1)[0]}={_REDACTED}" if _names_the_password(item) else item for item in query.split("&")
-        )
-        tail = f"{path}?{query}{hash_mark}{fragment}"
-    return f"{scheme}://{authority}{tail}"
-
-
-def _secrets(url: str) -> list[str]:
-    """Every spelling of the URL's passwords, longest first, to scrub from messages."""
-    parts = _split(url)
-    if parts is None:
-        return []
-    _, authority, tail = parts
-    user = authority.rpartition("@")[0]
-    found = {user.split(":", 1)[1]} if ":" in user else set()
-    query = tail.partition("?")[2].partition("#")[0]
-    found.update(item.split("=", 1)[1] for item in query.split("&") if "=" in item and _names_the_password(item))
-    spellings = {spelling for secret in found for spelling in (secret, unquote(secret)) if spelling}
-    return sorted(spellings, key=len, reverse=True)
-
-
-def _split(url: str) -> tuple[str, str, str] | None:
-    """Scheme, authority (user:password@hosts) and the rest, of a URL; None if it is not one.
-
-    Read by hand rather than by urlsplit, which refuses some URLs that libpq takes (several
-    hosts) and some that are wrong (a broken IPv6 address), whose messages must be safe too.
-    """
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        return None
-    end = min((index for index in map(rest.find, "/?#") if index >= 0), default=len(rest))
-    return scheme, rest[:end], rest[end:]
-
-
-def _names_the_password(query_item: str) -> bool:
-    return unquote(query_item.split("=", 1)[0]).lower() == "password"
-
-
 class PostgresStore:
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
@@ -146,7 +100,7 @@ class PostgresStore:
     def __init__(self, url: str, *, create: bool = True) -> None:
         self._conninfo = url
         self._url = redact(url)
-        self._secrets = _secrets(url)
+        self._secrets = secrets_of(url)
         self._lock = threading.RLock()
         self._schema = ""
         self._names: dict[str, str] = {}
@@ -233,7 +187,7 @@ class PostgresStore:
                     else:
                         cursor.execute(self._sql["lock_table"])
                     actual = dict(cursor.execute(self._sql["versions"], (initiatives,)).fetchall())
-                    versions = _checked(batches, actual)
+                    versions = checked_versions(batches, actual)
                     if any(events for _, events in batches.values()):
                         with cursor.copy(self._sql["copy"]) as copy:
                             for row in _rows(batches):
@@ -245,7 +199,9 @@ class PostgresStore:
                 raise self._error(error, "write to") from None
             return versions
 
-    def _conflict_after_the_fact(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> StoreError | ConflictError:
+    def _conflict_after_the_fact(
+        self, batches: Mapping[str, tuple[int, Sequence[Event]]]
+    ) -> StoreError | ConflictError:
         actual = dict(self._query(self._sql["versions"], (list(batches),)))
         for initiative, (expected, _) in batches.items():
             if actual[initiative] != expected:
@@ -259,7 +215,7 @@ class PostgresStore:
 
     def _live(self) -> psycopg.Connection[Any]:
         if self._closed:
-            raise StoreError(f"the registry {self._url} is closed: open it again to use it")
+            raise closed_error(self._url)
         if self._connection is None or self._connection.broken:
             if self._connection is not None:
                 self._connection.close()
@@ -322,12 +278,12 @@ class PostgresStore:
                     "and name it in the URL (?options=-csearch_path%3Dcoop)"
                 )
             self._schema = schema[0]
-            self._names = _names(connection, self._schema)
-            self._sql = _statements(self._names)
+            self._names = object_names(connection, self._schema)
+            self._sql = statements(self._names)
             state, version = self._identify(connection)
             if state == "blank" and not create:
                 raise StoreError(
-                    f"no registry at {self._url} (schema {self._schema} holds no coop tables): {_INIT_HINT}"
+                    f"no registry at {self._url} (schema {self._schema} holds no coop tables): {INIT_HINT}"
                 )
             if state == "blank" or version < schema_version():
                 self._migrate(connection)
@@ -352,155 +308,43 @@ class PostgresStore:
             rows = connection.execute(self._sql["read_meta"]).fetchall() if "coop_meta" in found_tables else []
         except (errors.UndefinedColumn, errors.DatatypeMismatch):
             rows = []
-        found = {str(key): str(value) for key, value in rows}
-        version = found.get("schema_version", "")
-        if found.get("application") != MARKER or not version.isdigit() or "coop_events" not in found_tables:
+        version = marked_version({str(key): str(value) for key, value in rows})
+        if version is None or "coop_events" not in found_tables:
             raise StoreError(
                 f"{self._url}: the schema {self._schema} holds a coop_meta or coop_events table that is not a "
                 "coop registry's, or whose meta table is missing or damaged; it was left untouched: restore it "
                 "from a backup or an export, or keep the registry in another schema (?options=-csearch_path%3DNAME)"
             )
-        if int(version) > schema_version():
-            raise StoreError(
-                f"{self._url} was written by a newer version of coop (registry schema {version}; "
-                f"this version knows schemas up to {schema_version()}). It was left untouched: "
-                "upgrade coop (pip install --upgrade cooperation-maturity) to use it"
-            )
-        return "registry", int(version)
+        if version > schema_version():
+            raise newer_schema_error(self._url, version, schema_version())
+        return "registry", version
 
     def _migrate(self, connection: psycopg.Connection[Any]) -> None:
         """Bring the schema up to date in one transaction, checking again under the migration lock."""
         with connection.transaction():
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_migration_key(self._schema),))
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (migration_key(self._schema),))
             state, version = self._identify(connection)
             for number in range(version + 1, schema_version() + 1):
                 for statement in _MIGRATIONS[number - 1]:
                     connection.execute(statement.format(**self._names))
                 connection.execute(self._sql["set_version"], (str(number),))
             if state == "blank":
-                connection.execute(self._sql["mark"], (MARKER, _now()))
+                connection.execute(self._sql["mark"], (MARKER, recorded_now()))
 
     # --- errors ----------------------------------------------------------------------------
 
     def _scrub(self, text: str) -> str:
-        """`text` without the password: the URL as given becomes the redacted one, then any spelling
-        of the password goes (a short one only where it stands alone, so that words stay whole)."""
-        text = text.replace(self._conninfo, self._url)
-        for secret in self._secrets:
-            if len(secret) >= _WHOLE_SECRET:
-                text = text.replace(secret, _REDACTED)
-            else:
-                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", _REDACTED, text)
-        return text
+        """`text` without the password (see `postgres_url.scrub`)."""
+        return scrub(text, self._conninfo, self._url, self._secrets)
 
     def _error(self, error: psycopg.Error, action: str) -> StoreError:
         """A StoreError naming the registry, what went wrong and what to do about it (never the password)."""
         text = self._scrub(" ".join(str(error).split()))
-        lowered = text.lower()
-        state = error.sqlstate or ""
-        if isinstance(error, errors.InsufficientPrivilege):
-            advice = (
-                f"the database user lacks a right ({text}); ask the database's owner to grant it "
-                f"(GRANT USAGE, CREATE ON SCHEMA {self._schema or 'public'} to create a registry; "
-                "SELECT, INSERT on coop_meta and coop_events to use one)"
-            )
-        elif isinstance(error, errors.ReadOnlySqlTransaction):
-            advice = f"the server only allows reading ({text}); write to the primary server"
-        elif state == "53100" or "disk full" in lowered or "no space left" in lowered:
-            advice = f"the server's disk is full ({text}); free some space there and try again"
-        elif "password" in lowered and ("authentication" in lowered or "no password" in lowered):
-            advice = (
-                f"the server refused the user name or password ({text}); check them in the URL "
-                "(or in ~/.pgpass or $PGPASSWORD)"
-            )
-        elif "database" in lowered and "does not exist" in lowered:
-            advice = f"{text}; create the database first (createdb NAME) or name an existing one in the URL"
-        elif action in ("open", "reach") and "invalid" in lowered and ("option" in lowered or "value" in lowered):
-            advice = (
-                f"the URL is not valid ({text}); write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE, "
-                "with options as libpq knows them (?sslmode=require&connect_timeout=5)"
-            )
-        elif action in ("open", "reach") and isinstance(error, psycopg.OperationalError):
-            advice = (
-                f"the server does not answer ({text}); check that PostgreSQL runs at that host and port and "
-                "accepts connections from this machine (listen_addresses and pg_hba.conf on the server)"
-            )
-        elif isinstance(error, psycopg.OperationalError) or state.startswith(("08", "57P")):
-            advice = (
-                f"the connection to the server was lost ({text}); it is opened again on the next call. "
-                "A write either landed whole or not at all: check with `coop history` before writing again"
-            )
-        else:
-            advice = text
-        return StoreError(f"cannot {action} the registry {self._url}: {advice}")
-
-
-def _names(connection: psycopg.Connection[Any], schema: str) -> dict[str, str]:
-    """The quoted, schema-qualified names of the registry's objects."""
-    tables = {"meta": "coop_meta", "events": "coop_events", "refuse": "coop_refuse_rewrites"}
-    return {key: sql.Identifier(schema, name).as_string(connection) for key, name in tables.items()}
-
-
-def _statements(names: Mapping[str, str]) -> dict[str, str]:
-    """Every statement the store runs, on the registry's objects."""
-    meta, events = names["meta"], names["events"]
-    # A log as one JSON array of [kind, at, data, actor, seq], so that reading it costs one
-    # json.loads instead of one per event (the data column is JSON already, taken in as is).
-    log = f"""
-        SELECT json_agg(json_build_array(kind, at, data, actor, seq) ORDER BY seq)::text
-        FROM {events} WHERE initiative = {{initiative}}
-    """
-    # A page of logs: the next _PAGE initiatives, each with its log, in one statement (one
-    # snapshot). Every log has an event 1, so the initiatives are the index's (initiative, 1)
-    # entries; each log is then looked up by its key, a plan that stays cheap whatever the
-    # table's statistics say.
-    logs = f"""
-        SELECT page.initiative, ({log.format(initiative="page.initiative")})
-        FROM (
-            SELECT initiative FROM {events} WHERE {{after}} seq = 1 ORDER BY initiative LIMIT %(page)s
-        ) AS page
-        ORDER BY page.initiative
-    """
-    return {
-        "read_meta": f"SELECT key, value FROM {meta}",
-        "set_version": f"INSERT INTO {meta} (key, value) VALUES ('schema_version', %s) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        "mark": f"INSERT INTO {meta} (key, value) VALUES ('application', %s), ('created_at', %s)",
-        "read": log.format(initiative="%s"),
-        "first_logs": logs.format(after=""),
-        "next_logs": logs.format(after="initiative > %(after)s AND"),
-        "initiatives": f"SELECT initiative FROM {events} WHERE seq = 1 ORDER BY initiative",
-        "version": f"SELECT coalesce(max(seq), 0) FROM {events} WHERE initiative = %s",
-        "versions": f"""
-            SELECT name, coalesce((SELECT max(seq) FROM {events} WHERE initiative = name), 0)
-            FROM unnest(%s::text[]) AS name
-        """,
-        # In one global order (by key), so that two writers never wait for each other in a cycle.
-        "lock_logs": """
-            SELECT pg_advisory_xact_lock(hashtext(%s), key)
-            FROM (SELECT DISTINCT hashtext(name) AS key FROM unnest(%s::text[]) AS name) AS keys
-            ORDER BY key
-        """,
-        "lock_table": f"LOCK TABLE {events} IN SHARE ROW EXCLUSIVE MODE",
-        "copy": f"COPY {events} (initiative, seq, kind, at, actor, data) FROM STDIN",
-    }
-
+        return StoreError(f"cannot {action} the registry {self._url}: {advice(error, text, action, self._schema)}")
 
 def _events(initiative: str, text: str | None) -> list[Event]:
-    """The events of a log read as one JSON array (None for a log that does not exist)."""
-    if text is None:
-        return []
-    return log_from_entries(initiative, json.loads(text))
-
-
-def _checked(batches: Mapping[str, tuple[int, Sequence[Event]]], actual: Mapping[str, int]) -> dict[str, int]:
-    """The version each log will have, or ConflictError for the first log that moved on."""
-    versions: dict[str, int] = {}
-    for initiative, (expected, events) in batches.items():
-        if actual[initiative] != expected:
-            raise ConflictError(initiative, expected, actual[initiative])
-        versions[initiative] = expected + len(events)
-    return versions
+    """A log read as one JSON array, already in seq order (json_agg orders it)."""
+    return log_from_json(initiative, text, sort=False)
 
 
 def _rows(batches: Mapping[str, tuple[int, Sequence[Event]]]) -> Iterator[tuple[str, int, str, str, str | None, str]]:
@@ -512,21 +356,11 @@ def _rows(batches: Mapping[str, tuple[int, Sequence[Event]]]) -> Iterator[tuple[
         seq = expected
         for event in events:
             if event.initiative != initiative:
-                raise ValueError(f"an event of initiative '{event.initiative}' was given to append to '{initiative}'")
+                raise misplaced_event(event, initiative)
             kind, at, by = event.kind, event.at, event.by
             if "\x00" in kind or "\x00" in at or (by is not None and "\x00" in by):
-                raise ValueError(f"{initiative}: an event's kind, at or by holds a NUL character, which cannot be stored")
+                raise ValueError(
+                    f"{initiative}: an event's kind, at or by holds a NUL character, which cannot be stored"
+                )
             seq += 1
             yield initiative, seq, kind, at, by, encode(event.data)
-
-
-
-
-def _migration_key(schema: str) -> int:
-    """The advisory lock key that serialises migrations of one schema (64 bits, signed)."""
-    digest = hashlib.sha256(f"{MARKER} migration: {schema}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

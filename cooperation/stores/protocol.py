@@ -7,14 +7,11 @@ stale version, so that two writers can never both append the same next event.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from cooperation.errors import StoreError
 from cooperation.engine.events import Event
+
 
 class EventStore(Protocol):
     """Append-only event logs, one per initiative, with version-guarded appends."""
@@ -56,8 +53,3 @@ class EventStore(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def log_from_entries(initiative: str, entries: Sequence[Sequence[Any]]) -> list[Event]:
-    """Events from a log read as one JSON array of [kind, at, data, actor, seq] entries, in seq order."""
-    return [Event(initiative, kind, at, data, actor, seq) for kind, at, data, actor, seq in entries]

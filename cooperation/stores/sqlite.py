@@ -9,31 +9,40 @@ version first, so a stale writer gets a ConflictError and writes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import operator
 import os
 import random
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from cooperation.errors import ConflictError, StoreError
 from cooperation.engine.events import Event, encode_data
-from cooperation.stores.protocol import log_from_entries
+from cooperation.errors import StoreError
+from cooperation.stores.shared import (
+    INIT_HINT,
+    MARKER,
+    checked_versions,
+    closed_error,
+    log_from_json,
+    marked_version,
+    misplaced_event,
+    newer_schema_error,
+    recorded_now,
+)
+from cooperation.stores.sqlite_file import (
+    APPLICATION_ID,
+    foreign_database,
+    inspect_file,
+)
 
-APPLICATION_ID = 0x436F6F70  # "Coop" in the SQLite header, at offset 68
-MARKER = "cooperation-maturity registry"
 BUSY_TIMEOUT_SECONDS = 30.0
 MEMORY = ":memory:"  # a registry that lives in this store only, for tests and experiments
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_HEADER_SIZE = 100
-_INIT_HINT = "create one with `coop init` (or `coop new`)"
 
 # Each migration brings the schema from its index to its index + 1; append, never edit.
 _MIGRATIONS: list[tuple[str, ...]] = [
@@ -83,16 +92,11 @@ _FIRST_LOGS = _LOGS.format(where="")
 _NEXT_LOGS = _LOGS.format(where="WHERE initiative > ?")
 _ONE_LOG = _LOGS.format(where="WHERE initiative = ?")
 _PAGE = 500
-_BY_SEQ = operator.itemgetter(4)
 
 
 def _log(initiative: str, text: str) -> list[Event]:
-    """A log read as one JSON array of [kind, at, data, actor, seq]: its events in order."""
-    log = json.loads(text)
-    log.sort(key=_BY_SEQ)
-    return log_from_entries(initiative, log)
-
-
+    """A log read as one JSON array of [kind, at, data, actor, seq], sorted: group_concat keeps no order."""
+    return log_from_json(initiative, text, sort=True)
 
 
 def schema_version() -> int:
@@ -188,13 +192,8 @@ class SqliteStore:
             except sqlite3.Error as error:
                 raise self._error(error, "write to") from None
             try:
-                actual = self._versions(connection, list(batches))
-                versions: dict[str, int] = {}
-                for initiative, (expected, events) in batches.items():
-                    if actual[initiative] != expected:
-                        raise ConflictError(initiative, expected, actual[initiative])
-                    versions[initiative] = expected + len(events)
-                connection.executemany(_INSERT, _rows(batches, _now()))
+                versions = checked_versions(batches, self._versions(connection, list(batches)))
+                connection.executemany(_INSERT, _rows(batches, recorded_now()))
                 connection.execute("COMMIT")
             except BaseException as error:
                 _rollback(connection)
@@ -214,7 +213,7 @@ class SqliteStore:
 
     def _live(self) -> sqlite3.Connection:
         if self._connection is None:
-            raise StoreError(f"the registry {self._url} is closed: open it again to use it")
+            raise closed_error(self._url)
         return self._connection
 
     def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
@@ -230,17 +229,17 @@ class SqliteStore:
             connection = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
             self._prepare(connection, create=True)
             return connection
-        found = self._inspect_file()
+        found = inspect_file(self._path, self._url)
         if found == "missing":
             if not create:
-                raise StoreError(f"no registry at {self._url}: {_INIT_HINT}")
+                raise StoreError(f"no registry at {self._url}: {INIT_HINT}")
             folder = self._path.parent
             if not folder.is_dir():
                 raise StoreError(
                     f"cannot create a registry at {self._url}: the folder {folder} does not exist (create it first)"
                 )
         elif found == "empty" and not create:
-            raise StoreError(f"no registry at {self._url} (the file is empty): {_INIT_HINT}")
+            raise StoreError(f"no registry at {self._url} (the file is empty): {INIT_HINT}")
         mode = "rwc" if found == "missing" else "rw"
         uri = f"{self._path.absolute().as_uri()}?mode={mode}"
         try:
@@ -255,37 +254,6 @@ class SqliteStore:
             connection.close()
             raise
         return connection
-
-    def _inspect_file(self) -> Literal["missing", "empty", "ours", "unmarked"]:
-        """What the file is, from its first bytes alone, before SQLite touches it."""
-        try:
-            with open(self._path, "rb") as file:
-                header = file.read(_HEADER_SIZE)
-        except FileNotFoundError:
-            return "missing"
-        except IsADirectoryError:
-            raise StoreError(
-                f"{self._url} is a folder, not a registry file: give the path of a file, "
-                f"such as {self._path / 'coop.db'}"
-            ) from None
-        except OSError as error:
-            raise StoreError(
-                f"cannot read the registry {self._url}: {error.strerror or error}; "
-                "check the permissions of the file and of its folder"
-            ) from None
-        if not header:
-            return "empty"
-        if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
-            raise StoreError(
-                f"{self._url} is not a coop registry: it is not a SQLite database. It was left untouched; "
-                f"give the path of a registry, or a new file name to {_INIT_HINT.removeprefix('create one with ')}"
-            )
-        application_id = int.from_bytes(header[68:72], "big")
-        if application_id == APPLICATION_ID:
-            return "ours"
-        if application_id == 0:
-            return "unmarked"
-        raise self._foreign()
 
     def _prepare(self, connection: sqlite3.Connection, *, create: bool) -> None:
         """Check what the file holds, create or migrate its schema, then switch on WAL.
@@ -303,7 +271,7 @@ class SqliteStore:
                 finally:
                     _rollback(connection)
                 if state == "blank" and not create:
-                    raise StoreError(f"no registry at {self._url} (the database is empty): {_INIT_HINT}")
+                    raise StoreError(f"no registry at {self._url} (the database is empty): {INIT_HINT}")
                 if state == "blank" or version < schema_version():
                     self._migrate(connection)
                 if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -327,24 +295,20 @@ class SqliteStore:
             user_version = connection.execute("PRAGMA user_version").fetchone()[0]
             if application_id == 0 and objects == 0 and user_version == 0:
                 return "blank", 0
-            raise self._foreign()
+            raise foreign_database(self._url)
         try:
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.OperationalError:
             meta = {}
-        version = meta.get("schema_version", "")
-        if meta.get("application") != MARKER or not version.isdigit():
+        version = marked_version(meta)
+        if version is None:
             raise StoreError(
                 f"{self._url} is marked as a coop registry but its meta table is missing or damaged; "
                 "it was left untouched: restore it from a backup or an export"
             )
-        if int(version) > schema_version():
-            raise StoreError(
-                f"{self._url} was written by a newer version of coop (registry schema {version}; "
-                f"this version knows schemas up to {schema_version()}). It was left untouched: "
-                "upgrade coop (pip install --upgrade cooperation-maturity) to use it"
-            )
-        return "registry", int(version)
+        if version > schema_version():
+            raise newer_schema_error(self._url, version, schema_version())
+        return "registry", version
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
         """Bring the schema up to date in one transaction, checking again under the write lock."""
@@ -362,7 +326,7 @@ class SqliteStore:
             if state == "blank":
                 connection.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
-                    [("application", MARKER), ("created_at", _now())],
+                    [("application", MARKER), ("created_at", recorded_now())],
                 )
             connection.execute("COMMIT")
         except BaseException:
@@ -371,20 +335,13 @@ class SqliteStore:
 
     # --- errors ----------------------------------------------------------------------------
 
-    def _foreign(self) -> StoreError:
-        return StoreError(
-            f"{self._url} is not a coop registry: it is a SQLite database of another application. "
-            f"It was left untouched; give the path of a registry, or a new file name to "
-            f"{_INIT_HINT.removeprefix('create one with ')}"
-        )
-
     def _error(self, error: sqlite3.Error, action: str) -> StoreError:
         """A StoreError naming the file, what went wrong and what to do about it."""
         text = str(error)
         lowered = text.lower()
         name = self._path.name
         if isinstance(error, sqlite3.ProgrammingError) and "closed" in lowered:
-            return StoreError(f"the registry {self._url} is closed: open it again to use it")
+            return closed_error(self._url)
         if "readonly" in lowered or "read-only" in lowered:
             advice = (
                 f"the registry is read-only ({text}): check that you may write the file and its folder "
@@ -418,9 +375,7 @@ def _rows(
         seq = expected
         for event in events:
             if event.initiative != initiative:
-                raise ValueError(
-                    f"an event of initiative '{event.initiative}' was given to append to '{initiative}'"
-                )
+                raise misplaced_event(event, initiative)
             seq += 1
             yield initiative, seq, event.kind, event.at, event.by, encode(event.data), recorded_at
 
@@ -432,12 +387,6 @@ def _is_busy(error: sqlite3.Error) -> bool:
 
 def _rollback(connection: sqlite3.Connection) -> None:
     if connection.in_transaction:
-        try:
+        # SQLite may already have rolled back (e.g. after a full disk); nothing was written
+        with contextlib.suppress(sqlite3.Error):
             connection.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # SQLite already rolled back (e.g. after a full disk); nothing was written
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-

@@ -1,0 +1,59 @@
+"""Telling a coop registry file from any other file, by its first bytes, before SQLite touches it.
+
+A registry is a SQLite database whose header carries our application id; a file that is
+empty or missing may become one, and any other file is refused and left untouched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from cooperation.errors import StoreError
+from cooperation.stores.shared import INIT_HINT
+
+APPLICATION_ID = 0x436F6F70  # "Coop" in the SQLite header, at offset 68
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+
+
+def inspect_file(path: Path, url: str) -> Literal["missing", "empty", "ours", "unmarked"]:
+    """What the file is, from its first bytes alone, before SQLite touches it."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(_HEADER_SIZE)
+    except FileNotFoundError:
+        return "missing"
+    except IsADirectoryError:
+        raise StoreError(
+            f"{url} is a folder, not a registry file: give the path of a file, "
+            f"such as {path / 'coop.db'}"
+        ) from None
+    except OSError as error:
+        raise StoreError(
+            f"cannot read the registry {url}: {error.strerror or error}; "
+            "check the permissions of the file and of its folder"
+        ) from None
+    if not header:
+        return "empty"
+    if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
+        raise StoreError(
+            f"{url} is not a coop registry: it is not a SQLite database. It was left untouched; "
+            f"give the path of a registry, or a new file name to {INIT_HINT.removeprefix('create one with ')}"
+        )
+    application_id = int.from_bytes(header[68:72], "big")
+    if application_id == APPLICATION_ID:
+        return "ours"
+    if application_id == 0:
+        return "unmarked"
+    raise foreign_database(url)
+
+
+def foreign_database(url: str) -> StoreError:
+    """A SQLite database that another application made: refused, and left untouched."""
+    return StoreError(
+        f"{url} is not a coop registry: it is a SQLite database of another application. "
+        f"It was left untouched; give the path of a registry, or a new file name to "
+        f"{INIT_HINT.removeprefix('create one with ')}"
+    )

@@ -1,0 +1,52 @@
+"""Property tests for workflow definitions, with hypothesis: strategies and a rule-based machine.
+
+Needs hypothesis (a test dependency, so `cooperation` itself never imports this package):
+
+    from cooperation.testing import workflow_state_machine
+
+    TestMyWorkflow = workflow_state_machine("workflows/my-workflow.yaml").TestCase
+
+The machine drives an initiative of the workflow through a registry held in memory: a
+rule per event kind, rules that try every move (with preconditions that mirror the
+guards), and invariants that must hold for any workflow. The strategies generate valid
+events for a workflow, and whole logs, for tests of your own.
+
+The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
+checks) and `rules` (the rules for one workflow, and `workflow_state_machine`).
+"""
+
+from cooperation.testing.machine import WorkflowMachine
+from cooperation.testing.rules import workflow_state_machine
+from cooperation.testing.strategies import (
+    START,
+    attestations,
+    breaches,
+    event_logs,
+    evidence,
+    groups,
+    meetings,
+    moments,
+    participants,
+    publications,
+    scores,
+    waivers,
+)
+from cooperation.verify.walks import Clock
+
+__all__ = [
+    "START",
+    "Clock",
+    "WorkflowMachine",
+    "attestations",
+    "breaches",
+    "event_logs",
+    "evidence",
+    "groups",
+    "meetings",
+    "moments",
+    "participants",
+    "publications",
+    "scores",
+    "waivers",
+    "workflow_state_machine",
+]
