@@ -1,4 +1,4 @@
-"""The `coop` command end to end, on real SQLite files: CliRunner on `cli.app`, and real processes.
+"""The `coop` command end to end, on real SQLite files: CliRunner on `cooperation.cli.app`, and real processes.
 
 Dates are relative to today, because the CLI runs on the real clock: the pilot starts 300 days ago,
 so that trust attested 200 days ago still counts (it expires after a year).
@@ -21,7 +21,7 @@ import typer.main
 import typer.testing
 from typer.testing import CliRunner, Result
 
-import cli
+from cooperation.cli import app
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
 
 RUNNER = CliRunner()
@@ -43,10 +43,11 @@ RATIONALE = "No personal or incident data is shared in this initiative at all."
 
 @pytest.fixture(scope="module", autouse=True)
 def _build_the_command_once() -> Any:
-    """CliRunner rebuilds the click command from `cli.app` on every call (most of its cost); build it once."""
-    command = typer.main.get_command(cli.app)
+    """CliRunner rebuilds the click command from the app on every call (most of its cost); build it once."""
+    command = typer.main.get_command(app)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(typer.testing, "_get_command", lambda app: command if app is cli.app else typer.main.get_command(app))
+        patch.setattr(typer.testing, "_get_command",
+                      lambda typer_app: command if typer_app is app else typer.main.get_command(typer_app))
         yield
 
 
@@ -56,7 +57,7 @@ def day(offset: int) -> str:
 
 def coop(db: Path | None, *args: str, stdin: str | None = None) -> Result:
     """Run `coop ARGS --db DB` in process; check that no traceback escaped, whatever the outcome."""
-    result = RUNNER.invoke(cli.app, [*args, *(["--db", str(db)] if db is not None else [])], input=stdin)
+    result = RUNNER.invoke(app, [*args, *(["--db", str(db)] if db is not None else [])], input=stdin)
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"coop {' '.join(args)} raised {result.exception!r}"
     )

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from cli import app
 from cooperation import builtin_workflow_ids, get_workflow
+from cooperation.cli import app
 from cooperation.definition.schema import shipped_schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

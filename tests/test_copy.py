@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import cli
+from cooperation.cli import app
 from cooperation.stores.copy import CopyReport, copy_registry
 from cooperation.errors import StoreError
 from cooperation.engine.events import Event
@@ -58,7 +58,7 @@ def statuses(location: str) -> list[dict[str, Any]]:
 
 
 def coop(*args: str) -> Any:
-    result = RUNNER.invoke(cli.app, list(args))
+    result = RUNNER.invoke(app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 

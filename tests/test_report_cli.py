@@ -14,7 +14,7 @@ import pytest
 from test_report_sample import AS_OF, SAMPLE_WORKFLOW, sample_db  # noqa: F401
 from typer.testing import CliRunner, Result
 
-import cli
+from cooperation.cli import app
 from cooperation.registry import Registry
 from cooperation.reports.build import build_report
 
@@ -22,7 +22,7 @@ RUNNER = CliRunner()
 
 
 def coop(*args: str) -> Result:
-    result = RUNNER.invoke(cli.app, list(args))
+    result = RUNNER.invoke(app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr
     return result
