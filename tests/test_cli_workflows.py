@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -189,7 +190,7 @@ def test_graph_json(name: str) -> None:
         assert edge["relation"] in {"requires", "follows", "composes", "moves"}
     edges = {(edge["from"], edge["to"], edge["relation"]) for edge in graph["edges"]}
     ladder = workflow.ladder
-    for lower, higher in zip(ladder, ladder[1:]):
+    for lower, higher in itertools.pairwise(ladder):
         assert (f"stage:{higher}", f"stage:{lower}", "follows") in edges
 
 

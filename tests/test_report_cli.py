@@ -49,7 +49,8 @@ def test_the_portfolio_says_where_each_initiative_stands_and_what_blocks_most(sa
     assert spam.communities.present == ["government", "technical"]
     assert found["botnet-cleanup"].communities.observing_only == ["media"]
     assert found["botnet-cleanup"].communities.missing == ["civil-society", "academia", "media", "intergovernmental"]
-    assert [(b.condition, b.initiatives) for b in report.top_blockers][0] == ("group", ["phishing-awareness", "spam-traps"])
+    top = report.top_blockers[0]
+    assert (top.condition, top.initiatives) == ("group", ["phishing-awareness", "spam-traps"])
     passwords = found["no-default-passwords"]
     assert [(step.at, step.move, step.stage) for step in passwords.path] == [
         ("2024-02-01", "created", "problem"), ("2024-02-04", "advanced", "group"), ("2024-03-12", "advanced", "trust"),
@@ -71,7 +72,8 @@ def test_as_of_leaves_out_initiatives_not_yet_created_and_facts_not_yet_recorded
 
 def test_output_goes_to_the_file_named_and_nothing_to_standard_output(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
     target = tmp_path / "report.html"
-    result = coop("report", "spam-traps", "--format", "html", "-o", str(target), "--as-of", AS_OF, "--db", str(sample_db))
+    result = coop("report", "spam-traps", "--format", "html", "-o", str(target), "--as-of", AS_OF,
+                  "--db", str(sample_db))
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert "report written" in result.stderr
