@@ -1,4 +1,4 @@
-"""The `coop` command end to end, on real SQLite files: CliRunner on `cli.app`, and real processes.
+"""The `coop` command end to end, on real SQLite files: CliRunner on `cooperation.cli.app`, and real processes.
 
 Dates are relative to today, because the CLI runs on the real clock: the pilot starts 300 days ago,
 so that trust attested 200 days ago still counts (it expires after a year).
@@ -22,7 +22,7 @@ import typer.testing
 from typer.testing import CliRunner, Result
 from helpers import PEOPLE
 
-import cli
+from cooperation.cli import app
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
 
 RUNNER = CliRunner()
@@ -33,10 +33,11 @@ RATIONALE = "No personal or incident data is shared in this initiative at all."
 
 @pytest.fixture(scope="module", autouse=True)
 def _build_the_command_once() -> Any:
-    """CliRunner rebuilds the click command from `cli.app` on every call (most of its cost); build it once."""
-    command = typer.main.get_command(cli.app)
+    """CliRunner rebuilds the click command from the app on every call (most of its cost); build it once."""
+    command = typer.main.get_command(app)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(typer.testing, "_get_command", lambda app: command if app is cli.app else typer.main.get_command(app))
+        patch.setattr(typer.testing, "_get_command",
+                      lambda typer_app: command if typer_app is app else typer.main.get_command(typer_app))
         yield
 
 
@@ -46,7 +47,7 @@ def day(offset: int) -> str:
 
 def coop(db: Path | None, *args: str, stdin: str | None = None) -> Result:
     """Run `coop ARGS --db DB` in process; check that no traceback escaped, whatever the outcome."""
-    result = RUNNER.invoke(cli.app, [*args, *(["--db", str(db)] if db is not None else [])], input=stdin)
+    result = RUNNER.invoke(app, [*args, *(["--db", str(db)] if db is not None else [])], input=stdin)
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"coop {' '.join(args)} raised {result.exception!r}"
     )
@@ -148,7 +149,8 @@ def walk(db: Path, check: Callable[[str, str], None] | None = None) -> None:
             ok(coop(db, *args))
         if check:
             check(stage, "ready")
-        assert ok(coop(db, "advance", "pilot", "--by", actor, "--at", day(offset))).stdout == f"pilot: now at '{stage}'\n"
+        moved = ok(coop(db, "advance", "pilot", "--by", actor, "--at", day(offset)))
+        assert moved.stdout == f"pilot: now at '{stage}'\n"
 
 
 @dataclass
@@ -280,11 +282,15 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
     ]
     lines = ok(coop(db, "history", "pilot")).stdout.splitlines()
     assert len(lines) == len(history)
-    assert lines[0].split() == ["1", day(0), "initiative_created", "by", "Ada:", "name=Pilot,", "workflow=cooperation-maturity"]
-    assert "stage_advanced by Ada: from=challenge, to=ownership" in lines[[e["kind"] for e in history].index("stage_advanced")]
+    assert lines[0].split() == [
+        "1", day(0), "initiative_created", "by", "Ada:", "name=Pilot,", "workflow=cooperation-maturity"
+    ]
+    advanced = lines[[e["kind"] for e in history].index("stage_advanced")]
+    assert "stage_advanced by Ada: from=challenge, to=ownership" in advanced
     evidence = [e for e in history if e["kind"] == "evidence_recorded"]
-    assert {e["data"]["tlp"] for e in evidence if e["data"]["condition"] != "transparency-and-integrity"} == {"TLP:AMBER"}
-    assert {e["data"]["tlp"] for e in evidence if e["data"]["condition"] == "transparency-and-integrity"} == {"TLP:GREEN"}
+    labelled = "transparency-and-integrity"
+    assert {e["data"]["tlp"] for e in evidence if e["data"]["condition"] != labelled} == {"TLP:AMBER"}
+    assert {e["data"]["tlp"] for e in evidence if e["data"]["condition"] == labelled} == {"TLP:GREEN"}
 
 
 def test_status_json_has_what_tools_need(tmp_path: Path, pilot_log: Path) -> None:
@@ -293,7 +299,8 @@ def test_status_json_has_what_tools_need(tmp_path: Path, pilot_log: Path) -> Non
     assert {"initiative", "name", "workflow", "stage", "next", "can_advance", "at_risk", "unmet", "conditions",
             "as_of"} <= set(status)
     assert (status["initiative"], status["name"], status["workflow"]) == ("pilot", "Pilot", "cooperation-maturity")
-    assert (status["stage"], status["next"], status["can_advance"], status["at_risk"]) == ("ownership", "trust", False, False)
+    shown = (status["stage"], status["next"], status["can_advance"], status["at_risk"])
+    assert shown == ("ownership", "trust", False, False)
     assert [u["condition"] for u in status["unmet"]] == [
         "time", "neutrality", "comfort-zone", "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
     ]
@@ -339,7 +346,8 @@ def test_at_risk_when_a_participant_leaves(tmp_path: Path, pilot_log: Path) -> N
     assert status_json(db)["at_risk"] is False
     ok(coop(db, "leave", "pilot", "Ho", "--at", day(125)))
     status = status_json(db)
-    assert (status["stage"], status["at_risk"], status["at_risk_conditions"]) == ("critical-mass", True, ["critical-mass"])
+    shown = (status["stage"], status["at_risk"], status["at_risk_conditions"])
+    assert shown == ("critical-mass", True, ["critical-mass"])
     assert "AT RISK: no longer met for this stage: critical-mass" in ok(coop(db, "status", "pilot")).stdout
     assert status_json(db, "--as-of", day(124))["at_risk"] is False
     ok(coop(db, "join", "pilot", "Iv", "-c", "media", "--at", day(126)))
@@ -378,7 +386,8 @@ def test_regress_through_the_cli(tmp_path: Path, pilot_log: Path) -> None:
                     "--at", day(122)))
     assert moved.stdout == "pilot: now at 'common-cause'\n"
     last = json.loads(export(db).splitlines()[-1])
-    assert (last["kind"], last["data"]["transition"], last["data"]["reason"]) == ("stage_regressed", "realign", "Goals drifted")
+    recorded = (last["kind"], last["data"]["transition"], last["data"]["reason"])
+    assert recorded == ("stage_regressed", "realign", "Goals drifted")
     moved = json.loads(ok(coop(db, "regress", "pilot", "--by", "Di", "--reason", "Start again",
                                 "--transition", "reconvene", "--at", day(123), "--json")).stdout)
     assert moved["stage"] == "ownership"
@@ -415,8 +424,8 @@ def test_escalate_stimulation_then_regulation(tmp_path: Path) -> None:
     status = json.loads(ok(coop(db, "escalate", "spam", "--by", "Ada", "--reason", "Regulate", "--at", on(200),
                                  "--json")).stdout)
     assert (status["stage"], status["terminal"], status["next"]) == ("regulation", True, None)
-    kinds = [(e["kind"], e["data"].get("transition")) for e in json.loads(ok(coop(db, "history", "spam", "--json")).stdout)
-             if e["kind"] == "escalated"]
+    logged = json.loads(ok(coop(db, "history", "spam", "--json")).stdout)
+    kinds = [(e["kind"], e["data"].get("transition")) for e in logged if e["kind"] == "escalated"]
     assert kinds == [("escalated", "stimulate"), ("escalated", "regulate")]
     assert coop(db, "advance", "spam", "--by", "Ada").exit_code == 1
 
@@ -438,7 +447,8 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
         assert coop(fresh, "history", initiative, "--json").stdout == coop(db, "history", initiative, "--json").stdout
         assert coop(fresh, "history", initiative).stdout == coop(db, "history", initiative).stdout
     today = TODAY.isoformat()
-    assert coop(fresh, "status", "--json", "--as-of", today).stdout == coop(db, "status", "--json", "--as-of", today).stdout
+    copied = coop(fresh, "status", "--json", "--as-of", today).stdout
+    assert copied == coop(db, "status", "--json", "--as-of", today).stdout
     assert coop(fresh, "status", "--as-of", day(100)).stdout == coop(db, "status", "--as-of", day(100)).stdout
 
 
@@ -480,7 +490,8 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(tmp_path: Pa
 
 BAD_INPUT = [
     pytest.param(["evidence", "pilot", "nutrality", "A venue"], "did you mean 'neutrality'?", id="unknown-condition"),
-    pytest.param(["attest", "pilot", "equalty", "--by", "Ada"], "did you mean 'equality'?", id="unknown-condition-attest"),
+    pytest.param(["attest", "pilot", "equalty", "--by", "Ada"], "did you mean 'equality'?",
+                 id="unknown-condition-attest"),
     pytest.param(["waive", "pilot", "costs-and-efort", "--rationale", RATIONALE, "--by", "Ada"],
                  "did you mean 'costs-and-effort'?", id="unknown-condition-waive"),
     pytest.param(["score", "pilot", "trust-levl", "3"], "did you mean 'trust-level'?", id="unknown-parameter"),
@@ -490,7 +501,8 @@ BAD_INPUT = [
     pytest.param(["history", "ghost"], "no initiative 'ghost'", id="unknown-initiative-history"),
     pytest.param(["export", "ghost"], "no initiative 'ghost'", id="unknown-initiative-export"),
     pytest.param(["advance", "ghost", "--by", "Ada"], "no initiative 'ghost'", id="unknown-initiative-advance"),
-    pytest.param(["record", "pilot", "participant_joined", "--data", "{bad"], "--data is not valid JSON", id="bad-json"),
+    pytest.param(["record", "pilot", "participant_joined", "--data", "{bad"], "--data is not valid JSON",
+                 id="bad-json"),
     pytest.param(["record", "pilot", "participant_joined", "--data", "[1]"], "must be a JSON object", id="json-list"),
     pytest.param(["record", "pilot", "participant_joined", "--data", '{"name": "Ivo"}'], "data.community",
                  id="missing-field"),
@@ -547,14 +559,16 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(early: Path, args: 
 
 def test_the_valid_words_are_listed_when_one_is_wrong(early: Path) -> None:
     db = early
-    assert all(label in coop(db, "evidence", "pilot", "trust-model", "x", "--tlp", "amber").stderr for label in TLP_LABELS)
+    refused = coop(db, "evidence", "pilot", "trust-model", "x", "--tlp", "amber")
+    assert all(label in refused.stderr for label in TLP_LABELS)
     assert all(name in coop(db, "join", "pilot", "Ivo", "-c", "press").stderr for name in COMMUNITIES)
     assert all(role in coop(db, "join", "pilot", "Ivo", "-c", "media", "-r", "chair").stderr for role in ROLES)
 
 
 def test_a_missing_registry_is_not_created_by_reading(tmp_path: Path) -> None:
     db = tmp_path / "missing.db"
-    for args in (["status"], ["status", "pilot"], ["history", "pilot"], ["export"], ["advance", "pilot", "--by", "Ada"]):
+    reading = (["status"], ["status", "pilot"], ["history", "pilot"], ["export"])
+    for args in (*reading, ["advance", "pilot", "--by", "Ada"]):
         result = coop(db, *args)
         assert result.exit_code == 2 and "no registry at" in result.stderr and "coop init" in result.stderr
     assert not db.exists()
@@ -562,7 +576,8 @@ def test_a_missing_registry_is_not_created_by_reading(tmp_path: Path) -> None:
 
 BAD_DATES = [
     pytest.param(["join", "pilot", "Ivo", "-c", "media", "--at", "2019-02-30"], id="join-at"),
-    pytest.param(["record", "pilot", "participant_left", "--data", '{"name": "Ben"}', "--at", "2019-02-30"], id="record-at"),
+    pytest.param(["record", "pilot", "participant_left", "--data", '{"name": "Ben"}', "--at", "2019-02-30"],
+                 id="record-at"),
     pytest.param(["status", "pilot", "--as-of", "2019-02-30"], id="status-as-of"),
     pytest.param(["status", "--as-of", "yesterday"], id="status-all-as-of"),
     pytest.param(["advance", "pilot", "--by", "Ada", "--at", "2019-13-01"], id="advance-at"),
@@ -611,7 +626,9 @@ def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, p
     assert (moved.returncode, moved.stdout) == (0, "pilot: now at 'ownership'\n"), moved.stderr
     blocked = run(repo_root, "advance", "pilot", "--by", "Ada", "--db", db)
     assert blocked.returncode == 1 and "Traceback" not in blocked.stderr
-    assert blocked.stderr.splitlines()[0] == "error: pilot cannot move to 'trust': 9 prerequisite(s) unmet, in the order to work on them:"
+    assert blocked.stderr.splitlines()[0] == (
+        "error: pilot cannot move to 'trust': 9 prerequisite(s) unmet, in the order to work on them:"
+    )
     assert [line.split(":")[0] for line in blocked.stderr.splitlines()[1:]] == [
         "  - perspective", "  - equality", "  - trust-model", "  - time", "  - neutrality",
         "  - trust-attested", "  - trust-reaffirmed", "  - trust-level-reached", "  - trust",

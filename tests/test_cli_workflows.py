@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from cli import app
 from cooperation import builtin_workflow_ids, get_workflow
+from cooperation.cli import app
 from cooperation.definition.schema import shipped_schema
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +190,7 @@ def test_graph_json(name: str) -> None:
         assert edge["relation"] in {"requires", "follows", "composes", "moves"}
     edges = {(edge["from"], edge["to"], edge["relation"]) for edge in graph["edges"]}
     ladder = workflow.ladder
-    for lower, higher in zip(ladder, ladder[1:]):
+    for lower, higher in itertools.pairwise(ladder):
         assert (f"stage:{higher}", f"stage:{lower}", "follows") in edges
 
 

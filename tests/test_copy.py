@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import cli
+from cooperation.cli import app
 from cooperation.stores.copy import CopyReport, copy_registry
 from cooperation.errors import StoreError
 from cooperation.engine.events import Event
@@ -58,7 +58,7 @@ def statuses(location: str) -> list[dict[str, Any]]:
 
 
 def coop(*args: str) -> Any:
-    result = RUNNER.invoke(cli.app, list(args))
+    result = RUNNER.invoke(app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 
@@ -102,7 +102,8 @@ def test_the_command_copies_checks_and_names_both_registries_without_a_password(
 
     again = coop("copy", "--from", source, "--to", postgres_url)
     assert again.exit_code == 2
-    assert "both hold 3 of the same initiatives (botnet-mitigation, no-default-passwords, z-rich-abuse-desk)" in again.output
+    same = "botnet-mitigation, no-default-passwords, z-rich-abuse-desk"
+    assert f"both hold 3 of the same initiatives ({same})" in again.output
     assert "nothing was copied" in again.output and password not in again.output
     assert logs(postgres_url) == logs(source)
 
@@ -118,9 +119,9 @@ def test_a_target_holding_one_of_the_initiatives_is_refused_and_left_as_it_was(t
         registry.create("Unrelated", workflow=LADDER, at=START)
     before = logs(target)
 
-    with closing(open_store(source, create=False)) as read_from, closing(open_store(target)) as write_to:
-        with pytest.raises(StoreError) as raised:
-            copy_registry(read_from, write_to)
+    with (closing(open_store(source, create=False)) as read_from, closing(open_store(target)) as write_to,
+          pytest.raises(StoreError) as raised):
+        copy_registry(read_from, write_to)
 
     message = str(raised.value)
     assert "both hold 1 of the same initiatives (no-default-passwords)" in message

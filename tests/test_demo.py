@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import cooperation.demo.examples as examples_module
-from cli import app
+from cooperation.cli import app
 from cooperation.demo import demo_text, example_files, run_demo
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store

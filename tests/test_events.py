@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import cli
+from cooperation.cli import app
 from cooperation.errors import EventError
 from cooperation.engine.event_schema import validate_event
 from cooperation.engine.events import EVENT_KINDS, Event, cutoff, moment, parse_at
@@ -345,7 +345,7 @@ def test_fractional_seconds_are_dropped_so_that_text_keeps_time_order() -> None:
 
 
 def test_coop_schema_events_prints_a_schema_of_every_kind() -> None:
-    result = CliRunner().invoke(cli.app, ["schema", "events"])
+    result = CliRunner().invoke(app, ["schema", "events"])
     assert result.exit_code == 0, result.output
     schema = json.loads(result.stdout)
     assert schema["discriminator"]["propertyName"] == "kind"

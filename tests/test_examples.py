@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cli import app
+from cooperation.cli import app
 from cooperation.demo import SEED_TARGET, SeedTarget, example_files, examples_directory, hand_offs, judge_target
 from cooperation.errors import BlockedTransitionError, EventError
 from cooperation.registry import Registry

@@ -450,24 +450,24 @@ def test_any_json_data_and_actor_read_back_equal(store: PostgresStore, data: dic
 def test_the_command_line_works_on_a_postgresql_registry(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import cli
+    from cooperation.cli import app
 
     runner = CliRunner()
     password = password_of(postgres_url)
     monkeypatch.setenv("COOP_DB", postgres_url)
 
-    made = runner.invoke(cli.app, ["init"])
+    made = runner.invoke(app, ["init"])
     assert made.exit_code == 0, made.output
     assert made.output == f"registry ready: {redact(postgres_url)} (0 initiatives)\n"
     assert password not in made.output
-    assert runner.invoke(cli.app, ["new", "No default passwords", "--at", "2024-01-10"]).output == "no-default-passwords\n"
-    joined = runner.invoke(cli.app, ["join", "no-default-passwords", "Ada", "--community", "technical", "--role", "owner",
+    assert runner.invoke(app, ["new", "No default passwords", "--at", "2024-01-10"]).output == "no-default-passwords\n"
+    joined = runner.invoke(app, ["join", "no-default-passwords", "Ada", "--community", "technical", "--role", "owner",
                                      "--at", "2024-01-11"])
     assert joined.exit_code == 0, joined.output
-    shown = runner.invoke(cli.app, ["status", "no-default-passwords", "--json"])
+    shown = runner.invoke(app, ["status", "no-default-passwords", "--json"])
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.output)["stage"] == "challenge"
     assert json.loads(shown.output)["version"] == 2
-    wrong = runner.invoke(cli.app, ["status", "--db", postgres_url.replace(f":{password}@", ":wrong@")])
+    wrong = runner.invoke(app, ["status", "--db", postgres_url.replace(f":{password}@", ":wrong@")])
     assert wrong.exit_code == 2
     assert "user name or password" in wrong.output and password not in wrong.output

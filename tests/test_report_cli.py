@@ -14,7 +14,7 @@ import pytest
 from test_report_sample import AS_OF, SAMPLE_WORKFLOW, sample_db  # noqa: F401
 from typer.testing import CliRunner, Result
 
-import cli
+from cooperation.cli import app
 from cooperation.registry import Registry
 from cooperation.reports.build import build_report
 
@@ -22,7 +22,7 @@ RUNNER = CliRunner()
 
 
 def coop(*args: str) -> Result:
-    result = RUNNER.invoke(cli.app, list(args))
+    result = RUNNER.invoke(app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr
     return result
@@ -49,7 +49,8 @@ def test_the_portfolio_says_where_each_initiative_stands_and_what_blocks_most(sa
     assert spam.communities.present == ["government", "technical"]
     assert found["botnet-cleanup"].communities.observing_only == ["media"]
     assert found["botnet-cleanup"].communities.missing == ["civil-society", "academia", "media", "intergovernmental"]
-    assert [(b.condition, b.initiatives) for b in report.top_blockers][0] == ("group", ["phishing-awareness", "spam-traps"])
+    top = report.top_blockers[0]
+    assert (top.condition, top.initiatives) == ("group", ["phishing-awareness", "spam-traps"])
     passwords = found["no-default-passwords"]
     assert [(step.at, step.move, step.stage) for step in passwords.path] == [
         ("2024-02-01", "created", "problem"), ("2024-02-04", "advanced", "group"), ("2024-03-12", "advanced", "trust"),
@@ -71,7 +72,8 @@ def test_as_of_leaves_out_initiatives_not_yet_created_and_facts_not_yet_recorded
 
 def test_output_goes_to_the_file_named_and_nothing_to_standard_output(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
     target = tmp_path / "report.html"
-    result = coop("report", "spam-traps", "--format", "html", "-o", str(target), "--as-of", AS_OF, "--db", str(sample_db))
+    result = coop("report", "spam-traps", "--format", "html", "-o", str(target), "--as-of", AS_OF,
+                  "--db", str(sample_db))
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert "report written" in result.stderr

@@ -11,7 +11,7 @@ import pytest
 from test_report_sample import AS_OF, sample_db  # noqa: F401
 from typer.testing import CliRunner
 
-import cli
+from cooperation.cli import app
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = {
@@ -26,7 +26,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_report_matches_its_golden_file(sample_db: Path, case: str, report_format: str) -> None:  # noqa: F811
     result = CliRunner().invoke(
-        cli.app, ["report", *CASES[case], "--format", report_format, "--as-of", AS_OF, "--db", str(sample_db)]
+        app, ["report", *CASES[case], "--format", report_format, "--as-of", AS_OF, "--db", str(sample_db)]
     )
     assert result.exit_code == 0, result.stderr
     golden = GOLDEN / f"{case}.{report_format}"

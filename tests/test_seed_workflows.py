@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cli import app
+from cooperation.cli import app
 from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
 from cooperation.definition.models import HeldCondition
 from cooperation.errors import BlockedTransitionError, EventError, TransitionError

@@ -62,7 +62,7 @@ def _log(events: list[Event], workflow: str) -> list[str]:
 
 def test_the_package_does_not_import_the_testing_module_or_hypothesis() -> None:
     code = (
-        "import sys, cooperation, cooperation.registry, cli\n"
+        "import sys, cooperation, cooperation.registry, cooperation.cli\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'hypothesis' or m == 'cooperation.testing'))"
     )
     result = subprocess.run(

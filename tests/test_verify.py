@@ -211,8 +211,8 @@ def test_verify_runs_without_hypothesis() -> None:
         "            raise ImportError('hypothesis is not installed here')\n"
         "sys.meta_path.insert(0, Block())\n"
         "sys.argv = ['coop', 'verify', sys.argv[1], '--walks', '1']\n"
-        "import cli\n"
-        "cli.main()\n"
+        "from cooperation.cli import main\n"
+        "main()\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", blocker, _flawed("dead-end")],

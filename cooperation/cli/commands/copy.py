@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from cooperation.cli.exits import EXIT_BLOCKED
+
 _LOCATIONS = "a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 
 
@@ -16,7 +18,8 @@ def copy(
         str,
         typer.Option(
             "--to",
-            help=f"The registry to copy into, made if missing; it must hold none of the same initiatives: {_LOCATIONS}.",
+            help="The registry to copy into, made if missing; it must hold none of the same initiatives: "
+            f"{_LOCATIONS}.",
             show_default=False,
         ),
     ],
@@ -38,14 +41,15 @@ def copy(
         "checked: every copied log matches its source event by event"
     )
     if report.changed:
-        shown = ", ".join(report.changed[:5]) + (f" and {len(report.changed) - 5} more" if len(report.changed) > 5 else "")
+        more = len(report.changed) - 5
+        shown = ", ".join(report.changed[:5]) + (f" and {more} more" if more > 0 else "")
         typer.echo(
             f"warning: {len(report.changed)} initiatives changed in the source while copying ({shown}); "
             "the target holds them as they were when the copy began: stop the writers, then copy again "
             "into a new, empty registry to take the changes along",
             err=True,
         )
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_BLOCKED)
 
 
 def register(app: typer.Typer) -> None:

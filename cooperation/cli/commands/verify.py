@@ -8,18 +8,20 @@ from typing import Annotated
 
 import typer
 
+from cooperation.cli.exits import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE
+from cooperation.cli.options import WorkflowArgument
 from cooperation.errors import WorkflowDefinitionError
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
 WITNESS_LINES_SHOWN = 12
 
 
 def register(app: typer.Typer) -> None:
+    """Add `coop verify` to the application."""
     app.command("verify")(verify)
 
 
 def verify(
-    workflow: Annotated[str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")],
+    workflow: WorkflowArgument,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON, witnesses included.")] = False,
     seed: Annotated[
         int, typer.Option("--seed", help="Seed of the random walks (a run repeats with the same seed).")
@@ -59,7 +61,7 @@ def verify(
                 json.dumps({"workflow": workflow, "valid": False, "problems": problems}, indent=2, ensure_ascii=False)
             )
         typer.echo(str(error), err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+        raise typer.Exit(EXIT_USAGE) from None
     for warning in compiled.warnings:
         typer.echo(str(warning), err=True)
     report = verify_workflow(compiled, seed=seed, walks=walks, steps=steps)
@@ -67,7 +69,7 @@ def verify(
         typer.echo(json.dumps({"valid": True, **report.to_json()}, indent=2, ensure_ascii=False))
     else:
         _print_text(report)
-    raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_CLEAN)
+    raise typer.Exit(EXIT_BLOCKED if report.findings else EXIT_OK)
 
 
 def _print_text(report: object) -> None:

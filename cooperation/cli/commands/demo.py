@@ -8,7 +8,7 @@ import typer
 
 
 def demo(
-    db: Annotated[
+    db: Annotated[  # not the shared --db: this one never reads $COOP_DB and defaults to a temporary file
         str | None,
         typer.Option(
             "--db",

@@ -8,6 +8,9 @@ from typing import Annotated, Literal
 
 import typer
 
+from cooperation.cli.exits import EXIT_USAGE, fail
+from cooperation.cli.options import DbOption
+
 ReportFormat = Literal["md", "json", "html"]
 
 
@@ -22,19 +25,26 @@ def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
 
 
 def report(
-    initiatives: Annotated[list[str] | None, typer.Argument(help="Initiative ids [default: all].", show_default=False)] = None,
+    initiatives: Annotated[
+        list[str] | None, typer.Argument(help="Initiative ids [default: all].", show_default=False)
+    ] = None,
     report_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, json or html.")] = "md",
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file [default: standard output].")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file [default: standard output].")
+    ] = None,
     audience: Annotated[
-        str, typer.Option("--audience", help="Who may read it, as a TLP 2.0 label: only evidence that label allows is shown.")
+        str,
+        typer.Option(
+            "--audience", help="Who may read it, as a TLP 2.0 label: only evidence that label allows is shown."
+        ),
     ] = "TLP:CLEAR",
     anonymise: Annotated[
         bool, typer.Option("--anonymise", help="Replace participant and organisation names with stable pseudonyms.")
     ] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="As at the end of this date (or at this datetime).")] = None,
-    db: Annotated[
-        str | None, typer.Option("--db", envvar="COOP_DB", help="Registry: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE [default: ./coop.db].")
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As at the end of this date (or at this datetime).")
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Write a report: the portfolio at a glance, each initiative's path, conditions, evidence and history.
 
@@ -53,8 +63,7 @@ def report(
         cutoff(as_of)  # a bad date fails before the registry is opened
     target = Path(output) if output is not None else None
     if target is not None and target.parent and not target.parent.is_dir():
-        typer.echo(f"error: --output: the folder {target.parent} does not exist; create it or choose another file", err=True)
-        raise typer.Exit(2)
+        fail(f"--output: the folder {target.parent} does not exist; create it or choose another file", EXIT_USAGE)
     with Registry.open(db, create=False) as registry:
         total = len(initiatives) if initiatives else len(registry.initiatives())
         with _progress(total) as progress:

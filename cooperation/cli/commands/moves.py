@@ -1,0 +1,77 @@
+"""`coop advance`, `regress`, `escalate` and `handoff`: moving an initiative between stages.
+
+A refused move raises a `TransitionError`, which ends the command with exit 1 and the
+reasons (the unmet prerequisites, in working order) on standard error.
+"""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cooperation.cli.options import AtOption, ByRequired, DbOption, IdArgument, JsonFlag, open_registry, print_json
+from cooperation.vocabulary import BodyKind
+
+if TYPE_CHECKING:
+    from cooperation.engine.status import InitiativeStatus
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded for audit).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="The stage to move to, when several moves fit.")]
+TransitionOption = Annotated[
+    str | None, typer.Option("--transition", help="The workflow transition to take, by id.")
+]
+
+
+def _moved(result: "InitiativeStatus", as_json: bool) -> None:
+    """Say where the move left the initiative: its whole status with --json, else its stage."""
+    if as_json:
+        print_json(result.to_json())
+    else:
+        typer.echo(f"{result.initiative}: now at '{result.stage}'")
+
+
+def advance(
+    initiative: IdArgument, by: ByRequired, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None
+) -> None:
+    """Move to the next stage; refused (exit 1) with the unmet prerequisites, in the order to work on them."""
+    with open_registry(db) as registry:
+        _moved(registry.advance(initiative, by=by, at=at), as_json)
+
+
+def regress(
+    initiative: IdArgument, by: ByRequired, reason: ReasonOption, to: ToOption = None,
+    transition: TransitionOption = None, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None,
+) -> None:
+    """Move back to an earlier stage through one of the workflow's regress transitions."""
+    with open_registry(db) as registry:
+        _moved(registry.regress(initiative, by=by, reason=reason, to=to, transition=transition, at=at), as_json)
+
+
+def escalate(
+    initiative: IdArgument, by: ByRequired, reason: ReasonOption, to: ToOption = None,
+    transition: TransitionOption = None, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None,
+) -> None:
+    """Escalate: stimulation first, regulation only as a last resort."""
+    with open_registry(db) as registry:
+        _moved(registry.escalate(initiative, by=by, reason=reason, to=to, transition=transition, at=at), as_json)
+
+
+def handoff(
+    initiative: IdArgument,
+    by: ByRequired,
+    body: Annotated[str, typer.Option("--body", help="The body taking the work on.")],
+    body_kind: Annotated[BodyKind, typer.Option("--body-kind", help="What kind of body it is.")],
+    transition: TransitionOption = None,
+    at: AtOption = None,
+    as_json: JsonFlag = False,
+    db: DbOption = None,
+) -> None:
+    """Hand the work off to a standardisation, legislative or self-regulatory body."""
+    with open_registry(db) as registry:
+        moved = registry.hand_off(initiative, by=by, body=body, body_kind=body_kind, transition=transition, at=at)
+        _moved(moved, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the moves to the application, in the order `coop --help` lists them."""
+    for command in (advance, regress, escalate, handoff):
+        app.command(command.__name__)(command)

@@ -1,0 +1,67 @@
+"""`coop status`: where initiatives stand, as text or JSON; the command on the start-up path.
+
+It must stay light: reading a status imports no pydantic, YAML, networkx or transitions
+(tests/test_light_reading.py), and a portfolio is streamed, never held in memory whole.
+"""
+
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cooperation.cli.exits import EXIT_BLOCKED
+from cooperation.cli.options import DbOption, JsonFlag, open_registry
+
+if TYPE_CHECKING:
+    from cooperation.engine.status import InitiativeStatus
+
+
+def status(
+    initiatives: Annotated[list[str] | None, typer.Argument(help="Initiative ids [default: all].")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every initiative in the registry.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Status at the end of this date (or at this datetime).")
+    ] = None,
+    ready: Annotated[bool, typer.Option("--ready", help="Exit 1 unless every initiative shown can advance.")] = False,
+    as_json: JsonFlag = False,
+    db: DbOption = None,
+) -> None:
+    """Where each initiative stands, what it lacks to move on, and what is at risk.
+
+    Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
+    """
+    from cooperation.views.status_json import status_json
+    from cooperation.views.status_text import status_text
+
+    single = bool(initiatives) and len(initiatives or ()) == 1 and not all_
+    all_ready, shown = True, 0
+    write = sys.stdout.write  # buffered: one flush at the end, not one per initiative
+    with open_registry(db) as registry:
+        if initiatives and not all_:
+            found: Iterable[InitiativeStatus] = [registry.status(item, as_of=as_of) for item in initiatives]
+        else:
+            found = registry.statuses(as_of=as_of)  # streamed: a large portfolio is never all in memory
+        if as_json and not single:
+            write("[")
+        for item in found:
+            all_ready = all_ready and item.can_advance
+            if single:
+                write((status_json(item, indent=2) if as_json else status_text(item)) + "\n")
+            elif as_json:
+                write(("\n  " if not shown else ",\n  ") + status_json(item))
+            else:
+                write(("\n" if shown else "") + status_text(item) + "\n")
+            shown += 1
+    if as_json and not single:
+        write("\n]\n" if shown else "]\n")
+    elif not shown:
+        write("no initiatives yet (start one with `coop new`)\n")
+    sys.stdout.flush()
+    if ready and not all_ready:
+        raise typer.Exit(EXIT_BLOCKED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `coop status` to the application."""
+    app.command("status")(status)

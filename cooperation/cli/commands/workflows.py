@@ -1,0 +1,86 @@
+"""`coop workflows list|show|check|graph`: the workflow definitions, built-in or from files."""
+
+from typing import Annotated, Literal
+
+import typer
+
+from cooperation.cli.exits import EXIT_USAGE
+from cooperation.cli.options import WorkflowArgument, print_json
+from cooperation.errors import CooperationError, WorkflowDefinitionError
+
+workflows_app = typer.Typer(help="List, show, check and draw workflow definitions.", no_args_is_help=True)
+
+
+@workflows_app.command("list")
+def workflows_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for tools.")] = False,
+) -> None:
+    """List the built-in workflows."""
+    from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
+
+    workflows = [get_workflow(name) for name in builtin_workflow_ids()]
+    if as_json:
+        print_json([{"id": w.id, "version": w.definition.version, "title": w.definition.title} for w in workflows])
+        return
+    width = max((len(w.id) for w in workflows), default=0)
+    for workflow in workflows:
+        typer.echo(f"{workflow.id:<{width}}  v{workflow.definition.version}  {workflow.definition.title}")
+
+
+@workflows_app.command("show")
+def workflows_show(workflow: WorkflowArgument) -> None:
+    """Show a workflow: its stages, what each needs in working order, its conditions and moves."""
+    from cooperation.definition.catalog import get_workflow
+    from cooperation.views.describe import describe_workflow
+
+    typer.echo(describe_workflow(get_workflow(workflow)), nl=False)
+
+
+@workflows_app.command("check")
+def workflows_check(
+    files: Annotated[list[str], typer.Argument(help="Workflow files (or built-in ids) to validate.")],
+) -> None:
+    """Validate workflow files: every problem with file, line, column and fix. Exit 0 valid, 2 invalid."""
+    from cooperation.definition.catalog import workflow_path
+    from cooperation.definition.loading import load_workflow_file
+
+    invalid = 0
+    for name in files:
+        try:
+            workflow = load_workflow_file(workflow_path(name))
+        except WorkflowDefinitionError as error:
+            invalid += 1
+            typer.echo(str(error), err=True)
+            continue
+        except CooperationError as error:
+            invalid += 1
+            typer.echo(f"error: {error}", err=True)
+            continue
+        for warning in workflow.warnings:
+            typer.echo(str(warning), err=True)
+        definition = workflow.definition
+        typer.echo(
+            f"{name}: ok ({definition.id} v{definition.version}: {len(definition.stages)} stages, "
+            f"{len(definition.conditions)} conditions, {len(definition.transitions)} transitions)"
+        )
+    if invalid:
+        raise typer.Exit(EXIT_USAGE)
+
+
+@workflows_app.command("graph")
+def workflows_graph(
+    workflow: WorkflowArgument,
+    diagram_format: Annotated[
+        Literal["mermaid", "dot", "json"], typer.Option("--format", "-f", help="Diagram language.")
+    ] = "mermaid",
+) -> None:
+    """Print the prerequisite graph as Mermaid, Graphviz DOT or JSON."""
+    from cooperation.definition.catalog import get_workflow
+    from cooperation.views.diagrams import render
+
+    typer.echo(render(get_workflow(workflow), diagram_format), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `coop workflows` and its commands to the application."""
+    app.add_typer(workflows_app, name="workflows")

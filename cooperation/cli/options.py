@@ -1,0 +1,61 @@
+"""What several `coop` commands share: their options and arguments, written once, and how
+they open the registry and print JSON."""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from cooperation.registry import Registry
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="COOP_DB",
+        help="Registry: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE [default: ./coop.db].",
+    ),
+]
+"""Which registry a command reads or writes (`coop demo` has its own: it never reads $COOP_DB)."""
+IdArgument = Annotated[str, typer.Argument(help="The initiative's id (see `coop status`).", show_default=False)]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (a participant's name).")]
+ByRequired = Annotated[str, typer.Option("--by", help="The participant who does it (their role must allow it).")]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="When it happened: an ISO 8601 date or datetime [default: now].")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
+WorkflowArgument = Annotated[
+    str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")
+]
+
+
+def print_json(data: object) -> None:
+    """Print `data` as indented JSON, non-ASCII text kept as it is."""
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def open_registry(db: str | None, *, create: bool = False) -> "Registry":
+    """The registry `--db` names (imported here, so that commands that need none do not pay for it)."""
+    from cooperation.registry import Registry
+
+    return Registry.open(db, create=create)
+
+
+@contextmanager
+def new_registry_if_needed(db: str | None) -> Iterator["Registry"]:
+    """Open (creating if needed) a registry; a file this command created is removed if it fails."""
+    from cooperation.stores.locate import local_file
+
+    path = local_file(db)
+    existed = path is None or path.exists()
+    try:
+        with open_registry(db, create=True) as registry:
+            yield registry
+    except BaseException:
+        if not existed and path is not None:
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
