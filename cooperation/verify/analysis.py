@@ -38,15 +38,7 @@ from typing import Any, Literal
 
 from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.definition.models import (
-    AnyCondition,
-    AttestationCondition,
-    ExpiringCondition,
-    HeldCondition,
-    MeetingsCondition,
-    ParticipationCondition,
-    ScoreCondition,
-)
+from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.events import Event
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.moves import Move, apply_move, moves_from, moves_from_all
@@ -55,7 +47,6 @@ from cooperation.verify.walks import Clock, guarded_breacher, random_step
 from cooperation.verify.walks import WalkLog as _WalkLog  # private here: tests drive single walks
 from cooperation.verify.walks import walk as _walk
 from cooperation.verify.witness import ANCHOR, Replay, memory_registry, replay, workflow_reference
-from cooperation.vocabulary import COMMUNITIES
 
 __all__ = [
     "ANCHOR",
@@ -451,18 +442,8 @@ class _Verifier:
 
 
 def _condition_hint(workflow: CompiledWorkflow, culprit: str) -> str:
-    match workflow.conditions[culprit]:
-        case AttestationCondition() | ParticipationCondition():
-            return f"ask for at most {len(COMMUNITIES)} communities in '{culprit}'"
-        case MeetingsCondition():
-            return f"shorten the span of '{culprit}' or lengthen the window that keeps it"
-        case ScoreCondition():
-            return f"ask for a level within the scale in '{culprit}'"
-        case ExpiringCondition() | HeldCondition():
-            return f"make the window of '{culprit}' longer than what it contains needs"
-        case AnyCondition():
-            return f"give '{culprit}' at least one alternative that can be met"
-    return f"change what '{culprit}' asks for"
+    condition = workflow.compiled_conditions[culprit]
+    return KINDS[condition.kind].unmeetable_hint(condition)
 
 
 def verify_workflow(
