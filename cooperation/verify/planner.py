@@ -17,11 +17,11 @@ from functools import partial
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.engine.conditions.base import DAY, Window, in_days
+from cooperation.engine.conditions.base import DAY, in_days
 from cooperation.engine.conditions.table import KINDS
 from cooperation.vocabulary import COMMUNITIES, Role
 
-__all__ = ["DAY", "NAMES", "WAIVER_RATIONALE", "Infeasible", "Planner"]
+__all__ = ["DAY", "NAMES", "WAIVER_RATIONALE", "Infeasible", "Planner", "Window"]
 
 NAMES = (
     "Ada",
@@ -62,6 +62,15 @@ class Infeasible(Exception):
         self.culprit = culprit
         self.reason = reason
         self.proven = proven
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Only facts from `start` (seconds, relative) count, because of expiring condition `owner`."""
+
+    start: int
+    owner: str
+    days: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +236,9 @@ class Planner:
             )
             window = Window(min(window.start, first), window.owner, window.days)
         self.meet(condition_id, first, last, window)
+
+    def window(self, start: int, owner: str, days: int) -> Window:
+        return Window(start, owner, days)
 
     def need_communities(self, condition_id: str, communities: int) -> None:
         if communities > len(COMMUNITIES):

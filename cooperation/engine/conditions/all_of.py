@@ -8,17 +8,15 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 from cooperation.engine.conditions.base import (
     ConditionId,
     ConditionKind,
-    Guiding,
-    Measuring,
     MinItems,
     Outcome,
-    Planning,
-    Window,
 )
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Guiding, Measuring, Planning
     from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
 
     Condition = CompiledCondition["AllOfSettings"]
 

@@ -10,18 +10,15 @@ from cooperation.engine.conditions.all_of import measure_members, room_of_member
 from cooperation.engine.conditions.base import (
     ConditionId,
     ConditionKind,
-    Guiding,
-    Measuring,
     MinItems,
     Outcome,
-    Planning,
-    Window,
 )
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Guiding, Measuring, Planning
     from cooperation.verify.guide import Step
-    from cooperation.verify.planner import Infeasible
+    from cooperation.verify.planner import Infeasible, Window
 
     Condition = CompiledCondition["AnyOfSettings"]
 

@@ -8,21 +8,18 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
     AtLeast,
-    Checking,
     ConditionKind,
-    Guiding,
-    Measuring,
     Outcome,
-    Planning,
-    Window,
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
 
     Condition = CompiledCondition["AttestationSettings"]
 

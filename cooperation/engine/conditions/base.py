@@ -14,22 +14,18 @@ annotations by `cooperation.definition.models`, using the markers below.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 from typing import get_type_hints as _type_hints
 
 if TYPE_CHECKING:
-    import random
-
-    from cooperation.definition.compiled import CompiledCondition, CompiledScale, CompiledWorkflow
-    from cooperation.engine.evaluation import ConditionResult
-    from cooperation.engine.facts import Facts, Participant
+    from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
-    from cooperation.verify.planner import Infeasible
+    from cooperation.verify.planner import Window
 
 DAY = 86_400  # seconds: the verifier lays out facts in whole seconds before the moment of the moves
 
@@ -51,139 +47,47 @@ def in_days(seconds: int) -> str:
 # --- markers on settings fields, read when generating the workflow file's model --------------
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes: they are defined each time a status is read, and a dataclass costs more to define.
+
+
 class Reference:
     """The field names a `what` ("condition", "parameter") declared elsewhere in the workflow."""
 
-    what: str
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
 
 
-@dataclass(frozen=True, slots=True)
 class AtLeast:
     """The number written in the file must be at least `minimum`."""
 
-    minimum: int
+    __slots__ = ("minimum",)
+
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
 
 
-@dataclass(frozen=True, slots=True)
 class MinItems:
     """The list written in the file must have at least `count` items."""
 
-    count: int
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
 
 
-@dataclass(frozen=True, slots=True)
 class Description:
     """What the field means, shown in the JSON Schema."""
 
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 ConditionId = Annotated[str, Reference("condition")]
 ParameterId = Annotated[str, Reference("parameter")]
-
-
-# --- what a kind may ask of the code that uses it --------------------------------------------
-
-
-class Measuring(Protocol):
-    """What a kind may ask of the evaluator while it measures the facts."""
-
-    @property
-    def workflow(self) -> CompiledWorkflow: ...
-    @property
-    def facts(self) -> Facts: ...
-    @property
-    def now(self) -> datetime: ...
-
-    def member(self, condition_id: str, since: datetime | None) -> Outcome:
-        """Another condition's outcome: its full result, or its own test on facts from `since` on."""
-        ...
-
-    def knows_history(self) -> bool:
-        """Whether the facts at earlier moments can be had (`past`)."""
-        ...
-
-    def past(self, moment: datetime) -> Measuring:
-        """An evaluator of the same initiative at an earlier moment (only when `knows_history()`)."""
-        ...
-
-    def windows_under(self, condition_id: str) -> set[int]:
-        """The lengths (days) of the windows of facts that a condition depends on, through its parts."""
-        ...
-
-
-class Checking(Protocol):
-    """What a kind's extra definition checks may ask: the scales declared, and where to point."""
-
-    @property
-    def scales(self) -> Mapping[str, CompiledScale]: ...
-
-    def problem(self, field: str, message: str, hint: str) -> Problem:
-        """A problem at one field of the condition being checked."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """Only facts from `start` (seconds, relative) count, because of expiring condition `owner`."""
-
-    start: int
-    owner: str
-    days: int
-
-
-class Pool(Protocol):
-    @property
-    def communities(self) -> tuple[str, ...]:
-        """The stakeholder communities, in the order participants are drawn from them."""
-        ...
-
-    def counted(self, count: int) -> list[str]:
-        """Names of `count` participants who count (not observers), from as many communities as possible."""
-        ...
-
-
-class Planning(Protocol):
-    """What a kind may ask of the verifier's planner while it lays out facts that meet it."""
-
-    creation: int  # the latest moment the initiative may have been created (a `held` condition moves it back)
-
-    @property
-    def workflow(self) -> CompiledWorkflow: ...
-    @property
-    def pool(self) -> Pool: ...
-
-    def record(self, offset: int, kind: str, data: dict[str, Any], by: str | None = None) -> None: ...
-    def slot(self, condition_id: str, first: int, window: Window | None) -> int: ...
-    def fail(self, culprit: str, reason: str, *, proven: bool = True) -> None: ...
-    def strictly(self, action: Callable[[], None]) -> Infeasible | None: ...
-    def satisfy(self, condition_id: str, first: int, last: int) -> None: ...
-    def meet(self, condition_id: str, first: int, last: int, window: Window | None) -> None: ...
-    def member(self, condition_id: str, first: int, last: int, window: Window | None, held_by: str = "") -> None: ...
-    def room(self, condition_id: str) -> int | None: ...
-    def need_communities(self, condition_id: str, count: int) -> None: ...
-
-
-class Guiding(Protocol):
-    """What a kind may ask of the guide while it proposes one step towards meeting it."""
-
-    @property
-    def facts(self) -> Facts: ...
-    @property
-    def now(self) -> datetime: ...
-    @property
-    def rng(self) -> random.Random: ...
-    @property
-    def workflow(self) -> CompiledWorkflow: ...
-    @property
-    def results(self) -> Mapping[str, ConditionResult]: ...
-
-    def counted(self) -> list[Participant]: ...
-    def help(self, condition_id: str, *, fresh: bool) -> Step: ...
-    def record(self, kind: str, data: dict[str, Any], by: str | None = None) -> Step: ...
-    def wait(self, days: float) -> Step: ...
-    def join(self, community: str | None = None) -> Step: ...
 
 
 # --- the kind ---------------------------------------------------------------------------------

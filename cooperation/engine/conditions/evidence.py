@@ -8,18 +8,16 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 from cooperation.engine.conditions.base import (
     AtLeast,
     ConditionKind,
-    Guiding,
-    Measuring,
     Outcome,
-    Planning,
-    Window,
     ratio,
 )
 from cooperation.wording import plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Guiding, Measuring, Planning
     from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
 
     Condition = CompiledCondition["EvidenceSettings"]
 

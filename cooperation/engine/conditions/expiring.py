@@ -10,17 +10,15 @@ from cooperation.engine.conditions.base import (
     AtLeast,
     ConditionId,
     ConditionKind,
-    Guiding,
-    Measuring,
     Outcome,
-    Planning,
-    Window,
     in_days,
 )
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Guiding, Measuring, Planning
     from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
 
     Condition = CompiledCondition["ExpiringSettings"]
 
@@ -86,7 +84,7 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
         end = last
         for _ in range(count):
             start = max(first, end - piece)
-            own = Window(end - days * DAY, condition.id, days)
+            own = planner.window(end - days * DAY, condition.id, days)
             bounded = own if window is None or own.start >= window.start else window
             planner.meet(inner, start, end, bounded)
             if start == first:

@@ -10,17 +10,15 @@ from cooperation.engine.conditions.base import (
     AtLeast,
     ConditionId,
     ConditionKind,
-    Guiding,
-    Measuring,
     Outcome,
-    Planning,
-    Window,
     ratio,
 )
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Guiding, Measuring, Planning
     from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
 
     Condition = CompiledCondition["HeldSettings"]
 

@@ -7,21 +7,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from cooperation.engine.conditions.base import (
-    Checking,
     ConditionKind,
-    Guiding,
-    Measuring,
     Outcome,
     ParameterId,
-    Planning,
-    Window,
     ratio,
 )
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
 
     Condition = CompiledCondition["ScoreSettings"]
 
