@@ -45,7 +45,7 @@ def test_each_model_is_the_common_fields_the_kind_and_its_settings(name: str) ->
 
 
 def test_the_table_and_the_models_discriminator_agree() -> None:
-    assert models.CONDITION_KINDS == tuple(KINDS)
+    assert tuple(KINDS) == models.CONDITION_KINDS
     assert list(models.CONDITION_MODELS) == list(KINDS)
     items = shipped_schema("workflow")["properties"]["conditions"]["items"]
     assert items["discriminator"]["mapping"] == {

@@ -21,7 +21,7 @@ from cooperation.engine.events import Event
 from cooperation.engine.facts import Facts, fold
 
 WORKFLOW = load_workflow_file(Path(__file__).resolve().parent / "workflows" / "valid" / "full.yaml")
-I = "pilot"
+INITIATIVE = "pilot"
 START = datetime(2024, 1, 1, 9, tzinfo=UTC)
 PEOPLE = {"Ada": "government", "Ben": "business", "Cy": "technical", "Di": "civil-society", "Ed": "academia"}
 OWN_TEST_KINDS = ("evidence", "attestation", "meetings", "participation", "score")
@@ -31,25 +31,27 @@ Spec = tuple[int, str, dict[str, Any], str | None]  # day after START, event kin
 
 
 def _events(specs: Sequence[Spec]) -> list[Event]:
-    created = Event(I, "initiative_created", START.isoformat(), {"name": "Pilot", "workflow": WORKFLOW.id})
+    created = Event(INITIATIVE, "initiative_created", START.isoformat(), {"name": "Pilot", "workflow": WORKFLOW.id})
     timed = sorted(specs, key=lambda spec: spec[0])
     return [created] + [
-        Event(I, kind, (START + timedelta(days=day)).isoformat(), data, by) for day, kind, data, by in timed
+        Event(INITIATIVE, kind, (START + timedelta(days=day)).isoformat(), data, by) for day, kind, data, by in timed
     ]
 
 
 def _evaluator(specs: Sequence[Spec], now_day: int = 400, *, history: bool = True) -> Evaluator:
     events = _events(specs)
-    facts = fold(I, events, start=WORKFLOW.start)
+    facts = fold(INITIATIVE, events, start=WORKFLOW.start)
 
     def facts_at(moment: datetime) -> Facts:
-        return fold(I, events, start=WORKFLOW.start, until=moment)
+        return fold(INITIATIVE, events, start=WORKFLOW.start, until=moment)
 
     return Evaluator(WORKFLOW, facts, START + timedelta(days=now_day), facts_at if history else None)
 
 
 def _joined(*names: str, role: str = "member", day: int = 0) -> list[Spec]:
-    return [(day, "participant_joined", {"name": name, "community": PEOPLE[name], "role": role}, None) for name in names]
+    return [
+        (day, "participant_joined", {"name": name, "community": PEOPLE[name], "role": role}, None) for name in names
+    ]
 
 
 def _result(specs: Sequence[Spec], condition: str, now_day: int = 400, *, history: bool = True) -> ConditionResult:
@@ -64,7 +66,7 @@ def test_evidence_counts_pieces() -> None:
     assert _result([], "output").detail == "no evidence recorded yet"
     half = _result(one, "output")
     assert (half.met, half.detail, half.progress) == (False, "1 of 2 pieces of evidence recorded", 0.5)
-    both = _result(one + [(2, "evidence_recorded", {"condition": "output", "text": "Another"}, None)], "output")
+    both = _result([*one, (2, "evidence_recorded", {"condition": "output", "text": "Another"}, None)], "output")
     assert (both.met, both.detail) == (True, "2 pieces of evidence recorded")
 
 
@@ -83,10 +85,10 @@ def test_meetings_count_only_neutral_ones_over_the_span() -> None:
         return (day, "meeting_held", {"attendees": ["Ada"], "neutral": neutral}, None)
 
     people = _joined("Ada")
-    assert _result(people + [meeting(1, True), meeting(31, True)], "meetings").met
-    short = _result(people + [meeting(1, True), meeting(20, True)], "meetings")
+    assert _result([*people, meeting(1, True), meeting(31, True)], "meetings").met
+    short = _result([*people, meeting(1, True), meeting(20, True)], "meetings")
     assert (short.met, short.detail) == (False, "2 of 2 meetings at a neutral venue, spanning 19 of 30 days")
-    assert not _result(people + [meeting(1, True), meeting(31, False)], "meetings").met
+    assert not _result([*people, meeting(1, True), meeting(31, False)], "meetings").met
 
 
 def test_participation_names_missing_communities() -> None:
@@ -108,7 +110,8 @@ def test_a_prerequisite_unmet_keeps_a_condition_unmet() -> None:
 
 
 def test_held_needs_history_and_the_days() -> None:
-    meetings = _joined("Ada") + [(day, "meeting_held", {"attendees": ["Ada"], "neutral": True}, None) for day in (1, 40)]
+    held = [(day, "meeting_held", {"attendees": ["Ada"], "neutral": True}, None) for day in (1, 40)]
+    meetings = _joined("Ada") + held
     assert _result(meetings, "meeting-habit", now_day=200).met  # met since day 40, for 160 days
     young = _result(meetings, "meeting-habit", now_day=100)
     assert (young.met, young.detail) == (False, "'meetings' held for 60 of 90 days")
@@ -180,8 +183,11 @@ def test_more_evidence_or_attestations_never_unmeet_one(
     log: tuple[set[str], list[Spec]], attester: str, condition: str
 ) -> None:
     before = _evaluator(_log(*log))
-    more = _log(*log) + [(399, "evidence_recorded", {"condition": condition, "text": "More"}, None),
-                         (399, "attestation_given", {"condition": condition}, attester)]
+    more = [
+        *_log(*log),
+        (399, "evidence_recorded", {"condition": condition, "text": "More"}, None),
+        (399, "attestation_given", {"condition": condition}, attester),
+    ]
     after = _evaluator(more)
     for name, compiled in WORKFLOW.compiled_conditions.items():
         if compiled.kind in ("evidence", "attestation") and before.result(name).met:
@@ -192,7 +198,7 @@ def test_more_evidence_or_attestations_never_unmeet_one(
 @given(_logs, st.sampled_from(["output", "venue-host"]))
 def test_a_waived_or_advisory_condition_does_not_block(log: tuple[set[str], list[Spec]], condition: str) -> None:
     waiver = (399, "condition_waived", {"condition": condition, "rationale": "Agreed at the plenary, minuted."}, "Ada")
-    result = _result(_log(*log) + [waiver], condition)
+    result = _result([*_log(*log), waiver], condition)
     assert result.satisfied and not result.blocking
     assert result.waived == (not result.met)
     if result.waived:
@@ -203,4 +209,4 @@ def test_a_waived_or_advisory_condition_does_not_block(log: tuple[set[str], list
 @given(_logs)
 def test_a_waiver_of_a_required_condition_changes_nothing(log: tuple[set[str], list[Spec]]) -> None:
     waiver = (399, "condition_waived", {"condition": "problem", "rationale": "We would rather not say why."}, "Ada")
-    assert _result(_log(*log) + [waiver], "problem") == _result(_log(*log), "problem")
+    assert _result([*_log(*log), waiver], "problem") == _result(_log(*log), "problem")
