@@ -1,11 +1,12 @@
-"""What every condition kind is made of, and what a kind may ask of the code that uses it.
+"""What every condition kind is made of: the base class, its outcome, and the markers of its settings.
 
 A kind is one module under `cooperation.engine.conditions` holding a subclass of
 `ConditionKind` and its settings record, and one entry in `table.KINDS`. The class
 gathers everything about the kind: its settings (from which the workflow file's model
 is generated), how it measures facts and judges the measurement, how it is described,
 which extra checks its definition needs, and how the verifier lays out facts that meet
-it or guides an initiative towards it. `missing_parts` names what a kind lacks.
+it or guides an initiative towards it. `missing_parts` names what a kind lacks; what a
+kind may ask of the evaluator, the checks, the planner and the guide is in `asks`.
 
 No pydantic here, nor in any kind module: evaluating conditions is on the path of
 reading a status, which must stay light. The model is built from the settings'
@@ -45,8 +46,6 @@ def in_days(seconds: int) -> str:
 
 
 # --- markers on settings fields, read when generating the workflow file's model --------------
-
-
 # Plain classes: they are defined each time a status is read, and a dataclass costs more to define.
 
 
