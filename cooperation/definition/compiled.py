@@ -13,8 +13,10 @@ import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from cooperation.engine.conditions.base import references
+from cooperation.engine.conditions.table import KINDS
 from cooperation.vocabulary import BodyKind, Role
 
 if TYPE_CHECKING:
@@ -29,28 +31,33 @@ if TYPE_CHECKING:
     )
     from cooperation.errors import Problem
 
+SettingsT = TypeVar("SettingsT")
 
-class CompiledCondition(NamedTuple):
-    """A condition as evaluation reads it: every kind's settings in one record, unused ones at their defaults."""
+
+class CompiledCondition(NamedTuple, Generic[SettingsT]):
+    """A condition as evaluation reads it: what every kind has, and its kind's own settings record."""
 
     id: str
     kind: str
     title: str
     strength: Strength
-    requires: tuple[str, ...] = ()
-    waiver_min_rationale: int | None = None
-    min_items: int = 1  # evidence
-    min_participants: int = 1  # attestation, participation
-    min_communities: int = 1
-    required_communities: tuple[str, ...] = ()  # participation
-    min_meetings: int = 0  # meetings
-    min_span_days: int = 0
-    neutral_only: bool = False
-    parameter: str = ""  # score
-    at_least: int = 0
-    condition: str = ""  # held, expiring
-    days: int = 0
-    of: tuple[str, ...] = ()  # all, any
+    requires: tuple[str, ...]
+    waiver_min_rationale: int | None
+    parts: tuple[str, ...]  # the conditions it is made of (an `all`'s members, the one a `held` is about)
+    settings: SettingsT
+
+
+def compile_condition(definition: ConditionDefinition) -> CompiledCondition[Any]:
+    """The record of a condition read from a workflow file (lists become tuples)."""
+    settings_type = KINDS[definition.kind].settings
+    settings = settings_type(
+        *(_frozen(getattr(definition, field)) for field in settings_type._fields)
+    )
+    parts = tuple(named for _, named, what in references(settings_type, settings) if what == "condition")
+    return CompiledCondition(
+        definition.id, definition.kind, definition.title, definition.strength, tuple(definition.requires),
+        definition.waiver_min_rationale, parts, settings,
+    )
 
 
 class CompiledStage(NamedTuple):
@@ -88,7 +95,7 @@ class CompiledWorkflow:
     stage_needs: Mapping[str, tuple[str, ...]]
     transition_needs: Mapping[str, tuple[str, ...]]
     condition_order: tuple[str, ...]
-    compiled_conditions: Mapping[str, CompiledCondition]
+    compiled_conditions: Mapping[str, CompiledCondition[Any]]
     compiled_stages: Mapping[str, CompiledStage]  # in the definition's order
     compiled_transitions: Mapping[str, CompiledTransition]  # in the definition's order
     scales: Mapping[str, CompiledScale]  # by parameter
@@ -116,7 +123,7 @@ class CompiledWorkflow:
             stage_needs=stage_needs,
             transition_needs=transition_needs,
             condition_order=condition_order,
-            compiled_conditions={c.id: CompiledCondition(**_plain(c.model_dump())) for c in definition.conditions},
+            compiled_conditions={c.id: compile_condition(c) for c in definition.conditions},
             compiled_stages={
                 stage.id: CompiledStage(
                     stage.id, stage.title, stage.ladder, stage.terminal, _optional_tuple(stage.advance_roles)
@@ -178,10 +185,8 @@ class CompiledWorkflow:
         return own if own is not None else self.default_waiver_min_rationale
 
 
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    """A model's dump with lists made tuples, for a frozen record (descriptions are not needed here)."""
-    values.pop("description", None)
-    return {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _optional_tuple(values: list[Role] | None) -> tuple[Role, ...] | None:

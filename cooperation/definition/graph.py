@@ -4,7 +4,8 @@ Edges point from what depends to what it depends on:
 
     requires   stage -> condition, condition -> condition, transition -> condition
     follows    ladder stage -> the ladder stage before it (it needs all that one needed)
-    composes   all/any/held/expiring condition -> the conditions it is made of
+    composes   condition -> the conditions it is made of (an all's or any's members, the one a held
+               or expiring condition is about: the condition references of its kind's settings)
     moves      stage -> transition -> stage (how initiatives travel; not a prerequisite)
 
 Checked once at load (no cycle among prerequisites, every stage reachable, every
@@ -14,22 +15,21 @@ condition used); `cooperation.definition.compile` then compiles it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Literal, TypeVar
 
 import networkx as nx
 
 from cooperation.definition.models import (
-    AllCondition,
-    AnyCondition,
     ConditionDefinition,
-    ExpiringCondition,
-    HeldCondition,
     StageDefinition,
     TransitionDefinition,
     WorkflowDefinition,
 )
 from cooperation.definition.problems import problem_at
 from cooperation.definition.yamlsafe import Document, PathKey
+from cooperation.engine.conditions.base import references
+from cooperation.engine.conditions.table import KINDS
 from cooperation.errors import Problem
 
 NodeKind = Literal["stage", "condition", "transition"]
@@ -77,18 +77,17 @@ def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
         here = node("condition", condition.id)
         for position, reference in enumerate(condition.requires):
             link(here, node("condition", reference), "requires", ("conditions", index, "requires", position))
-        if isinstance(condition, AllCondition | AnyCondition):
-            for position, reference in enumerate(condition.of):
-                link(here, node("condition", reference), "composes", ("conditions", index, "of", position))
-        elif isinstance(condition, HeldCondition | ExpiringCondition):
-            link(here, node("condition", condition.condition), "composes", ("conditions", index, "condition"))
+        for where, reference, what in references(KINDS[condition.kind].settings, condition):
+            if what == "condition":
+                link(here, node("condition", reference), "composes", ("conditions", index, *where))
     for index, transition in transitions:
         here = node("transition", transition.id)
         for position, reference in enumerate(transition.requires):
             link(here, node("condition", reference), "requires", ("transitions", index, "requires", position))
         for position, origin in enumerate(transition.from_):
             if node("stage", origin) in graph:
-                graph.add_edge(node("stage", origin), here, relation="moves", path=("transitions", index, "from", position))
+                graph.add_edge(node("stage", origin), here, relation="moves",
+                               path=("transitions", index, "from", position))
         link(here, node("stage", transition.to), "moves", ("transitions", index, "to"))
     return graph
 
@@ -141,7 +140,7 @@ def _unreachable(graph: nx.DiGraph, document: Document | None, file: str) -> Ite
     ladder.sort(key=lambda n: graph.nodes[n]["order"])
     moves = nx.DiGraph(nx.subgraph_view(graph, filter_edge=lambda u, v: graph.edges[u, v]["relation"] == "moves"))
     moves.add_nodes_from(ladder)
-    moves.add_edges_from(zip(ladder, ladder[1:]))
+    moves.add_edges_from(pairwise(ladder))
     reachable = nx.descendants(moves, ladder[0]) | {ladder[0]}
     for name, data in graph.nodes(data=True):
         if data["kind"] == "stage" and name not in reachable:

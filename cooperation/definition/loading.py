@@ -15,17 +15,10 @@ from pydantic import BaseModel, ValidationError
 
 from cooperation.definition.models import (
     CONDITION_KINDS,
-    AllCondition,
-    AnyCondition,
-    AttestationCondition,
-    EvidenceCondition,
-    ExpiringCondition,
-    HeldCondition,
-    MeetingsCondition,
+    CONDITION_MODELS,
+    ConditionBase,
     ParameterDefinition,
-    ParticipationCondition,
     Scale,
-    ScoreCondition,
     StageDefinition,
     TransitionDefinition,
     WorkflowDefinition,
@@ -44,17 +37,6 @@ from cooperation.wording import did_you_mean
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledWorkflow
 
-_CONDITION_MODELS: dict[str, type[BaseModel]] = {
-    "evidence": EvidenceCondition,
-    "attestation": AttestationCondition,
-    "meetings": MeetingsCondition,
-    "participation": ParticipationCondition,
-    "score": ScoreCondition,
-    "held": HeldCondition,
-    "expiring": ExpiringCondition,
-    "all": AllCondition,
-    "any": AnyCondition,
-}
 _ID_HINT = "use lower-case letters, digits and single hyphens, starting with a letter, e.g. 'common-cause'"
 
 
@@ -100,69 +82,88 @@ def parse_definition(text: str | bytes, *, file: str) -> tuple[WorkflowDefinitio
 # --- pydantic errors, reworded -------------------------------------------------------
 
 
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+_BOUND_WORDS = {
+    "greater_than_equal": "at least",
+    "less_than_equal": "at most",
+    "greater_than": "more than",
+    "less_than": "less than",
+}
+
+
 def _from_pydantic(detail: Any, document: Document, file: str) -> Problem:
+    """One pydantic error as a Problem at its place in the file, in our words, with a fix."""
     loc: tuple[str | int, ...] = tuple(detail["loc"])
     path = _without_union_tags(loc)
-    kind, value, context = detail["type"], detail.get("input"), detail.get("ctx") or {}
-    message, hint = detail["msg"], ""
-    if kind == "extra_forbidden":
-        key = str(path[-1])
-        allowed = _allowed_keys(loc)
-        message = f"unknown key '{key}'"
-        hint = did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
-    elif kind == "missing":
-        message = f"missing required key '{path[-1]}'"
-        hint = f"add '{path[-1]}:'"
-    elif kind == "union_tag_invalid":
-        path = (*path, "kind")
-        message = f"unknown condition kind '{context.get('tag')}'"
-        hint = did_you_mean(str(context.get("tag")), CONDITION_KINDS) or f"use one of: {', '.join(CONDITION_KINDS)}"
-    elif kind == "union_tag_not_found":
-        message = "missing required key 'kind'"
-        hint = f"add 'kind:' with one of: {', '.join(CONDITION_KINDS)}"
-    elif kind == "string_pattern_mismatch":
-        message = f"'{value}' is not a valid id"
-        hint = _ID_HINT
-    elif kind in ("string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
-        expected = {
-            "string_type": "text",
-            "int_type": "a whole number",
-            "bool_type": "true or false",
-            "list_type": "a list",
-            "dict_type": "a mapping",
-            "model_type": "a mapping",
-            "model_attributes_type": "a mapping",
-        }[kind]
-        written = document.scalars.get(path)
-        shown = written if written is not None and not isinstance(value, str) else _describe(value)
-        message = f"expected {expected}, got {shown}"
-        if kind == "string_type" and written is not None:
-            hint = f'put it in quotes: "{written}"'
-        elif kind in ("int_type", "bool_type") and isinstance(value, str):
-            hint = "write it without quotes" if kind == "int_type" else "write true or false"
-    elif kind == "literal_error":
-        expected = str(context.get("expected", ""))
-        message = f"{_describe(value)} is not allowed here"
-        choices = [choice.strip(" '") for choice in expected.replace(" or ", ", ").split(",")]
-        hint = did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}"
-    elif kind == "string_too_short":
-        message, hint = "must not be empty", "fill it in"
-    elif kind in ("too_short", "too_long", "string_too_long"):
-        limit = context.get("min_length", context.get("max_length"))
-        message = f"needs at least {limit} items" if kind == "too_short" else f"is too long (at most {limit})"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = next(iter(context.values()))
-        words = {"greater_than_equal": "at least", "less_than_equal": "at most",
-                 "greater_than": "more than", "less_than": "less than"}[kind]
-        message = f"must be {words} {bound}, not {value}"
-    elif kind == "invalid_key":
+    kind, value = detail["type"], detail.get("input")
+    if kind == "invalid_key":
         place = path[:-1] if path[-1:] == ("[key]",) else path
         problem = problem_at(document, place, f"a key must be a plain word, not {value!r}", file=file,
                              hint="put the key in quotes or rename it")
         return replace(problem, path=format_path((*place[:-1], str(place[-1]))))
-    elif kind == "value_error":
-        message = str(context.get("error", message))
+    if kind == "union_tag_invalid":
+        path = (*path, "kind")
+    reworded = _shape_words(kind, loc, path, detail) or _value_words(kind, value, path, detail, document)
+    message, hint = reworded or (detail["msg"], "")
     return problem_at(document, path, message, file=file, hint=hint)
+
+
+def _shape_words(kind: str, loc: tuple[str | int, ...], path: PathKey, detail: Any) -> tuple[str, str] | None:
+    """Message and hint for a key that is unknown or missing, or a kind that is."""
+    context = detail.get("ctx") or {}
+    if kind == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _allowed_keys(loc)
+        return f"unknown key '{key}'", did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
+    if kind == "missing":
+        return f"missing required key '{path[-1]}'", f"add '{path[-1]}:'"
+    if kind == "union_tag_invalid":
+        tag = str(context.get("tag"))
+        hint = did_you_mean(tag, CONDITION_KINDS) or f"use one of: {', '.join(CONDITION_KINDS)}"
+        return f"unknown condition kind '{context.get('tag')}'", hint
+    if kind == "union_tag_not_found":
+        return "missing required key 'kind'", f"add 'kind:' with one of: {', '.join(CONDITION_KINDS)}"
+    if kind == "value_error":
+        return str(context.get("error", detail["msg"])), ""
+    return None
+
+
+def _value_words(kind: str, value: Any, path: PathKey, detail: Any, document: Document) -> tuple[str, str] | None:
+    """Message and hint for a value of the wrong type, out of bounds, or not among those allowed."""
+    context = detail.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return f"'{value}' is not a valid id", _ID_HINT
+    if kind in _TYPE_WORDS:
+        written = document.scalars.get(path)
+        shown = written if written is not None and not isinstance(value, str) else _describe(value)
+        hint = ""
+        if kind == "string_type" and written is not None:
+            hint = f'put it in quotes: "{written}"'
+        elif kind in ("int_type", "bool_type") and isinstance(value, str):
+            hint = "write it without quotes" if kind == "int_type" else "write true or false"
+        return f"expected {_TYPE_WORDS[kind]}, got {shown}", hint
+    if kind == "literal_error":
+        expected = str(context.get("expected", ""))
+        choices = [choice.strip(" '") for choice in expected.replace(" or ", ", ").split(",")]
+        return f"{_describe(value)} is not allowed here", did_you_mean(str(value), choices) or (
+            f"use one of: {', '.join(choices)}"
+        )
+    if kind == "string_too_short":
+        return "must not be empty", "fill it in"
+    if kind in ("too_short", "too_long", "string_too_long"):
+        limit = context.get("min_length", context.get("max_length"))
+        return (f"needs at least {limit} items" if kind == "too_short" else f"is too long (at most {limit})"), ""
+    if kind in _BOUND_WORDS:
+        return f"must be {_BOUND_WORDS[kind]} {next(iter(context.values()))}, not {value}", ""
+    return None
 
 
 def _without_union_tags(loc: tuple[str | int, ...]) -> PathKey:
@@ -182,7 +183,7 @@ def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:
     elif parent[:1] == ("parameters",):
         model = Scale if parent[2:3] == ("scale",) else ParameterDefinition
     elif parent[:1] == ("conditions",) and len(parent) >= 3:
-        model = _CONDITION_MODELS.get(str(parent[2]), EvidenceCondition)
+        model = CONDITION_MODELS.get(str(parent[2]), ConditionBase)
     return [field.alias or name for name, field in model.model_fields.items()]
 
 

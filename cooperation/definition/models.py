@@ -1,17 +1,21 @@
 """The workflow file format, as pydantic models: what a valid definition may say.
 
-These models check shape and types only. Cross-references (unknown ids, cycles,
+These models check shape and types only. The models of conditions are generated from the
+kinds' settings (`cooperation.engine.conditions`), one per kind. Cross-references (unknown ids, cycles,
 unreachable stages) are checked by `cooperation.definition.loading` and `cooperation.definition.graph`,
 which see the whole definition at once and can name every offender.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
+from pydantic_core import PydanticUndefined
 
-from cooperation.vocabulary import BodyKind, Community, Role
+from cooperation.engine.conditions.base import AtLeast, ConditionKind, Description, MinItems, Reference
+from cooperation.engine.conditions.table import KINDS
+from cooperation.vocabulary import BodyKind, Role
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
@@ -53,7 +57,9 @@ class ParameterDefinition(_Strict):
     scale: Scale
 
 
-class _ConditionBase(_Strict):
+class ConditionBase(_Strict):
+    """What every condition says, whatever its kind; each kind adds its own fields (see `condition_model`)."""
+
     id: Identifier
     title: Text
     description: Text = Field(description="Why this matters, in the domain's words.")
@@ -65,94 +71,64 @@ class _ConditionBase(_Strict):
     waiver_min_rationale: int | None = Field(
         default=None, ge=1, description="Minimum rationale length for a waiver; defaults to the workflow's."
     )
+    if TYPE_CHECKING:  # each kind's model declares it as the literal of its name
+        kind: str
 
 
-class EvidenceCondition(_ConditionBase):
-    """Met when at least `min_items` pieces of evidence are recorded for it."""
+def condition_model(kind: ConditionKind[Any, Any]) -> type[ConditionBase]:
+    """The model of a kind's conditions in a workflow file: the common fields, `kind`, then its settings.
 
-    kind: Literal["evidence"]
-    min_items: int = Field(default=1, ge=1)
-
-
-class AttestationCondition(_ConditionBase):
-    """Met when enough current participants, from enough communities, attest to it."""
-
-    kind: Literal["attestation"]
-    min_participants: int = Field(ge=1)
-    min_communities: int = Field(default=1, ge=1)
-
-
-class MeetingsCondition(_ConditionBase):
-    """Met when at least `min_meetings` meetings were held over at least `min_span_days`."""
-
-    kind: Literal["meetings"]
-    min_meetings: int = Field(ge=1)
-    min_span_days: int = Field(default=0, ge=0)
-    neutral_only: bool = Field(default=False, description="Count only meetings held at a neutral venue.")
+    The settings' fields are compiled as tuples but written as lists, and their markers
+    (`cooperation.engine.conditions.base`) become pydantic's constraints.
+    """
+    hints = get_type_hints(kind.settings, include_extras=True)
+    defaults = kind.settings._field_defaults
+    fields: dict[str, Any] = {"kind": (Literal.__getitem__(kind.name), ...)}
+    for name in kind.settings._fields:
+        fields[name] = _field(hints[name], defaults.get(name, PydanticUndefined))
+    model: type[ConditionBase] = create_model(
+        kind.model_name, __base__=ConditionBase, __module__=__name__, __doc__=type(kind).__doc__, **fields
+    )
+    return model
 
 
-class ParticipationCondition(_ConditionBase):
-    """Met when enough active participants from enough communities take part."""
-
-    kind: Literal["participation"]
-    min_participants: int = Field(default=1, ge=1)
-    min_communities: int = Field(default=1, ge=1)
-    required_communities: list[Community] = Field(default_factory=list)
-
-
-class ScoreCondition(_ConditionBase):
-    """Met when a scored parameter stands at or above a level of its scale."""
-
-    kind: Literal["score"]
-    parameter: Identifier
-    at_least: int
+def _field(annotation: Any, default: Any) -> tuple[Any, Any]:
+    written, options = _written(annotation)
+    if get_origin(written) is tuple:  # a list in the file
+        written = list[_written(get_args(written)[0])[0]]  # type: ignore[misc]
+        if default == ():
+            return written, Field(default_factory=list, **options)
+    return written, Field(default, **options)
 
 
-class HeldCondition(_ConditionBase):
-    """Met when another condition has been met without a break for at least `days`."""
-
-    kind: Literal["held"]
-    condition: Identifier
-    days: int = Field(ge=1)
-
-
-class ExpiringCondition(_ConditionBase):
-    """Met when another condition is met on facts recorded within the last `days` only."""
-
-    kind: Literal["expiring"]
-    condition: Identifier
-    days: int = Field(ge=1)
-
-
-class AllCondition(_ConditionBase):
-    """Met when every listed condition is met."""
-
-    kind: Literal["all"]
-    of: list[Identifier] = Field(min_length=2)
+def _written(annotation: Any) -> tuple[Any, dict[str, Any]]:
+    """The type a setting is written as, and the constraints its markers put on it."""
+    if get_origin(annotation) is not Annotated:
+        return annotation, {}
+    written, *marks = get_args(annotation)
+    options: dict[str, Any] = {}
+    for mark in marks:
+        if isinstance(mark, Reference):
+            written = Identifier
+        elif isinstance(mark, AtLeast):
+            options["ge"] = mark.minimum
+        elif isinstance(mark, MinItems):
+            options["min_length"] = mark.count
+        elif isinstance(mark, Description):
+            options["description"] = mark.text
+    return written, options
 
 
-class AnyCondition(_ConditionBase):
-    """Met when at least one listed condition is met."""
+# One model per kind, in the table's order, each also a name of this module so that pickle finds it.
+CONDITION_MODELS: dict[str, type[ConditionBase]] = {name: condition_model(kind) for name, kind in KINDS.items()}
+globals().update({model.__name__: model for model in CONDITION_MODELS.values()})
+CONDITION_KINDS = tuple(KINDS)
 
-    kind: Literal["any"]
-    of: list[Identifier] = Field(min_length=2)
-
-
-ConditionDefinition = Annotated[
-    Union[
-        EvidenceCondition,
-        AttestationCondition,
-        MeetingsCondition,
-        ParticipationCondition,
-        ScoreCondition,
-        HeldCondition,
-        ExpiringCondition,
-        AllCondition,
-        AnyCondition,
-    ],
-    Field(discriminator="kind"),
-]
-CONDITION_KINDS = ("evidence", "attestation", "meetings", "participation", "score", "held", "expiring", "all", "any")
+if TYPE_CHECKING:
+    ConditionDefinition = ConditionBase
+else:
+    _ONE_OF_THE_KINDS = Union[tuple(CONDITION_MODELS.values())]  # noqa: UP007 (built at run time from the table)
+    ConditionDefinition = Annotated[_ONE_OF_THE_KINDS, Field(discriminator="kind")]
 
 
 class StageDefinition(_Strict):

@@ -159,7 +159,7 @@ def _admit_move(workflow: CompiledWorkflow, facts: Facts, event: Event) -> Event
     return replace(event, data=data)
 
 
-def _require_condition(workflow: CompiledWorkflow, condition_id: str) -> CompiledCondition:
+def _require_condition(workflow: CompiledWorkflow, condition_id: str) -> CompiledCondition[object]:
     conditions = workflow.compiled_conditions
     condition = conditions.get(condition_id)
     if condition is None:

@@ -11,20 +11,11 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.definition.models import (
-    AnyCondition,
-    AttestationCondition,
-    ExpiringCondition,
-    HeldCondition,
-    MeetingsCondition,
-    ParticipationCondition,
-    ScoreCondition,
-)
+from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.events import Event
 from cooperation.verify.exploration import Exploration
 from cooperation.verify.moves import Move, moves_from, moves_from_all
 from cooperation.verify.report import Finding
-from cooperation.vocabulary import COMMUNITIES
 
 
 def findings(explored: Exploration) -> list[Finding]:
@@ -225,16 +216,5 @@ def _nearest(explored: Exploration, stage: str) -> list[Event]:
 
 
 def _condition_hint(workflow: CompiledWorkflow, culprit: str) -> str:
-    """What to change in the condition that makes another impossible, by its kind."""
-    match workflow.conditions[culprit]:
-        case AttestationCondition() | ParticipationCondition():
-            return f"ask for at most {len(COMMUNITIES)} communities in '{culprit}'"
-        case MeetingsCondition():
-            return f"shorten the span of '{culprit}' or lengthen the window that keeps it"
-        case ScoreCondition():
-            return f"ask for a level within the scale in '{culprit}'"
-        case ExpiringCondition() | HeldCondition():
-            return f"make the window of '{culprit}' longer than what it contains needs"
-        case AnyCondition():
-            return f"give '{culprit}' at least one alternative that can be met"
-    return f"change what '{culprit}' asks for"
+    condition = workflow.compiled_conditions[culprit]
+    return KINDS[condition.kind].unmeetable_hint(condition)

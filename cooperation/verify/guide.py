@@ -13,23 +13,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.definition.models import (
-    AllCondition,
-    AnyCondition,
-    AttestationCondition,
-    EvidenceCondition,
-    ExpiringCondition,
-    HeldCondition,
-    MeetingsCondition,
-    ParticipationCondition,
-    ScoreCondition,
-)
+from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.evaluation import ConditionResult
-from cooperation.engine.facts import Facts, fold, time_ordered
+from cooperation.engine.facts import Facts, Participant, fold, time_ordered
 from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
 from cooperation.verify.moves import Move, apply_move, moves_from
-from cooperation.verify.planner import DAY, WAIVER_RATIONALE
+from cooperation.verify.planner import WAIVER_RATIONALE
 from cooperation.vocabulary import COMMUNITIES, Role
 
 
@@ -54,7 +44,6 @@ class Guide:
 
     def __init__(self, workflow: CompiledWorkflow) -> None:
         self.workflow = workflow
-        self.scales = {parameter.id: parameter.scale for parameter in workflow.definition.parameters}
 
     def choose_move(self, stage: str, rng: random.Random) -> Move | None:
         """A move to work towards from `stage`: mostly the advance, sometimes a transition."""
@@ -94,101 +83,67 @@ class Guide:
         results = {condition.condition: condition for condition in status.conditions}
         blocking = [need for need in move.needs if results[need].blocking]
         if blocking:
-            return self._help(blocking[0], facts, results, now, rng, fresh=False)
-        actor = self._permitted(facts, move.roles)
+            return _Helping(self.workflow, facts, results, now, rng).help(blocking[0], fresh=False)
+        actor = _permitted(facts, move.roles)
         if actor is None:
-            return self._join(facts, rng, role=move.roles[0])
+            return _join(facts, rng, role=move.roles[0])
         return Step("move", move=move, by=actor)
 
-    # --- one condition -----------------------------------------------------------------------------
 
-    def _help(
-        self,
-        condition_id: str,
-        facts: Facts,
-        results: dict[str, ConditionResult],
-        now: datetime,
-        rng: random.Random,
-        *,
-        fresh: bool,
-    ) -> Step:
-        condition = self.workflow.conditions[condition_id]
+@dataclass(frozen=True, slots=True)
+class _Helping:
+    """One step's worth of help towards a condition; what a kind may ask (`base.Guiding`)."""
+
+    workflow: CompiledWorkflow
+    facts: Facts
+    results: dict[str, ConditionResult]
+    now: datetime
+    rng: random.Random
+
+    def help(self, condition_id: str, *, fresh: bool) -> Step:
+        """A step towards meeting (or waiving) it: its unmet prerequisites first, unless only recent facts count."""
+        condition = self.workflow.compiled_conditions[condition_id]
         if not fresh:
-            missing = [name for name in condition.requires if not (results[name].met or results[name].waived)]
+            missing = [name for name in condition.requires if not self.results[name].satisfied]
             if missing:
-                return self._help(missing[0], facts, results, now, rng, fresh=False)
+                return self.help(missing[0], fresh=False)
             granters = self.workflow.definition.advance_roles
-            if condition.strength != "required" and granters and rng.random() < 0.2:
-                by = self._permitted(facts, granters)
+            if condition.strength != "required" and granters and self.rng.random() < 0.2:
+                by = _permitted(self.facts, granters)
                 if by is None:
-                    return self._join(facts, rng, role=granters[0])
+                    return _join(self.facts, self.rng, role=granters[0])
                 rationale = (WAIVER_RATIONALE + " ") * (
                     1 + self.workflow.waiver_min_rationale(condition_id) // len(WAIVER_RATIONALE)
                 )
-                return Step(
-                    "record", "condition_waived", {"condition": condition_id, "rationale": rationale.strip()}, by
-                )
-        counted = [p for p in facts.active_participants() if p.role != "observer"]
-        match condition:
-            case EvidenceCondition():
-                return Step("record", "evidence_recorded", {"condition": condition_id, "text": "Progress noted."})
-            case AttestationCondition():
-                given = facts.attestations.get(condition_id, {})
-                covered = {facts.participants[name].community for name in given if name in facts.participants}
-                fresh_names = [p for p in counted if p.name not in given]
-                fresh_names.sort(key=lambda p: p.community in covered)
-                if fresh_names:
-                    return Step("record", "attestation_given", {"condition": condition_id}, fresh_names[0].name)
-                if counted and (fresh or rng.random() < 0.5):
-                    oldest = min(counted, key=lambda p: given.get(p.name, now))
-                    return Step("record", "attestation_given", {"condition": condition_id}, oldest.name)
-                return self._join(facts, rng)
-            case ParticipationCondition(required_communities=named):
-                present = {p.community for p in counted}
-                wanted = next((name for name in named if name not in present), None)
-                return self._join(facts, rng, community=wanted)
-            case MeetingsCondition(min_meetings=count, min_span_days=span, neutral_only=neutral):
-                spacing = span / max(1, count - 1)
-                held = [m for m in facts.meetings if m.neutral or not neutral]
-                if held and spacing:
-                    elapsed = (now - held[-1].at).total_seconds() / DAY
-                    if elapsed < spacing:
-                        return Step("wait", days=min(spacing - elapsed + 0.01, 60.0))
-                attendees = sorted(p.name for p in facts.active_participants())[:4]
-                if not attendees:
-                    return self._join(facts, rng)
-                return Step(
-                    "record", "meeting_held", {"attendees": attendees, "neutral": neutral or rng.random() < 0.5}
-                )
-            case ScoreCondition(parameter=parameter, at_least=level):
-                top = self.scales[parameter].max
-                return Step("record", "score_set", {"parameter": parameter, "level": rng.randint(min(level, top), top)})
-            case HeldCondition(condition=inner, days=days):
-                if not (results[inner].met or results[inner].waived):
-                    return self._help(inner, facts, results, now, rng, fresh=fresh)
-                return Step("wait", days=max(1.0, days / 3))
-            case ExpiringCondition(condition=inner):
-                return self._help(inner, facts, results, now, rng, fresh=True)
-            case AllCondition(of=members):
-                open_members = [m for m in members if not (results[m].met or results[m].waived)]
-                pick = open_members[0] if open_members and not fresh else rng.choice(list(members))
-                return self._help(pick, facts, results, now, rng, fresh=fresh)
-            case AnyCondition(of=members):
-                return self._help(rng.choice(list(members)), facts, results, now, rng, fresh=fresh)
-        # A kind the guide does not know: evidence for it is a harmless guess.
-        return Step("record", "evidence_recorded", {"condition": condition_id, "text": "Progress noted."})
+                return self.record("condition_waived", {"condition": condition_id, "rationale": rationale.strip()}, by)
+        return KINDS[condition.kind].guide(self, condition, fresh=fresh)
 
-    def _permitted(self, facts: Facts, roles: Sequence[str]) -> str | None:
-        allowed = sorted(p.name for p in facts.active_participants() if p.role in roles)
-        return allowed[0] if allowed else None
+    def counted(self) -> list[Participant]:
+        """The active participants who count (not observers)."""
+        return [p for p in self.facts.active_participants() if p.role != "observer"]
 
-    def _join(self, facts: Facts, rng: random.Random, *, role: Role = "member", community: str | None = None) -> Step:
-        present = {p.community for p in facts.active_participants() if p.role != "observer"}
-        missing = [name for name in COMMUNITIES if name not in present]
-        chosen = community or (missing[0] if missing else rng.choice(COMMUNITIES))
-        taken = set(facts.participants)
-        name = next(f"Guide {number}" for number in range(1, 10_000) if f"Guide {number}" not in taken)
-        return Step("record", "participant_joined", {"name": name, "community": chosen, "role": role})
+    def record(self, kind: str, data: dict[str, Any], by: str | None = None) -> Step:
+        return Step("record", kind, data, by)
+
+    def wait(self, days: float) -> Step:
+        return Step("wait", days=days)
+
+    def join(self, community: str | None = None) -> Step:
+        return _join(self.facts, self.rng, community=community)
+
+
+def _permitted(facts: Facts, roles: Sequence[str]) -> str | None:
+    allowed = sorted(p.name for p in facts.active_participants() if p.role in roles)
+    return allowed[0] if allowed else None
+
+
+def _join(facts: Facts, rng: random.Random, *, role: Role = "member", community: str | None = None) -> Step:
+    present = {p.community for p in facts.active_participants() if p.role != "observer"}
+    missing = [name for name in COMMUNITIES if name not in present]
+    chosen = community or (missing[0] if missing else rng.choice(COMMUNITIES))
+    taken = set(facts.participants)
+    name = next(f"Guide {number}" for number in range(1, 10_000) if f"Guide {number}" not in taken)
+    return Step("record", "participant_joined", {"name": name, "community": chosen, "role": role})
 
 
 def take_step(registry: Registry, initiative: str, step: Step, advance_clock: Callable[[float], None]) -> None:

@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.definition.models import (
-    AllCondition,
-    AnyCondition,
-    AttestationCondition,
-    ConditionDefinition,
-    EvidenceCondition,
-    ExpiringCondition,
-    HeldCondition,
-    MeetingsCondition,
-    ParticipationCondition,
-    ScoreCondition,
-)
+from typing import Any
+
+from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.moves import moves_for
 
 
-def summarise_condition(condition: ConditionDefinition) -> str:
+def summarise_condition(condition: CompiledCondition[Any]) -> str:
     """One line saying what it takes to meet a condition."""
-    match condition:
-        case EvidenceCondition(min_items=items):
-            return "evidence recorded" if items == 1 else f"at least {items} pieces of evidence"
-        case AttestationCondition(min_participants=people, min_communities=communities):
-            return f"attested by at least {people} participant(s) from at least {communities} community(ies)"
-        case MeetingsCondition(min_meetings=meetings, min_span_days=days, neutral_only=neutral):
-            where = " at a neutral venue" if neutral else ""
-            return f"at least {meetings} meeting(s){where} spanning at least {days} day(s)"
-        case ParticipationCondition(min_participants=people, min_communities=communities, required_communities=named):
-            present = f", including {', '.join(named)}" if named else ""
-            return f"at least {people} active participant(s) from at least {communities} community(ies){present}"
-        case ScoreCondition(parameter=parameter, at_least=level):
-            return f"'{parameter}' scored at least {level}"
-        case HeldCondition(condition=inner, days=days):
-            return f"'{inner}' held for at least {days} day(s)"
-        case ExpiringCondition(condition=inner, days=days):
-            return f"'{inner}' met on facts from the last {days} day(s)"
-        case AllCondition(of=members):
-            return "all of: " + ", ".join(members)
-        case AnyCondition(of=members):
-            return "any of: " + ", ".join(members)
-    raise AssertionError(f"unhandled condition kind {condition.kind}")
+    return KINDS[condition.kind].describe(condition)
 
 
 def describe_workflow(workflow: CompiledWorkflow) -> str:
@@ -65,7 +35,8 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
     lines.append("")
     lines.append("Conditions:")
     for condition in definition.conditions:
-        lines.append(f"  {condition.id} [{condition.kind}, {condition.strength}]: {summarise_condition(condition)}")
+        summary = summarise_condition(workflow.compiled_conditions[condition.id])
+        lines.append(f"  {condition.id} [{condition.kind}, {condition.strength}]: {summary}")
         if condition.requires:
             lines.append(f"      requires: {', '.join(condition.requires)}")
     if definition.transitions:

@@ -1,0 +1,1 @@
+"""Condition kinds: one module each, and one table of them (`table.KINDS`)."""

@@ -1,0 +1,116 @@
+"""What a condition kind may ask of the code that uses it: the evaluator, the definition checks,
+the verifier's planner and its guide. Protocols for the type checker only: nothing imports
+this module at run time, so reading a status does not pay for defining them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import random
+
+    from cooperation.definition.compiled import CompiledScale, CompiledWorkflow
+    from cooperation.engine.conditions.base import Outcome
+    from cooperation.engine.evaluation import ConditionResult
+    from cooperation.engine.facts import Facts, Participant
+    from cooperation.errors import Problem
+    from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Infeasible, Window
+
+
+class Measuring(Protocol):
+    """What a kind may ask of the evaluator while it measures the facts."""
+
+    @property
+    def workflow(self) -> CompiledWorkflow: ...
+    @property
+    def facts(self) -> Facts: ...
+    @property
+    def now(self) -> datetime: ...
+
+    def member(self, condition_id: str, since: datetime | None) -> Outcome:
+        """Another condition's outcome: its full result, or its own test on facts from `since` on."""
+        ...
+
+    def knows_history(self) -> bool:
+        """Whether the facts at earlier moments can be had (`past`)."""
+        ...
+
+    def past(self, moment: datetime) -> Measuring:
+        """An evaluator of the same initiative at an earlier moment (only when `knows_history()`)."""
+        ...
+
+    def windows_under(self, condition_id: str) -> set[int]:
+        """The lengths (days) of the windows of facts that a condition depends on, through its parts."""
+        ...
+
+
+class Checking(Protocol):
+    """What a kind's extra definition checks may ask: the scales declared, and where to point."""
+
+    @property
+    def scales(self) -> Mapping[str, CompiledScale]: ...
+
+    def problem(self, field: str, message: str, hint: str) -> Problem:
+        """A problem at one field of the condition being checked."""
+        ...
+
+
+class Pool(Protocol):
+    @property
+    def communities(self) -> tuple[str, ...]:
+        """The stakeholder communities, in the order participants are drawn from them."""
+        ...
+
+    def counted(self, count: int) -> list[str]:
+        """Names of `count` participants who count (not observers), from as many communities as possible."""
+        ...
+
+
+class Planning(Protocol):
+    """What a kind may ask of the verifier's planner while it lays out facts that meet it."""
+
+    creation: int  # the latest moment the initiative may have been created (a `held` condition moves it back)
+
+    @property
+    def workflow(self) -> CompiledWorkflow: ...
+    @property
+    def pool(self) -> Pool: ...
+
+    def record(self, offset: int, kind: str, data: dict[str, Any], by: str | None = None) -> None: ...
+    def window(self, start: int, owner: str, days: int) -> Window:
+        """Only facts from `start` count, because of expiring condition `owner` (which keeps `days`)."""
+        ...
+
+    def slot(self, condition_id: str, first: int, window: Window | None) -> int: ...
+    def fail(self, culprit: str, reason: str, *, proven: bool = True) -> None: ...
+    def strictly(self, action: Callable[[], None]) -> Infeasible | None: ...
+    def satisfy(self, condition_id: str, first: int, last: int) -> None: ...
+    def meet(self, condition_id: str, first: int, last: int, window: Window | None) -> None: ...
+    def member(self, condition_id: str, first: int, last: int, window: Window | None, held_by: str = "") -> None: ...
+    def room(self, condition_id: str) -> int | None: ...
+    def need_communities(self, condition_id: str, count: int) -> None: ...
+
+
+class Guiding(Protocol):
+    """What a kind may ask of the guide while it proposes one step towards meeting it."""
+
+    @property
+    def facts(self) -> Facts: ...
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def rng(self) -> random.Random: ...
+    @property
+    def workflow(self) -> CompiledWorkflow: ...
+    @property
+    def results(self) -> Mapping[str, ConditionResult]: ...
+
+    def counted(self) -> list[Participant]: ...
+    def help(self, condition_id: str, *, fresh: bool) -> Step: ...
+    def record(self, kind: str, data: dict[str, Any], by: str | None = None) -> Step: ...
+    def wait(self, days: float) -> Step: ...
+    def join(self, community: str | None = None) -> Step: ...

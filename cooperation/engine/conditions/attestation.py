@@ -1,0 +1,109 @@
+"""Attestation: met when enough current participants, from enough communities, attest to the condition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, NamedTuple
+
+from cooperation.engine.conditions.base import (
+    AtLeast,
+    ConditionKind,
+    Outcome,
+    ratio,
+)
+from cooperation.vocabulary import COMMUNITIES
+
+if TYPE_CHECKING:
+    from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
+    from cooperation.errors import Problem
+    from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
+
+    Condition = CompiledCondition["AttestationSettings"]
+
+Attesters = tuple[int, tuple[str, ...]]  # how many attest, and their communities (sorted)
+
+
+class AttestationSettings(NamedTuple):
+    min_participants: Annotated[int, AtLeast(1)]
+    min_communities: Annotated[int, AtLeast(1)] = 1
+
+
+class Attestation(ConditionKind[AttestationSettings, Attesters]):
+    """Met when enough current participants, from enough communities, attest to it."""
+
+    name = "attestation"
+    model_name = "AttestationCondition"
+    settings = AttestationSettings
+
+    def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Attesters:
+        participants = evaluator.facts.participants
+        attesters = []
+        for name, at in evaluator.facts.attestations.get(condition.id, {}).items():
+            participant = participants.get(name)
+            if participant is None or not participant.active or participant.role == "observer":
+                continue  # only current participants who count may attest
+            if since is None or at >= since:
+                attesters.append(participant.community)
+        return (len(attesters), tuple(sorted(set(attesters))))
+
+    def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Attesters) -> Outcome:
+        attesters, communities = measured
+        need, need_communities = condition.settings.min_participants, condition.settings.min_communities
+        detail = (
+            f"attested by {attesters} of {need} participants, from {len(communities)} of {need_communities} communities"
+            + (f" ({', '.join(communities)})" if communities else "")
+        )
+        met = attesters >= need and len(communities) >= need_communities
+        return (met, detail, (ratio(attesters, need) + ratio(len(communities), need_communities)) / 2)
+
+    def records(self, condition: Condition) -> tuple[str, str]:
+        return ("attestations", condition.id)
+
+    def describe(self, condition: Condition) -> str:
+        people, communities = condition.settings
+        return f"attested by at least {people} participant(s) from at least {communities} community(ies)"
+
+    def check(self, condition: Condition, where: Checking) -> Iterable[Problem]:
+        return communities_fit(condition.settings.min_participants, condition.settings.min_communities, where)
+
+    def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
+        people, communities = condition.settings
+        planner.need_communities(condition.id, communities)
+        at = planner.slot(condition.id, first, window)
+        for name in planner.pool.counted(people):
+            planner.record(at, "attestation_given", {"condition": condition.id}, name)
+
+    def room(self, planner: Planning, condition: Condition) -> int:
+        return 0
+
+    def unmeetable_hint(self, condition: Condition) -> str:
+        return f"ask for at most {len(COMMUNITIES)} communities in '{condition.id}'"
+
+    def guide(self, guide: Guiding, condition: Condition, *, fresh: bool) -> Step:
+        facts, counted = guide.facts, guide.counted()
+        given = facts.attestations.get(condition.id, {})
+        covered = {facts.participants[name].community for name in given if name in facts.participants}
+        not_yet = [p for p in counted if p.name not in given]
+        not_yet.sort(key=lambda p: p.community in covered)  # those from a community not covered yet first
+        if not_yet:
+            return guide.record("attestation_given", {"condition": condition.id}, not_yet[0].name)
+        if counted and (fresh or guide.rng.random() < 0.5):
+            oldest = min(counted, key=lambda p: given.get(p.name, guide.now))
+            return guide.record("attestation_given", {"condition": condition.id}, oldest.name)
+        return guide.join()
+
+
+def communities_fit(participants: int, communities: int, where: Checking) -> Iterable[Problem]:
+    """Each community needs a participant of its own: more communities than participants cannot be."""
+    if communities > participants:
+        yield where.problem(
+            "min_communities",
+            f"{communities} communities cannot come from {participants} participants",
+            "raise min_participants or lower min_communities",
+        )
+
+
+KIND = Attestation()

@@ -1,0 +1,224 @@
+"""What every condition kind is made of: the base class, its outcome, and the markers of its settings.
+
+A kind is one module under `cooperation.engine.conditions` holding a subclass of
+`ConditionKind` and its settings record, and one entry in `table.KINDS`. The class
+gathers everything about the kind: its settings (from which the workflow file's model
+is generated), how it measures facts and judges the measurement, how it is described,
+which extra checks its definition needs, and how the verifier lays out facts that meet
+it or guides an initiative towards it. `missing_parts` names what a kind lacks; what a
+kind may ask of the evaluator, the checks, the planner and the guide is in `asks`.
+
+No pydantic here, nor in any kind module: evaluating conditions is on the path of
+reading a status, which must stay light. The model is built from the settings'
+annotations by `cooperation.definition.models`, using the markers below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
+from typing import get_type_hints as _type_hints
+
+if TYPE_CHECKING:
+    from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
+    from cooperation.errors import Problem
+    from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
+
+DAY = 86_400  # seconds: the verifier lays out facts in whole seconds before the moment of the moves
+
+# A condition's own test: (met, detail, progress from 0 to 1). A plain tuple: this is the hot path.
+Outcome = tuple[bool, str, float]
+
+
+def ratio(have: int, need: int) -> float:
+    """How far `have` goes towards `need`, capped at 1 (1 when nothing is needed)."""
+    return 1.0 if need <= 0 else min(1.0, have / need)
+
+
+def in_days(seconds: int) -> str:
+    """A span of the planner's seconds, in days for a person: whole when it is."""
+    days = seconds / DAY
+    return str(int(days)) if days == int(days) else f"{days:.1f}"
+
+
+# --- markers on settings fields, read when generating the workflow file's model --------------
+# Plain classes: they are defined each time a status is read, and a dataclass costs more to define.
+
+
+class Reference:
+    """The field names a `what` ("condition", "parameter") declared elsewhere in the workflow."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+
+class AtLeast:
+    """The number written in the file must be at least `minimum`."""
+
+    __slots__ = ("minimum",)
+
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
+
+
+class MinItems:
+    """The list written in the file must have at least `count` items."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
+class Description:
+    """What the field means, shown in the JSON Schema."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+ConditionId = Annotated[str, Reference("condition")]
+ParameterId = Annotated[str, Reference("parameter")]
+
+
+# --- the kind ---------------------------------------------------------------------------------
+
+SettingsT = TypeVar("SettingsT", bound=tuple[Any, ...])
+MeasuredT = TypeVar("MeasuredT")
+
+
+class ConditionKind(Generic[SettingsT, MeasuredT]):
+    """One kind of condition, whole. Its docstring says when it is met (the file format shows it).
+
+    Subclasses set `name`, `model_name` and `settings`, and define every method below that
+    raises NotImplementedError; the others have defaults that suit most kinds.
+    """
+
+    name: ClassVar[str]  # what `kind:` says in a workflow file
+    model_name: ClassVar[str]  # the model's name, also its name in the JSON Schema's $defs
+    settings: type[SettingsT]  # its compiled settings; the file's fields are generated from them
+    alternatives: ClassVar[bool] = False  # its parts are alternatives: left to its detail, not listed as work
+
+    # --- evaluation ---
+
+    def measure(
+        self, evaluator: Measuring, condition: CompiledCondition[SettingsT], since: datetime | None
+    ) -> MeasuredT:
+        """A small hashable measurement of the facts (those from `since` on, inside an expiring window)."""
+        raise NotImplementedError
+
+    def judge(
+        self, workflow: CompiledWorkflow, condition: CompiledCondition[SettingsT], measured: MeasuredT
+    ) -> Outcome:
+        """Met, a detail a person can act on, and progress: a pure function of the measurement."""
+        raise NotImplementedError
+
+    def records(self, condition: CompiledCondition[SettingsT]) -> tuple[str, str] | None:
+        """Where the only records it reads are kept: a Facts attribute and its key ("" for a whole
+        list); with none there (and no waiver) its result is the same for every initiative."""
+        return None
+
+    def window_days(self, condition: CompiledCondition[SettingsT]) -> int | None:
+        """The days of facts it keeps, if it keeps only recent ones."""
+        return None
+
+    # --- wording and definition checks ---
+
+    def describe(self, condition: CompiledCondition[SettingsT]) -> str:
+        """One line saying what it takes to meet it."""
+        raise NotImplementedError
+
+    def check(self, condition: CompiledCondition[SettingsT], where: Checking) -> Iterable[Problem]:
+        """Problems in its definition beyond shape and references (those are checked for every kind)."""
+        return ()
+
+    # --- verification ---
+
+    def plan(self, planner: Planning, condition: CompiledCondition[SettingsT], first: int, last: int,
+             window: Window | None) -> None:
+        """Lay out facts meeting it at every moment from `first` to `last` (seconds, relative), inside `window`."""
+        raise NotImplementedError
+
+    def room(self, planner: Planning, condition: CompiledCondition[SettingsT]) -> int | None:
+        """Seconds of dated facts it needs before the moment it is checked; None when nothing it reads is dated."""
+        raise NotImplementedError
+
+    def unmeetable_hint(self, condition: CompiledCondition[SettingsT]) -> str:
+        """How to fix it when the planner finds that no facts can meet it."""
+        raise NotImplementedError
+
+    def named_communities(self, condition: CompiledCondition[SettingsT]) -> tuple[str, ...]:
+        """Communities it names, which the planner's participants should come from first."""
+        return ()
+
+    def guide(self, guide: Guiding, condition: CompiledCondition[SettingsT], *, fresh: bool) -> Step:
+        """One step towards meeting it; `fresh` when only recent facts count (inside an expiring window)."""
+        raise NotImplementedError
+
+
+REQUIRED_METHODS = ("measure", "judge", "describe", "plan", "room", "unmeetable_hint", "guide")
+
+
+def missing_parts(kind: object) -> list[str]:
+    """What a kind lacks to be used everywhere conditions are: empty when it is whole."""
+    missing = [
+        attribute
+        for attribute in ("name", "model_name")
+        if not isinstance(getattr(kind, attribute, None), str) or not getattr(kind, attribute)
+    ]
+    settings = getattr(kind, "settings", None)
+    if not (isinstance(settings, type) and issubclass(settings, tuple) and hasattr(settings, "_fields")):
+        missing.append("settings")
+    if not (type(kind).__doc__ or "").strip() or type(kind).__doc__ == ConditionKind.__doc__:
+        missing.append("docstring")
+    if not isinstance(kind, ConditionKind):
+        return missing + list(REQUIRED_METHODS)
+    missing += [
+        method for method in REQUIRED_METHODS if getattr(type(kind), method) is getattr(ConditionKind, method)
+    ]
+    return missing
+
+
+# --- references, read from the settings' annotations -------------------------------------------
+
+
+@cache
+def reference_fields(settings: type[tuple[Any, ...]]) -> tuple[tuple[str, str, bool], ...]:
+    """The settings' fields that name something declared elsewhere: (field, what, a list of them)."""
+    found = []
+    for field, annotation in _type_hints(settings, include_extras=True).items():
+        many = get_origin(_unannotated(annotation)) is tuple
+        target = get_args(_unannotated(annotation))[0] if many else annotation
+        reference = next((mark for mark in _marks(target) if isinstance(mark, Reference)), None)
+        if reference is not None:
+            found.append((field, reference.what, many))
+    return tuple(found)
+
+
+def references(settings: Any, values: object) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """What `values` (compiled settings, or the model read from the file) names:
+    (where, within the condition; the id named; what it names)."""
+    named: list[tuple[tuple[str | int, ...], str, str]] = []
+    for field, what, many in reference_fields(settings):
+        value = getattr(values, field)
+        if many:
+            named += [((field, position), item, what) for position, item in enumerate(value)]
+        else:
+            named.append(((field,), value, what))
+    return named
+
+
+def _unannotated(annotation: Any) -> Any:
+    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+
+
+def _marks(annotation: Any) -> tuple[Any, ...]:
+    return get_args(annotation)[1:] if get_origin(annotation) is Annotated else ()

@@ -1,0 +1,97 @@
+"""Held: met when another condition has been met without a break for at least a number of days."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, NamedTuple
+
+from cooperation.engine.conditions.base import (
+    DAY,
+    AtLeast,
+    ConditionId,
+    ConditionKind,
+    Outcome,
+    ratio,
+)
+
+if TYPE_CHECKING:
+    from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Guiding, Measuring, Planning
+    from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
+
+    Condition = CompiledCondition["HeldSettings"]
+
+
+class HeldSettings(NamedTuple):
+    condition: ConditionId
+    days: Annotated[int, AtLeast(1)]
+
+
+class Held(ConditionKind[HeldSettings, Outcome]):
+    """Met when another condition has been met without a break for at least `days`."""
+
+    name = "held"
+    model_name = "HeldCondition"
+    settings = HeldSettings
+
+    def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Outcome:
+        inner, days = condition.settings
+        if not evaluator.member(inner, since)[0]:
+            return (False, f"'{inner}' is not met", 0.0)
+        facts, now = evaluator.facts, evaluator.now
+        window_start = now - timedelta(days=days)
+        if not evaluator.knows_history() or facts.created is None:
+            return (False, f"'{inner}' is met, but its history is not known here", 0.0)
+        # A condition changes only when an event happens or when a dated fact leaves an
+        # `expiring` window inside it: checking the window's start and each such instant
+        # tells whether it held throughout.
+        changes = set(facts.moments)
+        windows = evaluator.windows_under(inner)
+        for window in windows:
+            changes |= {m + timedelta(days=window, seconds=1) for m in facts.moments}
+        moments = [window_start, *sorted({m for m in changes if window_start < m <= now})]
+        met_since = window_start
+        for moment in reversed(moments):
+            if not evaluator.past(moment).member(inner, since)[0]:
+                later = [m for m in moments if m > moment]
+                met_since = later[0] if later else now
+                break
+        held_days = (now - met_since).days
+        if windows:
+            # Kept as it was before kinds had modules of their own: with an expiring window
+            # inside, the detail and progress count against that window's length, not `days`.
+            days = window
+        if met_since == window_start and window_start >= facts.created:
+            return (True, f"'{inner}' held for at least {days} days", 1.0)
+        return (False, f"'{inner}' held for {held_days} of {days} days", ratio(held_days, days))
+
+    def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Outcome) -> Outcome:
+        return measured
+
+    def describe(self, condition: Condition) -> str:
+        inner, days = condition.settings
+        return f"'{inner}' held for at least {days} day(s)"
+
+    def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
+        inner, days = condition.settings
+        start = first - days * DAY
+        planner.creation = min(planner.creation, start)
+        planner.member(inner, start, last, window, held_by=condition.id)
+
+    def room(self, planner: Planning, condition: Condition) -> int | None:
+        inner, days = condition.settings
+        inner_room = planner.room(inner)
+        return None if inner_room is None else days * DAY + inner_room
+
+    def unmeetable_hint(self, condition: Condition) -> str:
+        return f"make the window of '{condition.id}' longer than what it contains needs"
+
+    def guide(self, guide: Guiding, condition: Condition, *, fresh: bool) -> Step:
+        inner, days = condition.settings
+        if not guide.results[inner].satisfied:
+            return guide.help(inner, fresh=fresh)
+        return guide.wait(max(1.0, days / 3))
+
+
+KIND = Held()

@@ -1,0 +1,113 @@
+"""Meetings: met when enough meetings were held, over a long enough span of days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+
+from cooperation.engine.conditions.base import (
+    DAY,
+    AtLeast,
+    ConditionKind,
+    Description,
+    Outcome,
+    ratio,
+)
+
+if TYPE_CHECKING:
+    from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+    from cooperation.engine.conditions.asks import Guiding, Measuring, Planning
+    from cooperation.verify.guide import Step
+    from cooperation.verify.planner import Window
+
+    Condition = CompiledCondition["MeetingsSettings"]
+
+Held = tuple[int, int]  # meetings counted, and the calendar days from the first to the last
+
+
+class MeetingsSettings(NamedTuple):
+    min_meetings: Annotated[int, AtLeast(1)]
+    min_span_days: Annotated[int, AtLeast(0)] = 0
+    neutral_only: Annotated[bool, Description("Count only meetings held at a neutral venue.")] = False
+
+
+class Meetings(ConditionKind[MeetingsSettings, Held]):
+    """Met when at least `min_meetings` meetings were held over at least `min_span_days`."""
+
+    name = "meetings"
+    model_name = "MeetingsCondition"
+    settings = MeetingsSettings
+
+    def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Held:
+        neutral_only = condition.settings.neutral_only
+        meetings = [
+            meeting
+            for meeting in evaluator.facts.meetings
+            if (since is None or meeting.at >= since) and (meeting.neutral or not neutral_only)
+        ]
+        days = (meetings[-1].at.date() - meetings[0].at.date()).days if meetings else 0  # calendar days
+        return (len(meetings), days)
+
+    def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Held) -> Outcome:
+        count, days = measured
+        need, span, neutral_only = condition.settings
+        detail = f"{count} of {need} meetings" + (" at a neutral venue" if neutral_only else "")
+        if span:
+            detail += f", spanning {days} of {span} days"
+        met = count >= need and days >= span
+        return (met, detail, (ratio(count, need) + ratio(days, span)) / 2)
+
+    def records(self, condition: Condition) -> tuple[str, str]:
+        return ("meetings", "")  # every meetings condition reads the one list of meetings
+
+    def describe(self, condition: Condition) -> str:
+        meetings, days, neutral = condition.settings
+        where = " at a neutral venue" if neutral else ""
+        return f"at least {meetings} meeting(s){where} spanning at least {days} day(s)"
+
+    def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
+        count, span, neutral = condition.settings
+        latest = first
+        earliest = latest - span * DAY
+        if window is not None and earliest < window.start:
+            planner.fail(
+                window.owner,
+                f"'{condition.id}' needs meetings spanning {span} days, but '{window.owner}' "
+                f"keeps only the last {window.days} days",
+            )
+            earliest = max(window.start, earliest)
+            latest = max(latest, earliest)
+        number = max(count, 2 if span else 1)
+        attendees = planner.pool.counted(2)
+        step = (latest - earliest) // (number - 1) if number > 1 else 0
+        for index in range(number):
+            at = earliest + index * step if index < number - 1 else latest
+            data: dict[str, Any] = {
+                "attendees": attendees,
+                "venue": "Neutral venue" if neutral else "A participant's office",
+            }
+            if neutral:
+                data["neutral"] = True
+            planner.record(at, "meeting_held", data)
+
+    def room(self, planner: Planning, condition: Condition) -> int:
+        return condition.settings.min_span_days * DAY
+
+    def unmeetable_hint(self, condition: Condition) -> str:
+        return f"shorten the span of '{condition.id}' or lengthen the window that keeps it"
+
+    def guide(self, guide: Guiding, condition: Condition, *, fresh: bool) -> Step:
+        count, span, neutral = condition.settings
+        spacing = span / max(1, count - 1)
+        held = [m for m in guide.facts.meetings if m.neutral or not neutral]
+        if held and spacing:
+            elapsed = (guide.now - held[-1].at).total_seconds() / DAY
+            if elapsed < spacing:
+                return guide.wait(min(spacing - elapsed + 0.01, 60.0))
+        attendees = sorted(p.name for p in guide.facts.active_participants())[:4]
+        if not attendees:
+            return guide.join()
+        return guide.record("meeting_held", {"attendees": attendees, "neutral": neutral or guide.rng.random() < 0.5})
+
+
+KIND = Meetings()

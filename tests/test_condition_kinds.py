@@ -1,0 +1,133 @@
+"""Every condition kind is whole: one module, one table entry, every part present.
+
+A new kind (time in stage, per-community minimums, ...) is a module under
+`cooperation/engine/conditions/` and an entry in `table.KINDS`; these tests fail until it
+has all it takes to be loaded, checked, evaluated, described and verified.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any, NamedTuple, get_args
+
+import pytest
+
+from cooperation.definition import models
+from cooperation.definition.compiled import compile_condition
+from cooperation.definition.loading import load_workflow_file
+from cooperation.definition.schema import shipped_schema
+from cooperation.engine.conditions.base import REQUIRED_METHODS, ConditionKind, missing_parts, references
+from cooperation.engine.conditions.evidence import Evidence
+from cooperation.engine.conditions.table import KINDS
+from cooperation.views.describe import summarise_condition
+
+FULL = Path(__file__).resolve().parent / "workflows" / "valid" / "full.yaml"
+COMMON_FIELDS = ["id", "title", "description", "strength", "requires", "waiver_min_rationale"]
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_every_kind_has_every_part(name: str) -> None:
+    kind = KINDS[name]
+    assert missing_parts(kind) == []
+    assert kind.name == name
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_each_model_is_the_common_fields_the_kind_and_its_settings(name: str) -> None:
+    kind = KINDS[name]
+    model = models.CONDITION_MODELS[name]
+    assert model.__name__ == kind.model_name
+    assert list(model.model_fields) == [*COMMON_FIELDS, "kind", *kind.settings._fields]
+    assert get_args(model.model_fields["kind"].annotation) == (name,)
+    assert model.__doc__ == type(kind).__doc__
+    assert getattr(models, kind.model_name) is model  # where pickle looks for it
+
+
+def test_the_table_and_the_models_discriminator_agree() -> None:
+    assert tuple(KINDS) == models.CONDITION_KINDS
+    assert list(models.CONDITION_MODELS) == list(KINDS)
+    items = shipped_schema("workflow")["properties"]["conditions"]["items"]
+    assert items["discriminator"]["mapping"] == {
+        name: f"#/$defs/{kind.model_name}" for name, kind in KINDS.items()
+    }
+    assert [option["$ref"] for option in items["oneOf"]] == [f"#/$defs/{kind.model_name}" for kind in KINDS.values()]
+
+
+def test_the_sample_uses_every_kind_and_every_kind_round_trips() -> None:
+    """full.yaml has a condition of each kind: each compiles, describes itself and survives pickling."""
+    workflow = load_workflow_file(FULL)
+    used = {condition.kind for condition in workflow.compiled_conditions.values()}
+    assert used == set(KINDS)
+    for condition in workflow.compiled_conditions.values():
+        assert summarise_condition(condition).strip()
+        assert isinstance(condition.settings, KINDS[condition.kind].settings)
+    again = pickle.loads(pickle.dumps(workflow))
+    assert again.compiled_conditions == workflow.compiled_conditions
+    assert pickle.loads(pickle.dumps(workflow.definition)) == workflow.definition
+
+
+def test_parts_are_the_condition_references_of_the_settings() -> None:
+    workflow = load_workflow_file(FULL)
+    parts = {condition.id: condition.parts for condition in workflow.compiled_conditions.values() if condition.parts}
+    assert parts == {
+        "meeting-habit": ("meetings",),
+        "trust-recent": ("trust-attested",),
+        "trust": ("trust-recent", "trust-score"),
+        "venue": ("venue-neutral", "venue-host"),
+    }
+    score = workflow.conditions["trust-score"]
+    assert references(KINDS["score"].settings, score) == [(("parameter",), "trust-level", "parameter")]
+    assert compile_condition(score) == workflow.compiled_conditions["trust-score"]
+
+
+# --- the completeness check can fail --------------------------------------------------------
+
+
+class _Half(Evidence):
+    """Met when the evidence is there, but it cannot guide anyone towards it."""
+
+    name = "half"
+    model_name = "HalfCondition"
+
+
+_Half.guide = ConditionKind.guide  # type: ignore[method-assign]  # as if the author forgot it
+
+
+class _Unsettled(ConditionKind[Any, Any]):
+    """Met never: a kind with its name only."""
+
+    name = "unsettled"
+    model_name = "UnsettledCondition"
+
+
+class _NoDoc(Evidence):
+    name = "no-doc"
+
+
+def test_a_kind_lacking_a_method_is_refused() -> None:
+    assert missing_parts(_Half()) == ["guide"]
+
+
+def test_a_kind_with_no_settings_and_no_methods_is_refused() -> None:
+    assert missing_parts(_Unsettled()) == ["settings", *REQUIRED_METHODS]
+
+
+def test_a_kind_that_does_not_say_when_it_is_met_is_refused() -> None:
+    _NoDoc.__doc__ = None
+    assert missing_parts(_NoDoc()) == ["docstring"]
+
+
+def test_something_that_is_not_a_kind_lacks_everything() -> None:
+    class Settings(NamedTuple):
+        days: int
+
+    class Lookalike:
+        """Met when it looks right."""
+
+        name = "lookalike"
+        model_name = "LookalikeCondition"
+        settings = Settings
+
+    assert missing_parts(Lookalike()) == list(REQUIRED_METHODS)
+    assert missing_parts(object()) == ["name", "model_name", "settings", *REQUIRED_METHODS]
