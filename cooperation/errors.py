@@ -9,7 +9,9 @@
     │   └── NotPermittedError        the actor's role may not trigger this move
     ├── ConflictError                another writer appended first (safe to retry)
     ├── UnknownInitiativeError       no initiative with that id
-    └── StoreError                   the registry cannot be opened, read or written
+    ├── StoreError                   the registry cannot be opened, read or written
+    │   └── UnstorableEventError     an event no store can hold as given (also a ValueError)
+    └── InstallationError            a file the package ships with is missing (reinstall)
 
 Each error carries its data as attributes, so that tools need not parse the text. An
 error met while reading an input (a line of an import) is raised as an EventError whose
@@ -147,3 +149,14 @@ class UnknownInitiativeError(CooperationError):
 
 class StoreError(CooperationError):
     """The registry cannot be opened, read or written; the message names the file and the fix."""
+
+
+class UnstorableEventError(StoreError, ValueError):
+    """An event a store cannot hold as given: a NUL character, or handed to another initiative's log.
+
+    Checked events never are; a ValueError too, as the stores raised before the tree held it.
+    """
+
+
+class InstallationError(CooperationError):
+    """A file the package ships with (built-in workflows, examples) is missing: reinstall the package."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cooperation.definition.cache import cache_key, read_cached, write_cached
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.errors import UnknownWorkflowError
+from cooperation.errors import InstallationError, UnknownWorkflowError
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # Installed wheels carry the definitions inside the package; a source checkout has them beside it.
@@ -25,7 +25,10 @@ def builtin_directory() -> Path:
     for directory in _CANDIDATE_DIRS:
         if directory.is_dir():
             return directory
-    raise FileNotFoundError("the built-in workflows are missing from this installation; reinstall the package")
+    raise InstallationError(
+        "the built-in workflows are missing from this installation "
+        f"(looked in {', '.join(str(directory) for directory in _CANDIDATE_DIRS)}); reinstall the package"
+    )
 
 
 def builtin_workflow_ids() -> list[str]:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cooperation.errors import CooperationError
+
 SCHEMA_DIRECTORY = Path(__file__).resolve().parent.parent / "schemas"
 
 
@@ -26,7 +28,7 @@ def generated_schema(name: str) -> dict[str, Any]:
 
         schema = events_json_schema()
     else:
-        raise KeyError(name)
+        raise CooperationError(f"no schema named '{name}'; the schemas are: workflow, events")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from cooperation.errors import Problem
+from cooperation.errors import Problem, WorkflowDefinitionError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -91,12 +91,8 @@ class Document:
 _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
-class YamlError(Exception):
+class YamlError(WorkflowDefinitionError):
     """The file is not acceptable YAML; carries the problems found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
 
 
 def read_yaml(text: str | bytes, *, file: str) -> Document:

@@ -13,10 +13,7 @@ from pathlib import Path
 
 from cooperation.engine.event_schema import validate_event
 from cooperation.engine.events import Event
-from cooperation.errors import (
-    CooperationError,
-    EventError,
-)
+from cooperation.errors import EventError, InstallationError
 from cooperation.registry import Registry
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the installed package, or cooperation/ in a checkout
@@ -31,7 +28,7 @@ def examples_directory() -> Path:
     for directory in _CANDIDATE_DIRS:
         if (directory / REAL_EXAMPLE).is_file():
             return directory
-    raise CooperationError(
+    raise InstallationError(
         "the example event logs are missing from this installation "
         f"(looked in {', '.join(str(directory) for directory in _CANDIDATE_DIRS)}); reinstall the package "
         "from a build whose wheel includes examples/ as cooperation/examples"

@@ -26,7 +26,7 @@ from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 
 from cooperation.engine.events import Event, encode_data
-from cooperation.errors import ConflictError, StoreError
+from cooperation.errors import ConflictError, StoreError, UnstorableEventError
 from cooperation.stores.postgres_advice import advice
 from cooperation.stores.postgres_sql import migration_key, object_names, statements
 from cooperation.stores.postgres_url import redact, scrub, secrets_of
@@ -352,14 +352,14 @@ def _rows(batches: Mapping[str, tuple[int, Sequence[Event]]]) -> Iterator[tuple[
     for initiative in sorted(batches):  # in key order, the index grows at its end
         expected, events = batches[initiative]
         if "\x00" in initiative:
-            raise ValueError(f"the initiative id {initiative!r} holds a NUL character, which cannot be stored")
+            raise UnstorableEventError(f"the initiative id {initiative!r} holds a NUL character, which cannot be stored")
         seq = expected
         for event in events:
             if event.initiative != initiative:
                 raise misplaced_event(event, initiative)
             kind, at, by = event.kind, event.at, event.by
             if "\x00" in kind or "\x00" in at or (by is not None and "\x00" in by):
-                raise ValueError(
+                raise UnstorableEventError(
                     f"{initiative}: an event's kind, at or by holds a NUL character, which cannot be stored"
                 )
             seq += 1

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cooperation.engine.events import Event
-from cooperation.errors import ConflictError, StoreError
+from cooperation.errors import ConflictError, StoreError, UnstorableEventError
 
 MARKER = "cooperation-maturity registry"  # the meta table's `application`: this is a coop registry
 INIT_HINT = "create one with `coop init` (or `coop new`)"
@@ -63,9 +63,9 @@ def checked_versions(
     return versions
 
 
-def misplaced_event(event: Event, initiative: str) -> ValueError:
+def misplaced_event(event: Event, initiative: str) -> UnstorableEventError:
     """An event handed to the log of another initiative."""
-    return ValueError(f"an event of initiative '{event.initiative}' was given to append to '{initiative}'")
+    return UnstorableEventError(f"an event of initiative '{event.initiative}' was given to append to '{initiative}'")
 
 
 def closed_error(url: str) -> StoreError:
