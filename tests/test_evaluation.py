@@ -210,3 +210,35 @@ def test_a_waived_or_advisory_condition_does_not_block(log: tuple[set[str], list
 def test_a_waiver_of_a_required_condition_changes_nothing(log: tuple[set[str], list[Spec]]) -> None:
     waiver = (399, "condition_waived", {"condition": "problem", "rationale": "We would rather not say why."}, "Ada")
     assert _result([*_log(*log), waiver], "problem") == _result(_log(*log), "problem")
+
+
+HELD_OVER_EXPIRING = """
+id: held-over-expiring
+version: "1"
+title: Held over an expiring condition
+description: A condition held for 30 days, made of evidence that counts for a year.
+stages:
+  - {id: start, title: Start}
+  - {id: kept, title: Kept, requires: [kept-up]}
+conditions:
+  - {id: evidence, kind: evidence, title: Evidence, description: Something recorded.}
+  - {id: recent, kind: expiring, condition: evidence, days: 365, title: Recent, description: Within a year.}
+  - {id: kept-up, kind: held, condition: recent, days: 30, title: Kept up, description: For a month.}
+"""
+
+
+def test_held_over_an_expiring_condition_counts_its_own_days_not_the_window() -> None:
+    from cooperation.definition.loading import load_workflow_text
+
+    workflow = load_workflow_text(HELD_OVER_EXPIRING)
+    events = _events([(1, "evidence_recorded", {"condition": "evidence", "text": "A note"}, None)])
+
+    def result(now_day: int) -> ConditionResult:
+        facts = fold(INITIATIVE, events, start=workflow.start)
+        history = lambda moment: fold(INITIATIVE, events, start=workflow.start, until=moment)  # noqa: E731
+        return Evaluator(workflow, facts, START + timedelta(days=now_day), history).result("kept-up")
+
+    young = result(20)
+    assert (young.met, young.detail, young.progress) == (False, "'recent' held for 19 of 30 days", 0.633)
+    old = result(40)
+    assert (old.met, old.detail) == (True, "'recent' held for at least 30 days")

@@ -58,10 +58,6 @@ class Held(ConditionKind[HeldSettings, Outcome]):
                 met_since = later[0] if later else now
                 break
         held_days = (now - met_since).days
-        if windows:
-            # Kept as it was before kinds had modules of their own: with an expiring window
-            # inside, the detail and progress count against that window's length, not `days`.
-            days = window
         if met_since == window_start and window_start >= facts.created:
             return (True, f"'{inner}' held for at least {days} days", 1.0)
         return (False, f"'{inner}' held for {held_days} of {days} days", ratio(held_days, days))
