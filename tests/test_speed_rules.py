@@ -6,9 +6,12 @@ a better home are tested here.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import gc
 import json
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,7 @@ from cooperation.engine.events import Event
 from cooperation.engine.facts import time_ordered
 from cooperation.engine.replay import _cycle_collection_paused
 from cooperation.errors import EventError
+from cooperation.registry import Registry
 
 KINDS = ("participant_joined", "evidence_recorded", "meeting_held", "score_set", "no_such_kind")
 DATES = st.dates().map(lambda day: day.isoformat()) | st.datetimes().map(lambda moment: moment.isoformat() + "Z")
@@ -87,3 +91,22 @@ def test_the_cycle_collector_is_given_back_as_it_was(enabled: bool, fails: bool)
     finally:
         (gc.enable if was else gc.disable)()
 
+
+
+# --- records are mutable for speed, and nothing that reads them changes them ---------------
+
+
+def test_reading_statuses_changes_no_event_and_no_shared_result(tmp_path: Path) -> None:
+    """Events and facts are slotted, not frozen (creating frozen ones costs a quarter of a read)."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    with Registry.open(tmp_path / "coop.db") as registry:
+        for log in sorted(examples.glob("*.jsonl")):
+            registry.import_lines(log.read_text(encoding="utf-8").splitlines(), source=log.name)
+        events = {initiative: registry.history(initiative) for initiative in registry.initiatives()}
+        before = copy.deepcopy(events)
+        statuses = list(registry.statuses(as_of="2030-01-01"))
+        results = [(result, dataclasses.astuple(result)) for status in statuses for result in status.conditions]
+        again = list(registry.statuses(as_of="2030-01-01"))
+    assert events == before
+    assert [status.to_json() for status in again] == [status.to_json() for status in statuses]
+    assert all(dataclasses.astuple(result) == values for result, values in results)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cooperation.errors import StoreError
 from cooperation.stores.protocol import EventStore
@@ -30,6 +33,26 @@ def local_file(location: str | os.PathLike[str] | None) -> Path | None:
     return Path(text)
 
 
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """A kind of store: where its class is (imported only when one is opened) and what it needs."""
+
+    module: str
+    store: str
+    title: str
+    library: str = ""  # a third-party package it needs, and the extra that installs it
+    extra: str = ""
+
+
+# URL scheme -> the store behind it; a path without a scheme is a SQLite file. A new kind of
+# store is one module with a class that keeps the EventStore contract, and one entry here.
+BACKENDS: dict[str, Backend] = {
+    "sqlite": Backend("cooperation.stores.sqlite", "SqliteStore", "SQLite"),
+    "postgresql": Backend("cooperation.stores.postgres", "PostgresStore", "PostgreSQL", "psycopg", "postgres"),
+    "postgres": Backend("cooperation.stores.postgres", "PostgresStore", "PostgreSQL", "psycopg", "postgres"),
+}
+
+
 def open_store(location: str | os.PathLike[str] | None = None, *, create: bool = True) -> EventStore:
     """Open the registry at a path, a `sqlite:///` URL or a `postgresql://` URL.
 
@@ -37,30 +60,30 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     being made (for commands that only read).
     """
     text = resolve_location(location)
-    if text.startswith(("postgresql://", "postgres://")):
-        return _postgres_store(text, create=create)
-    if text.startswith("sqlite://"):
-        if not text.startswith("sqlite:///"):
-            raise StoreError(f"{text}: write a SQLite URL as sqlite:///relative/path.db or sqlite:////absolute/path.db")
-        text = text.removeprefix("sqlite:///")
-    elif "://" in text:
+    scheme = text.partition("://")[0] if "://" in text else "sqlite"
+    backend = BACKENDS.get(scheme)
+    if backend is None:
         shown = re.sub(r"//[^/@]*@", "//***@", text)  # never echo credentials
-        raise StoreError(f"{shown}: unknown kind of registry URL; use a file path, sqlite:/// or postgresql://")
-    from cooperation.stores.sqlite import SqliteStore
+        known = ", ".join(f"{name}://" for name in BACKENDS)
+        raise StoreError(f"{shown}: unknown kind of registry URL; use a file path or one of: {known}")
+    if scheme == "sqlite":
+        if "://" in text and not text.startswith("sqlite:///"):
+            raise StoreError(f"{text}: write a SQLite URL as sqlite:///relative/path.db or sqlite:////absolute/path.db")
+        opened: EventStore = _store_class(backend)(Path(text.removeprefix("sqlite:///")), create=create)
+        return opened
+    opened = _store_class(backend)(text, create=create)
+    return opened
 
-    return SqliteStore(Path(text), create=create)
 
-
-def _postgres_store(url: str, *, create: bool) -> EventStore:
-    """The PostgreSQL store, imported only now, so that psycopg is needed only by those who use it."""
+def _store_class(backend: Backend) -> Any:
+    """The store's class, imported only now, so that its library is needed only by those who use it."""
     try:
-        from cooperation.stores.postgres import PostgresStore
+        return getattr(importlib.import_module(backend.module), backend.store)
     except ImportError as error:
-        if not (error.name or "").startswith("psycopg"):
+        if not backend.library or not (error.name or "").startswith(backend.library):
             raise
         # The URL is not shown: it may hold a password, and the missing library is what is wrong.
         raise StoreError(
-            "PostgreSQL registries (postgresql:// URLs) need psycopg, which is not installed here; "
-            'install the postgres extra: pip install "cooperation-maturity[postgres]"'
+            f"{backend.title} registries need {backend.library}, which is not installed here; "
+            f'install the {backend.extra} extra: pip install "cooperation-maturity[{backend.extra}]"'
         ) from None
-    return PostgresStore(url, create=create)
