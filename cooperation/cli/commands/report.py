@@ -4,14 +4,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from cooperation.cli.exits import EXIT_USAGE, fail
 from cooperation.cli.options import DbOption
-
-ReportFormat = Literal["md", "json", "html"]
+from cooperation.reports.formats import ReportFormat
 
 
 @contextmanager
@@ -54,9 +53,7 @@ def report(
     from cooperation.engine.events import cutoff
     from cooperation.registry import Registry
     from cooperation.reports.build import build_report
-    from cooperation.reports.to_html import render_html
-    from cooperation.reports.to_json import render_json
-    from cooperation.reports.to_markdown import render_markdown
+    from cooperation.reports.formats import render
 
     label = parse_audience(audience)
     if as_of is not None:
@@ -69,8 +66,7 @@ def report(
         with _progress(total) as progress:
             gathered = build_report(registry, initiatives, audience=label, as_of=as_of, anonymise=anonymise,
                                     progress=progress)
-    renderers = {"md": render_markdown, "json": render_json, "html": render_html}
-    text = renderers[report_format](gathered)
+    text = render(gathered, report_format)
     if target is None:
         sys.stdout.write(text)
         sys.stdout.flush()
