@@ -9,6 +9,7 @@ data flows down the layers one way.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,3 +106,23 @@ def test_few_modules_sit_directly_in_the_package() -> None:
 def test_every_folder_of_the_package_is_a_package() -> None:
     folders = [path for path in PACKAGE.rglob("*") if path.is_dir() and any(path.glob("*.py"))]
     assert [folder for folder in folders if not (folder / "__init__.py").is_file()] == []
+
+
+def test_the_architecture_page_names_only_files_and_tests_that_exist() -> None:
+    """docs/architecture.md lists each speed rule with the test that guards it: those must exist."""
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = []
+    for match in re.finditer(r"`(tests/[\w/]+\.py)((?:::\w+)?)`|`::(\w+)`", page):
+        if match.group(1):
+            current, name = PACKAGE.parent / match.group(1), match.group(2).removeprefix("::")
+            if not current.is_file():
+                missing.append(match.group(1))
+                continue
+        else:
+            name = match.group(3)
+        if name and f"def {name}(" not in current.read_text(encoding="utf-8"):
+            missing.append(f"{current.name}::{name}")
+    for module in re.findall(r"`((?:definition|engine|stores|views|reports|verify|cli)/[\w/]+\.py)`", page):
+        if not (PACKAGE / module).is_file():
+            missing.append(module)
+    assert missing == []
