@@ -23,7 +23,8 @@ from pydantic import (
 )
 
 from cooperation.errors import EventError
-from cooperation.engine.events import EVENT_KINDS, FORMAT_VERSION, Event, parse_at
+from cooperation.engine.events import FORMAT_VERSION, Event, parse_at
+from cooperation.engine.payloads import EVENT_KINDS, EventKind
 from cooperation.vocabulary import DEFAULT_TLP, BodyKind, Community, Role, TlpLabel
 
 InitiativeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
@@ -123,7 +124,7 @@ class HandedOff(_Data):
     transition: str | None = None
 
 
-DATA_MODELS: dict[str, type[_Data]] = {
+DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
     "participant_left": ParticipantLeft,
@@ -217,7 +218,7 @@ def _record(model: Any, raw: Any) -> Event:
     given, which costs a fraction of dumping the model again; only `at` is made canonical.
     """
     kind = model.kind
-    data = {**_DEFAULTS[kind], **raw["data"]}
+    data: Any = {**_DEFAULTS[kind], **raw["data"]}  # the data of its kind: the model has just checked it
     if None in data.values():
         data = {key: value for key, value in data.items() if value is not None}
     for key in _LISTS[kind]:  # a copy: the caller's list may change after the event is recorded
