@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from cooperation.cli import app
 from cooperation.errors import EventError
 from cooperation.engine.event_schema import validate_event
-from cooperation.engine.events import EVENT_KINDS, Event, cutoff, moment, parse_at
+from cooperation.engine.events import Event, cutoff, moment, parse_at
+from cooperation.engine.payloads import EVENT_KINDS
 from cooperation.definition.schema import generated_schema, shipped_schema
 from cooperation.vocabulary import BODY_KINDS, COMMUNITIES, DEFAULT_TLP, ROLES, TLP_LABELS
 

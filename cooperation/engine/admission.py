@@ -16,7 +16,7 @@ from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
 from cooperation.engine.events import MOVE_KINDS, Event, now
 from cooperation.engine.facts import Facts, Participant
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
-from cooperation.engine.payloads import EventData, EventKind, TransitionData, move_payload, payload
+from cooperation.engine.payloads import EventData, EventKind, move_payload, payload
 from cooperation.errors import EventError
 from cooperation.wording import did_you_mean
 
@@ -153,14 +153,13 @@ def _admit_move(workflow: CompiledWorkflow, facts: Facts, event: Event) -> Event
             expected = f"'{following}'" if following else "nowhere (no next stage on the ladder)"
             raise EventError(f"from '{facts.stage}' an advance goes to {expected}, not '{given.get('to')}'")
         return event
-    taken = cast("TransitionData", given)  # not an advance: a move along a workflow transition
-    candidates = table.matching(facts.stage, kind, transition=taken.get("transition"), target=taken.get("to"))
+    candidates = table.matching(facts.stage, kind, transition=given.get("transition"), target=given.get("to"))
     if not candidates:
         raise EventError(f"workflow {workflow.id} has no {kind} transition from '{facts.stage}' matching this event")
     move = candidates[0]  # several fit an event that names no transition: the first in definition order
-    if kind == "hand_off" and move.body_kinds and payload(event, "handed_off")["body_kind"] not in move.body_kinds:
+    if kind == "hand_off" and move.body_kinds and given["body_kind"] not in move.body_kinds:
         raise EventError(f"'{move.transition}' hands off only to: {', '.join(move.body_kinds)}")
-    completed = {**taken, "from": facts.stage, "to": move.target, "transition": move.transition}
+    completed = {**given, "from": facts.stage, "to": move.target, "transition": move.transition}
     return replace(event, data=cast("EventData", completed))
 
 

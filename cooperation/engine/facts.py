@@ -16,16 +16,13 @@ from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.payloads import (
     AttestationGivenData,
     ConditionWaivedData,
-    EscalatedData,
     EvidenceRecordedData,
-    HandedOffData,
     InitiativeCreatedData,
     MeetingHeldData,
     MoveData,
     ParticipantJoinedData,
     ParticipantLeftData,
     ScoreSetData,
-    StageRegressedData,
     TrustBreachedData,
 )
 
@@ -184,18 +181,13 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         _apply_move(facts, event, data, at)
 
 
-def _apply_move(facts: Facts, event: Event, data: Any, at: datetime) -> None:
-    move: MoveData = data
+def _apply_move(facts: Facts, event: Event, move: MoveData, at: datetime) -> None:
     target = move.get("to") or facts.stage
-    detail = ""
-    transition: str | None = None
+    detail = move.get("reason") or move.get("body") or ""
+    facts.moves.append(
+        Move(at, event.kind, move.get("from") or facts.stage, target, event.by, detail, move.get("transition"))
+    )
     if event.kind == "handed_off":
-        hand_off: HandedOffData = data
-        detail, transition = hand_off.get("body") or "", hand_off.get("transition")
-        facts.handed_off_to = {"body": hand_off["body"], "body_kind": hand_off["body_kind"], "at": at}
-    elif event.kind != "stage_advanced":
-        back_or_up: StageRegressedData | EscalatedData = data
-        detail, transition = back_or_up.get("reason") or "", back_or_up.get("transition")
-    facts.moves.append(Move(at, event.kind, move.get("from") or facts.stage, target, event.by, detail, transition))
+        facts.handed_off_to = {"body": move["body"], "body_kind": move["body_kind"], "at": at}
     facts.stage = target
     facts.stage_since = at

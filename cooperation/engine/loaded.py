@@ -25,7 +25,6 @@ from cooperation.engine.payloads import (
     EscalatedData,
     EventData,
     StageRegressedData,
-    TransitionData,
     move_payload,
     payload,
 )
@@ -94,7 +93,7 @@ class LoadedInitiative:
         if self.awaiting is not None:
             expected, self.awaiting = self.awaiting, None
             if (event.kind, event.at, event.data) != (expected.kind, expected.at, expected.data):
-                automatic = cast("AutomaticMoveData", expected.data)  # as `_automatic_move` made it
+                automatic = move_payload(expected)
                 raise EventError(
                     f"the workflow moved {self.facts.initiative} by itself after the previous event: the log must "
                     f"record that {expected.kind} to '{automatic['to']}' next (transition "
@@ -109,8 +108,8 @@ class LoadedInitiative:
         follow_up = self._automatic_move(event)
         if follow_up is not None and last is not None and event.moment < last:
             raise EventError(
-                f"this {event.kind} moves {self.facts.initiative} back to '{move_payload(follow_up)['to']}', so it cannot "
-                f"be dated before facts already recorded (up to {parse_at(last)}): date it later"
+                f"this {event.kind} moves {self.facts.initiative} back to '{move_payload(follow_up)['to']}', "
+                f"so it cannot be dated before facts already recorded (up to {parse_at(last)}): date it later"
             )
         if follow_up is not None:
             if replaying:
@@ -123,7 +122,7 @@ class LoadedInitiative:
         """Make an admitted move on the Machine: the actor's role must allow it and its blocking
         prerequisites must be met. The event records the stage the Machine arrives at."""
         facts = self.facts
-        transition = None if event.kind == "stage_advanced" else cast("TransitionData", event.data)["transition"]
+        transition = None if event.kind == "stage_advanced" else move_payload(event)["transition"]
         move = self.moves.move(facts.stage, transition)
         assert move is not None, "admission completes a move with one the workflow has"
         name = move.transition or "advance"
@@ -151,7 +150,9 @@ class LoadedInitiative:
             return None
         reason = payload(event, "trust_breached")["description"] if event.kind == "trust_breached" else event.kind
         assert move.transition is not None, "the workflow moves by itself only along its transitions"
-        data: AutomaticMoveData = {"from": self.facts.stage, "to": arrived, "reason": reason, "transition": move.transition}
+        data: AutomaticMoveData = {
+            "from": self.facts.stage, "to": arrived, "reason": reason, "transition": move.transition
+        }
         return Event(self.facts.initiative, move.event_kind, event.at, data)  # by nobody: the workflow moved
 
 

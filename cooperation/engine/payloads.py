@@ -148,8 +148,20 @@ EventData = (
     | TrustBreachedData
     | HandedOffData
 )
-TransitionData = StageRegressedData | EscalatedData | HandedOffData  # the moves along a workflow transition
-MoveData = StageAdvancedData | TransitionData
+
+# What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
+# without them has them filled in when it is admitted), and the keys of some kinds of move.
+MoveData = TypedDict(
+    "MoveData",
+    {
+        "from": str,
+        "to": str,
+        "transition": NotRequired[str],  # every move but an advance, as stored
+        "reason": NotRequired[str],  # a regression or an escalation
+        "body": NotRequired[str],  # a hand-off
+        "body_kind": NotRequired[BodyKind],
+    },
+)
 
 # Each kind's TypedDict, in the order of EVENT_KINDS (for tests and tools that describe the format).
 PAYLOAD_TYPES: Mapping[EventKind, type[Mapping[str, object]]] = dict(zip(EVENT_KINDS, get_args(EventData), strict=True))
@@ -196,7 +208,7 @@ def payload(event: Event, kind: EventKind) -> EventData:
 
 
 def move_payload(event: Event) -> MoveData:
-    """The data of a move event (its kind is in `events.MOVE_KINDS`): `from`, `to`, and per kind more.
+    """The data of a move event (its kind is in `events.MOVE_KINDS`), whatever kind of move it is.
 
     Like `payload`, a view for the type checker only.
     """
