@@ -29,8 +29,10 @@ from cooperation.vocabulary import DEFAULT_TLP, BodyKind, Community, Role, TlpLa
 
 InitiativeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
 # A name: one line, with something visible in it. Text: free text, no control characters but tab and newline.
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b-\x1f\x7f]*$")]
+_NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+_TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b-\x1f\x7f]*$"
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NAME_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000, pattern=_TEXT_PATTERN)]
 ConditionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 

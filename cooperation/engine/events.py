@@ -91,13 +91,14 @@ def now() -> datetime:
 class Event:
     """One stored (or about to be stored) event; `seq` is its 1-based place in its log.
 
-    Read-only by convention: the log it comes from is append-only.
+    Read-only by convention: the log it comes from is append-only. `data` is typed as the
+    data of any kind; code that has matched `kind` reads it through `payloads.payload`.
     """
 
     initiative: str
     kind: EventKind
     at: str
-    data: EventData = field(default_factory=dict)  # type: ignore[assignment]  # {} only in tests of the store
+    data: EventData = field(default_factory=dict)  # type: ignore[assignment]  # {} fits no kind: for tests only
     by: str | None = None
     seq: int = 0
 

@@ -4,10 +4,10 @@
 stored (`from` is a keyword in Python, so the moves use the functional syntax). A key with
 a default in the schema is `NotRequired`: the schema fills it in when an event is written,
 but the data given to `Registry.record` may leave it out; a null given there is left out
-when the event is stored (moves are made by the registry, which gives no nulls). The pydantic models of
-`cooperation.engine.event_schema` check the same keys at run time, and a test keeps the
-two from drifting apart. Nothing here costs anything at run time: reading a status
-imports this module, so it imports no pydantic.
+when the event is stored (moves are made by the registry, which gives no nulls). The
+pydantic models of `cooperation.engine.event_schema` check the same keys at run time, and
+a test keeps the two from drifting apart. Nothing here costs anything at run time:
+reading a status imports this module, so it imports no pydantic.
 
 Code that has matched an event's kind reads its data through `payload(event, kind)`, so
 that a misspelt key is a type error, not a `KeyError` in production.
