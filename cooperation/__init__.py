@@ -28,7 +28,8 @@ if _typing.TYPE_CHECKING:
         WorkflowDefinitionError,
     )
     from cooperation.engine.evaluation import ConditionResult
-    from cooperation.engine.events import EVENT_KINDS, Event
+    from cooperation.engine.events import Event
+    from cooperation.engine.payloads import EVENT_KINDS
     from cooperation.definition.loading import load_workflow_file, load_workflow_text
     from cooperation.engine.replay import ImportReport
     from cooperation.registry import Registry
@@ -40,7 +41,7 @@ _EXPORTS = {
     "ConditionResult": "cooperation.engine.evaluation",
     "ConflictError": "cooperation.errors",
     "CooperationError": "cooperation.errors",
-    "EVENT_KINDS": "cooperation.engine.events",
+    "EVENT_KINDS": "cooperation.engine.payloads",
     "Event": "cooperation.engine.events",
     "EventError": "cooperation.errors",
     "ImportReport": "cooperation.engine.replay",

@@ -4,6 +4,7 @@
     ├── WorkflowDefinitionError      a workflow file is wrong; carries every Problem found
     ├── UnknownWorkflowError         no built-in workflow or file by that name
     ├── EventError                   an event is malformed or does not fit its initiative
+    │   └── MomentError              a date or datetime that cannot be read (a ValueError too)
     ├── TransitionError              a move was refused
     │   ├── BlockedTransitionError   prerequisites unmet; carries them, in working order
     │   └── NotPermittedError        the actor's role may not trigger this move
@@ -88,6 +89,10 @@ class EventError(CooperationError):
         located.location = location
         located.original = error
         return located
+
+
+class MomentError(EventError, ValueError):
+    """A date or datetime that cannot be read (a ValueError too, so pydantic reports it in place)."""
 
 
 class TransitionError(CooperationError):

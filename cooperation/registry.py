@@ -9,17 +9,30 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal, overload
 
 from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.evaluation import ConditionResult
-from cooperation.engine.events import EVENT_KINDS, MOVE_KINDS, Event, cutoff, now, parse_at
+from cooperation.engine.events import Event, cutoff, now, parse_at
 from cooperation.engine.loaded import LoadedInitiative, load_initiative
 from cooperation.engine.moves import MoveKind
+from cooperation.engine.payloads import (
+    RECORDABLE_KINDS,
+    AttestationGivenData,
+    ConditionWaivedData,
+    EvidenceRecordedData,
+    MeetingHeldData,
+    OutputPublishedData,
+    ParticipantJoinedData,
+    ParticipantLeftData,
+    RecordableKind,
+    ScoreSetData,
+    TrustBreachedData,
+)
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, build_status
 from cooperation.errors import EventError, UnknownInitiativeError
@@ -28,8 +41,6 @@ from cooperation.stores.protocol import EventStore
 from cooperation.vocabulary import BodyKind
 
 Moment = str | date | datetime
-# Facts anyone records; creation and moves are made through their own methods.
-RECORDABLE_KINDS = tuple(kind for kind in EVENT_KINDS if kind != "initiative_created" and kind not in MOVE_KINDS)
 
 
 class Registry:
@@ -140,11 +151,56 @@ class Registry:
         self.store.append(identifier, [event], expected_version=0)
         return identifier
 
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["participant_joined"], data: ParticipantJoinedData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["participant_left"], data: ParticipantLeftData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["meeting_held"], data: MeetingHeldData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["evidence_recorded"], data: EvidenceRecordedData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["attestation_given"], data: AttestationGivenData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["condition_waived"], data: ConditionWaivedData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["score_set"], data: ScoreSetData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["output_published"], data: OutputPublishedData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
+    @overload
+    def record(
+        self, initiative: str, kind: Literal["trust_breached"], data: TrustBreachedData, *,
+        by: str | None = ..., at: Moment | None = ...
+    ) -> Event: ...
     def record(
         self,
         initiative: str,
-        kind: str,
-        data: dict[str, Any],
+        kind: RecordableKind,
+        data: Mapping[str, object],
         *,
         by: str | None = None,
         at: Moment | None = None,
@@ -152,6 +208,7 @@ class Registry:
         """Record one fact (participant joined, meeting held, evidence, ...) after checking it fits.
 
         Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
+        Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
         """
         if kind not in RECORDABLE_KINDS:
             raise EventError(f"'{kind}' cannot be recorded directly; use one of: {', '.join(RECORDABLE_KINDS)}")

@@ -23,7 +23,8 @@ from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
 from cooperation.definition.compiled import CompiledTransition, CompiledWorkflow
 from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.event_schema import DATA_MODELS
-from cooperation.engine.events import EVENT_KINDS, MOVE_KINDS, Event
+from cooperation.engine.events import MOVE_KINDS, Event
+from cooperation.engine.payloads import EVENT_KINDS
 from cooperation.engine.facts import fold
 from cooperation.engine.moves import EVENT_KIND_OF_MOVE, MOVE_KIND_OF_EVENT, Move, MoveKind, moves_for
 from cooperation.errors import TransitionError

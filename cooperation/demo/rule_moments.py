@@ -13,6 +13,7 @@ from datetime import timedelta
 from cooperation.definition.catalog import get_workflow
 from cooperation.engine.events import Event
 from cooperation.engine.moves import moves_for
+from cooperation.engine.payloads import payload
 from cooperation.engine.status import InitiativeStatus
 from cooperation.errors import BlockedTransitionError, TransitionError
 from cooperation.registry import Registry
@@ -34,7 +35,7 @@ def rule_moments(registry: Registry, initiatives: Sequence[str]) -> list[RuleMom
     moments: list[RuleMoment] = []
     for initiative in initiatives:
         events = registry.history(initiative)
-        name = events[0].data["name"]
+        name = payload(events[0], "initiative_created")["name"]
         moments += _regressions(registry, initiative, name, events)
         moments += _waivers(registry, initiative, name, events)
         refused = _refused_advance(registry, initiative, name, events)
@@ -53,10 +54,11 @@ def _regressions(registry: Registry, initiative: str, name: str, events: Sequenc
         after = registry.status(initiative, as_of=event.moment)
         lines = []
         if cause is not None:
-            lines.append(f"breach of trust: {cause.data['description']}")
+            lines.append(f"breach of trust: {payload(cause, 'trust_breached')['description']}")
+        regressed = payload(event, "stage_regressed")
         lines.append(
-            f"the workflow moved it back: {event.data['from']} -> {event.data['to']} "
-            f"(transition {event.data.get('transition') or 'regress'})"
+            f"the workflow moved it back: {regressed['from']} -> {regressed['to']} "
+            f"(transition {regressed.get('transition') or 'regress'})"
         )
         lines.append(f"before: at '{before.stage}', {next_line(before)}")
         lines.append(f"after:  at '{after.stage}', {next_line(after)}")
@@ -71,16 +73,18 @@ def _waivers(registry: Registry, initiative: str, name: str, events: Sequence[Ev
     for index, event in enumerate(events):
         if event.kind != "condition_waived":
             continue
-        condition = event.data["condition"]
+        waiver = payload(event, "condition_waived")
+        condition = waiver["condition"]
         status = registry.status(initiative, as_of=event.moment)
         result = next(item for item in status.conditions if item.condition == condition)
         lines = [
-            f"{event.by} waived '{condition}' ({result.strength}): {event.data['rationale']}",
+            f"{event.by} waived '{condition}' ({result.strength}): {waiver['rationale']}",
             f"it now counts as {'waived' if result.waived else 'NOT waived'}, so it no longer blocks a move",
         ]
         later = next((e for e in events[index + 1 :] if e.kind == "stage_advanced"), None)
         if later is not None:
-            lines.append(f"on {later.at} the initiative advanced {later.data['from']} -> {later.data['to']} without it")
+            advanced = payload(later, "stage_advanced")
+            lines.append(f"on {later.at} the initiative advanced {advanced['from']} -> {advanced['to']} without it")
         moments.append(RuleMoment("waived", initiative, name, event.at, tuple(lines)))
     return moments
 
@@ -113,9 +117,10 @@ def _participant_in_role(events: Sequence[Event], roles: Sequence[str]) -> str |
     current: dict[str, str] = {}
     for event in events:
         if event.kind == "participant_joined":
-            current[event.data["name"]] = event.data.get("role", "member")
+            joined = payload(event, "participant_joined")
+            current[joined["name"]] = joined.get("role", "member")
         elif event.kind == "participant_left":
-            current.pop(event.data["name"], None)
+            current.pop(payload(event, "participant_left")["name"], None)
     return next((person for person, role in current.items() if role in roles), None)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cooperation.engine.events import Event
+from cooperation.engine.payloads import MoveData, move_payload, payload
 from cooperation.engine.status import InitiativeStatus
 from cooperation.registry import Registry
 
@@ -86,37 +87,40 @@ def describe_events(initiative: str, events: Sequence[Event]) -> list[Happening]
     lines: list[Happening] = []
     attested: dict[tuple[str, str], list[str]] = {}
     for event in events:
-        data, by = event.data, event.by or "the workflow itself"
+        by = event.by or "the workflow itself"
         text: str | None = None
         match event.kind:
             case "initiative_created":
-                text = f"starts as '{data['name']}' (workflow {data['workflow']})"
+                created = payload(event, "initiative_created")
+                text = f"starts as '{created['name']}' (workflow {created['workflow']})"
             case "participant_joined":
-                text = f"{data['name']} joins ({data['community']}, {data.get('role', 'member')})"
+                joined = payload(event, "participant_joined")
+                text = f"{joined['name']} joins ({joined['community']}, {joined.get('role', 'member')})"
             case "participant_left":
-                text = f"{data['name']} leaves"
+                text = f"{payload(event, 'participant_left')['name']} leaves"
             case "meeting_held":
-                text = f"meeting: {data.get('venue') or 'no venue given'} ({len(data['attendees'])} attending)"
+                meeting = payload(event, "meeting_held")
+                text = f"meeting: {meeting.get('venue') or 'no venue given'} ({len(meeting['attendees'])} attending)"
             case "evidence_recorded":
-                text = f"{data['condition']}: {data['text']}"
+                evidence = payload(event, "evidence_recorded")
+                text = f"{evidence['condition']}: {evidence['text']}"
             case "attestation_given":
-                attested.setdefault((event.at, data["condition"]), []).append(by)
+                attested.setdefault((event.at, payload(event, "attestation_given")["condition"]), []).append(by)
             case "condition_waived":
-                text = f"{by} waives {data['condition']}: {data['rationale']}"
+                waiver = payload(event, "condition_waived")
+                text = f"{by} waives {waiver['condition']}: {waiver['rationale']}"
             case "score_set":
-                text = f"{data['parameter']} scored {data['level']}"
+                score = payload(event, "score_set")
+                text = f"{score['parameter']} scored {score['level']}"
             case "output_published":
-                text = f"output published: {data['title']}"
+                text = f"output published: {payload(event, 'output_published')['title']}"
             case "trust_breached":
-                text = f"TRUST BREACHED: {data['description']}"
-            case "stage_advanced":
-                text = f"advances {data['from']} -> {data['to']} (by {by})"
-            case "stage_regressed":
-                text = f"moves back {data['from']} -> {data['to']} ({data.get('transition', 'regress')}, by {by})"
-            case "escalated":
-                text = f"escalates {data['from']} -> {data['to']} ({data['transition']}, by {by})"
+                text = f"TRUST BREACHED: {payload(event, 'trust_breached')['description']}"
+            case "stage_advanced" | "stage_regressed" | "escalated":
+                text = _move_text(event.kind, move_payload(event), by)
             case "handed_off":
-                text = f"HANDED OFF to {data['body']} ({data['body_kind']}, by {by})"
+                hand_off = payload(event, "handed_off")
+                text = f"HANDED OFF to {hand_off['body']} ({hand_off['body_kind']}, by {by})"
         if text is not None:
             lines.append(Happening(event.at, initiative, text))
     for (at, condition), people in attested.items():
@@ -124,10 +128,18 @@ def describe_events(initiative: str, events: Sequence[Event]) -> list[Happening]
     return lines
 
 
+def _move_text(kind: str, move: MoveData, by: str) -> str:
+    if kind == "stage_advanced":
+        return f"advances {move['from']} -> {move['to']} (by {by})"
+    if kind == "stage_regressed":
+        return f"moves back {move['from']} -> {move['to']} ({move.get('transition', 'regress')}, by {by})"
+    return f"escalates {move['from']} -> {move['to']} ({move['transition']}, by {by})"
+
+
 def hand_offs(registry: Registry, initiatives: Sequence[str]) -> list[HandOff]:
     """Every hand-off of these initiatives, in date order."""
     found = [
-        HandOff(event.at, initiative, event.data["body"], event.data["body_kind"])
+        HandOff(event.at, initiative, payload(event, "handed_off")["body"], payload(event, "handed_off")["body_kind"])
         for initiative in initiatives
         for event in registry.history(initiative)
         if event.kind == "handed_off"

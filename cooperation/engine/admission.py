@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
 from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
 from cooperation.engine.events import MOVE_KINDS, Event, now
 from cooperation.engine.facts import Facts, Participant
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
+from cooperation.engine.payloads import EventData, EventKind, move_payload, payload
 from cooperation.errors import EventError
 from cooperation.wording import did_you_mean
 
@@ -58,17 +60,17 @@ def _created(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
 
 
 def _joined(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
-    name = event.data["name"]
+    name = payload(event, "participant_joined")["name"]
     if _is_active(facts, name):
         raise EventError(f"{name} already takes part in {facts.initiative}")
 
 
 def _left(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
-    _require_participant(facts, event.data["name"], "leave")
+    _require_participant(facts, payload(event, "participant_left")["name"], "leave")
 
 
 def _meeting(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
-    attendees = event.data["attendees"]
+    attendees = payload(event, "meeting_held")["attendees"]
     unknown = [name for name in attendees if not _is_active(facts, name)]
     if unknown:
         raise EventError(
@@ -79,11 +81,11 @@ def _meeting(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
 
 
 def _evidence(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
-    _require_condition(workflow, event.data["condition"])
+    _require_condition(workflow, payload(event, "evidence_recorded")["condition"])
 
 
 def _attestation(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
-    _require_condition(workflow, event.data["condition"])
+    _require_condition(workflow, payload(event, "attestation_given")["condition"])
     if event.by is None:
         raise EventError("an attestation needs the attesting participant (by)")
     participant = _require_participant(facts, event.by, "attest")
@@ -92,11 +94,12 @@ def _attestation(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None
 
 
 def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
-    condition = _require_condition(workflow, event.data["condition"])
+    waiver = payload(event, "condition_waived")
+    condition = _require_condition(workflow, waiver["condition"])
     if condition.strength == "required":
         raise EventError(f"'{condition.id}' is required and cannot be waived; meet it instead")
     minimum = workflow.waiver_min_rationale(condition.id)
-    rationale = event.data["rationale"].strip()
+    rationale = waiver["rationale"].strip()
     if len(rationale) < minimum:
         raise EventError(
             f"a waiver of '{condition.id}' needs a rationale of at least {minimum} characters "
@@ -111,7 +114,8 @@ def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
 
 
 def _score(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
-    parameter, level = event.data["parameter"], event.data["level"]
+    score = payload(event, "score_set")
+    parameter, level = score["parameter"], score["level"]
     scales = workflow.scales
     scale = scales.get(parameter)
     if scale is None:
@@ -121,7 +125,7 @@ def _score(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
         raise EventError(f"level {level} is outside the scale of '{parameter}' ({scale.min}..{scale.max})")
 
 
-_CHECKS: dict[str, Callable[[CompiledWorkflow, Facts, Event], None]] = {
+_CHECKS: dict[EventKind, Callable[[CompiledWorkflow, Facts, Event], None]] = {
     "initiative_created": _created,
     "participant_joined": _joined,
     "participant_left": _left,
@@ -137,26 +141,26 @@ _CHECKS: dict[str, Callable[[CompiledWorkflow, Facts, Event], None]] = {
 
 
 def _admit_move(workflow: CompiledWorkflow, facts: Facts, event: Event) -> Event:
-    data = dict(event.data)
-    source = data.get("from", facts.stage)
+    given = move_payload(event)
+    source = given.get("from", facts.stage)
     if source != facts.stage:
         raise EventError(f"the move starts from '{source}' but {facts.initiative} is at '{facts.stage}'")
     table = moves_for(workflow)
     kind = MOVE_KIND_OF_EVENT[event.kind]
     if kind == "advance":
         following = table.next_stage(facts.stage)
-        if data.get("to") != following:
+        if given.get("to") != following:
             expected = f"'{following}'" if following else "nowhere (no next stage on the ladder)"
-            raise EventError(f"from '{facts.stage}' an advance goes to {expected}, not '{data.get('to')}'")
+            raise EventError(f"from '{facts.stage}' an advance goes to {expected}, not '{given.get('to')}'")
         return event
-    candidates = table.matching(facts.stage, kind, transition=data.get("transition"), target=data.get("to"))
+    candidates = table.matching(facts.stage, kind, transition=given.get("transition"), target=given.get("to"))
     if not candidates:
         raise EventError(f"workflow {workflow.id} has no {kind} transition from '{facts.stage}' matching this event")
     move = candidates[0]  # several fit an event that names no transition: the first in definition order
-    if kind == "hand_off" and move.body_kinds and data["body_kind"] not in move.body_kinds:
+    if kind == "hand_off" and move.body_kinds and given["body_kind"] not in move.body_kinds:
         raise EventError(f"'{move.transition}' hands off only to: {', '.join(move.body_kinds)}")
-    data.update({"from": facts.stage, "to": move.target, "transition": move.transition})
-    return replace(event, data=data)
+    completed = {**given, "from": facts.stage, "to": move.target, "transition": move.transition}
+    return replace(event, data=cast("EventData", completed))
 
 
 def _require_condition(workflow: CompiledWorkflow, condition_id: str) -> CompiledCondition[object]:

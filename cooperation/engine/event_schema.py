@@ -23,13 +23,16 @@ from pydantic import (
 )
 
 from cooperation.errors import EventError
-from cooperation.engine.events import EVENT_KINDS, FORMAT_VERSION, Event, parse_at
+from cooperation.engine.events import FORMAT_VERSION, Event, parse_at
+from cooperation.engine.payloads import EVENT_KINDS, EventKind
 from cooperation.vocabulary import DEFAULT_TLP, BodyKind, Community, Role, TlpLabel
 
 InitiativeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
 # A name: one line, with something visible in it. Text: free text, no control characters but tab and newline.
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$")]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b-\x1f\x7f]*$")]
+_NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+_TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b-\x1f\x7f]*$"
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NAME_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000, pattern=_TEXT_PATTERN)]
 ConditionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -123,7 +126,7 @@ class HandedOff(_Data):
     transition: str | None = None
 
 
-DATA_MODELS: dict[str, type[_Data]] = {
+DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
     "participant_left": ParticipantLeft,
@@ -217,7 +220,7 @@ def _record(model: Any, raw: Any) -> Event:
     given, which costs a fraction of dumping the model again; only `at` is made canonical.
     """
     kind = model.kind
-    data = {**_DEFAULTS[kind], **raw["data"]}
+    data: Any = {**_DEFAULTS[kind], **raw["data"]}  # the data of its kind: the model has just checked it
     if None in data.values():
         data = {key: value for key, value in data.items() if value is not None}
     for key in _LISTS[kind]:  # a copy: the caller's list may change after the event is recorded

@@ -19,21 +19,18 @@ from functools import lru_cache
 from typing import Any
 
 from cooperation.engine.moves import EVENT_KIND_OF_MOVE
-from cooperation.errors import EventError
+from cooperation.engine.payloads import EventData, EventKind, MoveEventKind
+from cooperation.errors import MomentError
 
 FORMAT_VERSION = 1
 
-MOVE_KINDS = frozenset(EVENT_KIND_OF_MOVE.values())  # the events that move an initiative
+MOVE_KINDS: frozenset[MoveEventKind] = frozenset(EVENT_KIND_OF_MOVE.values())  # the events that move an initiative
 
 
 # --- time ---------------------------------------------------------------------------------
 
 
 _EXTENDED_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}.*)?$")
-
-
-class MomentError(EventError, ValueError):
-    """A date or datetime that cannot be read (a ValueError too, so pydantic reports it in place)."""
 
 
 def parse_at(value: str | date | datetime) -> str:
@@ -94,13 +91,14 @@ def now() -> datetime:
 class Event:
     """One stored (or about to be stored) event; `seq` is its 1-based place in its log.
 
-    Read-only by convention: the log it comes from is append-only.
+    Read-only by convention: the log it comes from is append-only. `data` is typed as the
+    data of any kind; code that has matched `kind` reads it through `payloads.payload`.
     """
 
     initiative: str
-    kind: str
+    kind: EventKind
     at: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: EventData = field(default_factory=dict)  # type: ignore[assignment]  # {} fits no kind: for tests only
     by: str | None = None
     seq: int = 0
 
@@ -146,20 +144,3 @@ def _data_encoder() -> Callable[[Any], str]:
 
 encode_data = _data_encoder()  # event data as every store writes it
 
-
-EVENT_KINDS = (
-    "initiative_created",
-    "participant_joined",
-    "participant_left",
-    "meeting_held",
-    "evidence_recorded",
-    "attestation_given",
-    "condition_waived",
-    "score_set",
-    "output_published",
-    "stage_advanced",
-    "stage_regressed",
-    "escalated",
-    "trust_breached",
-    "handed_off",
-)

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import cast
 
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.admission import admit
@@ -20,6 +21,13 @@ from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.events import MOVE_KINDS, Event, parse_at
 from cooperation.engine.facts import Facts, apply, fold, time_ordered
 from cooperation.engine.moves import Move, MoveTable, moves_for
+from cooperation.engine.payloads import (
+    EscalatedData,
+    EventData,
+    StageRegressedData,
+    move_payload,
+    payload,
+)
 from cooperation.errors import (
     BlockedTransitionError,
     CooperationError,
@@ -85,10 +93,11 @@ class LoadedInitiative:
         if self.awaiting is not None:
             expected, self.awaiting = self.awaiting, None
             if (event.kind, event.at, event.data) != (expected.kind, expected.at, expected.data):
+                automatic = move_payload(expected)
                 raise EventError(
                     f"the workflow moved {self.facts.initiative} by itself after the previous event: the log must "
-                    f"record that {expected.kind} to '{expected.data['to']}' next (transition "
-                    f"{expected.data['transition']}, at {expected.at}, reason {expected.data['reason']!r})"
+                    f"record that {expected.kind} to '{automatic['to']}' next (transition "
+                    f"{automatic['transition']}, at {expected.at}, reason {automatic['reason']!r})"
                 )
             return [self.add(event)]
         event = admit(self.workflow, self.facts, event, then=self.facts_for(event), clock=clock)
@@ -99,8 +108,8 @@ class LoadedInitiative:
         follow_up = self._automatic_move(event)
         if follow_up is not None and last is not None and event.moment < last:
             raise EventError(
-                f"this {event.kind} moves {self.facts.initiative} back to '{follow_up.data['to']}', so it cannot "
-                f"be dated before facts already recorded (up to {parse_at(last)}): date it later"
+                f"this {event.kind} moves {self.facts.initiative} back to '{move_payload(follow_up)['to']}', "
+                f"so it cannot be dated before facts already recorded (up to {parse_at(last)}): date it later"
             )
         if follow_up is not None:
             if replaying:
@@ -113,7 +122,7 @@ class LoadedInitiative:
         """Make an admitted move on the Machine: the actor's role must allow it and its blocking
         prerequisites must be met. The event records the stage the Machine arrives at."""
         facts = self.facts
-        transition = None if event.kind == "stage_advanced" else event.data["transition"]
+        transition = None if event.kind == "stage_advanced" else move_payload(event)["transition"]
         move = self.moves.move(facts.stage, transition)
         assert move is not None, "admission completes a move with one the workflow has"
         name = move.transition or "advance"
@@ -127,7 +136,7 @@ class LoadedInitiative:
         arrived = self.moves.make(move, evaluator)
         if arrived is None:
             unmet = evaluator.to_work_on(move.needs, blocking_only=True)
-            raise BlockedTransitionError(facts.initiative, event.data["to"], unmet)
+            raise BlockedTransitionError(facts.initiative, move_payload(event)["to"], unmet)
         return _arriving(event, arrived)
 
     def _automatic_move(self, event: Event) -> Event | None:
@@ -139,9 +148,15 @@ class LoadedInitiative:
         arrived = self.moves.make(move, self.evaluator(event.moment))
         if arrived is None:
             return None
-        reason = event.data.get("description", event.kind)
-        data = {"from": self.facts.stage, "to": arrived, "reason": reason, "transition": move.transition}
+        reason = payload(event, "trust_breached")["description"] if event.kind == "trust_breached" else event.kind
+        assert move.transition is not None, "the workflow moves by itself only along its transitions"
+        data: AutomaticMoveData = {
+            "from": self.facts.stage, "to": arrived, "reason": reason, "transition": move.transition
+        }
         return Event(self.facts.initiative, move.event_kind, event.at, data)  # by nobody: the workflow moved
+
+
+AutomaticMoveData = StageRegressedData | EscalatedData  # what the workflow records when it moves by itself
 
 
 def load_initiative(
@@ -155,7 +170,7 @@ def load_initiative(
     if not events:
         raise UnknownInitiativeError(initiative)
     try:
-        workflow = workflow_named(events[0].data["workflow"])
+        workflow = workflow_named(payload(events[0], "initiative_created")["workflow"])
     except CooperationError as error:
         raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
     ordered = time_ordered(events)
@@ -170,9 +185,9 @@ def new_initiative(initiative: str, workflow: CompiledWorkflow) -> LoadedInitiat
 
 def _arriving(event: Event, stage: str) -> Event:
     """The move event with the stage the Machine arrived at as its target."""
-    if event.data["to"] == stage:
+    if move_payload(event)["to"] == stage:
         return event
-    return replace(event, data={**event.data, "to": stage})
+    return replace(event, data=cast("EventData", {**event.data, "to": stage}))
 
 
 def _order(event: Event) -> tuple[datetime, int]:

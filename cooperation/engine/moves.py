@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from cooperation.engine.payloads import MoveEventKind
 from cooperation.errors import TransitionError
 from cooperation.vocabulary import BodyKind, Role
 
@@ -37,7 +38,7 @@ MoveKind = Literal["advance", "regress", "escalate", "hand_off"]
 ADVANCE: Literal["advance"] = "advance"
 
 # The one map between the kinds of move and the kinds of event that record them.
-EVENT_KIND_OF_MOVE: Mapping[MoveKind, str] = {
+EVENT_KIND_OF_MOVE: Mapping[MoveKind, MoveEventKind] = {
     "advance": "stage_advanced",
     "regress": "stage_regressed",
     "escalate": "escalated",
@@ -69,7 +70,7 @@ class Move:
         return trigger_name(self.transition)
 
     @property
-    def event_kind(self) -> str:
+    def event_kind(self) -> MoveEventKind:
         """The kind of event that records this move."""
         return EVENT_KIND_OF_MOVE[self.kind]
 

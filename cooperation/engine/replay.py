@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import Event
 from cooperation.engine.loaded import LoadedInitiative, load_initiative, new_initiative
+from cooperation.engine.payloads import move_payload, payload
 from cooperation.errors import CooperationError, EventError
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class _Import:
             if state.awaiting is not None:
                 raise EventError(
                     f"{source}: the log of {initiative} ends before the {state.awaiting.kind} that its workflow "
-                    f"takes by itself after its last event (to '{state.awaiting.data['to']}')"
+                    f"takes by itself after its last event (to '{move_payload(state.awaiting)['to']}')"
                 )
         self.store.append_batches(self.pending)
         return ImportReport(count, tuple(self.pending), tuple(self.created))
@@ -108,7 +109,7 @@ class _Import:
             return load_initiative(event.initiative, self.store.read(event.initiative), self.workflow_named)
         if event.kind != "initiative_created":
             raise EventError(f"unknown initiative '{event.initiative}': its first event must be initiative_created")
-        return new_initiative(event.initiative, self.workflow_named(event.data["workflow"]))
+        return new_initiative(event.initiative, self.workflow_named(payload(event, "initiative_created")["workflow"]))
 
 
 @contextmanager

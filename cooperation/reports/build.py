@@ -15,6 +15,7 @@ from datetime import date, datetime
 from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import Event, cutoff, now, parse_at
+from cooperation.engine.payloads import payload
 from cooperation.registry import Registry
 from cooperation.reports.confidentiality import (
     DEFAULT_AUDIENCE,
@@ -57,7 +58,7 @@ def build_report(
     workflows: dict[str, CompiledWorkflow] = {}
     for initiative, log in logs.items():
         status = registry.status(initiative, as_of=moment)
-        workflow = get_workflow(log[0].data["workflow"])
+        workflow = get_workflow(payload(log[0], "initiative_created")["workflow"])
         workflows.setdefault(workflow.id, workflow)
         gatherer = InitiativeGatherer(workflow, status, log, moment, audience, pseudonyms)
         gathered.append(gatherer.report())

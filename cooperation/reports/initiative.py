@@ -7,7 +7,7 @@ Every text passes two gates here: the audience's TLP filter (see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import Event
 from cooperation.engine.facts import Facts, fold, time_ordered
+from cooperation.engine.payloads import payload
 from cooperation.engine.status import InitiativeStatus
 from cooperation.reports.confidentiality import (
     UNLABELLED_TEXT_LABEL,
@@ -239,14 +240,15 @@ class InitiativeGatherer:
         for event in self.events:
             if event.kind != "meeting_held":
                 continue
-            venue = self.visible(event.data.get("venue"))
+            meeting = payload(event, "meeting_held")
+            venue = self.visible(meeting.get("venue"))
             lines.append(
                 MeetingLine(
                     at=moment_text(event.moment),
-                    attendees=[self.person(name) or "" for name in event.data["attendees"]],
-                    neutral=bool(event.data.get("neutral", False)),
+                    attendees=[self.person(name) or "" for name in meeting["attendees"]],
+                    neutral=bool(meeting.get("neutral", False)),
                     venue=venue,
-                    withheld=["venue"] if event.data.get("venue") and venue is None else [],
+                    withheld=["venue"] if meeting.get("venue") and venue is None else [],
                 )
             )
         return lines
@@ -280,11 +282,13 @@ class InitiativeGatherer:
         return [self._history_line(event) for event in sorted(self.events, key=lambda event: event.seq)]
 
     def _history_line(self, event: Event) -> HistoryLine:
-        evidence = event.kind == "evidence_recorded"
-        label = event.data.get("tlp", UNLABELLED_TEXT_LABEL) if evidence else UNLABELLED_TEXT_LABEL
+        label: str = UNLABELLED_TEXT_LABEL
+        if event.kind == "evidence_recorded":
+            label = payload(event, "evidence_recorded").get("tlp", UNLABELLED_TEXT_LABEL)
         data: dict[str, Any] = {}
         withheld: list[str] = []
-        for key, value in event.data.items():
+        fields: Mapping[str, Any] = event.data  # every key of any kind, each sorted out by its name below
+        for key, value in fields.items():
             if event.kind == "initiative_created":
                 data[key] = self.workflow.id if key == "workflow" else self.text(value)
             elif key in _PERSON_FIELDS:

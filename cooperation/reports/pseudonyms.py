@@ -11,7 +11,8 @@ pseudonyms is importing an initiative created before those already in the regist
 Free text is anonymised by replacing every whole-word, case-insensitive occurrence of
 a known name, longest names first, in one pass (so a pseudonym is never replaced
 again); the words of a name may be joined by spaces, hyphens, underscores, dots or
-'+', so that 'ada-lovelace' in an id or a link is found too. A name glued inside a longer word ("AdaCorp") is not recognised, and names
+'+', so that 'ada-lovelace' in an id or a link is found too. A name glued inside a longer
+word ("AdaCorp") is not recognised, and names
 without a letter or digit are replaced only where they stand alone in a name field.
 """
 
@@ -21,6 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from cooperation.engine.events import Event
+from cooperation.engine.payloads import payload
 
 # Pairs of (person, organisation) words; the first pair that no real name could be mistaken for is used.
 _SEPARATORS = r"(?:[\s_.+-]|%20)+"
@@ -57,13 +59,16 @@ class Pseudonyms:
             for event in log:
                 if event.by is not None:
                     people.append(event.by)
-                data = event.data
-                if event.kind in ("participant_joined", "participant_left"):
-                    people.append(data["name"])
-                if event.kind == "participant_joined" and data.get("organisation"):
-                    organisations.append(data["organisation"])
-                if event.kind == "meeting_held":
-                    people.extend(data.get("attendees", ()))
+                if event.kind == "participant_joined":
+                    joined = payload(event, "participant_joined")
+                    people.append(joined["name"])
+                    organisation = joined.get("organisation")
+                    if organisation:
+                        organisations.append(organisation)
+                elif event.kind == "participant_left":
+                    people.append(payload(event, "participant_left")["name"])
+                elif event.kind == "meeting_held":
+                    people.extend(payload(event, "meeting_held").get("attendees", ()))
         return cls(people, organisations)
 
     def person(self, name: str) -> str:

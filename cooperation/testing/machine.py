@@ -9,7 +9,7 @@ points hold for every workflow; `workflow_state_machine` adds the rules for one 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -22,6 +22,7 @@ from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.events import MOVE_KINDS, Event, moment
 from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.moves import moves_for
+from cooperation.engine.payloads import RecordableKind, move_payload
 from cooperation.engine.status import InitiativeStatus
 from cooperation.errors import BlockedTransitionError, CooperationError, EventError, NotPermittedError, TransitionError
 from cooperation.registry import Registry
@@ -102,9 +103,10 @@ class WorkflowMachine(RuleBasedStateMachine):
             return error
         return None
 
-    def record(self, kind: str, data: dict[str, Any], by: str | None = None) -> CooperationError | None:
+    def record(self, kind: RecordableKind, data: Mapping[str, Any], by: str | None = None) -> CooperationError | None:
         self.clock.advance(minutes=1)
-        return self.attempt(lambda: self.registry.record(self.initiative, kind, data, by=by))
+        given: Any = data  # the rules pair kinds and data; the event schema checks the pair
+        return self.attempt(lambda: self.registry.record(self.initiative, kind, given, by=by))
 
     # --- moves -----------------------------------------------------------------------------------
 
@@ -157,7 +159,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         else:
             assert error is None, error
             moved = self.registry.history(self.initiative)[-1]
-            assert moved.data.get("transition") == transition.id and moved.data["to"] == transition.to, moved
+            arrived = move_payload(moved)
+            assert arrived.get("transition") == transition.id and arrived["to"] == transition.to, moved
 
     def _advance_open(self) -> str | None:
         """Someone who may advance now, when the guard allows it (a rule's precondition)."""
@@ -197,8 +200,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         stage = self.workflow.start
         for event in time_ordered(history):
             if event.kind in MOVE_KINDS:
-                assert event.data["from"] == stage, event
-                stage = event.data["to"]
+                assert move_payload(event)["from"] == stage, event
+                stage = move_payload(event)["to"]
         assert self.status().stage == stage
 
     @invariant()
@@ -213,10 +216,11 @@ class WorkflowMachine(RuleBasedStateMachine):
             def facts_at(at: datetime, before: list[Event] = before) -> Facts:
                 return fold(self.initiative, before, start=self.workflow.start, until=at)
 
-            transition = move.data.get("transition")
-            needs = self.workflow.transition_needs[transition] if transition else self.workflow.needs(move.data["to"])
+            made = move_payload(move)
+            transition = made.get("transition")
+            needs = self.workflow.transition_needs[transition] if transition else self.workflow.needs(made["to"])
             blocking = [r.condition for r in Evaluator(self.workflow, facts, move.moment, facts_at).blocking(needs)]
-            assert not blocking, f"{move.kind} to '{move.data['to']}' at {move.at} with {blocking} unmet"
+            assert not blocking, f"{move.kind} to '{made['to']}' at {move.at} with {blocking} unmet"
         self._moves_checked = len(moves)
 
     # --- checks run at random points (too costly to run after every step) ------------------------------

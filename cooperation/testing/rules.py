@@ -23,7 +23,7 @@ from cooperation.testing.strategies import START, as_compiled
 from cooperation.verify.planner import NAMES
 from cooperation.verify.walks import guarded_breacher
 from cooperation.verify.witness import workflow_reference
-from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
+from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS, Community, Role, TlpLabel
 
 Rules = dict[str, Callable[..., Any]]
 
@@ -32,7 +32,7 @@ def _participation_rules(people: SearchStrategy[str]) -> Rules:
     """Participants join and leave, and meet."""
 
     @rule(name=people, community=st.sampled_from(COMMUNITIES), role=st.sampled_from(ROLES))
-    def join(self: WorkflowMachine, name: str, community: str, role: str) -> None:
+    def join(self: WorkflowMachine, name: str, community: Community, role: Role) -> None:
         self.record("participant_joined", {"name": name, "community": community, "role": role})
 
     @rule(name=people)
@@ -51,7 +51,7 @@ def _condition_rules(compiled: CompiledWorkflow, people: SearchStrategy[str]) ->
     conditions = st.sampled_from(list(compiled.condition_order))
 
     @rule(condition=conditions, tlp=st.sampled_from(TLP_LABELS))
-    def record_evidence(self: WorkflowMachine, condition: str, tlp: str) -> None:
+    def record_evidence(self: WorkflowMachine, condition: str, tlp: TlpLabel) -> None:
         """Adding evidence never un-meets a condition."""
         self.clock.advance(minutes=1)
         ahead = {c.condition: c.met for c in self.status().conditions}

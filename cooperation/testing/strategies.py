@@ -10,20 +10,19 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import Event, parse_at
+from cooperation.engine.payloads import EventData, EventKind, ParticipantJoinedData
 from cooperation.errors import CooperationError
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.planner import NAMES
 from cooperation.verify.walks import Clock, random_step
 from cooperation.verify.witness import memory_registry, workflow_reference
-from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
+from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS, Community, Role
 
 START = datetime(2020, 1, 6, 9, tzinfo=UTC)  # when generated initiatives start, by default
 Moment = datetime | SearchStrategy[datetime]
@@ -38,7 +37,7 @@ def _at(at: Moment) -> SearchStrategy[datetime]:
     return at if isinstance(at, SearchStrategy) else st.just(at)
 
 
-def _event(initiative: str, kind: str, at: datetime, data: dict[str, Any], by: str | None = None) -> Event:
+def _event(initiative: str, kind: EventKind, at: datetime, data: EventData, by: str | None = None) -> Event:
     return Event(initiative, kind, parse_at(at), data, by)
 
 
@@ -62,22 +61,19 @@ def participants(
     *,
     at: Moment = START,
     name: SearchStrategy[str] = _names,
-    communities: Sequence[str] = COMMUNITIES,
-    roles: Sequence[str] = ROLES,
+    communities: Sequence[Community] = COMMUNITIES,
+    roles: Sequence[Role] = ROLES,
 ) -> SearchStrategy[Event]:
     """A participant joining, from a random community, in a random role."""
+
+    def build(who: str, community: Community, role: Role, when: datetime, organisation: str | None) -> Event:
+        joined: ParticipantJoinedData = {"name": who, "community": community, "role": role}
+        if organisation:
+            joined["organisation"] = organisation
+        return _event(initiative, "participant_joined", when, joined)
+
     return st.builds(
-        lambda who, community, role, when, organisation: _event(
-            initiative,
-            "participant_joined",
-            when,
-            {
-                "name": who,
-                "community": community,
-                "role": role,
-                **({"organisation": organisation} if organisation else {}),
-            },
-        ),
+        build,
         name,
         st.sampled_from(list(communities)),
         st.sampled_from(list(roles)),
@@ -93,7 +89,7 @@ def groups(
     min_size: int = 1,
     max_size: int = 8,
     min_communities: int = 1,
-    roles: Sequence[str] = ("owner", "secretariat", "member", "member", "observer"),
+    roles: Sequence[Role] = ("owner", "secretariat", "member", "member", "observer"),
 ) -> SearchStrategy[list[Event]]:
     """Participants joining together: distinct names, from at least `min_communities` communities.
 
@@ -101,7 +97,7 @@ def groups(
     """
     size = st.integers(max(min_size, min_communities, 1), max(max_size, min_size, min_communities, 1))
 
-    def build(count: int, draw_communities: list[str], draw_roles: list[str], when: datetime) -> list[Event]:
+    def build(count: int, draw_communities: list[Community], draw_roles: list[Role], when: datetime) -> list[Event]:
         events = []
         for index in range(count):
             community = COMMUNITIES[index] if index < min_communities else draw_communities[index]

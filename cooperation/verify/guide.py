@@ -16,6 +16,7 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.facts import Facts, Participant, fold, time_ordered
+from cooperation.engine.payloads import RecordableKind
 from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
 from cooperation.verify.moves import Move, apply_move, moves_from
@@ -28,8 +29,8 @@ class Step:
     """The next thing to do: record an event, let time pass, or make a move."""
 
     action: Literal["record", "wait", "move"]
-    kind: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
+    kind: RecordableKind | None = None  # of the event to record
+    data: Any = field(default_factory=dict)  # the data of `kind` (checked when it is recorded)
     by: str | None = None
     days: float = 0.0
     move: Move | None = None
@@ -122,7 +123,7 @@ class _Helping:
         """The active participants who count (not observers)."""
         return [p for p in self.facts.active_participants() if p.role != "observer"]
 
-    def record(self, kind: str, data: dict[str, Any], by: str | None = None) -> Step:
+    def record(self, kind: RecordableKind, data: dict[str, Any], by: str | None = None) -> Step:
         return Step("record", kind, data, by)
 
     def wait(self, days: float) -> Step:
@@ -151,6 +152,7 @@ def take_step(registry: Registry, initiative: str, step: Step, advance_clock: Ca
     if step.action == "wait":
         advance_clock(step.days)
     elif step.action == "record":
+        assert step.kind is not None, "a step that records names the kind of event"
         registry.record(initiative, step.kind, step.data, by=step.by)
     else:
         assert step.move is not None and step.by is not None

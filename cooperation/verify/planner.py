@@ -19,7 +19,8 @@ from typing import Any
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.conditions.base import DAY, in_days
 from cooperation.engine.conditions.table import KINDS
-from cooperation.vocabulary import COMMUNITIES, Role
+from cooperation.engine.payloads import RecordableKind
+from cooperation.vocabulary import COMMUNITIES, Community, Role
 
 __all__ = ["DAY", "NAMES", "WAIVER_RATIONALE", "Infeasible", "Planner", "Window"]
 
@@ -76,22 +77,22 @@ class Window:
 @dataclass(frozen=True, slots=True)
 class _Fact:
     offset: int  # seconds relative to the moment of the moves (<= 0)
-    kind: str
-    data: dict[str, Any]
+    kind: RecordableKind
+    data: Any  # the data of `kind`, as the condition kinds lay it out (checked when it is imported)
     by: str | None = None
 
 
 @dataclass(slots=True)
 class _Participant:
     name: str
-    community: str
+    community: Community
     role: Role
 
 
 class _Pool:
     """The participants a witness needs; communities cycle, those some condition names first."""
 
-    def __init__(self, communities: Sequence[str], lead_role: Role) -> None:
+    def __init__(self, communities: Sequence[Community], lead_role: Role) -> None:
         self.communities = tuple(communities)
         self.lead_role = lead_role
         self.members: list[_Participant] = []
@@ -205,7 +206,7 @@ class Planner:
             raise failure
         self.meet(condition_id, first, last, None)
 
-    def record(self, offset: int, kind: str, data: dict[str, Any], by: str | None = None) -> None:
+    def record(self, offset: int, kind: RecordableKind, data: dict[str, Any], by: str | None = None) -> None:
         """A fact at `offset` seconds (relative to the moment of the moves) in the layout."""
         self.facts.append(_Fact(offset, kind, data, by))
 

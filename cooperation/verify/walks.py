@@ -17,12 +17,13 @@ from cooperation.errors import CooperationError
 from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.moves import moves_for
+from cooperation.engine.payloads import move_payload
 from cooperation.registry import Registry
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.moves import Move, apply_move, moves_from
 from cooperation.verify.planner import DAY, NAMES
 from cooperation.verify.witness import ANCHOR, WITNESS_ID, memory_registry, workflow_reference
-from cooperation.vocabulary import COMMUNITIES
+from cooperation.vocabulary import COMMUNITIES, Role
 
 
 class Clock:
@@ -81,9 +82,9 @@ def walk(workflow: CompiledWorkflow, rng: random.Random, steps: int, log: WalkLo
             events = list(registry.export_events(WITNESS_ID))
             for event in events[before:]:
                 if event.kind in MOVE_KINDS:
-                    key = (event.data["from"], event.data.get("transition"), event.data["to"])
-                    log.fired.setdefault(key, events)
-                    log.reached.setdefault(event.data["to"], events)
+                    move = move_payload(event)
+                    log.fired.setdefault((move["from"], move.get("transition"), move["to"]), events)
+                    log.reached.setdefault(move["to"], events)
             status = registry.status(WITNESS_ID)
             log.met.update(condition.condition for condition in status.conditions if condition.met)
 
@@ -106,7 +107,8 @@ def random_step(
     anyone = rng.choice(active) if active else None
     choice = rng.random()
     if choice < 0.25:
-        role = rng.choice(("owner", "member", "member", "observer", "secretariat"))
+        roles: tuple[Role, ...] = ("owner", "member", "member", "observer", "secretariat")
+        role = rng.choice(roles)
         registry.record(
             initiative,
             "participant_joined",

@@ -2,7 +2,7 @@
 `join`, `leave`, `meet`, `evidence`, `attest`, `waive`, `score`, `publish`, `breach`, `record`."""
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -17,6 +17,9 @@ from cooperation.cli.options import (
     open_registry,
 )
 from cooperation.vocabulary import Community, Role, TlpLabel
+
+if TYPE_CHECKING:
+    from cooperation.engine.payloads import RecordableKind
 
 
 def init(db: DbOption = None) -> None:
@@ -42,8 +45,10 @@ def new(
 
 def _record(db: str | None, initiative: str, kind: str, data: dict[str, Any], by: str | None, at: str | None) -> None:
     """Record one event, leaving out the options not given, and say so."""
+    given: Any = {k: v for k, v in data.items() if v is not None}
+    recordable = cast("RecordableKind", kind)  # typed at the command line: the registry checks it with the data
     with open_registry(db) as registry:
-        event = registry.record(initiative, kind, {k: v for k, v in data.items() if v is not None}, by=by, at=at)
+        event = registry.record(initiative, recordable, given, by=by, at=at)
         typer.echo(f"{initiative}: recorded {kind} ({event.at})")
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
     from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
     from cooperation.errors import Problem
+    from cooperation.vocabulary import Community
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Window
 
@@ -155,7 +156,7 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         """How to fix it when the planner finds that no facts can meet it."""
         raise NotImplementedError
 
-    def named_communities(self, condition: CompiledCondition[SettingsT]) -> tuple[str, ...]:
+    def named_communities(self, condition: CompiledCondition[SettingsT]) -> tuple[Community, ...]:
         """Communities it names, which the planner's participants should come from first."""
         return ()
 

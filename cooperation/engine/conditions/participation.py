@@ -75,7 +75,7 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
     def room(self, planner: Planning, condition: Condition) -> None:
         return None
 
-    def named_communities(self, condition: Condition) -> tuple[str, ...]:
+    def named_communities(self, condition: Condition) -> tuple[Community, ...]:
         return condition.settings.required_communities
 
     def unmeetable_hint(self, condition: Condition) -> str:
