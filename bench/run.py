@@ -138,12 +138,30 @@ def portfolio(paths: dict[str, Path], scale: int, small: int, runs: int) -> list
     memory_theirs = [float(run.peak_kib) for run in base_large]
     return [
         Figure(f"portfolio status, API, {scale:,} initiatives", median_ratio(mine, theirs), 3, mine, theirs, "cpu s"),
-        Figure("portfolio status, coop status --all --json", median_ratio(cli_mine, cli_theirs), 4, cli_mine,
-               cli_theirs, "cpu s"),
-        Figure(f"scaling: per initiative at {scale:,} over {small:,}", per_large / per_small, 1.3, [per_large],
-               [per_small], "cpu s"),
-        Figure(f"peak memory of the portfolio status at {scale:,}", median_ratio(memory_mine, memory_theirs), 2,
-               memory_mine, memory_theirs, "KiB"),
+        Figure(
+            "portfolio status, coop status --all --json",
+            median_ratio(cli_mine, cli_theirs),
+            4,
+            cli_mine,
+            cli_theirs,
+            "cpu s",
+        ),
+        Figure(
+            f"scaling: per initiative at {scale:,} over {small:,}",
+            per_large / per_small,
+            1.3,
+            [per_large],
+            [per_small],
+            "cpu s",
+        ),
+        Figure(
+            f"peak memory of the portfolio status at {scale:,}",
+            median_ratio(memory_mine, memory_theirs),
+            2,
+            memory_mine,
+            memory_theirs,
+            "KiB",
+        ),
     ]
 
 
@@ -159,7 +177,8 @@ def importing(paths: dict[str, Path], runs: int) -> Figure:
         lambda: fresh(lambda target: run_process([*COOP, "import", source, "--db", target])),
         lambda: fresh(lambda target: run_process([*TASKS, "baseline-import", source, target])),
     )
-    lines = sum(1 for _ in open(source, encoding="utf-8"))
+    with open(source, encoding="utf-8") as events:
+        lines = sum(1 for _ in events)
     return Figure(f"coop import of {lines:,} events", median_ratio(mine, theirs), 3, mine, theirs, "cpu s")
 
 
@@ -215,11 +234,17 @@ def main() -> None:
     small = options.small or max(options.scale // 10, 1)
     options.data.mkdir(parents=True, exist_ok=True)
     paths = prepare(options.data, options.scale, small)
-    figures = [*portfolio(paths, options.scale, small, options.runs), importing(paths, options.runs),
-               one_move(paths, options.runs), cli_start(paths, options.runs)]
+    figures = [
+        *portfolio(paths, options.scale, small, options.runs),
+        importing(paths, options.runs),
+        one_move(paths, options.runs),
+        cli_start(paths, options.runs),
+    ]
     print(f"{'figure':<52} {'ratio':>7} {'target':>7}  met")
     for figure in figures:
-        print(f"{figure.name:<52} {figure.ratio:>7.2f} {'<= ' + str(figure.target):>7}  {'yes' if figure.met else 'NO'}")
+        print(
+            f"{figure.name:<52} {figure.ratio:>7.2f} {'<= ' + str(figure.target):>7}  {'yes' if figure.met else 'NO'}"
+        )
     results = {
         "scale": options.scale,
         "small": small,

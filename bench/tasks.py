@@ -48,8 +48,17 @@ def baseline_import(source: str, database: str) -> int:
         for line in lines:
             event = json.loads(line)
             seq = versions[event["initiative"]] = versions.get(event["initiative"], 0) + 1
-            rows.append((event["initiative"], seq, event["kind"], event["at"], event.get("by"),
-                         json.dumps(event["data"]), "2026-01-01T00:00:00Z"))
+            rows.append(
+                (
+                    event["initiative"],
+                    seq,
+                    event["kind"],
+                    event["at"],
+                    event.get("by"),
+                    json.dumps(event["data"]),
+                    "2026-01-01T00:00:00Z",
+                )
+            )
     connection = sqlite3.connect(database)
     connection.execute(
         "CREATE TABLE events (initiative TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, "

@@ -31,21 +31,48 @@ def initiative_log(index: int, size: int = 10) -> list[Event]:
     log = [event(0, "initiative_created", {"name": f"Initiative {index}", "workflow": WORKFLOW})]
     for k, name in enumerate(people):
         community = _COMMUNITIES[(index + k) % len(_COMMUNITIES)]
-        log.append(event(1, "participant_joined", {"name": name, "community": community, "role": "owner" if k == 0 else "member"}))
-    log.append(event(2, "evidence_recorded", {"condition": "challenge", "text": "A shared problem", "tlp": "TLP:CLEAR"}, people[0]))
-    log.append(event(3, "evidence_recorded", {"condition": "owner-declared", "text": "Owner steps up", "tlp": "TLP:GREEN"}, people[0]))
+        log.append(
+            event(
+                1, "participant_joined", {"name": name, "community": community, "role": "owner" if k == 0 else "member"}
+            )
+        )
+    log.append(
+        event(
+            2,
+            "evidence_recorded",
+            {"condition": "challenge", "text": "A shared problem", "tlp": "TLP:CLEAR"},
+            people[0],
+        )
+    )
+    log.append(
+        event(
+            3,
+            "evidence_recorded",
+            {"condition": "owner-declared", "text": "Owner steps up", "tlp": "TLP:GREEN"},
+            people[0],
+        )
+    )
     log.append(event(10, "meeting_held", {"attendees": people, "neutral": index % 2 == 0}))
     log.append(event(11, "attestation_given", {"condition": "voluntary"}, people[1]))
     log.append(event(11, "attestation_given", {"condition": "voluntary"}, people[2]))
     if index % 3 == 0:
         log.append(event(12, "stage_advanced", {"from": "challenge", "to": "ownership"}, people[0]))
     else:
-        log.append(event(12, "evidence_recorded", {"condition": "perspective", "text": "A way forward", "tlp": "TLP:AMBER"}, people[0]))
+        log.append(
+            event(
+                12,
+                "evidence_recorded",
+                {"condition": "perspective", "text": "A way forward", "tlp": "TLP:AMBER"},
+                people[0],
+            )
+        )
     for extra in range(len(log), size):  # longer logs: more meetings and evidence, in time order
         if extra % 2:
             log.append(event(12 + extra, "meeting_held", {"attendees": people, "neutral": True}))
         else:
-            log.append(event(12 + extra, "evidence_recorded", {"condition": "trust-model", "text": f"Note {extra}"}, people[0]))
+            log.append(
+                event(12 + extra, "evidence_recorded", {"condition": "trust-model", "text": f"Note {extra}"}, people[0])
+            )
     return [Event(e.initiative, e.kind, e.at, e.data, e.by, seq) for seq, e in enumerate(log[:size], start=1)]
 
 

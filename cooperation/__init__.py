@@ -13,7 +13,13 @@ __version__ = "0.1.0"  # the one place the version is written (pyproject.toml re
 if _typing.TYPE_CHECKING:
     from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
     from cooperation.definition.compiled import CompiledWorkflow
+    from cooperation.definition.loading import load_workflow_file, load_workflow_text
     from cooperation.definition.models import WorkflowDefinition
+    from cooperation.engine.evaluation import ConditionResult
+    from cooperation.engine.events import Event
+    from cooperation.engine.payloads import EVENT_KINDS
+    from cooperation.engine.replay import ImportReport
+    from cooperation.engine.status import InitiativeStatus
     from cooperation.errors import (
         BlockedTransitionError,
         ConflictError,
@@ -27,13 +33,7 @@ if _typing.TYPE_CHECKING:
         UnknownWorkflowError,
         WorkflowDefinitionError,
     )
-    from cooperation.engine.evaluation import ConditionResult
-    from cooperation.engine.events import Event
-    from cooperation.engine.payloads import EVENT_KINDS
-    from cooperation.definition.loading import load_workflow_file, load_workflow_text
-    from cooperation.engine.replay import ImportReport
     from cooperation.registry import Registry
-    from cooperation.engine.status import InitiativeStatus
 
 _EXPORTS = {
     "BlockedTransitionError": "cooperation.errors",

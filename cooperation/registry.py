@@ -153,48 +153,93 @@ class Registry:
 
     @overload
     def record(
-        self, initiative: str, kind: Literal["participant_joined"], data: ParticipantJoinedData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["participant_joined"],
+        data: ParticipantJoinedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["participant_left"], data: ParticipantLeftData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["participant_left"],
+        data: ParticipantLeftData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["meeting_held"], data: MeetingHeldData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["meeting_held"],
+        data: MeetingHeldData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["evidence_recorded"], data: EvidenceRecordedData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["evidence_recorded"],
+        data: EvidenceRecordedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["attestation_given"], data: AttestationGivenData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["attestation_given"],
+        data: AttestationGivenData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["condition_waived"], data: ConditionWaivedData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["condition_waived"],
+        data: ConditionWaivedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["score_set"], data: ScoreSetData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["score_set"],
+        data: ScoreSetData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["output_published"], data: OutputPublishedData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["output_published"],
+        data: OutputPublishedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     @overload
     def record(
-        self, initiative: str, kind: Literal["trust_breached"], data: TrustBreachedData, *,
-        by: str | None = ..., at: Moment | None = ...
+        self,
+        initiative: str,
+        kind: Literal["trust_breached"],
+        data: TrustBreachedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
     ) -> Event: ...
     def record(
         self,
@@ -231,21 +276,39 @@ class Registry:
         return self._move(initiative, "advance", by=by, at=at)
 
     def regress(
-        self, initiative: str, *, by: str, reason: str, to: str | None = None, transition: str | None = None,
+        self,
+        initiative: str,
+        *,
+        by: str,
+        reason: str,
+        to: str | None = None,
+        transition: str | None = None,
         at: Moment | None = None,
     ) -> InitiativeStatus:
         """Go back to an earlier stage through one of the workflow's regress transitions."""
         return self._move(initiative, "regress", by=by, at=at, to=to, transition=transition, extra={"reason": reason})
 
     def escalate(
-        self, initiative: str, *, by: str, reason: str, to: str | None = None, transition: str | None = None,
+        self,
+        initiative: str,
+        *,
+        by: str,
+        reason: str,
+        to: str | None = None,
+        transition: str | None = None,
         at: Moment | None = None,
     ) -> InitiativeStatus:
         """Escalate (stimulation, then regulation as a last resort) through an escalate transition."""
         return self._move(initiative, "escalate", by=by, at=at, to=to, transition=transition, extra={"reason": reason})
 
     def hand_off(
-        self, initiative: str, *, by: str, body: str, body_kind: BodyKind, transition: str | None = None,
+        self,
+        initiative: str,
+        *,
+        by: str,
+        body: str,
+        body_kind: BodyKind,
+        transition: str | None = None,
         at: Moment | None = None,
     ) -> InitiativeStatus:
         """Hand the work off to an outside standardisation, legislative or self-regulatory body."""

@@ -22,6 +22,7 @@ install it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -91,16 +92,20 @@ class Page:
         return answer["result"].get("value")
 
     def set_viewport(self, width: int, height: int, *, mobile: bool = False) -> None:
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+        )
 
     def screenshot(self, target: Path, *, full_page: bool = True) -> Path:
         """Save a PNG of the page (the whole page, not only the viewport, by default)."""
         params: dict[str, Any] = {"format": "png"}
         if full_page:
             metrics = self.call("Page.getLayoutMetrics")["cssContentSize"]
-            params.update(captureBeyondViewport=True,
-                          clip={"x": 0, "y": 0, "width": metrics["width"], "height": metrics["height"], "scale": 1})
+            params.update(
+                captureBeyondViewport=True,
+                clip={"x": 0, "y": 0, "width": metrics["width"], "height": metrics["height"], "scale": 1},
+            )
         target.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", params)["data"]))
         return target
 
@@ -127,26 +132,45 @@ class Browser:
         self._from_browser, from_browser_write = _high(os.pipe())
         # Chromium expects its pipe ends as descriptors 3 (read) and 4 (write).
         command = [
-            self.executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-default-apps", "--disable-extensions", "--no-default-browser-check", "--mute-audio",
-            "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",  # no network for the page
-            f"--user-data-dir={self.profile}", "--remote-debugging-pipe", "about:blank",
+            self.executable,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--no-default-browser-check",
+            "--mute-audio",
+            "--proxy-server=127.0.0.1:9",
+            "--proxy-bypass-list=<-loopback>",  # no network for the page
+            f"--user-data-dir={self.profile}",
+            "--remote-debugging-pipe",
+            "about:blank",
         ]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, close_fds=True,
-                pass_fds=(3, 4), preexec_fn=_pipes_as_3_and_4(to_browser_read, from_browser_write),
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                close_fds=True,
+                pass_fds=(3, 4),
+                # Started before any thread of ours; the child only moves two pipes into place.
+                preexec_fn=_pipes_as_3_and_4(to_browser_read, from_browser_write),  # noqa: PLW1509
             )
         os.close(to_browser_read)
         os.close(from_browser_write)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        try:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        with contextlib.suppress(BrowserError):
             self.call("Browser.close")
-        except BrowserError:
-            pass
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:

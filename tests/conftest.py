@@ -14,7 +14,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # --- engine tests (test_engine_*.py, test_cli_registry.py, test_events.py) -----------------
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
 ENGINE_WORKFLOWS = Path(__file__).resolve().parent / "workflows" / "engine"
 
@@ -33,4 +33,4 @@ def repo_root() -> Path:
 
 # --- PostgreSQL (tests/postgres_server.py): the session's server and a fresh registry per test ---
 
-from postgres_server import _stop_postgres_at_the_end, postgres_server, postgres_url  # noqa: E402, F401
+from postgres_server import _stop_postgres_at_the_end, postgres_server, postgres_url

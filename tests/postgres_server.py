@@ -63,8 +63,11 @@ class PostgresServer:
         assert self._binaries is not None
         data = self._cluster / "data"
         stopped = subprocess.run(
-            _server_user_command([str(self._binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "30", "stop"]),
+            _server_user_command(
+                [str(self._binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "30", "stop"]
+            ),
             capture_output=True,
+            check=False,
         )
         if stopped.returncode != 0:  # the server is stuck, or gone: make sure it is gone
             _stop_postmaster_at_once(data)
@@ -182,8 +185,18 @@ def _init_and_start(binaries: Path, cluster: Path) -> PostgresServer:
     _hand_to_server_user(cluster)
     _as_server_user(
         [
-            str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, f"--pwfile={password_file}",
-            "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync",
+            str(binaries / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            SUPERUSER,
+            f"--pwfile={password_file}",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
         ]
     )
     password_file.unlink()
@@ -195,11 +208,23 @@ def _init_and_start(binaries: Path, cluster: Path) -> PostgresServer:
         )
         started = subprocess.run(
             _server_user_command(
-                [str(binaries / "pg_ctl"), "-D", str(data), "-o", settings, "-l", str(log), "-w",
-                 "-t", str(START_TIMEOUT_SECONDS), "start"]
+                [
+                    str(binaries / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-o",
+                    settings,
+                    "-l",
+                    str(log),
+                    "-w",
+                    "-t",
+                    str(START_TIMEOUT_SECONDS),
+                    "start",
+                ]
             ),
             capture_output=True,
             text=True,
+            check=False,
         )
         if started.returncode == 0:
             break
@@ -253,7 +278,7 @@ def _server_user_command(command: list[str]) -> list[str]:
 
 
 def _as_server_user(command: list[str]) -> None:
-    finished = subprocess.run(_server_user_command(command), capture_output=True, text=True)
+    finished = subprocess.run(_server_user_command(command), capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({finished.returncode}): {finished.stderr or finished.stdout}")
 
@@ -278,4 +303,3 @@ def _stop_postgres_at_the_end() -> Iterator[None]:
     """Stops the session's server if a test started it (nothing happens otherwise)."""
     yield
     stop_server()
-

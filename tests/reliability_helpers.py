@@ -38,15 +38,22 @@ PADDING = "the quick brown fox jumps over the lazy dog " * 5
 UNPRIVILEGED = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, unprivileged: bool = False,
-            stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, unprivileged: bool = False, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python cli.py ARGS` as a real process (held to file permissions when `unprivileged`)."""
     command = [sys.executable, str(CLI), *args]
     if unprivileged:
         command = [*UNPRIVILEGED, *command]
     return subprocess.run(
-        command, cwd=REPO_ROOT, capture_output=True, input=stdin.decode("utf-8", "surrogateescape") if stdin else None,
-        text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})}, timeout=300, check=False,
+        command,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        input=stdin.decode("utf-8", "surrogateescape") if stdin else None,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
+        timeout=300,
+        check=False,
     )
 
 
@@ -70,12 +77,20 @@ def seed_earlier_registry(db: Path) -> list[str]:
     with Registry.open(db) as registry:
         for number, initiative in enumerate(EARLIER):
             registry.create(f"Earlier {number}", workflow=BUILTIN, initiative=initiative, by="Ada", at="2018-01-01")
-            registry.record(initiative, "participant_joined",
-                            {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-01")
+            registry.record(
+                initiative,
+                "participant_joined",
+                {"name": "Ada", "community": "technical", "role": "owner"},
+                at="2018-01-01",
+            )
             for day in range(2, 12):
-                registry.record(initiative, "evidence_recorded",
-                                {"condition": "challenge", "text": f"earlier note {number}/{day}"},
-                                by="Ada", at=f"2018-01-{day:02d}")
+                registry.record(
+                    initiative,
+                    "evidence_recorded",
+                    {"condition": "challenge", "text": f"earlier note {number}/{day}"},
+                    by="Ada",
+                    at=f"2018-01-{day:02d}",
+                )
     return export_lines(db)
 
 
@@ -86,15 +101,29 @@ def write_import_file(path: Path, *, initiatives: int, events_each: int, prefix:
         for number in range(initiatives):
             initiative = f"{prefix}-{number:05d}"
             lines = [
-                {"initiative": initiative, "kind": "initiative_created", "at": "2018-01-01",
-                 "data": {"name": f"Bulk {number}", "workflow": BUILTIN}},
-                {"initiative": initiative, "kind": "participant_joined", "at": "2018-01-01",
-                 "data": {"name": "Ada", "community": "technical", "role": "owner"}},
+                {
+                    "initiative": initiative,
+                    "kind": "initiative_created",
+                    "at": "2018-01-01",
+                    "data": {"name": f"Bulk {number}", "workflow": BUILTIN},
+                },
+                {
+                    "initiative": initiative,
+                    "kind": "participant_joined",
+                    "at": "2018-01-01",
+                    "data": {"name": "Ada", "community": "technical", "role": "owner"},
+                },
             ]
             for index in range(events_each - 2):
-                lines.append({"initiative": initiative, "kind": "evidence_recorded", "by": "Ada",
-                              "at": f"2018-{1 + index // 28 % 12:02d}-{1 + index % 28:02d}",
-                              "data": {"condition": "challenge", "text": f"statement {number}.{index} {PADDING}"}})
+                lines.append(
+                    {
+                        "initiative": initiative,
+                        "kind": "evidence_recorded",
+                        "by": "Ada",
+                        "at": f"2018-{1 + index // 28 % 12:02d}-{1 + index % 28:02d}",
+                        "data": {"condition": "challenge", "text": f"statement {number}.{index} {PADDING}"},
+                    }
+                )
             out.writelines(json.dumps(line) + "\n" for line in lines)
             count += len(lines)
     return count
@@ -160,7 +189,9 @@ def _judge(db: Path, earlier: list[str], expected: Counter[str]) -> tuple[str, s
         return "unreadable", answer, False
     lines = export_lines(db)
     earlier_now = [line for line in lines if json.loads(line)["initiative"] in EARLIER]
-    imported = Counter(json.loads(line)["initiative"] for line in lines if json.loads(line)["initiative"] not in EARLIER)
+    imported = Counter(
+        json.loads(line)["initiative"] for line in lines if json.loads(line)["initiative"] not in EARLIER
+    )
     if not imported:
         state = "none"
     elif imported == expected:
@@ -176,8 +207,9 @@ def kill_campaign(workdir: Path, *, points: int, initiatives: int, events_each: 
     base = workdir / "base.db"
     earlier = seed_earlier_registry(base)
     lines_file = workdir / "import.jsonl"
-    campaign = KillCampaign(events_in_file=write_import_file(lines_file, initiatives=initiatives,
-                                                            events_each=events_each))
+    campaign = KillCampaign(
+        events_in_file=write_import_file(lines_file, initiatives=initiatives, events_each=events_each)
+    )
     expected = _expected_import(lines_file)
     # One uninterrupted import measures how long a whole import takes (and proves it works).
     whole = workdir / "whole.db"
@@ -192,8 +224,11 @@ def kill_campaign(workdir: Path, *, points: int, initiatives: int, events_each: 
         db = workdir / f"kill-{point}.db"
         shutil.copyfile(base, db)
         process = subprocess.Popen(
-            [sys.executable, str(CLI), "import", str(lines_file), "--db", str(db)], cwd=REPO_ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            [sys.executable, str(CLI), "import", str(lines_file), "--db", str(db)],
+            cwd=REPO_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         )
         wal = db.with_name(db.name + "-wal")
         started = time.monotonic()
@@ -232,8 +267,12 @@ def seed_load_registry(db: Path) -> None:
         for initiative in LOAD_INITIATIVES:
             registry.create(initiative, workflow=ENGINE_LADDER, initiative=initiative, at="2018-01-01")
             for name, community, role in LOAD_PEOPLE:
-                registry.record(initiative, "participant_joined",
-                                {"name": name, "community": community, "role": role}, at="2018-01-01")
+                registry.record(
+                    initiative,
+                    "participant_joined",
+                    {"name": name, "community": community, "role": role},
+                    at="2018-01-01",
+                )
 
 
 def _retrying(action, log, token: str, counts: Counter[str]):  # type: ignore[no-untyped-def]
@@ -271,18 +310,36 @@ def load_worker(db: str, worker: int, seconds: float, log_path: str, seed: int) 
                     registry.status(initiative)
                     counts["reads"] += 1
                 elif roll < 0.65:
-                    _retrying(lambda initiative=initiative, token=token: registry.record(initiative, "evidence_recorded",
-                                                      {"condition": "problem", "text": f"token {token}"}, by="Ada"),
-                              log, token, counts)
+                    _retrying(
+                        lambda initiative=initiative, token=token: registry.record(
+                            initiative,
+                            "evidence_recorded",
+                            {"condition": "problem", "text": f"token {token}"},
+                            by="Ada",
+                        ),
+                        log,
+                        token,
+                        counts,
+                    )
                     counts["appends"] += 1
                 elif roll < 0.80:
-                    _retrying(lambda initiative=initiative, token=token: registry.record(initiative, "meeting_held",
-                                                      {"attendees": ["Ada", "Ben"], "venue": f"token {token}"}),
-                              log, token, counts)
+                    _retrying(
+                        lambda initiative=initiative, token=token: registry.record(
+                            initiative, "meeting_held", {"attendees": ["Ada", "Ben"], "venue": f"token {token}"}
+                        ),
+                        log,
+                        token,
+                        counts,
+                    )
                     counts["appends"] += 1
                 elif roll < 0.93:
                     try:
-                        _retrying(lambda initiative=initiative, token=token: registry.advance(initiative, by="Ada"), log, "", counts)
+                        _retrying(
+                            lambda initiative=initiative, token=token: registry.advance(initiative, by="Ada"),
+                            log,
+                            "",
+                            counts,
+                        )
                         counts["advances"] += 1
                     except BlockedTransitionError:
                         counts["blocked"] += 1
@@ -291,8 +348,14 @@ def load_worker(db: str, worker: int, seconds: float, log_path: str, seed: int) 
                             raise
                         counts["blocked"] += 1
                 else:
-                    _retrying(lambda initiative=initiative, token=token: registry.regress(initiative, by="Ada", reason=f"token {token}",
-                                                       transition="restart"), log, token, counts)
+                    _retrying(
+                        lambda initiative=initiative, token=token: registry.regress(
+                            initiative, by="Ada", reason=f"token {token}", transition="restart"
+                        ),
+                        log,
+                        token,
+                        counts,
+                    )
                     counts["regresses"] += 1
             except BlockedTransitionError:
                 counts["blocked"] += 1
@@ -301,7 +364,7 @@ def load_worker(db: str, worker: int, seconds: float, log_path: str, seed: int) 
                     counts["blocked"] += 1
                 else:
                     unexpected.append(f"{type(error).__name__}: {error}")
-            except Exception as error:  # noqa: BLE001 - anything else is exactly what the test looks for
+            except Exception as error:
                 unexpected.append(f"{type(error).__name__}: {error}")
             counts["operations"] += 1
         log.write(json.dumps({"summary": dict(counts), "unexpected": unexpected[:20]}) + "\n")
@@ -334,8 +397,10 @@ def run_load(workdir: Path, *, processes: int, seconds: float, seed: int) -> Loa
     seed_load_registry(db)
     logs = [workdir / f"worker-{number}.log" for number in range(processes)]
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=load_worker, args=(str(db), number, seconds, str(log), seed))
-               for number, log in enumerate(logs)]
+    workers = [
+        context.Process(target=load_worker, args=(str(db), number, seconds, str(log), seed))
+        for number, log in enumerate(logs)
+    ]
     started = time.monotonic()
     for worker in workers:
         worker.start()
@@ -345,7 +410,7 @@ def run_load(workdir: Path, *, processes: int, seconds: float, seed: int) -> Loa
     counts: Counter[str] = Counter()
     unexpected: list[str] = []
     tokens: list[str] = []
-    for number, (worker, log) in enumerate(zip(workers, logs)):
+    for number, (worker, log) in enumerate(zip(workers, logs, strict=False)):
         if worker.exitcode != 0:
             unexpected.append(f"worker {number} exited with {worker.exitcode}")
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
@@ -372,8 +437,14 @@ def run_load(workdir: Path, *, processes: int, seconds: float, seed: int) -> Loa
                 elif event.kind in ("stage_regressed", "escalated"):
                     since_move.clear()
     return LoadResult(
-        processes=processes, seconds=elapsed, operations=counts["operations"], counts=counts, unexpected=unexpected,
-        acknowledged=len(tokens), missing=[token for token in tokens if stored[token] == 0],
-        duplicated=[token for token, seen in stored.items() if seen > 1], double_advances=double,
+        processes=processes,
+        seconds=elapsed,
+        operations=counts["operations"],
+        counts=counts,
+        unexpected=unexpected,
+        acknowledged=len(tokens),
+        missing=[token for token in tokens if stored[token] == 0],
+        duplicated=[token for token, seen in stored.items() if seen > 1],
+        double_advances=double,
         integrity=integrity(db),
     )

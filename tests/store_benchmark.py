@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cooperation.engine.events import Event  # noqa: E402
-from cooperation.stores.sqlite import SqliteStore  # noqa: E402
+from cooperation.engine.events import Event
+from cooperation.stores.sqlite import SqliteStore
 
 
 def batches(initiatives: int, events: int) -> dict[str, tuple[int, list[Event]]]:

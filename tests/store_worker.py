@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cooperation.errors import ConflictError  # noqa: E402
-from cooperation.engine.events import Event  # noqa: E402
-from cooperation.stores.sqlite import SqliteStore  # noqa: E402
+from cooperation.engine.events import Event
+from cooperation.errors import ConflictError
+from cooperation.stores.sqlite import SqliteStore
 
 SHARED = "shared"
 

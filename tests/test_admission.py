@@ -99,12 +99,18 @@ def test_a_backdated_fact_is_checked_against_the_facts_of_its_date() -> None:
     ("new", "message"),
     [
         (event("initiative_created", "2024-02-01", {"name": "Again", "workflow": "engine-ladder"}), "already exists"),
-        (event("participant_joined", "2024-02-01", {"name": "Ada", "community": "technical"}),
-         "Ada already takes part in pilot"),
-        (event("participant_left", "2024-02-01", {"name": "Zed"}),
-         "Zed is not a current participant of pilot, so cannot leave"),
-        (event("meeting_held", "2024-02-01", {"attendees": ["Ada", "Zed"]}),
-         "not participants of pilot: Zed (record them with `coop join` first)"),
+        (
+            event("participant_joined", "2024-02-01", {"name": "Ada", "community": "technical"}),
+            "Ada already takes part in pilot",
+        ),
+        (
+            event("participant_left", "2024-02-01", {"name": "Zed"}),
+            "Zed is not a current participant of pilot, so cannot leave",
+        ),
+        (
+            event("meeting_held", "2024-02-01", {"attendees": ["Ada", "Zed"]}),
+            "not participants of pilot: Zed (record them with `coop join` first)",
+        ),
         (event("meeting_held", "2024-02-01", {"attendees": ["Ada", "Ada"]}), "an attendee is listed twice"),
     ],
 )
@@ -146,9 +152,13 @@ def test_only_current_participants_who_are_not_observers_attest(by: str | None, 
     ("condition", "rationale", "by", "message"),
     [
         ("problem", WAIVER, "Ada", "'problem' is required and cannot be waived; meet it instead"),
-        ("vouched", "Too short.", "Ada",
-         "a waiver of 'vouched' needs a rationale of at least 30 characters (this one has 10): "
-         "say why it does not apply"),
+        (
+            "vouched",
+            "Too short.",
+            "Ada",
+            "a waiver of 'vouched' needs a rationale of at least 30 characters (this one has 10): "
+            "say why it does not apply",
+        ),
         ("vouched", WAIVER, None, "a waiver needs who grants it (by), in one of the roles: owner, secretariat"),
         ("vouched", WAIVER, "Zed", "Zed is not a current participant of pilot, so cannot waive"),
         ("vouched", WAIVER, "Ben", "Ben is a member; only owner, secretariat may waive conditions"),
@@ -220,8 +230,11 @@ def test_admission_completes_a_move_with_where_it_goes() -> None:
     hand_off = event("handed_off", "2024-02-01", {"body": "IETF", "body_kind": "standardisation"}, by="Ada")
     admitted = admit(LADDER, facts_of(top), hand_off, clock=CLOCK)
     assert admitted.data == {
-        "body": "IETF", "body_kind": "standardisation",
-        "from": "delivered", "to": "handed-off", "transition": "hand-off",
+        "body": "IETF",
+        "body_kind": "standardisation",
+        "from": "delivered",
+        "to": "handed-off",
+        "transition": "hand-off",
     }
     # From 'trusted' two regresses fit an event that names no transition: the first is taken.
     regress = event("stage_regressed", "2024-02-01", {"from": "trusted", "to": "idea", "reason": "r"}, by="Ada")
@@ -288,14 +301,22 @@ def test_a_move_is_admitted_exactly_when_the_move_table_has_it_and_goes_where_th
 
 
 FACT_EVENTS = st.one_of(
-    st.builds(lambda c: event("evidence_recorded", "2024-02-01", {"condition": c, "text": "x"}),
-              st.sampled_from(LADDER.condition_order)),
-    st.builds(lambda c, by: event("attestation_given", "2024-02-01", {"condition": c}, by=by),
-              st.sampled_from(LADDER.condition_order), st.sampled_from((None, *PEOPLE))),
-    st.builds(lambda level: event("score_set", "2024-02-01", {"parameter": "trust-level", "level": level}),
-              st.integers(-2, 6)),
-    st.builds(lambda names: event("meeting_held", "2024-02-01", {"attendees": names}),
-              st.lists(st.sampled_from((*PEOPLE, "Zed")), min_size=1, max_size=3)),
+    st.builds(
+        lambda c: event("evidence_recorded", "2024-02-01", {"condition": c, "text": "x"}),
+        st.sampled_from(LADDER.condition_order),
+    ),
+    st.builds(
+        lambda c, by: event("attestation_given", "2024-02-01", {"condition": c}, by=by),
+        st.sampled_from(LADDER.condition_order),
+        st.sampled_from((None, *PEOPLE)),
+    ),
+    st.builds(
+        lambda level: event("score_set", "2024-02-01", {"parameter": "trust-level", "level": level}), st.integers(-2, 6)
+    ),
+    st.builds(
+        lambda names: event("meeting_held", "2024-02-01", {"attendees": names}),
+        st.lists(st.sampled_from((*PEOPLE, "Zed")), min_size=1, max_size=3),
+    ),
 )
 
 

@@ -43,8 +43,15 @@ LAUNCHERS = {
 def launch(repo_root: Path, launcher: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
     """Run `coop ARGS` through one of the checkout's launchers, as a real process."""
     env = {key: value for key, value in os.environ.items() if key != "COOP_DB"}
-    return subprocess.run([*LAUNCHERS[launcher], *map(str, args)], cwd=repo_root, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [*LAUNCHERS[launcher], *map(str, args)],
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 # --- --version ----------------------------------------------------------------------------------
@@ -84,7 +91,9 @@ def test_version_and_status_read_no_installed_metadata(repo_root: Path, tmp_path
         "    assert finished.code in (0, None), finished.code\n"
         "print(sorted(name for name in sys.modules if name.startswith('importlib.metadata')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], cwd=repo_root, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=repo_root, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
 
@@ -122,7 +131,10 @@ def _our_errors(kind: type[CooperationError] = CooperationError) -> list[type[Co
 def test_every_error_has_its_documented_exit_code(kind: type[CooperationError]) -> None:
     """A refused move exits 1, a lost race 3, everything else of ours 2 (the errors module's tree)."""
     documented = (
-        EXIT_BLOCKED if issubclass(kind, TransitionError) else EXIT_CONFLICT if issubclass(kind, ConflictError)
+        EXIT_BLOCKED
+        if issubclass(kind, TransitionError)
+        else EXIT_CONFLICT
+        if issubclass(kind, ConflictError)
         else EXIT_USAGE
     )
     error = kind.__new__(kind)  # the code depends on the class alone; its constructor's data does not matter

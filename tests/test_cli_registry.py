@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import typer.main
 import typer.testing
-from typer.testing import CliRunner, Result
 from helpers import PEOPLE
+from typer.testing import CliRunner, Result
 
 from cooperation.cli import app
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
@@ -36,8 +36,11 @@ def _build_the_command_once() -> Any:
     """CliRunner rebuilds the click command from the app on every call (most of its cost); build it once."""
     command = typer.main.get_command(app)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(typer.testing, "_get_command",
-                      lambda typer_app: command if typer_app is app else typer.main.get_command(typer_app))
+        patch.setattr(
+            typer.testing,
+            "_get_command",
+            lambda typer_app: command if typer_app is app else typer.main.get_command(typer_app),
+        )
         yield
 
 
@@ -65,8 +68,10 @@ def export(db: Path) -> str:
 
 
 def _evidence(condition: str, at: int, count: int = 1, *extra: str) -> list[list[str]]:
-    return [["evidence", "pilot", condition, f"{condition}, item {n}", "--at", day(at), "--by", "Ada", *extra]
-            for n in range(count)]
+    return [
+        ["evidence", "pilot", condition, f"{condition}, item {n}", "--at", day(at), "--by", "Ada", *extra]
+        for n in range(count)
+    ]
 
 
 def _attest(condition: str, at: int, people: tuple[str, ...]) -> list[list[str]]:
@@ -78,8 +83,22 @@ WALK: list[tuple[str, list[list[str]], str, int]] = [
     (
         "ownership",
         [
-            *[["join", "pilot", name, "--community", community, "--role", role, "--organisation", f"{name} Org",
-               "--at", day(1)] for name, community, role in PEOPLE],
+            *[
+                [
+                    "join",
+                    "pilot",
+                    name,
+                    "--community",
+                    community,
+                    "--role",
+                    role,
+                    "--organisation",
+                    f"{name} Org",
+                    "--at",
+                    day(1),
+                ]
+                for name, community, role in PEOPLE
+            ],
             *_evidence("challenge", 2),
             *_evidence("owner-declared", 2),
             ["meet", "pilot", "Ada", "Ben", "Cy", "--neutral", "--venue", "Library", "--at", day(2)],
@@ -127,8 +146,17 @@ WALK: list[tuple[str, list[list[str]], str, int]] = [
     (
         "result",
         [
-            ["publish", "pilot", "Best practice paper", "--link", "https://example.org/paper", "--at", day(130),
-             "--by", "Ada"],
+            [
+                "publish",
+                "pilot",
+                "Best practice paper",
+                "--link",
+                "https://example.org/paper",
+                "--at",
+                day(130),
+                "--by",
+                "Ada",
+            ],
             *_evidence("result", 130),
         ],
         "Ada",
@@ -250,18 +278,36 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
     assert refused.exit_code == 1 and "last stage of the ladder" in refused.stderr
 
     # Hand off: refused until a receiving body is ready and the hand-off broadly supported.
-    refused = coop(db, "handoff", "pilot", "--by", "Ada", "--body", "ETSI", "--body-kind", "standardisation",
-                   "--at", day(140))
+    refused = coop(
+        db, "handoff", "pilot", "--by", "Ada", "--body", "ETSI", "--body-kind", "standardisation", "--at", day(140)
+    )
     assert refused.exit_code == 1
     assert [line.split(":")[0].strip(" -") for line in refused.stderr.splitlines()[1:]] == [
-        "receiving-body", "hand-off-supported",
+        "receiving-body",
+        "hand-off-supported",
     ]
     usage = coop(db, "handoff", "pilot", "--by", "Ada", "--body", "ETSI", "--body-kind", "court")
     assert usage.exit_code == 2 and "standardisation" in usage.stderr
     for args in (*_evidence("receiving-body", 140), *_attest("hand-off-supported", 140, ("Ada", "Ben", "Cy", "Di"))):
         ok(coop(db, *args))
-    moved = json.loads(ok(coop(db, "handoff", "pilot", "--by", "Ada", "--body", "ETSI", "--body-kind",
-                                "standardisation", "--at", day(141), "--json")).stdout)
+    moved = json.loads(
+        ok(
+            coop(
+                db,
+                "handoff",
+                "pilot",
+                "--by",
+                "Ada",
+                "--body",
+                "ETSI",
+                "--body-kind",
+                "standardisation",
+                "--at",
+                day(141),
+                "--json",
+            )
+        ).stdout
+    )
     assert (moved["stage"], moved["terminal"]) == ("handed-off", True)
     assert moved["handed_off"] == {"body": "ETSI", "body_kind": "standardisation", "at": f"{day(141)}T00:00:00Z"}
     text = ok(coop(db, "status", "pilot")).stdout
@@ -270,8 +316,11 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
     # History: one event per line, in recorded order; the moves are events.
     history = json.loads(ok(coop(db, "history", "pilot", "--json")).stdout)
     assert history == [json.loads(line) for line in export(db).splitlines()]
-    moves = [(e["kind"], e["data"].get("from"), e["data"].get("to"), e["by"]) for e in history
-             if e["kind"] in ("stage_advanced", "handed_off")]
+    moves = [
+        (e["kind"], e["data"].get("from"), e["data"].get("to"), e["by"])
+        for e in history
+        if e["kind"] in ("stage_advanced", "handed_off")
+    ]
     assert moves == [
         ("stage_advanced", "challenge", "ownership", "Ada"),
         ("stage_advanced", "ownership", "trust", "Ada"),
@@ -283,7 +332,13 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
     lines = ok(coop(db, "history", "pilot")).stdout.splitlines()
     assert len(lines) == len(history)
     assert lines[0].split() == [
-        "1", day(0), "initiative_created", "by", "Ada:", "name=Pilot,", "workflow=cooperation-maturity"
+        "1",
+        day(0),
+        "initiative_created",
+        "by",
+        "Ada:",
+        "name=Pilot,",
+        "workflow=cooperation-maturity",
     ]
     advanced = lines[[e["kind"] for e in history].index("stage_advanced")]
     assert "stage_advanced by Ada: from=challenge, to=ownership" in advanced
@@ -296,13 +351,29 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
 def test_status_json_has_what_tools_need(tmp_path: Path, pilot_log: Path) -> None:
     db = imported(tmp_path, pilot_log, until=day(5))  # at ownership, part of trust's needs recorded
     status = status_json(db)
-    assert {"initiative", "name", "workflow", "stage", "next", "can_advance", "at_risk", "unmet", "conditions",
-            "as_of"} <= set(status)
+    assert {
+        "initiative",
+        "name",
+        "workflow",
+        "stage",
+        "next",
+        "can_advance",
+        "at_risk",
+        "unmet",
+        "conditions",
+        "as_of",
+    } <= set(status)
     assert (status["initiative"], status["name"], status["workflow"]) == ("pilot", "Pilot", "cooperation-maturity")
     shown = (status["stage"], status["next"], status["can_advance"], status["at_risk"])
     assert shown == ("ownership", "trust", False, False)
     assert [u["condition"] for u in status["unmet"]] == [
-        "time", "neutrality", "comfort-zone", "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
+        "time",
+        "neutrality",
+        "comfort-zone",
+        "trust-attested",
+        "trust-reaffirmed",
+        "trust-level-reached",
+        "trust",
     ]
     for item in status["unmet"]:
         assert {"condition", "title", "detail", "blocking"} <= set(item)
@@ -360,8 +431,12 @@ def test_breach_regresses_to_trust_and_voids_earlier_attestations(tmp_path: Path
     ok(coop(db, "breach", "pilot", "Incident list leaked to the press", "--by", "Di", "--at", day(150)))
     history = json.loads(ok(coop(db, "history", "pilot", "--json")).stdout)
     assert [(e["kind"], e["at"]) for e in history[-2:]] == [("trust_breached", day(150)), ("stage_regressed", day(150))]
-    assert history[-1]["data"] == {"from": "result", "to": "trust", "transition": "trust-breached",
-                                   "reason": "Incident list leaked to the press"}
+    assert history[-1]["data"] == {
+        "from": "result",
+        "to": "trust",
+        "transition": "trust-breached",
+        "reason": "Incident list leaked to the press",
+    }
     status = status_json(db)
     conditions = {c["condition"]: c for c in status["conditions"]}
     assert status["stage"] == "trust" and status["next"] == "common-cause"
@@ -382,14 +457,33 @@ def test_regress_through_the_cli(tmp_path: Path, pilot_log: Path) -> None:
     member = coop(db, "regress", "pilot", "--by", "Ben", "--reason", "Goals drifted", "--to", "common-cause")
     assert member.exit_code == 1 and "a member may not" in member.stderr
     assert export(db) == before
-    moved = ok(coop(db, "regress", "pilot", "--by", "Ada", "--reason", "Goals drifted", "--to", "common-cause",
-                    "--at", day(122)))
+    moved = ok(
+        coop(
+            db, "regress", "pilot", "--by", "Ada", "--reason", "Goals drifted", "--to", "common-cause", "--at", day(122)
+        )
+    )
     assert moved.stdout == "pilot: now at 'common-cause'\n"
     last = json.loads(export(db).splitlines()[-1])
     recorded = (last["kind"], last["data"]["transition"], last["data"]["reason"])
     assert recorded == ("stage_regressed", "realign", "Goals drifted")
-    moved = json.loads(ok(coop(db, "regress", "pilot", "--by", "Di", "--reason", "Start again",
-                                "--transition", "reconvene", "--at", day(123), "--json")).stdout)
+    moved = json.loads(
+        ok(
+            coop(
+                db,
+                "regress",
+                "pilot",
+                "--by",
+                "Di",
+                "--reason",
+                "Start again",
+                "--transition",
+                "reconvene",
+                "--at",
+                day(123),
+                "--json",
+            )
+        ).stdout
+    )
     assert moved["stage"] == "ownership"
 
 
@@ -406,7 +500,8 @@ def test_escalate_stimulation_then_regulation(tmp_path: Path) -> None:
     refused = coop(db, "escalate", "spam", "--by", "Ada", "--reason", "Nothing moves", "--at", on(1))
     assert refused.exit_code == 1
     assert [line.split(":")[0].strip(" -") for line in refused.stderr.splitlines()[1:]] == [
-        "voluntary-cooperation-failed", "stimulation",
+        "voluntary-cooperation-failed",
+        "stimulation",
     ]
     for n in range(2):
         ok(coop(db, "evidence", "spam", "voluntary-cooperation-failed", f"Tried {n}", "--at", on(1)))
@@ -421,8 +516,9 @@ def test_escalate_stimulation_then_regulation(tmp_path: Path) -> None:
     assert export(db) == before
     for n in range(2):
         ok(coop(db, "evidence", "spam", "stimulation-failed", f"Still failing {n}", "--at", on(200)))
-    status = json.loads(ok(coop(db, "escalate", "spam", "--by", "Ada", "--reason", "Regulate", "--at", on(200),
-                                 "--json")).stdout)
+    status = json.loads(
+        ok(coop(db, "escalate", "spam", "--by", "Ada", "--reason", "Regulate", "--at", on(200), "--json")).stdout
+    )
     assert (status["stage"], status["terminal"], status["next"]) == ("regulation", True, None)
     logged = json.loads(ok(coop(db, "history", "spam", "--json")).stdout)
     kinds = [(e["kind"], e["data"].get("transition")) for e in logged if e["kind"] == "escalated"]
@@ -464,12 +560,24 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(tmp_path: Pa
     db = imported(tmp_path, pilot_log, until=day(5))
     before = export(db)
     lines = [
-        json.dumps({"initiative": "other", "kind": "initiative_created", "at": day(6),
-                    "data": {"name": "Other", "workflow": "cooperation-maturity"}}),
+        json.dumps(
+            {
+                "initiative": "other",
+                "kind": "initiative_created",
+                "at": day(6),
+                "data": {"name": "Other", "workflow": "cooperation-maturity"},
+            }
+        ),
         json.dumps({"initiative": "pilot", "kind": "meeting_held", "at": day(6), "data": {"attendees": ["Ada"]}}),
         "",
-        json.dumps({"initiative": "pilot", "kind": "evidence_recorded", "at": day(6),
-                    "data": {"condition": "nutrality", "text": "A neutral venue"}}),
+        json.dumps(
+            {
+                "initiative": "pilot",
+                "kind": "evidence_recorded",
+                "at": day(6),
+                "data": {"condition": "nutrality", "text": "A neutral venue"},
+            }
+        ),
         json.dumps({"initiative": "pilot", "kind": "meeting_held", "at": day(7), "data": {"attendees": ["Ada"]}}),
     ]
     bad = tmp_path / "bad.jsonl"
@@ -490,10 +598,14 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(tmp_path: Pa
 
 BAD_INPUT = [
     pytest.param(["evidence", "pilot", "nutrality", "A venue"], "did you mean 'neutrality'?", id="unknown-condition"),
-    pytest.param(["attest", "pilot", "equalty", "--by", "Ada"], "did you mean 'equality'?",
-                 id="unknown-condition-attest"),
-    pytest.param(["waive", "pilot", "costs-and-efort", "--rationale", RATIONALE, "--by", "Ada"],
-                 "did you mean 'costs-and-effort'?", id="unknown-condition-waive"),
+    pytest.param(
+        ["attest", "pilot", "equalty", "--by", "Ada"], "did you mean 'equality'?", id="unknown-condition-attest"
+    ),
+    pytest.param(
+        ["waive", "pilot", "costs-and-efort", "--rationale", RATIONALE, "--by", "Ada"],
+        "did you mean 'costs-and-effort'?",
+        id="unknown-condition-waive",
+    ),
     pytest.param(["score", "pilot", "trust-levl", "3"], "did you mean 'trust-level'?", id="unknown-parameter"),
     pytest.param(["score", "pilot", "trust-level", "7"], "outside the scale", id="level-outside-scale"),
     pytest.param(["status", "ghost"], "no initiative 'ghost'", id="unknown-initiative-status"),
@@ -501,41 +613,71 @@ BAD_INPUT = [
     pytest.param(["history", "ghost"], "no initiative 'ghost'", id="unknown-initiative-history"),
     pytest.param(["export", "ghost"], "no initiative 'ghost'", id="unknown-initiative-export"),
     pytest.param(["advance", "ghost", "--by", "Ada"], "no initiative 'ghost'", id="unknown-initiative-advance"),
-    pytest.param(["record", "pilot", "participant_joined", "--data", "{bad"], "--data is not valid JSON",
-                 id="bad-json"),
+    pytest.param(
+        ["record", "pilot", "participant_joined", "--data", "{bad"], "--data is not valid JSON", id="bad-json"
+    ),
     pytest.param(["record", "pilot", "participant_joined", "--data", "[1]"], "must be a JSON object", id="json-list"),
-    pytest.param(["record", "pilot", "participant_joined", "--data", '{"name": "Ivo"}'], "data.community",
-                 id="missing-field"),
-    pytest.param(["record", "pilot", "participant_joined", "--data", '{"name": "Ivo", "community": "press"}'],
-                 "'intergovernmental'", id="record-unknown-community"),
-    pytest.param(["record", "pilot", "stage_advanced", "--data", '{"from": "ownership", "to": "trust"}'],
-                 "cannot be recorded directly", id="record-a-move"),
-    pytest.param(["record", "pilot", "evidence_recorded", "--data",
-                  '{"condition": "trust-model", "text": "TLP rules", "tlp": "TLP:WHITE"}'], "TLP:AMBER+STRICT",
-                 id="record-bad-tlp"),
-    pytest.param(["evidence", "pilot", "trust-model", "TLP rules", "--tlp", "TLP:WHITE"], "TLP:AMBER+STRICT",
-                 id="bad-tlp"),
+    pytest.param(
+        ["record", "pilot", "participant_joined", "--data", '{"name": "Ivo"}'], "data.community", id="missing-field"
+    ),
+    pytest.param(
+        ["record", "pilot", "participant_joined", "--data", '{"name": "Ivo", "community": "press"}'],
+        "'intergovernmental'",
+        id="record-unknown-community",
+    ),
+    pytest.param(
+        ["record", "pilot", "stage_advanced", "--data", '{"from": "ownership", "to": "trust"}'],
+        "cannot be recorded directly",
+        id="record-a-move",
+    ),
+    pytest.param(
+        [
+            "record",
+            "pilot",
+            "evidence_recorded",
+            "--data",
+            '{"condition": "trust-model", "text": "TLP rules", "tlp": "TLP:WHITE"}',
+        ],
+        "TLP:AMBER+STRICT",
+        id="record-bad-tlp",
+    ),
+    pytest.param(
+        ["evidence", "pilot", "trust-model", "TLP rules", "--tlp", "TLP:WHITE"], "TLP:AMBER+STRICT", id="bad-tlp"
+    ),
     pytest.param(["join", "pilot", "Ivo", "-c", "private-sector"], "intergovernmental", id="unknown-community"),
     pytest.param(["join", "pilot", "Ivo", "-c", "media", "-r", "chair"], "observer", id="unknown-role"),
     pytest.param(["join", "pilot", "Ben", "-c", "media"], "already takes part", id="joined-twice"),
     pytest.param(["meet", "pilot", "Ada", "Zed"], "not participants of pilot: Zed", id="unknown-attendee"),
     pytest.param(["attest", "pilot", "equality", "--by", "Obs"], "observers cannot attest", id="observer-attests"),
-    pytest.param(["waive", "pilot", "equality", "--rationale", RATIONALE, "--by", "Ada"], "cannot be waived",
-                 id="waive-required"),
-    pytest.param(["waive", "pilot", "costs-and-effort", "--rationale", "Because", "--by", "Ada"], "at least 40",
-                 id="short-rationale"),
+    pytest.param(
+        ["waive", "pilot", "equality", "--rationale", RATIONALE, "--by", "Ada"], "cannot be waived", id="waive-required"
+    ),
+    pytest.param(
+        ["waive", "pilot", "costs-and-effort", "--rationale", "Because", "--by", "Ada"],
+        "at least 40",
+        id="short-rationale",
+    ),
     pytest.param(["leave", "pilot", "Zed"], "not a current participant", id="unknown-leaver"),
     pytest.param(["new", "Pilot", "--id", "pilot"], "already exists", id="taken-id"),
     pytest.param(["new", "Other", "--workflow", "no-such-flow"], "unknown workflow", id="unknown-workflow"),
     pytest.param(["new", "!!!"], "cannot make an id", id="name-without-an-id"),
     pytest.param(["new", "Other", "--id", "has space"], "not a valid initiative id", id="bad-id"),
     pytest.param(["status", "pilot", "--as-of", "2001-01-01"], "did not exist yet", id="before-creation-status"),
-    pytest.param(["evidence", "pilot", "trust-model", "Too early", "--at", "2001-01-01"], "before pilot was created",
-                 id="before-creation"),
-    pytest.param(["evidence", "pilot", "trust-model", "Backdated", "--at", day(2)], "before the last stage move",
-                 id="before-last-move"),
-    pytest.param(["evidence", "pilot", "trust-model", "Later", "--at", (TODAY + timedelta(days=30)).isoformat()],
-                 "in the future", id="in-the-future"),
+    pytest.param(
+        ["evidence", "pilot", "trust-model", "Too early", "--at", "2001-01-01"],
+        "before pilot was created",
+        id="before-creation",
+    ),
+    pytest.param(
+        ["evidence", "pilot", "trust-model", "Backdated", "--at", day(2)],
+        "before the last stage move",
+        id="before-last-move",
+    ),
+    pytest.param(
+        ["evidence", "pilot", "trust-model", "Later", "--at", (TODAY + timedelta(days=30)).isoformat()],
+        "in the future",
+        id="in-the-future",
+    ),
     pytest.param(["import", "/nonexistent/events.jsonl"], "events.jsonl", id="missing-import-file"),
 ]
 
@@ -576,8 +718,9 @@ def test_a_missing_registry_is_not_created_by_reading(tmp_path: Path) -> None:
 
 BAD_DATES = [
     pytest.param(["join", "pilot", "Ivo", "-c", "media", "--at", "2019-02-30"], id="join-at"),
-    pytest.param(["record", "pilot", "participant_left", "--data", '{"name": "Ben"}', "--at", "2019-02-30"],
-                 id="record-at"),
+    pytest.param(
+        ["record", "pilot", "participant_left", "--data", '{"name": "Ben"}', "--at", "2019-02-30"], id="record-at"
+    ),
     pytest.param(["status", "pilot", "--as-of", "2019-02-30"], id="status-as-of"),
     pytest.param(["status", "--as-of", "yesterday"], id="status-all-as-of"),
     pytest.param(["advance", "pilot", "--by", "Ada", "--at", "2019-13-01"], id="advance-at"),
@@ -601,7 +744,9 @@ def test_a_bad_date_exits_2_without_a_traceback(early: Path, args: list[str]) ->
 def run(repo_root: Path, *args: str, module: bool = False) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "COOP_DB"}
     command = [sys.executable, "-m", "cli"] if module else [sys.executable, "cli.py"]
-    return subprocess.run([*command, *args], cwd=repo_root, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [*command, *args], cwd=repo_root, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, pilot_log: Path) -> None:
@@ -630,8 +775,15 @@ def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, p
         "error: pilot cannot move to 'trust': 9 prerequisite(s) unmet, in the order to work on them:"
     )
     assert [line.split(":")[0] for line in blocked.stderr.splitlines()[1:]] == [
-        "  - perspective", "  - equality", "  - trust-model", "  - time", "  - neutrality",
-        "  - trust-attested", "  - trust-reaffirmed", "  - trust-level-reached", "  - trust",
+        "  - perspective",
+        "  - equality",
+        "  - trust-model",
+        "  - time",
+        "  - neutrality",
+        "  - trust-attested",
+        "  - trust-reaffirmed",
+        "  - trust-level-reached",
+        "  - trust",
     ]
 
 

@@ -48,9 +48,7 @@ def test_the_table_and_the_models_discriminator_agree() -> None:
     assert tuple(KINDS) == models.CONDITION_KINDS
     assert list(models.CONDITION_MODELS) == list(KINDS)
     items = shipped_schema("workflow")["properties"]["conditions"]["items"]
-    assert items["discriminator"]["mapping"] == {
-        name: f"#/$defs/{kind.model_name}" for name, kind in KINDS.items()
-    }
+    assert items["discriminator"]["mapping"] == {name: f"#/$defs/{kind.model_name}" for name, kind in KINDS.items()}
     assert [option["$ref"] for option in items["oneOf"]] == [f"#/$defs/{kind.model_name}" for kind in KINDS.values()]
 
 

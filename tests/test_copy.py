@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cooperation.cli import app
-from cooperation.stores.copy import CopyReport, copy_registry
-from cooperation.errors import StoreError
 from cooperation.engine.events import Event
+from cooperation.errors import StoreError
 from cooperation.registry import Registry
-from cooperation.stores.sqlite import MEMORY, SqliteStore
-from cooperation.stores.protocol import EventStore
+from cooperation.stores.copy import CopyReport, copy_registry
 from cooperation.stores.locate import open_store
+from cooperation.stores.protocol import EventStore
+from cooperation.stores.sqlite import MEMORY, SqliteStore
 
 LADDER = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
 START = datetime(2020, 1, 1, 9, tzinfo=UTC)
@@ -36,14 +36,26 @@ def portfolio(location: str) -> None:
             registry.create(name, workflow=LADDER, at=START, by="Ada")
         for initiative in ("botnet-mitigation", "z-rich-abuse-desk"):
             for person, community, role in (("Ada", "technical", "owner"), ("Zoë Ångström", "civil-society", "member")):
-                registry.record(initiative, "participant_joined",
-                                {"name": person, "community": community, "role": role}, at="2020-01-02")
-            registry.record(initiative, "evidence_recorded",
-                            {"condition": "problem", "text": "Bots — 東京 \"quoted\"\nnewline", "tlp": "TLP:CLEAR"},
-                            by="Ada", at="2020-01-03")
+                registry.record(
+                    initiative,
+                    "participant_joined",
+                    {"name": person, "community": community, "role": role},
+                    at="2020-01-02",
+                )
+            registry.record(
+                initiative,
+                "evidence_recorded",
+                {"condition": "problem", "text": 'Bots — 東京 "quoted"\nnewline', "tlp": "TLP:CLEAR"},
+                by="Ada",
+                at="2020-01-03",
+            )
             registry.advance(initiative, by="Ada", at="2020-01-04")
-        registry.record("botnet-mitigation", "meeting_held", {"attendees": ["Ada", "Zoë Ångström"], "neutral": True},
-                        at="2020-01-05")
+        registry.record(
+            "botnet-mitigation",
+            "meeting_held",
+            {"attendees": ["Ada", "Zoë Ångström"], "neutral": True},
+            at="2020-01-05",
+        )
         registry.record("botnet-mitigation", "score_set", {"parameter": "trust-level", "level": 3}, at="2020-01-06")
 
 
@@ -79,7 +91,7 @@ def test_a_registry_goes_from_sqlite_to_postgresql_and_back_unchanged(tmp_path: 
     events = sum(len(log) for _, log in original)
     assert (there.initiatives, there.events) == (again.initiatives, again.events) == (3, events)
     assert (there.changed, again.changed) == ((), ())
-    assert "***" in there.target and postgres_url.split("@")[0] not in there.target
+    assert "***" in there.target and postgres_url.split("@", maxsplit=1)[0] not in there.target
     assert logs(postgres_url) == logs(back) == original
     assert statuses(postgres_url) == statuses(back) == statuses(first)
 
@@ -119,8 +131,11 @@ def test_a_target_holding_one_of_the_initiatives_is_refused_and_left_as_it_was(t
         registry.create("Unrelated", workflow=LADDER, at=START)
     before = logs(target)
 
-    with (closing(open_store(source, create=False)) as read_from, closing(open_store(target)) as write_to,
-          pytest.raises(StoreError) as raised):
+    with (
+        closing(open_store(source, create=False)) as read_from,
+        closing(open_store(target)) as write_to,
+        pytest.raises(StoreError) as raised,
+    ):
         copy_registry(read_from, write_to)
 
     message = str(raised.value)
@@ -205,8 +220,10 @@ class _Garbling(SqliteStore):
 
     def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
         super().append_batches(
-            {name: (version, [*events[:-1], replace(events[-1], data={"garbled": True})])
-             for name, (version, events) in batches.items()}
+            {
+                name: (version, [*events[:-1], replace(events[-1], data={"garbled": True})])
+                for name, (version, events) in batches.items()
+            }
         )
 
 
@@ -227,8 +244,9 @@ def test_a_copy_that_does_not_match_its_source_is_reported(tmp_path: Path) -> No
 
 # --- property: a copy is the source, event by event -----------------------------------------------
 
-data = st.dictionaries(st.sampled_from(["n", "é", "text"]), st.integers(-3, 3) | st.text(max_size=4) | st.none(),
-                       max_size=2)
+data = st.dictionaries(
+    st.sampled_from(["n", "é", "text"]), st.integers(-3, 3) | st.text(max_size=4) | st.none(), max_size=2
+)
 registries = st.dictionaries(
     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,6}", fullmatch=True),
     st.lists(st.tuples(data, st.none() | st.sampled_from(["Ada", "Zoë"])), min_size=1, max_size=4),
@@ -243,8 +261,10 @@ def test_a_copy_holds_exactly_the_source_logs(registry: dict[str, list[tuple[dic
     target: EventStore = SqliteStore(MEMORY)
     try:
         source.append_batches(
-            {name: (0, [Event(name, "meeting_held", "2020-01-01", fields, by) for fields, by in log])
-             for name, log in registry.items()}
+            {
+                name: (0, [Event(name, "meeting_held", "2020-01-01", fields, by) for fields, by in log])
+                for name, log in registry.items()
+            }
         )
 
         report = copy_registry(source, target)

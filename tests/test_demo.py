@@ -76,8 +76,11 @@ def test_run_demo_tells_the_story_year_by_year(registry: Registry) -> None:
 def test_run_demo_shows_each_rule_moment_and_writes_nothing_else(registry: Registry) -> None:
     shown = run_demo(registry, today=TODAY)
     kinds = {(moment.kind, moment.initiative) for moment in shown.moments}
-    assert {("regressed", "fictional-abuse-exchange"), ("blocked", "fictional-phishing-bpf"),
-            ("waived", "fictional-router-track")} <= kinds
+    assert {
+        ("regressed", "fictional-abuse-exchange"),
+        ("blocked", "fictional-phishing-bpf"),
+        ("waived", "fictional-router-track"),
+    } <= kinds
     blocked = next(m for m in shown.moments if m.kind == "blocked" and m.initiative == "fictional-phishing-bpf")
     assert any("government-reached" in line for line in blocked.lines)
     # The refused move and the status look-ups added no event to any log.
@@ -97,8 +100,12 @@ def test_demo_text_names_the_years_the_target_and_the_moments(registry: Registry
     headers = [line for line in lines if re.fullmatch(r"\d{4}( \(to \d{4}-\d{2}-\d{2}\))?", line)]
     assert [header[:4] for header in headers] == [str(year) for year in range(2017, TODAY.year + 1)]
     assert "Due 2019-11-10: MISSED." in " ".join(text.split())
-    for marker in ("REGRESSED: fictional-abuse-exchange", "BLOCKED: fictional-phishing-bpf",
-                   "WAIVED: fictional-router-track", "HANDED OFF to ETSI"):
+    for marker in (
+        "REGRESSED: fictional-abuse-exchange",
+        "BLOCKED: fictional-phishing-bpf",
+        "WAIVED: fictional-router-track",
+        "HANDED OFF to ETSI",
+    ):
         assert marker in text
     assert all(len(line) <= 100 for line in lines if not line.startswith("registry: "))
 
@@ -142,8 +149,9 @@ def test_coop_demo_refuses_a_registry_with_other_data_under_an_example_id(tmp_pa
         assert len(registry.history("no-default-passwords")) == 1
 
 
-def test_coop_demo_says_how_to_fix_an_installation_without_examples(monkeypatch: pytest.MonkeyPatch,
-                                                                     tmp_path: Path) -> None:
+def test_coop_demo_says_how_to_fix_an_installation_without_examples(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(examples_module, "_CANDIDATE_DIRS", (tmp_path / "nowhere",))
     result = coop("demo")
     assert result.exit_code == 2
@@ -152,8 +160,15 @@ def test_coop_demo_says_how_to_fix_an_installation_without_examples(monkeypatch:
 
 def test_coop_demo_as_a_real_process(tmp_path: Path, repo_root: Path) -> None:
     env = {key: value for key, value in os.environ.items() if key != "COOP_DB"}
-    result = subprocess.run([sys.executable, str(repo_root / "cli.py"), "demo"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(repo_root / "cli.py"), "demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     shown = " ".join(result.stdout.split())
@@ -166,8 +181,21 @@ def test_coop_demo_as_a_real_process(tmp_path: Path, repo_root: Path) -> None:
 # --- a fresh, non-editable install ----------------------------------------------------------------
 
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis", ".mypy_cache",
-    "build", "dist", "*.egg-info", "tests", "*.db", "*.db-wal", "*.db-shm",
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".hypothesis",
+    ".mypy_cache",
+    "build",
+    "dist",
+    "*.egg-info",
+    "tests",
+    "*.db",
+    "*.db-wal",
+    "*.db-shm",
 )
 
 
@@ -178,16 +206,28 @@ def test_coop_demo_runs_from_a_fresh_install(tmp_path: Path, repo_root: Path) ->
     shutil.copytree(repo_root, source, ignore=NOT_SOURCE)
     work.mkdir()
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    for command in ([sys.executable, "-m", "venv", str(venv)],
-                    [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(source)]):
-        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    for command in (
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(source)],
+    ):
+        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
-    result = subprocess.run([str(bin_dir / "coop"), "demo"], cwd=work, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [str(bin_dir / "coop"), "demo"], cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
     shown = " ".join(result.stdout.split())
     assert "imported: no-default-passwords.jsonl" in shown and "Due 2019-11-10: MISSED." in shown
-    assert "site-packages" in subprocess.run(
-        [str(bin_dir / "python"), "-c", "import cooperation.demo as d; print(d.examples_directory())"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=60).stdout
+    assert (
+        "site-packages"
+        in subprocess.run(
+            [str(bin_dir / "python"), "-c", "import cooperation.demo as d; print(d.examples_directory())"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        ).stdout
+    )
     assert list(work.iterdir()) == []

@@ -18,51 +18,49 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cooperation.errors import ConflictError, CooperationError
 from cooperation.engine.events import Event
+from cooperation.errors import ConflictError, CooperationError
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
 
 LADDER_FILE = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
-I = "race"
+RACE = "race"
 START = datetime(2020, 1, 1, 9, tzinfo=UTC)
 
 
 def _ready(path: Path) -> None:
     """An initiative at 'idea' that may advance to 'formed' (and no further: 'trusted' is blocked)."""
     with Registry(open_store(path)) as registry:
-        registry.create("Race", workflow=LADDER_FILE, initiative=I, at=START)
+        registry.create("Race", workflow=LADDER_FILE, initiative=RACE, at=START)
         for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "secretariat")):
-            registry.record(I, "participant_joined", {"name": name, "community": community, "role": role}, at=START)
-        registry.record(I, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at=START)
-        assert registry.can_advance(I)
+            registry.record(RACE, "participant_joined", {"name": name, "community": community, "role": role}, at=START)
+        registry.record(RACE, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at=START)
+        assert registry.can_advance(RACE)
 
 
 def _advances(path: Path) -> list[Event]:
     with Registry(open_store(path)) as registry:
-        return [event for event in registry.history(I) if event.kind == "stage_advanced"]
+        return [event for event in registry.history(RACE) if event.kind == "stage_advanced"]
 
 
 def _stale(registry: Registry) -> None:
     """From now on, this registry acts on the log as it reads it now (as if it had read it just before)."""
-    snapshot = registry.store.read(I)
-    registry.store.read = lambda initiative: list(snapshot) if initiative == I else []  # type: ignore[method-assign]
+    snapshot = registry.store.read(RACE)
+    registry.store.read = lambda initiative: list(snapshot) if initiative == RACE else []  # type: ignore[method-assign]
 
 
 # --- two registries on one file --------------------------------------------------------------
 
 
 WRITES: dict[str, Callable[[Registry], Any]] = {
-    "advance": lambda r: r.advance(I, by="Ada"),
-    "advance-by-secretariat": lambda r: r.advance(I, by="Ben"),
-    "join": lambda r: r.record(I, "participant_joined", {"name": "Cy", "community": "media"}),
-    "join-other": lambda r: r.record(I, "participant_joined", {"name": "Di", "community": "academia"}),
-    "evidence": lambda r: r.record(I, "evidence_recorded", {"condition": "output", "text": "A paper"}),
-    "failure": lambda r: r.record(I, "evidence_recorded", {"condition": "failure", "text": "x"}),
-    "breach": lambda r: r.record(I, "trust_breached", {"description": "Leak"}, by="Ada"),
-    "import": lambda r: r.import_lines(
-        [Event(I, "meeting_held", "2020-01-02", {"attendees": ["Ada"]}).to_line()]
-    ),
+    "advance": lambda r: r.advance(RACE, by="Ada"),
+    "advance-by-secretariat": lambda r: r.advance(RACE, by="Ben"),
+    "join": lambda r: r.record(RACE, "participant_joined", {"name": "Cy", "community": "media"}),
+    "join-other": lambda r: r.record(RACE, "participant_joined", {"name": "Di", "community": "academia"}),
+    "evidence": lambda r: r.record(RACE, "evidence_recorded", {"condition": "output", "text": "A paper"}),
+    "failure": lambda r: r.record(RACE, "evidence_recorded", {"condition": "failure", "text": "x"}),
+    "breach": lambda r: r.record(RACE, "trust_breached", {"description": "Leak"}, by="Ada"),
+    "import": lambda r: r.import_lines([Event(RACE, "meeting_held", "2020-01-02", {"attendees": ["Ada"]}).to_line()]),
 }
 
 
@@ -76,16 +74,16 @@ def test_two_writers_that_read_the_same_version_never_both_win(first: str, secon
         clock = lambda: START + timedelta(days=3)  # noqa: E731
         with Registry(open_store(path), clock=clock) as one, Registry(open_store(path), clock=clock) as two:
             _stale(two)  # both have read version 4
-            before = one.history(I)
+            before = one.history(RACE)
             WRITES[first](one)
-            after_first = one.history(I)
+            after_first = one.history(RACE)
             assert len(after_first) > len(before)
             with pytest.raises(ConflictError) as caught:
                 WRITES[second](two)
             assert caught.value.expected_version == len(before)
             assert caught.value.actual_version == len(after_first)
             assert "nothing was written" in str(caught.value)
-            assert one.history(I) == after_first  # the loser wrote nothing
+            assert one.history(RACE) == after_first  # the loser wrote nothing
         assert len(_advances(path)) == (1 if first.startswith("advance") else 0)
     finally:
         shutil.rmtree(folder)
@@ -113,7 +111,7 @@ def test_threads_racing_to_advance(tmp_path: Path) -> None:
 
             registry.store.read = read_then_wait  # type: ignore[method-assign]
             try:
-                registry.advance(I, by=actor)
+                registry.advance(RACE, by=actor)
                 outcomes[actor] = "advanced"
             except ConflictError:
                 outcomes[actor] = "conflict"
@@ -148,7 +146,7 @@ def _process_racer(path: str, actor: str, barrier: Any, results: Any) -> None:
 
         registry.store.read = read_then_wait  # type: ignore[method-assign]
         try:
-            registry.advance(I, by=actor)
+            registry.advance(RACE, by=actor)
             results.put((actor, "advanced"))
         except ConflictError:
             results.put((actor, "conflict"))
@@ -179,7 +177,7 @@ def test_coop_advance_processes_racing(tmp_path: Path, repo_root: Path) -> None:
     path = tmp_path / "coop.db"
     _ready(path)
     env = {key: value for key, value in os.environ.items() if key != "COOP_DB"}
-    command = [sys.executable, "cli.py", "advance", I, "--by", "Ada", "--db", str(path)]
+    command = [sys.executable, "cli.py", "advance", RACE, "--by", "Ada", "--db", str(path)]
     processes = [
         subprocess.Popen(command, cwd=repo_root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(3)
@@ -190,11 +188,11 @@ def test_coop_advance_processes_racing(tmp_path: Path, repo_root: Path) -> None:
     for code, stdout, stderr in finished:
         assert "Traceback" not in stderr
         if code == 0:
-            assert stdout == f"{I}: now at 'formed'\n"
+            assert stdout == f"{RACE}: now at 'formed'\n"
         elif code == 3:
-            assert stderr.startswith(f"error: {I} changed while you were writing") and "retry" in stderr
+            assert stderr.startswith(f"error: {RACE} changed while you were writing") and "retry" in stderr
         else:
             assert code == 1, (code, stderr)
-            assert stderr.startswith(f"error: {I} cannot move to 'trusted'"), stderr
+            assert stderr.startswith(f"error: {RACE} cannot move to 'trusted'"), stderr
     [advance] = _advances(path)
     assert (advance.data, advance.by) == ({"from": "idea", "to": "formed"}, "Ada")

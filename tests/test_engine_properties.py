@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from cooperation.definition.catalog import get_workflow
+from cooperation.engine.events import moment
+from cooperation.engine.moves import moves_for
 from cooperation.errors import (
     BlockedTransitionError,
     EventError,
     NotPermittedError,
     TransitionError,
 )
-from cooperation.engine.events import moment
-from cooperation.engine.moves import moves_for
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
 from cooperation.testing import Clock
@@ -40,7 +40,7 @@ EVIDENCE_CONDITIONS = ("problem", "vouched", "output", "receiver", "failure")
 ATTESTATION_CONDITIONS = ("trust-attested", "comfort")
 NAMES = ("Ada", "Ben", "Cy", "Di", "Ed")
 START = datetime(2020, 1, 1, 9, tzinfo=UTC)
-I = "walk"
+WALK = "walk"
 LONG = "The outsider who would vouch for us has no role in this kind of initiative."
 
 names = st.sampled_from(NAMES)
@@ -63,7 +63,7 @@ def _lines(registry: Registry) -> list[str]:
 def _active(registry: Registry) -> dict[str, tuple[str, str]]:
     """Current participants: name -> (role, community), folded from the history in time order."""
     active: dict[str, tuple[str, str]] = {}
-    for event in sorted(registry.history(I), key=lambda e: (e.moment, e.seq)):
+    for event in sorted(registry.history(WALK), key=lambda e: (e.moment, e.seq)):
         if event.kind == "participant_joined":
             active[event.data["name"]] = (event.data.get("role", "member"), event.data["community"])
         elif event.kind == "participant_left":
@@ -77,7 +77,7 @@ def _permitted(registry: Registry, actor: str, roles: tuple[str, ...]) -> bool:
 
 
 def permitted_actor(registry: Registry, pick: int) -> str | None:
-    advance = MOVES.advance(registry.status(I).stage)
+    advance = MOVES.advance(registry.status(WALK).stage)
     if advance is None:
         return None
     roles = advance.roles
@@ -88,7 +88,7 @@ def permitted_actor(registry: Registry, pick: int) -> str | None:
 def help_next(registry: Registry, clock: Clock, pick: int) -> None:
     """Record one fact towards the first unsatisfied prerequisite of the next stage (may be refused);
     when no one may move the initiative on, someone who may joins first."""
-    status = registry.status(I)
+    status = registry.status(WALK)
     if status.next is not None and permitted_actor(registry, pick) is None:
         return _newcomer(registry, _active(registry), pick, role="owner")
     unmet = [u.condition for u in status.unmet if u.blocking] or [u.condition for u in status.unmet]
@@ -113,17 +113,19 @@ def _help(registry: Registry, clock: Clock, condition: str, pick: int, satisfied
     active = _active(registry)
     voters = sorted(name for name, (role, _) in active.items() if role != "observer")
     if kind == "evidence":
-        registry.record(I, "evidence_recorded", {"condition": condition, "text": "done"})
+        registry.record(WALK, "evidence_recorded", {"condition": condition, "text": "done"})
     elif kind == "score":
-        registry.record(I, "score_set", {"parameter": "trust-level", "level": 2 + pick % 3})
+        registry.record(WALK, "score_set", {"parameter": "trust-level", "level": 2 + pick % 3})
     elif kind == "meetings":
         clock.now += timedelta(days=2)
-        registry.record(I, "meeting_held", {"attendees": voters[:2] or sorted(active)[:1] or ["Ada"]})
+        registry.record(WALK, "meeting_held", {"attendees": voters[:2] or sorted(active)[:1] or ["Ada"]})
     elif kind == "attestation":
-        attested = {e.by for e in registry.history(I) if e.kind == "attestation_given" and e.data["condition"] == condition}
+        attested = {
+            e.by for e in registry.history(WALK) if e.kind == "attestation_given" and e.data["condition"] == condition
+        }
         fresh = [name for name in voters if name not in attested]
         if fresh and (pick % 4 or kind != "attestation"):
-            registry.record(I, "attestation_given", {"condition": condition}, by=fresh[pick % len(fresh)])
+            registry.record(WALK, "attestation_given", {"condition": condition}, by=fresh[pick % len(fresh)])
         else:
             _newcomer(registry, active, pick)
     elif kind == "participation":
@@ -134,7 +136,7 @@ def _newcomer(registry: Registry, active: dict[str, tuple[str, str]], pick: int,
     present = {community for _, community in active.values()}
     community = next((c for c in COMMUNITIES if c not in present), COMMUNITIES[pick % len(COMMUNITIES)])
     name = next(f"P{n}" for n in range(100) if f"P{n}" not in active)
-    registry.record(I, "participant_joined", {"name": name, "community": community, "role": role})
+    registry.record(WALK, "participant_joined", {"name": name, "community": community, "role": role})
 
 
 # --- a random walk, as data: one tuple per step ------------------------------------------------
@@ -163,65 +165,71 @@ steps = st.lists(st.tuples(minutes, st.integers(0, 3), actions), min_size=5, max
 
 
 def start(registry: Registry, clock: Clock) -> None:
-    registry.create("Walk", workflow=LADDER_FILE, initiative=I, at=clock.now)
-    registry.record(I, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at=clock.now)
+    registry.create("Walk", workflow=LADDER_FILE, initiative=WALK, at=clock.now)
+    registry.record(
+        WALK, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at=clock.now
+    )
 
 
 def step(registry: Registry, clock: Clock, action: tuple[Any, ...], at: datetime | None = None) -> bool:
     """One step of a walk; True if it moved the initiative. A refused step must write nothing."""
     kind, *args = action
-    version = registry.store.version(I)
+    version = registry.store.version(WALK)
     try:
         if kind == "help":  # work on what the next stage lacks, or move on when nothing blocks
             actor = permitted_actor(registry, args[0])
-            if actor is not None and registry.can_advance(I):
-                registry.advance(I, by=actor)
+            if actor is not None and registry.can_advance(WALK):
+                registry.advance(WALK, by=actor)
                 return True
             help_next(registry, clock, args[0])
         elif kind == "advance-permitted":
             actor = permitted_actor(registry, args[0])
             if actor is not None:
-                registry.advance(I, by=actor)
+                registry.advance(WALK, by=actor)
                 return True
         elif kind == "join":
             name, community, role = args
-            registry.record(I, "participant_joined", {"name": name, "community": community, "role": role}, at=at)
+            registry.record(WALK, "participant_joined", {"name": name, "community": community, "role": role}, at=at)
         elif kind == "leave":
-            registry.record(I, "participant_left", {"name": args[0]}, at=at)
+            registry.record(WALK, "participant_left", {"name": args[0]}, at=at)
         elif kind == "meet":
-            registry.record(I, "meeting_held", {"attendees": args[0]}, at=at)
+            registry.record(WALK, "meeting_held", {"attendees": args[0]}, at=at)
         elif kind == "evidence":
-            registry.record(I, "evidence_recorded", {"condition": args[0], "text": "seen"}, at=at)
+            registry.record(WALK, "evidence_recorded", {"condition": args[0], "text": "seen"}, at=at)
         elif kind == "attest":
-            registry.record(I, "attestation_given", {"condition": args[0]}, by=args[1], at=at)
+            registry.record(WALK, "attestation_given", {"condition": args[0]}, by=args[1], at=at)
         elif kind == "score":
-            registry.record(I, "score_set", {"parameter": "trust-level", "level": args[0]}, at=at)
+            registry.record(WALK, "score_set", {"parameter": "trust-level", "level": args[0]}, at=at)
         elif kind == "waive":
             rationale = LONG if args[2] else "short"
-            registry.record(I, "condition_waived", {"condition": args[0], "rationale": rationale}, by=args[1], at=at)
+            registry.record(WALK, "condition_waived", {"condition": args[0], "rationale": rationale}, by=args[1], at=at)
         elif kind == "breach":  # reported by anyone (or no one named), possibly late
-            stage = registry.status(I).stage
-            registry.record(I, "trust_breached", {"description": "A leak"}, by=args[0], at=at)
+            stage = registry.status(WALK).stage
+            registry.record(WALK, "trust_breached", {"description": "A leak"}, by=args[0], at=at)
             if stage in ("trusted", "delivered"):  # regressed in the same write
-                breach, regress = registry.history(I)[-2:]
-                assert (breach.kind, regress.kind, regress.data["to"]) == ("trust_breached", "stage_regressed", "formed")
-                assert registry.store.version(I) == version + 2
+                breach, regress = registry.history(WALK)[-2:]
+                assert (breach.kind, regress.kind, regress.data["to"]) == (
+                    "trust_breached",
+                    "stage_regressed",
+                    "formed",
+                )
+                assert registry.store.version(WALK) == version + 2
                 return True
         elif kind == "advance":
-            registry.advance(I, by=args[0])
+            registry.advance(WALK, by=args[0])
             return True
         elif kind == "regress":
-            registry.regress(I, by=args[0], reason="Start again", transition=_first("regress", registry))
+            registry.regress(WALK, by=args[0], reason="Start again", transition=_first("regress", registry))
             return True
         elif kind == "escalate":
-            registry.escalate(I, by=args[0], reason="Stuck")
+            registry.escalate(WALK, by=args[0], reason="Stuck")
             return True
         elif kind == "handoff":
-            registry.hand_off(I, by=args[0], body="ETSI", body_kind=args[1])
+            registry.hand_off(WALK, by=args[0], body="ETSI", body_kind=args[1])
             assert args[1] == "standardisation"
             return True
     except (EventError, TransitionError) as error:
-        assert registry.store.version(I) == version, f"a refused {kind} appended: {error}"
+        assert registry.store.version(WALK) == version, f"a refused {kind} appended: {error}"
     return False
 
 
@@ -239,7 +247,7 @@ def play(registry: Registry, clock: Clock, walk: list[tuple[int, int, tuple[Any,
 
 
 def _first(kind: str, registry: Registry) -> str | None:
-    stage = registry.status(I).stage
+    stage = registry.status(WALK).stage
     found = [m.transition for m in MOVES.transitions(stage) if m.kind == kind and m.on_event is None]
     return found[0] if found else None
 
@@ -256,17 +264,17 @@ def test_replaying_a_log_gives_the_same_status(walk: list[Any], backdate: bool, 
         with _new_registry(folder, "a.db", clock) as registry:
             moves = play(registry, clock, walk, backdate=backdate)
             note_for_statistics(f"moves: {min(moves, 3)}")
-            note_for_statistics(f"ended at {registry.status(I).stage}")
+            note_for_statistics(f"ended at {registry.status(WALK).stage}")
             lines = _lines(registry)
             with _new_registry(folder, "b.db", clock) as copy:
                 report = copy.import_lines(lines)
                 assert report.events == len(lines)
                 assert _lines(copy) == lines
-                assert copy.history(I) == registry.history(I)
-                assert copy.status(I).to_json() == registry.status(I).to_json()
+                assert copy.history(WALK) == registry.history(WALK)
+                assert copy.status(WALK).to_json() == registry.status(WALK).to_json()
                 clock.now += timedelta(days=later)  # expiring and held conditions agree later too
-                assert copy.status(I).to_json() == registry.status(I).to_json()
-                assert copy.can_advance(I) == registry.can_advance(I)
+                assert copy.status(WALK).to_json() == registry.status(WALK).to_json()
+                assert copy.can_advance(WALK) == registry.can_advance(WALK)
     finally:
         shutil.rmtree(folder)
 
@@ -289,7 +297,7 @@ def test_status_as_of_an_event_equals_the_replay_of_the_log_up_to_it(
         clock = Clock(START)
         with _new_registry(folder, "a.db", clock) as registry:
             play(registry, clock, walk, backdate=backdate)
-            history = registry.history(I)
+            history = registry.history(WALK)
             for number, pick in enumerate(sorted({pick % len(history) for pick in picks})):
                 event = history[pick]
                 as_of: str = event.at[:10] if by_day else event.at
@@ -297,8 +305,8 @@ def test_status_as_of_an_event_equals_the_replay_of_the_log_up_to_it(
                 prefix = [e.to_line() for e in history if e.moment < last]  # in recorded order
                 with _new_registry(folder, f"prefix{number}.db", clock) as replay:
                     replay.import_lines(prefix)
-                    replayed = replay.status(I, as_of=as_of).to_json()
-                    found = registry.status(I, as_of=as_of).to_json()
+                    replayed = replay.status(WALK, as_of=as_of).to_json()
+                    found = registry.status(WALK, as_of=as_of).to_json()
                     if backdate:
                         # Facts recorded late keep their place (seq) in the whole log, so the version as of
                         # a date (the highest seq applied) may differ from the replayed prefix's length.
@@ -325,7 +333,7 @@ class Walk(RuleBasedStateMachine):
         start(self.registry, self.clock)
 
     def teardown(self) -> None:
-        note_for_statistics(f"walk ended at {self.registry.status(I).stage}")
+        note_for_statistics(f"walk ended at {self.registry.status(WALK).stage}")
         try:
             self._every_advance_had_its_prerequisites()
         finally:
@@ -339,12 +347,12 @@ class Walk(RuleBasedStateMachine):
 
     def _attempt(self, action: Callable[[], Any]) -> BaseException | None:
         """Run a write; if refused, check that nothing was written (property 3)."""
-        before = self.registry.history(I)
+        before = self.registry.history(WALK)
         try:
             action()
         except (EventError, TransitionError) as error:
-            assert self.registry.history(I) == before, f"a refused write appended: {error}"
-            assert self.registry.status(I).version == len(before)
+            assert self.registry.history(WALK) == before, f"a refused write appended: {error}"
+            assert self.registry.status(WALK).version == len(before)
             return error
         return None
 
@@ -371,21 +379,25 @@ class Walk(RuleBasedStateMachine):
     def advance(self, actor: str) -> None:
         """2. can_advance is true exactly when advance succeeds, for a permitted actor."""
         self._tick()
-        status = self.registry.status(I)
-        may = self.registry.can_advance(I)
+        status = self.registry.status(WALK)
+        may = self.registry.can_advance(WALK)
         assert may == status.can_advance
         following = status.next
         advance = MOVES.advance(status.stage)
         permitted = advance is not None and _permitted(self.registry, actor, advance.roles)
-        before = len(self.registry.history(I))
-        error = self._attempt(lambda: self.registry.advance(I, by=actor))
+        before = len(self.registry.history(WALK))
+        error = self._attempt(lambda: self.registry.advance(WALK, by=actor))
         note_for_statistics(f"advance: {type(error).__name__ if error else 'moved'}")
         if error is None:
             assert may and permitted
-            history = self.registry.history(I)
+            history = self.registry.history(WALK)
             assert len(history) == before + 1
             moved = history[-1]
-            assert (moved.kind, moved.by, moved.data) == ("stage_advanced", actor, {"from": status.stage, "to": following})
+            assert (moved.kind, moved.by, moved.data) == (
+                "stage_advanced",
+                actor,
+                {"from": status.stage, "to": following},
+            )
         elif isinstance(error, NotPermittedError):
             assert not permitted, error
         elif isinstance(error, BlockedTransitionError):
@@ -405,17 +417,17 @@ class Walk(RuleBasedStateMachine):
 
     @invariant()
     def the_log_is_whole(self) -> None:
-        history = self.registry.history(I)
+        history = self.registry.history(WALK)
         assert [event.seq for event in history] == list(range(1, len(history) + 1))
-        assert self.registry.store.version(I) == len(history)
+        assert self.registry.store.version(WALK) == len(history)
 
     def _every_advance_had_its_prerequisites(self) -> None:
         """No stage without its blocking prerequisites at the moment it moved there."""
-        for event in self.registry.history(I):
+        for event in self.registry.history(WALK):
             if event.kind != "stage_advanced":
                 continue
             target = event.data["to"]
-            status = self.registry.status(I, as_of=event.moment)
+            status = self.registry.status(WALK, as_of=event.moment)
             assert status.stage == target
             blocking = [c.condition for c in status.conditions if c.condition in WORKFLOW.needs(target) and c.blocking]
             assert blocking == [], (event, blocking)
@@ -440,7 +452,7 @@ def test_the_stage_is_the_fold_of_the_recorded_moves(walk: list[Any]) -> None:
         with _new_registry(folder, "a.db", clock) as registry:
             play(registry, clock, walk, backdate=False)
             stage = WORKFLOW.start
-            history = registry.history(I)
+            history = registry.history(WALK)
             for number, event in enumerate(history):
                 if event.kind in ("stage_advanced", "stage_regressed", "escalated", "handed_off"):
                     assert event.data["from"] == stage, event
@@ -451,7 +463,7 @@ def test_the_stage_is_the_fold_of_the_recorded_moves(walk: list[Any]) -> None:
                         assert WORKFLOW.transitions[event.data["transition"]].to == stage
                 # between moves, the status agrees with the last move (a breach and its regress share a moment)
                 if number + 1 == len(history) or history[number + 1].moment != event.moment:
-                    assert registry.status(I, as_of=event.moment).stage == stage
-            assert registry.status(I).stage == stage
+                    assert registry.status(WALK, as_of=event.moment).stage == stage
+            assert registry.status(WALK).stage == stage
     finally:
         shutil.rmtree(folder)

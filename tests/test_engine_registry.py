@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,8 @@ import pytest
 from helpers import PEOPLE
 
 from cooperation.definition.catalog import get_workflow
+from cooperation.engine.events import Event
+from cooperation.engine.status import InitiativeStatus
 from cooperation.errors import (
     BlockedTransitionError,
     CooperationError,
@@ -20,12 +23,10 @@ from cooperation.errors import (
     TransitionError,
     UnknownInitiativeError,
 )
-from cooperation.engine.events import Event
 from cooperation.registry import Registry
-from cooperation.engine.status import InitiativeStatus
-from cooperation.views.status_text import status_text
 from cooperation.stores.locate import open_store
 from cooperation.testing import Clock
+from cooperation.views.status_text import status_text
 
 BUILTIN = "cooperation-maturity"
 LADDER = ("challenge", "ownership", "trust", "common-cause", "critical-mass", "result")
@@ -45,8 +46,9 @@ def registry(tmp_path: Path, clock: Clock) -> Iterator[Registry]:
 
 def _evidence(registry: Registry, initiative: str, condition: str, at: str, count: int = 1) -> None:
     for number in range(count):
-        registry.record(initiative, "evidence_recorded", {"condition": condition, "text": f"{condition} #{number}"},
-                        by="Ada", at=at)
+        registry.record(
+            initiative, "evidence_recorded", {"condition": condition, "text": f"{condition} #{number}"}, by="Ada", at=at
+        )
 
 
 def _attest(registry: Registry, initiative: str, condition: str, at: str, people: tuple[str, ...]) -> None:
@@ -84,8 +86,9 @@ def _common_cause(registry: Registry, i: str) -> None:
 def _critical_mass(registry: Registry, i: str) -> None:
     _evidence(registry, i, "transparency-and-integrity", "2018-06-01", 2)
     _evidence(registry, i, "costs-and-effort", "2018-06-01")
-    registry.record(i, "condition_waived", {"condition": "anonymisation", "rationale": LONG_RATIONALE},
-                    by="Ada", at="2018-06-01")
+    registry.record(
+        i, "condition_waived", {"condition": "anonymisation", "rationale": LONG_RATIONALE}, by="Ada", at="2018-06-01"
+    )
 
 
 def _result(registry: Registry, i: str) -> None:
@@ -126,7 +129,12 @@ def test_create_starts_at_the_first_stage(registry: Registry) -> None:
     i = registry.create("No default passwords", workflow=BUILTIN, at="2018-01-01")
     assert i == "no-default-passwords"
     status = registry.status(i)
-    assert (status.initiative, status.name, status.workflow, status.stage) == (i, "No default passwords", BUILTIN, "challenge")
+    assert (status.initiative, status.name, status.workflow, status.stage) == (
+        i,
+        "No default passwords",
+        BUILTIN,
+        "challenge",
+    )
     assert status.next == "ownership" and status.version == 1
     [created] = registry.history(i)
     assert (created.kind, created.at, created.seq) == ("initiative_created", "2018-01-01", 1)
@@ -172,7 +180,16 @@ def test_the_status_says_what_is_unmet_in_working_order(registry: Registry) -> N
     unsatisfied = [c.condition for c in status.conditions if c.condition in needs and not (c.met or c.waived)]
     assert [u.condition for u in status.unmet if u.condition in needs] == [c for c in needs if c in unsatisfied]
     assert [u.condition for u in status.unmet] == [
-        "perspective", "equality", "trust-model", "time", "neutrality", "comfort-zone", "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
+        "perspective",
+        "equality",
+        "trust-model",
+        "time",
+        "neutrality",
+        "comfort-zone",
+        "trust-attested",
+        "trust-reaffirmed",
+        "trust-level-reached",
+        "trust",
     ]
     comfort = next(u for u in status.unmet if u.condition == "comfort-zone")
     assert comfort.blocking is False and comfort.strength == "advisory"
@@ -195,8 +212,16 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
     lines = text.splitlines()
     order = [line.split(":")[0].strip(" -~") for line in lines if line.startswith("    ")]
     assert order == [
-        "perspective", "equality", "trust-model", "time", "neutrality", "comfort-zone (advisory)",
-        "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
+        "perspective",
+        "equality",
+        "trust-model",
+        "time",
+        "neutrality",
+        "comfort-zone (advisory)",
+        "trust-attested",
+        "trust-reaffirmed",
+        "trust-level-reached",
+        "trust",
     ]
 
 
@@ -206,7 +231,13 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
 @pytest.mark.parametrize(
     ("kind", "data", "by", "at", "message"),
     [
-        ("evidence_recorded", {"condition": "nutrality", "text": "x"}, "Ada", "2018-07-01", "did you mean 'neutrality'?"),
+        (
+            "evidence_recorded",
+            {"condition": "nutrality", "text": "x"},
+            "Ada",
+            "2018-07-01",
+            "did you mean 'neutrality'?",
+        ),
         ("attestation_given", {"condition": "equalty"}, "Ada", "2018-07-01", "did you mean 'equality'?"),
         ("score_set", {"parameter": "trust-levle", "level": 2}, "Ada", "2018-07-01", "did you mean 'trust-level'?"),
         ("score_set", {"parameter": "trust-level", "level": 5}, "Ada", "2018-07-01", "outside the scale"),
@@ -217,10 +248,20 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
         ("attestation_given", {"condition": "equality"}, "Zed", "2018-07-01", "not a current participant"),
         ("condition_waived", {"condition": "equality", "rationale": LONG_RATIONALE}, "Ada", "2018-07-01", "required"),
         ("condition_waived", {"condition": "costs-and-effort", "rationale": "no"}, "Ada", "2018-07-01", "at least 40"),
-        ("condition_waived", {"condition": "costs-and-effort", "rationale": LONG_RATIONALE}, "Ben", "2018-07-01",
-         "only owner, secretariat may waive"),
-        ("condition_waived", {"condition": "costs-and-effort", "rationale": LONG_RATIONALE}, None, "2018-07-01",
-         "needs who grants it"),
+        (
+            "condition_waived",
+            {"condition": "costs-and-effort", "rationale": LONG_RATIONALE},
+            "Ben",
+            "2018-07-01",
+            "only owner, secretariat may waive",
+        ),
+        (
+            "condition_waived",
+            {"condition": "costs-and-effort", "rationale": LONG_RATIONALE},
+            None,
+            "2018-07-01",
+            "needs who grants it",
+        ),
         ("participant_joined", {"name": "Ben", "community": "media"}, None, "2018-07-01", "already takes part"),
         ("participant_left", {"name": "Zed"}, None, "2018-07-01", "not a current participant"),
         ("participant_left", {"name": "Ben"}, None, "2017-12-01", "before pilot was created"),
@@ -280,7 +321,15 @@ def test_a_blocked_advance_carries_the_unmet_prerequisites_and_writes_nothing(re
     error = caught.value
     assert (error.initiative, error.target) == (i, "trust")
     assert [r.condition for r in error.unmet] == [
-        "perspective", "equality", "trust-model", "time", "neutrality", "trust-attested", "trust-reaffirmed", "trust-level-reached", "trust",
+        "perspective",
+        "equality",
+        "trust-model",
+        "time",
+        "neutrality",
+        "trust-attested",
+        "trust-reaffirmed",
+        "trust-level-reached",
+        "trust",
     ]
     assert all(r.blocking for r in error.unmet)
     assert "  - time: 1 of 3 meetings, spanning 0 of 60 days" in str(error)
@@ -316,7 +365,10 @@ def test_an_advance_is_an_event(registry: Registry) -> None:
     i = walk(registry, "ownership")
     moved = registry.history(i)[-1]
     assert (moved.kind, moved.at, moved.by, moved.data) == (
-        "stage_advanced", "2018-01-11", "Ada", {"from": "challenge", "to": "ownership"},
+        "stage_advanced",
+        "2018-01-11",
+        "Ada",
+        {"from": "challenge", "to": "ownership"},
     )
     status = registry.status(i)
     assert status.stage_since == "2018-01-11T00:00:00Z" and status.version == moved.seq
@@ -345,7 +397,7 @@ def test_the_walk_reaches_the_top_and_no_further(registry: Registry) -> None:
     with pytest.raises(TransitionError, match="last stage of the ladder"):
         registry.advance(i, by="Ada")
     moves = [(e.data["from"], e.data["to"]) for e in registry.history(i) if e.kind == "stage_advanced"]
-    assert moves == list(zip(LADDER, LADDER[1:]))
+    assert moves == list(itertools.pairwise(LADDER))
 
 
 def test_regress_needs_a_choice_when_several_fit(registry: Registry) -> None:
@@ -427,7 +479,11 @@ def test_hand_off_needs_a_receiving_body_and_broad_support(registry: Registry) -
     assert status.handed_off == {"body": "ETSI", "body_kind": "standardisation", "at": "2018-07-02T00:00:00Z"}
     last = registry.history(i)[-1]
     assert last.kind == "handed_off" and last.data == {
-        "from": "result", "to": "handed-off", "transition": "hand-off", "body": "ETSI", "body_kind": "standardisation",
+        "from": "result",
+        "to": "handed-off",
+        "transition": "hand-off",
+        "body": "ETSI",
+        "body_kind": "standardisation",
     }
     assert "handed off to ETSI (standardisation)" in status_text(status)
 
@@ -484,9 +540,19 @@ def test_a_breach_regresses_to_trust_in_the_same_write(registry: Registry, stage
     registry.record(i, "trust_breached", {"description": "Incident list leaked"}, by="Di", at="2018-07-01")
     assert appends == [2]  # the breach and its regress, in one write
     breach, regress = registry.history(i)[-2:]
-    assert (breach.kind, breach.seq, regress.kind, regress.seq) == ("trust_breached", version + 1, "stage_regressed", version + 2)
+    assert (breach.kind, breach.seq, regress.kind, regress.seq) == (
+        "trust_breached",
+        version + 1,
+        "stage_regressed",
+        version + 2,
+    )
     assert regress.at == breach.at == "2018-07-01" and regress.by is None  # the workflow moved it, not Di
-    assert regress.data == {"from": stage, "to": "trust", "transition": "trust-breached", "reason": "Incident list leaked"}
+    assert regress.data == {
+        "from": stage,
+        "to": "trust",
+        "transition": "trust-breached",
+        "reason": "Incident list leaked",
+    }
     status = registry.status(i)
     assert (status.stage, status.next, status.stage_since) == ("trust", "common-cause", "2018-07-01T00:00:00Z")
     # history replays: just before the breach it was still at its stage
@@ -557,7 +623,10 @@ def test_a_lowered_score_puts_the_stage_at_risk(registry: Registry) -> None:
     registry.record(i, "score_set", {"parameter": "trust-level", "level": 2}, by="Ada", at="2018-07-01")
     status = registry.status(i)
     assert status.at_risk and "trust" in status.at_risk_conditions
-    assert next(c for c in status.conditions if c.condition == "trust-level-reached").detail == "'trust-level' at 2 (working: participants share TLP:GREEN material within the group), needs 3"
+    assert (
+        next(c for c in status.conditions if c.condition == "trust-level-reached").detail
+        == "'trust-level' at 2 (working: participants share TLP:GREEN material within the group), needs 3"
+    )
     assert not registry.status(i, as_of="2018-06-30").at_risk
 
 
@@ -624,7 +693,9 @@ def test_statuses_lists_every_initiative_as_of_a_date(registry: Registry) -> Non
 
 def test_history_is_in_recorded_order_and_folds_in_time_order(registry: Registry) -> None:
     i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
-    registry.record(i, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-05")
+    registry.record(
+        i, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-05"
+    )
     registry.record(i, "score_set", {"parameter": "trust-level", "level": 3}, at="2018-01-04")  # recorded late
     registry.record(i, "score_set", {"parameter": "trust-level", "level": 1}, at="2018-01-03")  # even later
     history = registry.history(i)
@@ -632,7 +703,9 @@ def test_history_is_in_recorded_order_and_folds_in_time_order(registry: Registry
     assert [e.at for e in history] == ["2018-01-01", "2018-01-05", "2018-01-04", "2018-01-03"]
     trust_level = next(c for c in registry.status(i).conditions if c.condition == "trust-level-reached")
     assert trust_level.met  # the latest in time (3, on the 4th) counts, not the last recorded
-    assert not next(c for c in registry.status(i, as_of="2018-01-03").conditions if c.condition == "trust-level-reached").met
+    assert not next(
+        c for c in registry.status(i, as_of="2018-01-03").conditions if c.condition == "trust-level-reached"
+    ).met
 
 
 # --- import and export -------------------------------------------------------------------------
@@ -642,7 +715,9 @@ def _export(registry: Registry) -> list[str]:
     return [event.to_line() for event in registry.export_events()]
 
 
-def test_export_then_import_gives_identical_history_and_status(registry: Registry, tmp_path: Path, clock: Clock) -> None:
+def test_export_then_import_gives_identical_history_and_status(
+    registry: Registry, tmp_path: Path, clock: Clock
+) -> None:
     walk(registry, "result", initiative="alpha")
     walk(registry, "trust", initiative="beta")
     registry.record("alpha", "trust_breached", {"description": "Leak"}, by="Di", at="2018-07-01")
@@ -671,13 +746,31 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
     walk(registry, "ownership", initiative="alpha")
     before = _export(registry)
     new = [
-        json.dumps({"initiative": "gamma", "kind": "initiative_created", "at": "2018-02-01",
-                    "data": {"name": "Gamma", "workflow": BUILTIN}}),
-        json.dumps({"initiative": "alpha", "kind": "participant_joined", "at": "2018-02-01",
-                    "data": {"name": "Ivo", "community": "media"}}),
+        json.dumps(
+            {
+                "initiative": "gamma",
+                "kind": "initiative_created",
+                "at": "2018-02-01",
+                "data": {"name": "Gamma", "workflow": BUILTIN},
+            }
+        ),
+        json.dumps(
+            {
+                "initiative": "alpha",
+                "kind": "participant_joined",
+                "at": "2018-02-01",
+                "data": {"name": "Ivo", "community": "media"},
+            }
+        ),
         "",
-        json.dumps({"initiative": "alpha", "kind": "evidence_recorded", "at": "2018-02-02",
-                    "data": {"condition": "nutrality", "text": "x"}}),
+        json.dumps(
+            {
+                "initiative": "alpha",
+                "kind": "evidence_recorded",
+                "at": "2018-02-02",
+                "data": {"condition": "nutrality", "text": "x"},
+            }
+        ),
     ]
     with pytest.raises(EventError) as caught:
         registry.import_lines(new, source="more.jsonl")
@@ -691,42 +784,87 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
     ("line", "message"),
     [
         ("{not json", "not valid JSON"),
-        ('{"initiative": "delta", "kind": "participant_joined", "at": "2018-02-01", '
-         '"data": {"name": "Ivo", "community": "media"}}', "first event must be initiative_created"),
-        ('{"initiative": "alpha", "kind": "initiative_created", "at": "2018-02-01", '
-         '"data": {"name": "A", "workflow": "cooperation-maturity"}}', "already exists"),
-        ('{"initiative": "alpha", "kind": "participant_joined", "at": "2019-02-30", '
-         '"data": {"name": "Ivo", "community": "media"}}', "'2019-02-30' is not an ISO 8601 date"),
-        ('{"initiative": "alpha", "kind": "evidence_recorded", "at": "2018-02-01", '
-         '"data": {"condition": "challenge", "text": "x", "tlp": "TLP:WHITE"}}', "TLP:AMBER+STRICT"),
-        ('{"initiative": "alpha", "kind": "stage_advanced", "at": "2018-02-01", '
-         '"data": {"from": "ownership", "to": "result"}}', "an advance goes to 'trust'"),
-        ('{"initiative": "epsilon", "kind": "initiative_created", "at": "2018-02-01", '
-         '"data": {"name": "E", "workflow": "no-such-workflow"}}', "unknown workflow"),
+        (
+            '{"initiative": "delta", "kind": "participant_joined", "at": "2018-02-01", '
+            '"data": {"name": "Ivo", "community": "media"}}',
+            "first event must be initiative_created",
+        ),
+        (
+            '{"initiative": "alpha", "kind": "initiative_created", "at": "2018-02-01", '
+            '"data": {"name": "A", "workflow": "cooperation-maturity"}}',
+            "already exists",
+        ),
+        (
+            '{"initiative": "alpha", "kind": "participant_joined", "at": "2019-02-30", '
+            '"data": {"name": "Ivo", "community": "media"}}',
+            "'2019-02-30' is not an ISO 8601 date",
+        ),
+        (
+            '{"initiative": "alpha", "kind": "evidence_recorded", "at": "2018-02-01", '
+            '"data": {"condition": "challenge", "text": "x", "tlp": "TLP:WHITE"}}',
+            "TLP:AMBER+STRICT",
+        ),
+        (
+            '{"initiative": "alpha", "kind": "stage_advanced", "at": "2018-02-01", '
+            '"data": {"from": "ownership", "to": "result"}}',
+            "an advance goes to 'trust'",
+        ),
+        (
+            '{"initiative": "epsilon", "kind": "initiative_created", "at": "2018-02-01", '
+            '"data": {"name": "E", "workflow": "no-such-workflow"}}',
+            "unknown workflow",
+        ),
     ],
 )
 def test_import_names_the_line_of_each_kind_of_error(registry: Registry, line: str, message: str) -> None:
     walk(registry, "ownership", initiative="alpha")
     before = _export(registry)
-    good = json.dumps({"initiative": "alpha", "kind": "participant_joined", "at": "2018-02-01",
-                       "data": {"name": "Zoe", "community": "media"}})
+    good = json.dumps(
+        {
+            "initiative": "alpha",
+            "kind": "participant_joined",
+            "at": "2018-02-01",
+            "data": {"name": "Zoe", "community": "media"},
+        }
+    )
     with pytest.raises(EventError) as caught:
         registry.import_lines([good, good.replace("Zoe", "Yan"), line], source="in.jsonl")
     assert str(caught.value).startswith("in.jsonl:3: ") and message in str(caught.value)
     assert _export(registry) == before
 
 
-@pytest.mark.parametrize(("by", "message"), [("Obs", "observer may not"), ("Ada", "cannot move to 'ownership'"), (None, "")])
-def test_import_refuses_an_advance_whose_prerequisites_are_unmet(registry: Registry, by: str | None, message: str) -> None:
+@pytest.mark.parametrize(
+    ("by", "message"), [("Obs", "observer may not"), ("Ada", "cannot move to 'ownership'"), (None, "")]
+)
+def test_import_refuses_an_advance_whose_prerequisites_are_unmet(
+    registry: Registry, by: str | None, message: str
+) -> None:
     lines = [
-        {"initiative": "x", "kind": "initiative_created", "at": "2018-01-01",
-         "data": {"name": "X", "workflow": BUILTIN}},
-        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-02",
-         "data": {"name": "Obs", "community": "media", "role": "observer"}},
-        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-02",
-         "data": {"name": "Ada", "community": "technical", "role": "owner"}},
-        {"initiative": "x", "kind": "stage_advanced", "at": "2018-01-03", "by": by,
-         "data": {"from": "challenge", "to": "ownership"}},
+        {
+            "initiative": "x",
+            "kind": "initiative_created",
+            "at": "2018-01-01",
+            "data": {"name": "X", "workflow": BUILTIN},
+        },
+        {
+            "initiative": "x",
+            "kind": "participant_joined",
+            "at": "2018-01-02",
+            "data": {"name": "Obs", "community": "media", "role": "observer"},
+        },
+        {
+            "initiative": "x",
+            "kind": "participant_joined",
+            "at": "2018-01-02",
+            "data": {"name": "Ada", "community": "technical", "role": "owner"},
+        },
+        {
+            "initiative": "x",
+            "kind": "stage_advanced",
+            "at": "2018-01-03",
+            "by": by,
+            "data": {"from": "challenge", "to": "ownership"},
+        },
     ]
     with pytest.raises(CooperationError) as caught:
         registry.import_lines([json.dumps(line) for line in lines])
@@ -737,14 +875,32 @@ def test_import_refuses_an_advance_whose_prerequisites_are_unmet(registry: Regis
 def test_an_import_refused_for_a_blocked_move_keeps_the_unmet_prerequisites_as_data(registry: Registry) -> None:
     """The error names the line, and still carries the refusal with what is unmet, in working order."""
     lines = [
-        {"initiative": "x", "kind": "initiative_created", "at": "2018-01-01",
-         "data": {"name": "X", "workflow": BUILTIN}},
-        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-02",
-         "data": {"name": "Ada", "community": "technical", "role": "owner"}},
-        {"initiative": "x", "kind": "stage_advanced", "at": "2018-01-03", "by": "Ada",
-         "data": {"from": "challenge", "to": "ownership"}},
-        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-04", "by": "Obs",
-         "data": {"name": "Obs", "community": "media", "role": "observer"}},
+        {
+            "initiative": "x",
+            "kind": "initiative_created",
+            "at": "2018-01-01",
+            "data": {"name": "X", "workflow": BUILTIN},
+        },
+        {
+            "initiative": "x",
+            "kind": "participant_joined",
+            "at": "2018-01-02",
+            "data": {"name": "Ada", "community": "technical", "role": "owner"},
+        },
+        {
+            "initiative": "x",
+            "kind": "stage_advanced",
+            "at": "2018-01-03",
+            "by": "Ada",
+            "data": {"from": "challenge", "to": "ownership"},
+        },
+        {
+            "initiative": "x",
+            "kind": "participant_joined",
+            "at": "2018-01-04",
+            "by": "Obs",
+            "data": {"name": "Obs", "community": "media", "role": "observer"},
+        },
     ]
     with pytest.raises(EventError) as caught:
         registry.import_lines([json.dumps(line) for line in lines], source="log.jsonl")
@@ -761,12 +917,25 @@ def test_an_import_refused_for_a_blocked_move_keeps_the_unmet_prerequisites_as_d
 
 def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: Registry) -> None:
     lines = [
-        {"initiative": "x", "kind": "initiative_created", "at": "2018-01-01",
-         "data": {"name": "X", "workflow": BUILTIN}},
-        {"initiative": "x", "kind": "participant_joined", "at": "2018-01-02",
-         "data": {"name": "Obs", "community": "media", "role": "observer"}},
-        {"initiative": "x", "kind": "stage_advanced", "at": "2018-01-03", "by": "Obs",
-         "data": {"from": "challenge", "to": "ownership"}},
+        {
+            "initiative": "x",
+            "kind": "initiative_created",
+            "at": "2018-01-01",
+            "data": {"name": "X", "workflow": BUILTIN},
+        },
+        {
+            "initiative": "x",
+            "kind": "participant_joined",
+            "at": "2018-01-02",
+            "data": {"name": "Obs", "community": "media", "role": "observer"},
+        },
+        {
+            "initiative": "x",
+            "kind": "stage_advanced",
+            "at": "2018-01-03",
+            "by": "Obs",
+            "data": {"from": "challenge", "to": "ownership"},
+        },
     ]
     with pytest.raises(EventError) as caught:
         registry.import_lines([json.dumps(line) for line in lines], source="log.jsonl")
@@ -774,7 +943,6 @@ def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: 
     assert isinstance(refused, NotPermittedError)
     assert (refused.actor, refused.move) == ("Obs", "advance")
     assert "observer" not in refused.allowed and refused.allowed == get_workflow(BUILTIN).default_roles
-
 
 
 def test_a_leave_dated_before_the_join_is_refused(registry: Registry) -> None:
@@ -811,7 +979,9 @@ def test_a_fact_dated_in_the_future_is_refused_so_status_can_advance_and_advance
     with Registry(open_store(tmp_path / "ahead.db"), clock=clock) as registry:
         i = registry.create("Ahead", workflow=engine_ladder, at="2019-12-01")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
-            registry.record(i, "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2019-12-02")
+            registry.record(
+                i, "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2019-12-02"
+            )
         before = registry.history(i)
         for ahead in ("2020-01-02", clock.now + timedelta(seconds=1), "2020-01-01T13:00:00+00:00"):
             with pytest.raises(EventError, match="in the future"):

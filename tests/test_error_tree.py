@@ -13,17 +13,22 @@ from pathlib import Path
 
 import pytest
 
-import cooperation.errors as errors
+from cooperation import errors
 from cooperation.definition import catalog
 from cooperation.errors import CooperationError, InstallationError
 
 PACKAGE = Path(errors.__file__).resolve().parent
-BUILTIN_ERRORS = {name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)}
+BUILTIN_ERRORS = {
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+}
 # (module, exception): why it is raised as a built-in exception.
 ALLOWED = {
     ("cooperation/__init__.py", "AttributeError"): "a module's __getattr__ must raise AttributeError",
     ("cooperation/definition/models.py", "ValueError"): "pydantic turns a validator's ValueError into a placed problem",
-    ("cooperation/engine/event_schema.py", "ValueError"): "pydantic turns a validator's ValueError into a placed problem",
+    (
+        "cooperation/engine/event_schema.py",
+        "ValueError",
+    ): "pydantic turns a validator's ValueError into a placed problem",
     ("cooperation/engine/events.py", "TypeError"): "the JSON encoder's contract for values it cannot encode",
     ("cooperation/engine/events.py", "ValueError"): "caught at once and re-raised as a MomentError",
     ("cooperation/engine/conditions/base.py", "NotImplementedError"): "the parts a condition kind must define",

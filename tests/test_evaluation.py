@@ -97,8 +97,10 @@ def test_participation_names_missing_communities() -> None:
 
 
 def test_score_shows_the_label_of_the_level() -> None:
-    scored = [(1, "evidence_recorded", {"condition": "problem", "text": "P"}, None),
-              (2, "score_set", {"parameter": "trust-level", "level": 4}, None)]
+    scored = [
+        (1, "evidence_recorded", {"condition": "problem", "text": "P"}, None),
+        (2, "score_set", {"parameter": "trust-level", "level": 4}, None),
+    ]
     result = _result(scored, "trust-score")
     assert (result.met, result.detail) == (True, "'trust-level' at 4 (everything shared), needs 3")
     assert _result([], "trust-score").detail == "'trust-level' not scored yet (needs 3 on 0..4)"
@@ -120,8 +122,10 @@ def test_held_needs_history_and_the_days() -> None:
 
 
 def test_expiring_counts_only_recent_facts() -> None:
-    attest = [(day, "attestation_given", {"condition": "trust-attested"}, name)
-              for day, name in ((10, "Ada"), (10, "Ben"), (300, "Cy"))]
+    attest = [
+        (day, "attestation_given", {"condition": "trust-attested"}, name)
+        for day, name in ((10, "Ada"), (10, "Ben"), (300, "Cy"))
+    ]
     facts = _joined("Ada", "Ben", "Cy") + attest
     assert _result(facts, "trust-recent", now_day=360).met
     later = _result(facts, "trust-recent", now_day=400)
@@ -144,16 +148,36 @@ def test_to_work_on_lists_the_parts_of_an_all_but_not_the_alternatives_of_an_any
 
 _CONDITIONS = sorted(WORKFLOW.compiled_conditions)
 _spec = st.one_of(
-    st.tuples(st.integers(1, 399), st.just("evidence_recorded"),
-              st.builds(lambda c: {"condition": c, "text": "Noted"}, st.sampled_from(_CONDITIONS)), st.none()),
-    st.tuples(st.integers(1, 399), st.just("attestation_given"),
-              st.builds(lambda c: {"condition": c}, st.sampled_from(_CONDITIONS)), st.sampled_from(sorted(PEOPLE))),
-    st.tuples(st.integers(1, 399), st.just("meeting_held"),
-              st.builds(lambda neutral: {"attendees": ["Ada"], "neutral": neutral}, st.booleans()), st.none()),
-    st.tuples(st.integers(1, 399), st.just("score_set"),
-              st.builds(lambda level: {"parameter": "trust-level", "level": level}, st.integers(0, 4)), st.none()),
-    st.tuples(st.integers(1, 399), st.just("participant_left"),
-              st.builds(lambda name: {"name": name}, st.sampled_from(sorted(PEOPLE))), st.none()),
+    st.tuples(
+        st.integers(1, 399),
+        st.just("evidence_recorded"),
+        st.builds(lambda c: {"condition": c, "text": "Noted"}, st.sampled_from(_CONDITIONS)),
+        st.none(),
+    ),
+    st.tuples(
+        st.integers(1, 399),
+        st.just("attestation_given"),
+        st.builds(lambda c: {"condition": c}, st.sampled_from(_CONDITIONS)),
+        st.sampled_from(sorted(PEOPLE)),
+    ),
+    st.tuples(
+        st.integers(1, 399),
+        st.just("meeting_held"),
+        st.builds(lambda neutral: {"attendees": ["Ada"], "neutral": neutral}, st.booleans()),
+        st.none(),
+    ),
+    st.tuples(
+        st.integers(1, 399),
+        st.just("score_set"),
+        st.builds(lambda level: {"parameter": "trust-level", "level": level}, st.integers(0, 4)),
+        st.none(),
+    ),
+    st.tuples(
+        st.integers(1, 399),
+        st.just("participant_left"),
+        st.builds(lambda name: {"name": name}, st.sampled_from(sorted(PEOPLE))),
+        st.none(),
+    ),
 )
 _logs = st.tuples(st.sets(st.sampled_from(sorted(PEOPLE)), min_size=1), st.lists(_spec, max_size=25))
 

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cooperation.cli import app
-from cooperation.errors import EventError
+from cooperation.definition.schema import generated_schema, shipped_schema
 from cooperation.engine.event_schema import validate_event
 from cooperation.engine.events import Event, cutoff, moment, parse_at
 from cooperation.engine.payloads import EVENT_KINDS
-from cooperation.definition.schema import generated_schema, shipped_schema
+from cooperation.errors import EventError
 from cooperation.vocabulary import BODY_KINDS, COMMUNITIES, DEFAULT_TLP, ROLES, TLP_LABELS
 
 
@@ -34,7 +34,10 @@ FULL_DATA: dict[str, dict[str, Any]] = {
     "participant_left": {"name": "Ben"},
     "meeting_held": {"attendees": ["Ada", "Ben"], "venue": "Town hall", "neutral": True},
     "evidence_recorded": {
-        "condition": "challenge", "text": "A statement", "link": "https://example.org/s", "tlp": "TLP:GREEN"
+        "condition": "challenge",
+        "text": "A statement",
+        "link": "https://example.org/s",
+        "tlp": "TLP:GREEN",
     },
     "attestation_given": {"condition": "equality"},
     "condition_waived": {"condition": "anonymisation", "rationale": "No data is shared at all in this initiative."},
@@ -201,7 +204,13 @@ def test_every_community_is_accepted(community: str) -> None:
 
 def test_the_communities_are_the_internet_governance_ones() -> None:
     assert set(COMMUNITIES) == {
-        "government", "business", "technical", "civil-society", "academia", "media", "intergovernmental",
+        "government",
+        "business",
+        "technical",
+        "civil-society",
+        "academia",
+        "media",
+        "intergovernmental",
     }
 
 

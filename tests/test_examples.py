@@ -106,7 +106,8 @@ def test_each_example_imports_cleanly_into_a_fresh_registry(registry: Registry, 
     assert set(report.created) == {line["initiative"] for line in lines}
     for initiative in report.created:
         assert [event.kind for event in registry.history(initiative)] == [
-            line["kind"] for line in lines if line["initiative"] == initiative]
+            line["kind"] for line in lines if line["initiative"] == initiative
+        ]
 
 
 def test_the_importer_refuses_a_move_whose_prerequisites_the_log_lacks(registry: Registry) -> None:
@@ -154,7 +155,9 @@ def test_the_two_year_target_was_missed_on_the_facts(real: Registry) -> None:
     verdict = judge_target(real, [TOPIC, PILOT])
     assert not verdict.met
     assert [(s.initiative, s.stage) for s in verdict.statuses_when_due] == [
-        (TOPIC, "pilot"), (PILOT, "intersessional-work")]
+        (TOPIC, "pilot"),
+        (PILOT, "intersessional-work"),
+    ]
     assert verdict.first_legislative is not None and verdict.first_legislative.at == "2021-10-29"
     assert verdict.days_late(verdict.first_legislative) == 719
 
@@ -187,16 +190,23 @@ def test_reconstructions_are_labelled_as_such() -> None:
     lines = _lines(REAL)
     attested = {line["data"]["condition"] for line in lines if line["kind"] == "attestation_given"}
     for condition in attested:
-        assert any(line["kind"] == "evidence_recorded" and line["data"]["condition"] == condition
-                   and "Reconstructed" in line["data"]["text"] for line in lines), condition
+        assert any(
+            line["kind"] == "evidence_recorded"
+            and line["data"]["condition"] == condition
+            and "Reconstructed" in line["data"]["text"]
+            for line in lines
+        ), condition
     meetings = [line["data"] for line in lines if line["kind"] == "meeting_held"]
     assert meetings and all("reconstructed" in data["venue"] for data in meetings)
 
 
 def test_coop_status_as_of_tells_the_story(real: Registry) -> None:
     db = real.store.url
-    expected = {"2018-12-31": "stage: proposed", "2019-12-31": "stage: intersessional-work",
-                "2022-12-31": "handed off to UK Parliament (legislation)"}
+    expected = {
+        "2018-12-31": "stage: proposed",
+        "2019-12-31": "stage: intersessional-work",
+        "2022-12-31": "handed off to UK Parliament (legislation)",
+    }
     for as_of, line in expected.items():
         result = CliRunner().invoke(app, ["status", "--db", db, "--as-of", as_of], prog_name="coop")
         assert result.exit_code == 0, result.output
@@ -216,8 +226,9 @@ def test_fictional_examples_are_labelled(path: Path) -> None:
     assert all(line["initiative"].startswith("fictional-") for line in lines)
     created = [line["data"] for line in lines if line["kind"] == "initiative_created"]
     assert created and all(data["name"].startswith("Fictional: ") for data in created)
-    assert all(line["data"]["organisation"].endswith("(fictional)") for line in lines
-               if line["kind"] == "participant_joined")
+    assert all(
+        line["data"]["organisation"].endswith("(fictional)") for line in lines if line["kind"] == "participant_joined"
+    )
     assert all(line["data"]["text"].startswith("Fictional") for line in lines if line["kind"] == "evidence_recorded")
 
 

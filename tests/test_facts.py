@@ -229,17 +229,23 @@ _CONDITIONS = st.sampled_from(("trust", "neutrality", "commitment"))
 def _entries() -> st.SearchStrategy[tuple[str, dict[str, Any], str | None]]:
     """One event of any kind the fold knows: (kind, data, by)."""
     return st.one_of(
-        st.builds(lambda n, c: ("participant_joined", {"name": n, "community": c, "role": "member"}, None),
-                  _NAMES, st.sampled_from(("technical", "business", "media"))),
+        st.builds(
+            lambda n, c: ("participant_joined", {"name": n, "community": c, "role": "member"}, None),
+            _NAMES,
+            st.sampled_from(("technical", "business", "media")),
+        ),
         st.builds(lambda n: ("participant_left", {"name": n}, None), _NAMES),
-        st.builds(lambda a, n: ("meeting_held", {"attendees": a, "neutral": n}, None),
-                  st.lists(_NAMES, min_size=1, max_size=3, unique=True), st.booleans()),
+        st.builds(
+            lambda a, n: ("meeting_held", {"attendees": a, "neutral": n}, None),
+            st.lists(_NAMES, min_size=1, max_size=3, unique=True),
+            st.booleans(),
+        ),
         st.builds(lambda c, b: ("evidence_recorded", {"condition": c, "text": "Noted."}, b), _CONDITIONS, _NAMES),
         st.builds(lambda c, b: ("attestation_given", {"condition": c}, b), _CONDITIONS, _NAMES),
-        st.builds(lambda c, b: ("condition_waived", {"condition": c, "rationale": "Not needed."}, b),
-                  _CONDITIONS, _NAMES),
-        st.builds(lambda level: ("score_set", {"parameter": "trust-level", "level": level}, None),
-                  st.integers(0, 5)),
+        st.builds(
+            lambda c, b: ("condition_waived", {"condition": c, "rationale": "Not needed."}, b), _CONDITIONS, _NAMES
+        ),
+        st.builds(lambda level: ("score_set", {"parameter": "trust-level", "level": level}, None), st.integers(0, 5)),
         st.just(("output_published", {"title": "Guidelines"}, None)),
         st.just(("trust_breached", {"description": "A leak."}, None)),
         st.builds(lambda to: ("stage_advanced", {"from": "x", "to": to}, "Ada"), st.sampled_from(("a", "b", "c"))),

@@ -68,7 +68,7 @@ def _random_middle_pages(sound: bytes, path: Path) -> None:
     noise = bytes((index * 97 + 13) % 256 for index in range(page))
     damaged = bytearray(sound)
     for number in range(1, len(sound) // page - 1):  # every page but the first and the last
-        damaged[number * page:(number + 1) * page] = noise
+        damaged[number * page : (number + 1) * page] = noise
     path.write_bytes(bytes(damaged))
 
 

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import ENGINE_LADDER, export_lines, run_cli
 
-from cooperation.errors import CooperationError, WorkflowDefinitionError
 from cooperation.definition.loading import load_workflow_text
+from cooperation.errors import CooperationError, WorkflowDefinitionError
 from cooperation.registry import Registry
 
 LADDER_TEXT = Path(ENGINE_LADDER).read_text(encoding="utf-8")
@@ -29,11 +29,18 @@ LADDER_DATA = yaml.safe_load(LADDER_TEXT)
 # test_hostile_input.py (test_a_control_character_in_a_workflow_file_is_a_definition_error).
 PRINTABLE = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t"), min_size=1, max_size=6)
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**12), 10**12), st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=30), st.sampled_from(["", "idea", "formed", "problem", "owner", "regress", "evidence", "~", "*x"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(["", "idea", "formed", "problem", "owner", "regress", "evidence", "~", "*x"]),
 )
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                      max_leaves=8)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -87,7 +94,7 @@ def workflow_texts(draw: st.DrawFn) -> str:
         if edit == "insert":
             text = text[:at] + draw(PRINTABLE) + text[at:]
         else:
-            text = text[:at] + text[at + draw(st.integers(1, 20)):]
+            text = text[:at] + text[at + draw(st.integers(1, 20)) :]
     return text
 
 
@@ -103,19 +110,46 @@ def test_a_mutated_workflow_loads_or_is_refused_with_a_definition_error(text: st
 # --- event lines -----------------------------------------------------------------------------------
 
 BASE_LOG = [
-    {"initiative": "fuzzed", "kind": "initiative_created", "at": "2018-01-01",
-     "data": {"name": "Fuzzed", "workflow": ENGINE_LADDER}},
-    {"initiative": "fuzzed", "kind": "participant_joined", "at": "2018-01-02",
-     "data": {"name": "Ada", "community": "technical", "role": "owner"}},
-    {"initiative": "fuzzed", "kind": "participant_joined", "at": "2018-01-02",
-     "data": {"name": "Ben", "community": "business", "role": "member"}},
-    {"initiative": "fuzzed", "kind": "evidence_recorded", "at": "2018-01-03", "by": "Ada",
-     "data": {"condition": "problem", "text": "A statement"}},
+    {
+        "initiative": "fuzzed",
+        "kind": "initiative_created",
+        "at": "2018-01-01",
+        "data": {"name": "Fuzzed", "workflow": ENGINE_LADDER},
+    },
+    {
+        "initiative": "fuzzed",
+        "kind": "participant_joined",
+        "at": "2018-01-02",
+        "data": {"name": "Ada", "community": "technical", "role": "owner"},
+    },
+    {
+        "initiative": "fuzzed",
+        "kind": "participant_joined",
+        "at": "2018-01-02",
+        "data": {"name": "Ben", "community": "business", "role": "member"},
+    },
+    {
+        "initiative": "fuzzed",
+        "kind": "evidence_recorded",
+        "at": "2018-01-03",
+        "by": "Ada",
+        "data": {"condition": "problem", "text": "A statement"},
+    },
     {"initiative": "fuzzed", "kind": "meeting_held", "at": "2018-01-04", "data": {"attendees": ["Ada", "Ben"]}},
-    {"initiative": "fuzzed", "kind": "stage_advanced", "at": "2018-01-05", "by": "Ada",
-     "data": {"from": "idea", "to": "formed"}},
-    {"initiative": "kept", "kind": "evidence_recorded", "at": "2018-02-01", "by": "Ada",
-     "data": {"condition": "problem", "text": "More on the kept one"}},
+    {
+        "initiative": "fuzzed",
+        "kind": "stage_advanced",
+        "at": "2018-01-05",
+        "by": "Ada",
+        "data": {"from": "idea", "to": "formed"},
+    },
+    {
+        "initiative": "kept",
+        "kind": "evidence_recorded",
+        "at": "2018-02-01",
+        "by": "Ada",
+        "data": {"condition": "problem", "text": "More on the kept one"},
+    },
 ]
 
 
@@ -134,7 +168,7 @@ def event_logs(draw: st.DrawFn) -> list[str]:
         else:
             line = lines[index]
             at = draw(st.integers(0, len(line)))
-            lines[index] = line[:at] + draw(st.text(max_size=5)) + line[at + draw(st.integers(0, 5)):]
+            lines[index] = line[:at] + draw(st.text(max_size=5)) + line[at + draw(st.integers(0, 5)) :]
     return lines
 
 
@@ -145,14 +179,19 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Registry.open(db) as registry:
         registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
         for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "member")):
-            registry.record("kept", "participant_joined", {"name": name, "community": community, "role": role},
-                            at="2018-01-01")
-        registry.record("kept", "evidence_recorded", {"condition": "problem", "text": "Kept"}, by="Ada", at="2018-01-02")
+            registry.record(
+                "kept", "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-01"
+            )
+        registry.record(
+            "kept", "evidence_recorded", {"condition": "problem", "text": "Kept"}, by="Ada", at="2018-01-02"
+        )
         registry.advance("kept", by="Ada", at="2018-01-03")
     return db
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(lines=event_logs())
 def test_a_mutated_event_log_imports_whole_or_is_refused_and_changes_nothing(
     tmp_path: Path, template: Path, lines: list[str]
@@ -181,11 +220,14 @@ def test_a_mutated_event_log_imports_whole_or_is_refused_and_changes_nothing(
 CLI_CASES = {
     "truncated-json": json.dumps(BASE_LOG[0]).encode()[:-7] + b"\n",
     "nan-score": json.dumps(BASE_LOG[0]).encode() + b'\n{"initiative": "fuzzed", "kind": "score_set", "at": '
-                 b'"2018-01-02", "by": "Ada", "data": {"parameter": "trust-level", "level": NaN}}\n',
+    b'"2018-01-02", "by": "Ada", "data": {"parameter": "trust-level", "level": NaN}}\n',
     "array-line": b"[1, 2, 3]\n",
     "nul-bytes": b'{"initiative": "a\\u0000b", "kind": "initiative_created", "at": "2018-01-01", '
-                 b'"data": {"name": "x", "workflow": "cooperation-maturity"}}\n',
-    "mutated": "\n".join(json.dumps(event) for event in BASE_LOG).replace('"at"', '"at"', 1).replace("2018-01-05", "2018-13-05").encode(),
+    b'"data": {"name": "x", "workflow": "cooperation-maturity"}}\n',
+    "mutated": "\n".join(json.dumps(event) for event in BASE_LOG)
+    .replace('"at"', '"at"', 1)
+    .replace("2018-01-05", "2018-13-05")
+    .encode(),
 }
 
 

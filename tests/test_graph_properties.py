@@ -7,6 +7,7 @@ declared in a shuffled order, so the loader cannot rely on declaration order.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -194,7 +195,7 @@ def test_a_back_edge_is_reported_as_a_real_cycle(data: dict[str, Any], draw: st.
         assert match, f"not a cycle message: {problem}"
         chain = match["chain"].split(" -> ")
         assert len(chain) >= 2 and chain[0] == chain[-1], chain
-        for source, target in zip(chain, chain[1:]):
+        for source, target in itertools.pairwise(chain):
             assert target in requires[source] or target in composes[source], f"{source} -> {target} is not an edge"
     named = {name for problem in problems for name in CYCLE.match(problem.message)["chain"].split(" -> ")}  # type: ignore[index]
     assert earlier in named and later in named

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from reliability_helpers import BUILTIN, ENGINE_LADDER, export_lines, run_cli
 
+from cooperation.definition.loading import load_workflow_text
 from cooperation.errors import (
     CooperationError,
     EventError,
     UnknownInitiativeError,
     WorkflowDefinitionError,
 )
-from cooperation.definition.loading import load_workflow_text
 from cooperation.registry import Registry
 
 LADDER_TEXT = Path(ENGINE_LADDER).read_text(encoding="utf-8")
@@ -34,8 +34,9 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
     with Registry.open(tmp_path / "coop.db") as opened:
         opened.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
-            opened.record("kept", "participant_joined", {"name": name, "community": community, "role": "owner"},
-                          at="2018-01-01")
+            opened.record(
+                "kept", "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2018-01-01"
+            )
         yield opened
 
 
@@ -53,8 +54,14 @@ def _refused_unchanged(registry: Registry, lines: list[str], message: str) -> No
 
 
 def _created(initiative: str, **data: object) -> str:
-    return json.dumps({"initiative": initiative, "kind": "initiative_created", "at": "2018-01-01",
-                       "data": {"name": "New", "workflow": ENGINE_LADDER, **data}})
+    return json.dumps(
+        {
+            "initiative": initiative,
+            "kind": "initiative_created",
+            "at": "2018-01-01",
+            "data": {"name": "New", "workflow": ENGINE_LADDER, **data},
+        }
+    )
 
 
 # --- workflow files ------------------------------------------------------------------------------------
@@ -108,7 +115,7 @@ def test_deeply_nested_yaml_is_refused_without_a_recursion_error() -> None:
 
 
 def test_a_control_character_in_a_workflow_file_is_a_definition_error() -> None:
-    with pytest.raises(WorkflowDefinitionError, match="ctl.yaml"):
+    with pytest.raises(WorkflowDefinitionError, match=r"ctl\.yaml"):
         load_workflow_text(LADDER_TEXT.replace("Engine test ladder", "Engine\x1f test ladder", 1), file="ctl.yaml")
 
 
@@ -122,8 +129,15 @@ def test_a_condition_id_the_workflow_does_not_know_is_refused_with_a_suggestion(
 
 
 def test_a_multi_megabyte_event_line_is_refused_and_nothing_is_written(registry: Registry) -> None:
-    big = json.dumps({"initiative": "kept", "kind": "evidence_recorded", "at": "2018-01-02", "by": "Ada",
-                      "data": {"condition": "problem", "text": "x" * (5 * 2**20)}})
+    big = json.dumps(
+        {
+            "initiative": "kept",
+            "kind": "evidence_recorded",
+            "at": "2018-01-02",
+            "by": "Ada",
+            "data": {"condition": "problem", "text": "x" * (5 * 2**20)},
+        }
+    )
     _refused_unchanged(registry, [_created("other"), big], "hostile.jsonl:2")
 
 
@@ -143,8 +157,20 @@ def test_deeply_nested_event_data_is_refused_without_a_recursion_error(registry:
 
 @pytest.mark.parametrize(
     "identifier",
-    ["x'; DROP TABLE events;--", "$(rm -rf /)", "`id`", "a;b|c&d", "../../etc/passwd", "a/b", "a\\b",
-     "a\x00b", "a\nb", "a\x1b[31mb", " ", "é" * 70],
+    [
+        "x'; DROP TABLE events;--",
+        "$(rm -rf /)",
+        "`id`",
+        "a;b|c&d",
+        "../../etc/passwd",
+        "a/b",
+        "a\\b",
+        "a\x00b",
+        "a\nb",
+        "a\x1b[31mb",
+        " ",
+        "é" * 70,
+    ],
 )
 def test_ids_with_sql_shell_path_or_control_characters_are_refused(registry: Registry, identifier: str) -> None:
     before = _export(registry)
@@ -154,8 +180,16 @@ def test_ids_with_sql_shell_path_or_control_characters_are_refused(registry: Reg
     assert _export(registry) == before
 
 
-@pytest.mark.parametrize("text", ["Robert'); DROP TABLE events;--", "$(rm -rf /) `id` | & ;", "../../etc/passwd",
-                                  "<script>alert(1)</script>", "ünï©ødé ✓ 日本語 \U0001F600"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Robert'); DROP TABLE events;--",
+        "$(rm -rf /) `id` | & ;",
+        "../../etc/passwd",
+        "<script>alert(1)</script>",
+        "ünï©ødé ✓ 日本語 \U0001f600",
+    ],
+)
 def test_metacharacters_in_names_and_text_are_kept_as_plain_data(registry: Registry, text: str) -> None:
     registry.record("kept", "participant_joined", {"name": text, "community": "media"}, at="2018-01-02")
     registry.record("kept", "evidence_recorded", {"condition": "problem", "text": text}, by="Ada", at="2018-01-02")
@@ -164,23 +198,47 @@ def test_metacharacters_in_names_and_text_are_kept_as_plain_data(registry: Regis
     assert registry.initiatives() == ["kept"] and registry.status("kept").stage == "idea"
 
 
-@pytest.mark.parametrize("at", ["2019-02-29", "2018-04-31", "2018-02-30", "2018-13-01", "2018-00-10",
-                                "2018-01-01T24:00:00Z", "2018-01-01T12:60:00Z", "2018-01-01T12:00:00+25:00"])
+@pytest.mark.parametrize(
+    "at",
+    [
+        "2019-02-29",
+        "2018-04-31",
+        "2018-02-30",
+        "2018-13-01",
+        "2018-00-10",
+        "2018-01-01T24:00:00Z",
+        "2018-01-01T12:60:00Z",
+        "2018-01-01T12:00:00+25:00",
+    ],
+)
 def test_dates_that_do_not_exist_are_refused_everywhere(registry: Registry, at: str) -> None:
     before = _export(registry)
     with pytest.raises(CooperationError, match="ISO 8601"):
         registry.record("kept", "evidence_recorded", {"condition": "problem", "text": "x"}, by="Ada", at=at)
     with pytest.raises(CooperationError, match="ISO 8601"):
         registry.status("kept", as_of=at)
-    line = json.dumps({"initiative": "kept", "kind": "evidence_recorded", "at": at, "by": "Ada",
-                       "data": {"condition": "problem", "text": "x"}})
+    line = json.dumps(
+        {
+            "initiative": "kept",
+            "kind": "evidence_recorded",
+            "at": at,
+            "by": "Ada",
+            "data": {"condition": "problem", "text": "x"},
+        }
+    )
     _refused_unchanged(registry, [line], "ISO 8601")
     assert _export(registry) == before
 
 
 def test_an_event_for_an_unknown_initiative_is_refused(registry: Registry) -> None:
-    line = json.dumps({"initiative": "ghost", "kind": "participant_joined", "at": "2018-01-02",
-                       "data": {"name": "Cy", "community": "media"}})
+    line = json.dumps(
+        {
+            "initiative": "ghost",
+            "kind": "participant_joined",
+            "at": "2018-01-02",
+            "data": {"name": "Cy", "community": "media"},
+        }
+    )
     _refused_unchanged(registry, [line], "unknown initiative 'ghost'")
     with pytest.raises(UnknownInitiativeError):
         registry.record("ghost", "participant_joined", {"name": "Cy", "community": "media"}, at="2018-01-02")
@@ -188,8 +246,15 @@ def test_an_event_for_an_unknown_initiative_is_refused(registry: Registry) -> No
 
 
 def test_an_event_naming_a_condition_the_workflow_does_not_know_is_refused(registry: Registry) -> None:
-    line = json.dumps({"initiative": "kept", "kind": "evidence_recorded", "at": "2018-01-02", "by": "Ada",
-                       "data": {"condition": "problme", "text": "x"}})
+    line = json.dumps(
+        {
+            "initiative": "kept",
+            "kind": "evidence_recorded",
+            "at": "2018-01-02",
+            "by": "Ada",
+            "data": {"condition": "problme", "text": "x"},
+        }
+    )
     _refused_unchanged(registry, [line], "did you mean 'problem'?")
     with pytest.raises(EventError, match="did you mean 'problem'"):
         registry.record("kept", "attestation_given", {"condition": "problme"}, by="Ada", at="2018-01-02")
@@ -250,14 +315,22 @@ def test_a_participant_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_p
 
     executable = require_chromium()
     with Registry.open(tmp_path / "coop.db") as registry:
-        registry.create(HOSTILE_NAME + " initiative", workflow=BUILTIN, initiative="hostile", at="2018-01-01",
-                        by=HOSTILE_NAME)
-        registry.record("hostile", "participant_joined",
-                        {"name": HOSTILE_NAME, "community": "technical", "role": "owner",
-                         "organisation": HOSTILE_NAME}, at="2018-01-01")
-        registry.record("hostile", "evidence_recorded",
-                        {"condition": "challenge", "text": f"said by {HOSTILE_NAME}", "tlp": "TLP:CLEAR"},
-                        by=HOSTILE_NAME, at="2018-01-02")
+        registry.create(
+            HOSTILE_NAME + " initiative", workflow=BUILTIN, initiative="hostile", at="2018-01-01", by=HOSTILE_NAME
+        )
+        registry.record(
+            "hostile",
+            "participant_joined",
+            {"name": HOSTILE_NAME, "community": "technical", "role": "owner", "organisation": HOSTILE_NAME},
+            at="2018-01-01",
+        )
+        registry.record(
+            "hostile",
+            "evidence_recorded",
+            {"condition": "challenge", "text": f"said by {HOSTILE_NAME}", "tlp": "TLP:CLEAR"},
+            by=HOSTILE_NAME,
+            at="2018-01-02",
+        )
         report = build_report(registry, audience="TLP:CLEAR", as_of="2018-02-01")
     html = tmp_path / "report.html"
     html.write_text(render_html(report), encoding="utf-8")

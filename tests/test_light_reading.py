@@ -34,8 +34,9 @@ def test_status_and_portfolio_status_import_nothing_heavy(tmp_path: Path) -> Non
     database = tmp_path / "coop.db"
     with Registry.open(database) as registry:
         registry.create("Reading", workflow="cooperation-maturity", initiative="reading", at="2024-01-01")
-        registry.record("reading", "evidence_recorded", {"condition": "challenge", "text": "A problem"},
-                        at="2024-01-02")
+        registry.record(
+            "reading", "evidence_recorded", {"condition": "challenge", "text": "A problem"}, at="2024-01-02"
+        )
     read = f"""
 from cooperation import Registry
 from cooperation.views.status_json import status_json

@@ -9,11 +9,11 @@ which the workers retry; anything else is counted as unexpected and fails the te
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from reliability_helpers import ENGINE_LADDER, run_load
 
 from cooperation.errors import ConflictError
@@ -56,14 +56,13 @@ def test_a_record_racing_a_move_is_a_conflict_not_a_refusal(tmp_path: Path) -> N
     with Registry(open_store(db), clock=lambda: datetime(2019, 1, 1, 12, 0, 1, tzinfo=UTC)) as mover:
         mover.create("Race", workflow=ENGINE_LADDER, initiative="race", at="2018-01-01")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
-            mover.record("race", "participant_joined", {"name": name, "community": community, "role": "owner"},
-                         at="2018-01-01")
+            mover.record(
+                "race", "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2018-01-01"
+            )
         mover.record("race", "evidence_recorded", {"condition": "problem", "text": "the problem"}, at="2018-01-02")
         clock = SteppingClock(lambda: mover.advance("race", by="Ada"))
         with Registry(open_store(db), clock=clock) as recorder:
-            try:
+            with contextlib.suppress(ConflictError):  # the documented outcome of a lost race: retry it
                 recorder.record("race", "evidence_recorded", {"condition": "problem", "text": "more"}, by="Ben")
-            except ConflictError:
-                pass  # the documented outcome of a lost race: retry it
             recorder.record("race", "evidence_recorded", {"condition": "problem", "text": "again"}, by="Ben")
         assert [event.kind for event in mover.history("race")][-2:] == ["stage_advanced", "evidence_recorded"]

@@ -24,9 +24,9 @@ from cooperation.definition.compiled import CompiledTransition, CompiledWorkflow
 from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.event_schema import DATA_MODELS
 from cooperation.engine.events import MOVE_KINDS, Event
-from cooperation.engine.payloads import EVENT_KINDS
 from cooperation.engine.facts import fold
 from cooperation.engine.moves import EVENT_KIND_OF_MOVE, MOVE_KIND_OF_EVENT, Move, MoveKind, moves_for
+from cooperation.engine.payloads import EVENT_KINDS
 from cooperation.errors import TransitionError
 
 ENGINE_LADDER = str(Path(__file__).resolve().parent / "workflows" / "engine" / "ladder.yaml")
@@ -204,13 +204,21 @@ def test_the_engine_ladder_refuses_and_allows_moves_as_its_file_says() -> None:
     """A pinned example, independent of the old code: what the file tests/workflows/engine/ladder.yaml says."""
     table = moves_for(_LADDER)
     assert [m.label for m in table.leaving("delivered")] == [
-        "'breach' (delivered -> formed)", "'restart' (delivered -> idea)", "'hand-off' (delivered -> handed-off)"
+        "'breach' (delivered -> formed)",
+        "'restart' (delivered -> idea)",
+        "'hand-off' (delivered -> handed-off)",
     ]
     assert table.advance("delivered") is None and table.next_stage("trusted") == "delivered"
     assert table.automatic("trusted", "trust_breached") == table.move("trusted", "breach")
     assert table.automatic("idea", "trust_breached") is None
     assert table.move("delivered", "hand-off") == Move(
-        "hand_off", "delivered", "handed-off", "hand-off", ("owner", "secretariat"), ("receiver",), None,
+        "hand_off",
+        "delivered",
+        "handed-off",
+        "hand-off",
+        ("owner", "secretariat"),
+        ("receiver",),
+        None,
         ("standardisation", "self-regulation"),
     )
     with pytest.raises(TransitionError, match="several regress moves fit"):

@@ -15,15 +15,34 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = "cooperation-maturity"
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis", ".mypy_cache",
-    "build", "dist", "*.egg-info", "tests", "*.db", "*.db-wal", "*.db-shm",
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".hypothesis",
+    ".mypy_cache",
+    "build",
+    "dist",
+    "*.egg-info",
+    "tests",
+    "*.db",
+    "*.db-wal",
+    "*.db-shm",
 )
 
 
 def _run(args: list[str | Path], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     return subprocess.run(
-        [str(arg) for arg in args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=environment
+        [str(arg) for arg in args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+        check=False,
     )
 
 
@@ -34,8 +53,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     before = sorted(path.name for path in REPO_ROOT.iterdir())
     source = base / "source"
     shutil.copytree(REPO_ROOT, source, ignore=NOT_SOURCE)
-    built = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", base / "dist", source],
-                 cwd=base)
+    built = _run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", base / "dist", source], cwd=base
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     assert sorted(path.name for path in REPO_ROOT.iterdir()) == before, "building wrote into the checkout"
     (found,) = (base / "dist").glob("*.whl")

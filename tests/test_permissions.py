@@ -12,8 +12,13 @@ from reliability_helpers import ENGINE_LADDER
 from cooperation.errors import EventError, NotPermittedError
 from cooperation.registry import Registry
 
-PEOPLE = (("Own", "technical", "owner"), ("Sec", "business", "secretariat"), ("Mem", "government", "member"),
-          ("Obs", "media", "observer"), ("Gone", "academia", "owner"))
+PEOPLE = (
+    ("Own", "technical", "owner"),
+    ("Sec", "business", "secretariat"),
+    ("Mem", "government", "member"),
+    ("Obs", "media", "observer"),
+    ("Gone", "academia", "owner"),
+)
 
 
 @pytest.fixture
@@ -22,8 +27,9 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
     with Registry.open(tmp_path / "coop.db") as opened:
         opened.create("Roles", workflow=ENGINE_LADDER, initiative="roles", at="2018-01-01")
         for name, community, role in PEOPLE:
-            opened.record("roles", "participant_joined", {"name": name, "community": community, "role": role},
-                          at="2018-01-01")
+            opened.record(
+                "roles", "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-01"
+            )
         opened.record("roles", "evidence_recorded", {"condition": "problem", "text": "p"}, by="Own", at="2018-01-02")
         opened.advance("roles", by="Own", at="2018-01-03")
         opened.record("roles", "participant_left", {"name": "Gone"}, at="2018-01-04")
@@ -58,8 +64,14 @@ def test_a_restart_is_allowed_only_to_the_owner_role_the_workflow_names(registry
     assert registry.regress("roles", by="Own", reason="again", transition="restart", at="2018-01-06").stage == "idea"
 
 
-@pytest.mark.parametrize(("actor", "message"), [("Obs", "observers cannot attest"), ("Gone", "not a current participant"),
-                                                ("Nobody", "not a current participant")])
+@pytest.mark.parametrize(
+    ("actor", "message"),
+    [
+        ("Obs", "observers cannot attest"),
+        ("Gone", "not a current participant"),
+        ("Nobody", "not a current participant"),
+    ],
+)
 def test_attestations_only_from_current_non_observer_participants(registry: Registry, actor: str, message: str) -> None:
     before = _history(registry)
     with pytest.raises(EventError, match=message):
@@ -82,7 +94,11 @@ def test_an_attestation_stops_counting_when_its_author_leaves(registry: Registry
 def test_only_owner_or_secretariat_may_waive(registry: Registry, actor: str) -> None:
     before = _history(registry)
     with pytest.raises(EventError):
-        registry.record("roles", "condition_waived",
-                        {"condition": "vouched", "rationale": "nobody outside the group could vouch for it at all"},
-                        by=actor, at="2018-01-06")
+        registry.record(
+            "roles",
+            "condition_waived",
+            {"condition": "vouched", "rationale": "nobody outside the group could vouch for it at all"},
+            by=actor,
+            at="2018-01-06",
+        )
     assert _history(registry) == before

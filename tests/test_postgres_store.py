@@ -22,17 +22,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postgres_server import PostgresServer, with_search_path
 
-from cooperation.errors import ConflictError, StoreError
 from cooperation.engine.events import Event
+from cooperation.errors import ConflictError, StoreError
 from cooperation.stores.locate import open_store
 
 if not os.environ.get("CI"):  # in CI a missing psycopg must fail, not skip
     pytest.importorskip("psycopg", reason='psycopg is not installed (pip install ".[postgres]")')
 
-import psycopg  # noqa: E402
+import psycopg
 
-from cooperation.stores import postgres as postgres_store  # noqa: E402
-from cooperation.stores.postgres import MARKER, PostgresStore, redact, schema_version  # noqa: E402
+from cooperation.stores import postgres as postgres_store
+from cooperation.stores.postgres import MARKER, PostgresStore, redact, schema_version
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,13 +84,24 @@ def test_a_new_registry_is_two_marked_tables_in_the_urls_schema(registry: str, r
 
 def test_events_are_stored_as_compact_sorted_json_with_the_time_of_recording(postgres_url: str, raw: Any) -> None:
     with PostgresStore(postgres_url) as store:
-        store.append("pilot", [event("pilot", by=None, zeta=1, alpha="Zoë", mid=[1, {"b": 2, "a": 1}])], expected_version=0)
+        store.append(
+            "pilot", [event("pilot", by=None, zeta=1, alpha="Zoë", mid=[1, {"b": 2, "a": 1}])], expected_version=0
+        )
 
     row = raw.execute(
-        "SELECT initiative, seq, kind, at, actor, data::text, now() - recorded_at < interval '1 minute' FROM coop_events"
+        "SELECT initiative, seq, kind, at, actor, data::text, now() - recorded_at < interval '1 minute'"
+        " FROM coop_events"
     ).fetchone()
 
-    assert row == ("pilot", 1, "meeting_held", "2019-02-01", None, '{"alpha":"Zoë","mid":[1,{"a":1,"b":2}],"zeta":1}', True)
+    assert row == (
+        "pilot",
+        1,
+        "meeting_held",
+        "2019-02-01",
+        None,
+        '{"alpha":"Zoë","mid":[1,{"a":1,"b":2}],"zeta":1}',
+        True,
+    )
 
 
 def test_the_database_itself_refuses_to_rewrite_or_remove_events(registry: str, raw: Any) -> None:
@@ -167,24 +178,35 @@ def _broken_urls(server_url: str) -> dict[str, tuple[str, str]]:
     """URLs that cannot be opened, each with a phrase its error must hold."""
     password = password_of(server_url)
     host_and_database = server_url.split("@", 1)[1]
-    host, port = host_and_database.split("/", 1)[0].split(":")
+    _host, port = host_and_database.split("/", 1)[0].split(":")
     return {
         "wrong-password": (server_url.replace(f":{password}@", ":not-the-password@"), "user name or password"),
         "missing-database": (server_url.replace("/coop_test", "/no_such_database"), "create the database first"),
         "closed-port": (server_url.replace(f":{port}/", ":1/"), "does not answer"),
-        "bad-option": (server_url + "&sslmode=sometimes" if "?" in server_url else server_url + "?sslmode=sometimes",
-                       "not valid"),
+        "bad-option": (
+            server_url + "&sslmode=sometimes" if "?" in server_url else server_url + "?sslmode=sometimes",
+            "not valid",
+        ),
         "unknown-parameter": (server_url + "?colour=blue", "not a valid PostgreSQL URL"),
         "password-in-query": (
-            server_url.replace(f":{password}@", "@") + f"?password={password}x", "user name or password"
+            server_url.replace(f":{password}@", "@") + f"?password={password}x",
+            "user name or password",
         ),
         "missing-schema": (with_search_path(server_url, "no_such_schema"), "CREATE SCHEMA"),
     }
 
 
 @pytest.mark.parametrize(
-    "case", ["wrong-password", "missing-database", "closed-port", "bad-option", "unknown-parameter",
-             "password-in-query", "missing-schema"]
+    "case",
+    [
+        "wrong-password",
+        "missing-database",
+        "closed-port",
+        "bad-option",
+        "unknown-parameter",
+        "password-in-query",
+        "missing-schema",
+    ],
 )
 def test_a_registry_that_cannot_be_opened_is_named_without_its_password(
     postgres_server: PostgresServer, case: str
@@ -217,8 +239,10 @@ def test_a_missing_registry_is_not_created_when_only_reading(postgres_url: str, 
     "setup",
     [
         pytest.param(["CREATE TABLE coop_events (id int)"], id="events-without-meta"),
-        pytest.param(["CREATE TABLE coop_meta (key text, value text)", "INSERT INTO coop_meta VALUES ('app', 'x')"],
-                     id="someone-elses-meta"),
+        pytest.param(
+            ["CREATE TABLE coop_meta (key text, value text)", "INSERT INTO coop_meta VALUES ('app', 'x')"],
+            id="someone-elses-meta",
+        ),
         pytest.param(["CREATE TABLE coop_meta (id int)"], id="meta-of-another-shape"),
     ],
 )
@@ -267,7 +291,9 @@ def test_migrations_run_in_order_on_an_older_registry(
 
 def test_processes_opening_a_new_registry_at_once_all_make_it_once(postgres_url: str, raw: Any) -> None:
     script = (
-        "import sys; from cooperation.stores.postgres import PostgresStore; from cooperation.engine.events import Event\n"
+        "import sys\n"
+        "from cooperation.stores.postgres import PostgresStore\n"
+        "from cooperation.engine.events import Event\n"
         "print('ready', flush=True); sys.stdin.readline()\n"
         "with PostgresStore(sys.argv[1]) as store:\n"
         "    name = 'own-' + sys.argv[2]\n"
@@ -275,8 +301,14 @@ def test_processes_opening_a_new_registry_at_once_all_make_it_once(postgres_url:
     )
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     workers = [
-        subprocess.Popen([sys.executable, "-c", script, postgres_url, str(n)], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+        subprocess.Popen(
+            [sys.executable, "-c", script, postgres_url, str(n)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
         for n in range(4)
     ]
     try:
@@ -388,7 +420,7 @@ def test_a_user_without_the_right_to_write_is_told_what_to_grant_and_insert_is_e
     try:
         raw.execute(f"GRANT USAGE ON SCHEMA {role.removeprefix('reader_')} TO {role}")
         raw.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {role.removeprefix('reader_')} TO {role}")
-        user, rest = registry.split("://", 1)[1].split("@", 1)
+        _user, rest = registry.split("://", 1)[1].split("@", 1)
         as_reader = f"postgresql://{role}:reader-secret@{rest}"
 
         with PostgresStore(as_reader, create=False) as store:
@@ -461,8 +493,10 @@ def test_the_command_line_works_on_a_postgresql_registry(postgres_url: str, monk
     assert made.output == f"registry ready: {redact(postgres_url)} (0 initiatives)\n"
     assert password not in made.output
     assert runner.invoke(app, ["new", "No default passwords", "--at", "2024-01-10"]).output == "no-default-passwords\n"
-    joined = runner.invoke(app, ["join", "no-default-passwords", "Ada", "--community", "technical", "--role", "owner",
-                                     "--at", "2024-01-11"])
+    joined = runner.invoke(
+        app,
+        ["join", "no-default-passwords", "Ada", "--community", "technical", "--role", "owner", "--at", "2024-01-11"],
+    )
     assert joined.exit_code == 0, joined.output
     shown = runner.invoke(app, ["status", "no-default-passwords", "--json"])
     assert shown.exit_code == 0, shown.output

@@ -39,14 +39,14 @@ def test_all_is_sorted_without_duplicates() -> None:
 
 def test_every_name_is_importable() -> None:
     namespace: dict[str, object] = {}
-    exec(f"from cooperation import {', '.join(cooperation.__all__)}", namespace)  # noqa: S102
+    exec(f"from cooperation import {', '.join(cooperation.__all__)}", namespace)
     for name in cooperation.__all__:
         assert namespace[name] is getattr(cooperation, name)
 
 
 def test_star_import_gives_all() -> None:
     namespace: dict[str, object] = {}
-    exec("from cooperation import *", namespace)  # noqa: S102
+    exec("from cooperation import *", namespace)
     assert set(namespace) - {"__builtins__"} == set(cooperation.__all__)
 
 

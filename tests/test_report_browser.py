@@ -44,7 +44,9 @@ def assert_offline_and_clean(page: Page, html: Path) -> None:
 
 
 def test_the_report_shows_its_headings_and_blockers_without_a_request_or_an_error(
-    browser: Browser, sample_db: Path, tmp_path: Path  # noqa: F811
+    browser: Browser,
+    sample_db: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     html = write_report(sample_db, tmp_path / "report.html", audience="TLP:GREEN")
     page = browser.open(html)
@@ -56,7 +58,9 @@ def test_the_report_shows_its_headings_and_blockers_without_a_request_or_an_erro
     assert blockers == ["trust-attested", "", "statement, group", "group, outcome, broad-group"]
     assert texts(page, "#initiative-1 ol.blockers li strong") == ["Trust stated", "Comfort zone left"]
     assert "⚠" in texts(page, "table.overview tbody tr:nth-child(4) td:nth-child(6)")[0]
-    assert page.evaluate("document.querySelectorAll('svg.graph g.node').length") == 5 + 9 + 1  # stages, conditions, and the one move with prerequisites
+    assert (
+        page.evaluate("document.querySelectorAll('svg.graph g.node').length") == 5 + 9 + 1
+    )  # stages, conditions, and the one move with prerequisites
     assert page.evaluate("document.querySelectorAll('svg.progress').length") == 4
     body = page.evaluate("document.body.innerText")
     assert CONFIDENTIAL["TLP:GREEN"][0] in body and CONFIDENTIAL["TLP:AMBER"][0] not in body
@@ -66,15 +70,18 @@ def test_the_report_shows_its_headings_and_blockers_without_a_request_or_an_erro
 
 
 def test_on_a_phone_nothing_spills_sideways_and_on_paper_it_prints(
-    browser: Browser, sample_db: Path, tmp_path: Path  # noqa: F811
+    browser: Browser,
+    sample_db: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     html = write_report(sample_db, tmp_path / "report.html", anonymise=True)
     page = browser.open(html, width=390, height=844, mobile=True)
     width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= viewport, "the page scrolls sideways on a phone"
     # Wide tables and the graph scroll inside their own box instead.
-    assert page.evaluate("Array.from(document.querySelectorAll('table')).every("
-                         "t => t.parentElement.classList.contains('scroll'))")
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('table')).every(t => t.parentElement.classList.contains('scroll'))"
+    )
     page.screenshot(tmp_path / "report-phone.png")
     pdf = page.pdf(tmp_path / "report.pdf")
     assert_offline_and_clean(page, html)
@@ -85,11 +92,19 @@ def test_the_built_in_workflow_draws_its_whole_graph(browser: Browser, tmp_path:
     db = tmp_path / "coop.db"
     with Registry.open(db) as registry:
         registry.create("No default passwords", workflow="cooperation-maturity", by="Ada", at="2024-03-01")
-        registry.record("no-default-passwords", "participant_joined",
-                        {"name": "Ada", "community": "technical", "role": "owner"}, at="2024-03-01")
-        registry.record("no-default-passwords", "evidence_recorded",
-                        {"condition": "challenge", "text": "Shared default passwords", "tlp": "TLP:CLEAR"},
-                        by="Ada", at="2024-03-02")
+        registry.record(
+            "no-default-passwords",
+            "participant_joined",
+            {"name": "Ada", "community": "technical", "role": "owner"},
+            at="2024-03-01",
+        )
+        registry.record(
+            "no-default-passwords",
+            "evidence_recorded",
+            {"condition": "challenge", "text": "Shared default passwords", "tlp": "TLP:CLEAR"},
+            by="Ada",
+            at="2024-03-02",
+        )
     html = write_report(db, tmp_path / "report.html")
     page = browser.open(html)
     titles = texts(page, "svg.graph g.node title")
@@ -107,8 +122,11 @@ def test_the_built_in_workflow_draws_its_whole_graph(browser: Browser, tmp_path:
 
 def test_the_browser_check_notices_a_request_and_a_console_error(browser: Browser, tmp_path: Path) -> None:
     html = tmp_path / "noisy.html"
-    html.write_text('<!DOCTYPE html><html><body><h1>noisy</h1><img src="http://127.0.0.1:9/pixel.png">'
-                    '<script>console.error("something broke")</script></body></html>', encoding="utf-8")
+    html.write_text(
+        '<!DOCTYPE html><html><body><h1>noisy</h1><img src="http://127.0.0.1:9/pixel.png">'
+        '<script>console.error("something broke")</script></body></html>',
+        encoding="utf-8",
+    )
     page = browser.open(html)
     assert "http://127.0.0.1:9/pixel.png" in page.requests
     assert any("something broke" in error for error in page.console_errors)

@@ -34,7 +34,10 @@ def test_json_report_covers_every_initiative_by_default(sample_db: Path) -> None
     report = json.loads(result.stdout)
     assert report["format"] == "coop-report" and report["audience"] == "TLP:CLEAR" and report["as_of"] == AS_OF
     assert [item["initiative"] for item in report["initiatives"]] == [
-        "botnet-cleanup", "no-default-passwords", "phishing-awareness", "spam-traps"
+        "botnet-cleanup",
+        "no-default-passwords",
+        "phishing-awareness",
+        "spam-traps",
     ]
 
 
@@ -53,11 +56,13 @@ def test_the_portfolio_says_where_each_initiative_stands_and_what_blocks_most(sa
     assert (top.condition, top.initiatives) == ("group", ["phishing-awareness", "spam-traps"])
     passwords = found["no-default-passwords"]
     assert [(step.at, step.move, step.stage) for step in passwords.path] == [
-        ("2024-02-01", "created", "problem"), ("2024-02-04", "advanced", "group"), ("2024-03-12", "advanced", "trust"),
-        ("2024-05-03", "advanced", "result"), ("2024-06-02", "handed off", "handed-off"),
+        ("2024-02-01", "created", "problem"),
+        ("2024-02-04", "advanced", "group"),
+        ("2024-03-12", "advanced", "trust"),
+        ("2024-05-03", "advanced", "result"),
+        ("2024-06-02", "handed off", "handed-off"),
     ]
-    assert passwords.stage_entered == {stage: at for at, _, stage in
-                                       [(s.at, s.move, s.stage) for s in passwords.path]}
+    assert passwords.stage_entered == {stage: at for at, _, stage in [(s.at, s.move, s.stage) for s in passwords.path]}
     assert passwords.handed_off is not None and passwords.handed_off.body is None  # free text: TLP:AMBER
 
 
@@ -72,8 +77,9 @@ def test_as_of_leaves_out_initiatives_not_yet_created_and_facts_not_yet_recorded
 
 def test_output_goes_to_the_file_named_and_nothing_to_standard_output(sample_db: Path, tmp_path: Path) -> None:  # noqa: F811
     target = tmp_path / "report.html"
-    result = coop("report", "spam-traps", "--format", "html", "-o", str(target), "--as-of", AS_OF,
-                  "--db", str(sample_db))
+    result = coop(
+        "report", "spam-traps", "--format", "html", "-o", str(target), "--as-of", AS_OF, "--db", str(sample_db)
+    )
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert "report written" in result.stderr

@@ -28,6 +28,9 @@ from test_report_sample import (  # noqa: F401
     sample_db,
 )
 
+from cooperation.errors import CooperationError
+from cooperation.registry import Registry
+from cooperation.reports.build import build_report
 from cooperation.reports.confidentiality import (
     AUDIENCE_ORDER,
     AudienceError,
@@ -35,13 +38,10 @@ from cooperation.reports.confidentiality import (
     may_see,
     parse_audience,
 )
-from cooperation.errors import CooperationError
-from cooperation.registry import Registry
-from cooperation.reports.build import build_report
+from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.reports.to_html import render_html
 from cooperation.reports.to_json import render_json
 from cooperation.reports.to_markdown import render_markdown
-from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.vocabulary import TLP_LABELS
 
 # Written out here, not imported: the test's own statement of who may see what.
@@ -82,8 +82,16 @@ def test_an_unknown_label_is_seen_by_no_one() -> None:
     assert audiences_allowed("TLP:GREEN") == ("TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
 
 
-@pytest.mark.parametrize(("text", "label"), [("TLP:AMBER", "TLP:AMBER"), ("amber+strict", "TLP:AMBER+STRICT"),
-                                             (" Green ", "TLP:GREEN"), ("tlp:red", "TLP:RED"), ("CLEAR", "TLP:CLEAR")])
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("TLP:AMBER", "TLP:AMBER"),
+        ("amber+strict", "TLP:AMBER+STRICT"),
+        (" Green ", "TLP:GREEN"),
+        ("tlp:red", "TLP:RED"),
+        ("CLEAR", "TLP:CLEAR"),
+    ],
+)
 def test_audiences_are_read_in_any_case_with_or_without_the_prefix(text: str, label: str) -> None:
     assert parse_audience(text) == label
 
@@ -122,13 +130,18 @@ def test_history_names_what_it_withheld_and_counts_withheld_evidence(sample_db: 
     item = report.initiatives[0]
     evidence = [line for line in item.history if line.kind == "evidence_recorded"]
     assert [(line.data["tlp"], line.withheld) for line in evidence] == [
-        ("TLP:CLEAR", []), ("TLP:AMBER", ["text"]), ("TLP:RED", ["text"]), ("TLP:GREEN", ["text"])
+        ("TLP:CLEAR", []),
+        ("TLP:AMBER", ["text"]),
+        ("TLP:RED", ["text"]),
+        ("TLP:GREEN", ["text"]),
     ]
     assert "text" not in evidence[1].data
     breach = next(line for line in item.history if line.kind == "trust_breached")
     assert breach.withheld == ["description"] and breach.data == {}
     assert {(w.condition, w.tlp, w.count) for w in item.withheld_evidence} == {
-        ("statement", "TLP:AMBER", 1), ("statement", "TLP:RED", 1), ("statement", "TLP:GREEN", 1)
+        ("statement", "TLP:AMBER", 1),
+        ("statement", "TLP:RED", 1),
+        ("statement", "TLP:GREEN", 1),
     }
     assert [step.withheld for step in item.path] == [[], [], [], ["note"]]
 
@@ -159,8 +172,12 @@ def test_pseudonyms_keep_their_numbers_when_the_registry_grows(tmp_path: Path) -
     before = json.loads(render_all(db, audience="TLP:RED", anonymise=True)["json"])
     with Registry.open(db) as registry:
         registry.create("Later one", workflow=SAMPLE_WORKFLOW, initiative="later", by="Zoe Newcomer", at="2024-10-01")
-        registry.record("later", "participant_joined", {"name": "Zoe Newcomer", "community": "academia",
-                                                        "organisation": "New University"}, at="2024-10-01")
+        registry.record(
+            "later",
+            "participant_joined",
+            {"name": "Zoe Newcomer", "community": "academia", "organisation": "New University"},
+            at="2024-10-01",
+        )
     after = json.loads(render_all(db, audience="TLP:RED", anonymise=True)["json"])
     grown = {item["initiative"]: item for item in after["initiatives"]}
     assert [grown[item["initiative"]] for item in before["initiatives"]] == before["initiatives"]
@@ -202,8 +219,9 @@ def test_without_names_text_is_left_alone() -> None:
 # in the output can only mean it leaked.
 NAME = st.from_regex(r"[QXZJKVW][qxzjkvw]{3,6}( [QXZJKVW][qxzjkvw]{3,6})?", fullmatch=True)
 LABELS = st.sampled_from([*WIDEST_FIRST, None])
-WORDS = st.lists(st.sampled_from(["the", "router", "report", "shared", "incident", "with", "botnet", "and"]),
-                 min_size=0, max_size=4)
+WORDS = st.lists(
+    st.sampled_from(["the", "router", "report", "shared", "incident", "with", "botnet", "and"]), min_size=0, max_size=4
+)
 CONDITIONS = ["statement", "group", "meetings", "trust-attested", "neutral-host", "comfort", "outcome", "receiver"]
 
 
@@ -219,8 +237,14 @@ class Recorded:
 @st.composite
 def registries(draw: st.DrawFn, folder: Path) -> Recorded:
     people = draw(st.lists(NAME, min_size=2, max_size=4, unique_by=str.casefold))
-    organisations = draw(st.lists(NAME.filter(lambda name: name.casefold() not in {p.casefold() for p in people}),
-                                  min_size=1, max_size=2, unique_by=str.casefold))
+    organisations = draw(
+        st.lists(
+            NAME.filter(lambda name: name.casefold() not in {p.casefold() for p in people}),
+            min_size=1,
+            max_size=2,
+            unique_by=str.casefold,
+        )
+    )
     names = [*people, *organisations]
     db = Path(tempfile.mkdtemp(dir=folder)) / "coop.db"  # a new registry for every example
     found = Recorded(db, names)
@@ -245,9 +269,17 @@ def registries(draw: st.DrawFn, folder: Path) -> Recorded:
     with Registry.open(db) as registry:
         quoted = draw(st.sampled_from(names))
         initiative = registry.create(f"Work with {quoted}", workflow=SAMPLE_WORKFLOW, by=people[0], at="2024-01-01")
-        roles = ["owner", *draw(st.lists(st.sampled_from(["member", "secretariat", "observer"]),
-                                         min_size=len(people) - 1, max_size=len(people) - 1))]
-        for number, (person, role) in enumerate(zip(people, roles)):
+        roles = [
+            "owner",
+            *draw(
+                st.lists(
+                    st.sampled_from(["member", "secretariat", "observer"]),
+                    min_size=len(people) - 1,
+                    max_size=len(people) - 1,
+                )
+            ),
+        ]
+        for number, (person, role) in enumerate(zip(people, roles, strict=False)):
             community = draw(st.sampled_from(["government", "business", "technical", "civil-society", "academia"]))
             data = {"name": person, "community": community, "role": role}
             if number < len(organisations):  # every organisation is someone's, so every name is in the registry
@@ -255,8 +287,13 @@ def registries(draw: st.DrawFn, folder: Path) -> Recorded:
             elif draw(st.booleans()):
                 data["organisation"] = draw(st.sampled_from(organisations))
             registry.record(initiative, "participant_joined", data, at="2024-01-01")
-        actions = draw(st.lists(st.sampled_from(["evidence", "meeting", "waiver", "output", "breach", "advance", "attest"]),
-                                min_size=3, max_size=12))
+        actions = draw(
+            st.lists(
+                st.sampled_from(["evidence", "meeting", "waiver", "output", "breach", "advance", "attest"]),
+                min_size=3,
+                max_size=12,
+            )
+        )
         for action in actions:
             by = draw(st.sampled_from(people))
             try:
@@ -270,22 +307,39 @@ def registries(draw: st.DrawFn, folder: Path) -> Recorded:
                     registry.record(initiative, "evidence_recorded", data, by=by, at=at())
                 elif action == "meeting":
                     attendees = draw(st.lists(st.sampled_from(people), min_size=1, unique=True))
-                    registry.record(initiative, "meeting_held",
-                                    {"attendees": attendees, "venue": free_text(None), "neutral": draw(st.booleans())},
-                                    by=by, at=at())
+                    registry.record(
+                        initiative,
+                        "meeting_held",
+                        {"attendees": attendees, "venue": free_text(None), "neutral": draw(st.booleans())},
+                        by=by,
+                        at=at(),
+                    )
                 elif action == "waiver":
-                    registry.record(initiative, "condition_waived",
-                                    {"condition": "neutral-host", "rationale": free_text(None) + " because it does not apply"},
-                                    by=people[0], at=at())
+                    registry.record(
+                        initiative,
+                        "condition_waived",
+                        {"condition": "neutral-host", "rationale": free_text(None) + " because it does not apply"},
+                        by=people[0],
+                        at=at(),
+                    )
                 elif action == "output":
-                    registry.record(initiative, "output_published",
-                                    {"title": free_text(None), "link": f"https://example.org/{next(counter)}"},
-                                    by=by, at=at())
+                    registry.record(
+                        initiative,
+                        "output_published",
+                        {"title": free_text(None), "link": f"https://example.org/{next(counter)}"},
+                        by=by,
+                        at=at(),
+                    )
                 elif action == "breach":
                     registry.record(initiative, "trust_breached", {"description": free_text(None)}, by=by, at=at())
                 elif action == "attest":
-                    registry.record(initiative, "attestation_given",
-                                    {"condition": draw(st.sampled_from(["trust-attested", "comfort"]))}, by=by, at=at())
+                    registry.record(
+                        initiative,
+                        "attestation_given",
+                        {"condition": draw(st.sampled_from(["trust-attested", "comfort"]))},
+                        by=by,
+                        at=at(),
+                    )
                 else:
                     registry.advance(initiative, by=people[0], at=at())
             except CooperationError:

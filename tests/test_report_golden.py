@@ -34,6 +34,9 @@ def test_the_report_matches_its_golden_file(sample_db: Path, case: str, report_f
         golden.write_text(result.stdout, encoding="utf-8")
     expected = golden.read_text(encoding="utf-8")
     if result.stdout != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), result.stdout.splitlines(True),
-                                            str(golden), "coop report", n=2))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), result.stdout.splitlines(True), str(golden), "coop report", n=2
+            )
+        )
         pytest.fail(f"the report differs from {golden.name} (rewrite with COOP_UPDATE_GOLDEN=1 if intended):\n{diff}")

@@ -14,11 +14,11 @@ from test_report_sample import AS_OF, SAMPLE_WORKFLOW, sample_db  # noqa: F401
 from cooperation.definition.catalog import get_workflow
 from cooperation.registry import Registry
 from cooperation.reports.build import build_report, workflow_picture
+from cooperation.reports.model import GraphEdge, GraphNode, WorkflowPicture
+from cooperation.reports.svg import graph_layout, progress_svg, workflow_svg
 from cooperation.reports.to_html import render_html
 from cooperation.reports.to_json import render_json
 from cooperation.reports.to_markdown import render_markdown
-from cooperation.reports.model import GraphEdge, GraphNode, WorkflowPicture
-from cooperation.reports.svg import graph_layout, progress_svg, workflow_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -62,13 +62,30 @@ def pictures(draw: st.DrawFn) -> WorkflowPicture:
     """Random prerequisite graphs: edges only from an earlier node to a later one, so always acyclic."""
     count = draw(st.integers(1, 14))
     kinds = draw(st.lists(st.sampled_from(["stage", "condition", "transition"]), min_size=count, max_size=count))
-    nodes = [GraphNode(id=f"{kind}:n{index}", kind=kind, name=f"n{index}", title=draw(st.text(max_size=60)),
-                       strength="required" if kind == "condition" else None)
-             for index, kind in enumerate(kinds)]
+    nodes = [
+        GraphNode(
+            id=f"{kind}:n{index}",
+            kind=kind,
+            name=f"n{index}",
+            title=draw(st.text(max_size=60)),
+            strength="required" if kind == "condition" else None,
+        )
+        for index, kind in enumerate(kinds)
+    ]
     pairs = draw(st.sets(st.tuples(st.integers(0, count - 1), st.integers(0, count - 1)), max_size=30))
     edges = [GraphEdge(source=nodes[a].id, target=nodes[b].id, relation="requires") for a, b in sorted(pairs) if a < b]
-    return WorkflowPicture(id="random", version="1", title="Random", stages=[], ladder=[], conditions=[], nodes=nodes,
-                           edges=edges, mermaid="", dot="")
+    return WorkflowPicture(
+        id="random",
+        version="1",
+        title="Random",
+        stages=[],
+        ladder=[],
+        conditions=[],
+        nodes=nodes,
+        edges=edges,
+        mermaid="",
+        dot="",
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -88,10 +105,16 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     db = tmp_path_factory.mktemp("hostile") / "coop.db"
     with Registry.open(db) as registry:
         registry.create("Odd <names> | here", workflow=SAMPLE_WORKFLOW, initiative="odd", by="Ann", at="2024-01-01")
-        registry.record("odd", "participant_joined", {"name": "Ann", "community": "academia", "role": "owner"},
-                        at="2024-01-01")
-        registry.record("odd", "evidence_recorded", {"condition": "statement", "text": HOSTILE, "tlp": "TLP:CLEAR",
-                                                     "link": "javascript:alert(1)"}, by="Ann", at="2024-01-02")
+        registry.record(
+            "odd", "participant_joined", {"name": "Ann", "community": "academia", "role": "owner"}, at="2024-01-01"
+        )
+        registry.record(
+            "odd",
+            "evidence_recorded",
+            {"condition": "statement", "text": HOSTILE, "tlp": "TLP:CLEAR", "link": "javascript:alert(1)"},
+            by="Ann",
+            at="2024-01-02",
+        )
         report = build_report(registry, as_of=AS_OF)
     return {"md": render_markdown(report), "json": render_json(report), "html": render_html(report)}
 
@@ -131,6 +154,9 @@ def test_progress_is_drawn_for_every_stage_of_the_ladder(sample_db: Path) -> Non
         states = [bar.get("class", "").split()[-1] for bar in bars if "condition-bar" in bar.get("class", "")]
         assert len(states) == sum(line.for_next_stage for line in item.conditions)
     spam = next(item for item in report.initiatives if item.initiative == "spam-traps")
-    spam_states = [g.get("class") for g in parse(progress_svg(spam, picture)).iter(f"{SVG}g")
-                   if "condition-bar" in (g.get("class") or "")]
+    spam_states = [
+        g.get("class")
+        for g in parse(progress_svg(spam, picture)).iter(f"{SVG}g")
+        if "condition-bar" in (g.get("class") or "")
+    ]
     assert "condition-bar blocking" in spam_states and "condition-bar met" in spam_states

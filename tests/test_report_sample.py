@@ -55,81 +55,170 @@ def build_sample(db: Path) -> None:
     """Record the four sample initiatives into a new registry at `db`."""
     with Registry.open(db) as registry:
         # 1. Botnet clean-up: reached trust, then a breach of trust sent it back to group.
-        botnet = registry.create("Botnet clean-up", workflow=SAMPLE_WORKFLOW, initiative="botnet-cleanup",
-                                 by="Ada Lovelace", at="2024-01-10")
+        botnet = registry.create(
+            "Botnet clean-up", workflow=SAMPLE_WORKFLOW, initiative="botnet-cleanup", by="Ada Lovelace", at="2024-01-10"
+        )
         _join(registry, botnet, ("Ada Lovelace", "Ben Okafor", "Chen Wei", "Emil Varga"), "2024-01-11")
         record = registry.record
-        record(botnet, "evidence_recorded", {"condition": "statement", "text": "Home routers are recruited into botnets.",
-                                             "tlp": "TLP:CLEAR", "link": "https://example.org/statement"},
-               by="Ada Lovelace", at="2024-01-12")
-        record(botnet, "evidence_recorded", {"condition": "statement", "text": CONFIDENTIAL["TLP:AMBER"][0]},
-               by="Ada Lovelace", at="2024-01-12")
-        record(botnet, "evidence_recorded", {"condition": "statement", "text": CONFIDENTIAL["TLP:RED"][0],
-                                             "tlp": "TLP:RED"}, by="Chen Wei", at="2024-01-13")
+        record(
+            botnet,
+            "evidence_recorded",
+            {
+                "condition": "statement",
+                "text": "Home routers are recruited into botnets.",
+                "tlp": "TLP:CLEAR",
+                "link": "https://example.org/statement",
+            },
+            by="Ada Lovelace",
+            at="2024-01-12",
+        )
+        record(
+            botnet,
+            "evidence_recorded",
+            {"condition": "statement", "text": CONFIDENTIAL["TLP:AMBER"][0]},
+            by="Ada Lovelace",
+            at="2024-01-12",
+        )
+        record(
+            botnet,
+            "evidence_recorded",
+            {"condition": "statement", "text": CONFIDENTIAL["TLP:RED"][0], "tlp": "TLP:RED"},
+            by="Chen Wei",
+            at="2024-01-13",
+        )
         registry.advance(botnet, by="Ada Lovelace", at="2024-01-15")
-        record(botnet, "meeting_held", {"attendees": ["Ada Lovelace", "Ben Okafor", "Chen Wei"], "neutral": True,
-                                        "venue": CONFIDENTIAL["TLP:AMBER"][1]}, by="Chen Wei", at="2024-02-01")
+        record(
+            botnet,
+            "meeting_held",
+            {
+                "attendees": ["Ada Lovelace", "Ben Okafor", "Chen Wei"],
+                "neutral": True,
+                "venue": CONFIDENTIAL["TLP:AMBER"][1],
+            },
+            by="Chen Wei",
+            at="2024-02-01",
+        )
         record(botnet, "meeting_held", {"attendees": ["Ada Lovelace", "Chen Wei", "Emil Varga"]}, at="2024-03-01")
         record(botnet, "attestation_given", {"condition": "trust-attested"}, by="Ada Lovelace", at="2024-03-01")
         record(botnet, "attestation_given", {"condition": "trust-attested"}, by="Ben Okafor", at="2024-03-01")
-        record(botnet, "condition_waived", {"condition": "neutral-host", "rationale": CONFIDENTIAL["TLP:AMBER"][2]},
-               by="Chen Wei", at="2024-03-02")
-        record(botnet, "evidence_recorded", {"condition": "statement", "text": CONFIDENTIAL["TLP:GREEN"][0],
-                                             "tlp": "TLP:GREEN"}, by="Chen Wei", at="2024-03-02")
+        record(
+            botnet,
+            "condition_waived",
+            {"condition": "neutral-host", "rationale": CONFIDENTIAL["TLP:AMBER"][2]},
+            by="Chen Wei",
+            at="2024-03-02",
+        )
+        record(
+            botnet,
+            "evidence_recorded",
+            {"condition": "statement", "text": CONFIDENTIAL["TLP:GREEN"][0], "tlp": "TLP:GREEN"},
+            by="Chen Wei",
+            at="2024-03-02",
+        )
         registry.advance(botnet, by="Chen Wei", at="2024-03-05")
-        record(botnet, "trust_breached", {"description": CONFIDENTIAL["TLP:AMBER"][3]}, by="Ada Lovelace",
-               at="2024-06-01")
+        record(
+            botnet, "trust_breached", {"description": CONFIDENTIAL["TLP:AMBER"][3]}, by="Ada Lovelace", at="2024-06-01"
+        )
 
         # 2. No default passwords: took the whole ladder and was handed off.
-        passwords = registry.create("No default passwords", workflow=SAMPLE_WORKFLOW, initiative="no-default-passwords",
-                                    by="Chen Wei", at="2024-02-01")
+        passwords = registry.create(
+            "No default passwords",
+            workflow=SAMPLE_WORKFLOW,
+            initiative="no-default-passwords",
+            by="Chen Wei",
+            at="2024-02-01",
+        )
         _join(registry, passwords, ("Chen Wei", "Ben Okafor", "Dora Quist", "Ada Lovelace"), "2024-02-02")
-        record(passwords, "evidence_recorded", {"condition": "statement", "tlp": "TLP:CLEAR",
-                                                "text": "Devices leave the factory with one shared password."},
-               by="Chen Wei", at="2024-02-03")
+        record(
+            passwords,
+            "evidence_recorded",
+            {
+                "condition": "statement",
+                "tlp": "TLP:CLEAR",
+                "text": "Devices leave the factory with one shared password.",
+            },
+            by="Chen Wei",
+            at="2024-02-03",
+        )
         registry.advance(passwords, by="Chen Wei", at="2024-02-04")
         record(passwords, "meeting_held", {"attendees": ["Chen Wei", "Ben Okafor", "Dora Quist"]}, at="2024-02-10")
         record(passwords, "meeting_held", {"attendees": ["Chen Wei", "Dora Quist"]}, at="2024-03-10")
         for name in ("Ben Okafor", "Dora Quist", "Chen Wei"):
             record(passwords, "attestation_given", {"condition": "trust-attested"}, by=name, at="2024-03-10")
         record(passwords, "attestation_given", {"condition": "comfort"}, by="Dora Quist", at="2024-03-10")
-        record(passwords, "evidence_recorded", {"condition": "neutral-host", "tlp": "TLP:AMBER+STRICT",
-                                                "text": CONFIDENTIAL["TLP:AMBER+STRICT"][0]},
-               by="Chen Wei", at="2024-03-11")
+        record(
+            passwords,
+            "evidence_recorded",
+            {"condition": "neutral-host", "tlp": "TLP:AMBER+STRICT", "text": CONFIDENTIAL["TLP:AMBER+STRICT"][0]},
+            by="Chen Wei",
+            at="2024-03-11",
+        )
         registry.advance(passwords, by="Chen Wei", at="2024-03-12")
-        record(passwords, "output_published", {"title": CONFIDENTIAL["TLP:AMBER"][4],
-                                               "link": "https://example.org/guide"}, by="Dora Quist", at="2024-05-01")
-        record(passwords, "evidence_recorded", {"condition": "outcome", "tlp": "TLP:CLEAR",
-                                                "text": "The guide was adopted by two vendors."},
-               by="Dora Quist", at="2024-05-02")
+        record(
+            passwords,
+            "output_published",
+            {"title": CONFIDENTIAL["TLP:AMBER"][4], "link": "https://example.org/guide"},
+            by="Dora Quist",
+            at="2024-05-01",
+        )
+        record(
+            passwords,
+            "evidence_recorded",
+            {"condition": "outcome", "tlp": "TLP:CLEAR", "text": "The guide was adopted by two vendors."},
+            by="Dora Quist",
+            at="2024-05-02",
+        )
         registry.advance(passwords, by="Chen Wei", at="2024-05-03")
-        record(passwords, "evidence_recorded", {"condition": "receiver", "tlp": "TLP:GREEN",
-                                                "text": "A standards body agreed to take the guide on."},
-               by="Chen Wei", at="2024-06-01")
-        registry.hand_off(passwords, by="Chen Wei", body="Open Standards Institute", body_kind="standardisation",
-                          at="2024-06-02")
+        record(
+            passwords,
+            "evidence_recorded",
+            {"condition": "receiver", "tlp": "TLP:GREEN", "text": "A standards body agreed to take the guide on."},
+            by="Chen Wei",
+            at="2024-06-01",
+        )
+        registry.hand_off(
+            passwords, by="Chen Wei", body="Open Standards Institute", body_kind="standardisation", at="2024-06-02"
+        )
 
         # 3. Spam traps: at trust, but a participant left, so the group it was admitted with no longer holds.
-        spam = registry.create("Spam traps", workflow=SAMPLE_WORKFLOW, initiative="spam-traps", by="Ben Okafor",
-                               at="2024-04-01")
+        spam = registry.create(
+            "Spam traps", workflow=SAMPLE_WORKFLOW, initiative="spam-traps", by="Ben Okafor", at="2024-04-01"
+        )
         _join(registry, spam, ("Ben Okafor", "Ada Lovelace", "Dora Quist"), "2024-04-01")
-        record(spam, "evidence_recorded", {"condition": "statement", "tlp": "TLP:CLEAR",
-                                           "text": "Spam traps run by Ben Okafor see 2 million messages a day."},
-               by="Ben Okafor", at="2024-04-02")
+        record(
+            spam,
+            "evidence_recorded",
+            {
+                "condition": "statement",
+                "tlp": "TLP:CLEAR",
+                "text": "Spam traps run by Ben Okafor see 2 million messages a day.",
+            },
+            by="Ben Okafor",
+            at="2024-04-02",
+        )
         registry.advance(spam, by="Ada Lovelace", at="2024-04-03")
         record(spam, "meeting_held", {"attendees": ["Ben Okafor", "Ada Lovelace", "Dora Quist"]}, at="2024-04-10")
         record(spam, "meeting_held", {"attendees": ["Ben Okafor", "Ada Lovelace"]}, at="2024-05-10")
         for name in ("Ben Okafor", "Ada Lovelace"):
             record(spam, "attestation_given", {"condition": "trust-attested"}, by=name, at="2024-05-10")
-        record(spam, "evidence_recorded", {"condition": "neutral-host", "tlp": "TLP:CLEAR",
-                                           "text": "The national CERT hosts the meetings."},
-               by="Ben Okafor", at="2024-05-10")
+        record(
+            spam,
+            "evidence_recorded",
+            {"condition": "neutral-host", "tlp": "TLP:CLEAR", "text": "The national CERT hosts the meetings."},
+            by="Ben Okafor",
+            at="2024-05-10",
+        )
         registry.advance(spam, by="Ada Lovelace", at="2024-05-11")
         record(spam, "participant_left", {"name": "Dora Quist"}, at="2024-07-01")
 
         # 4. Phishing awareness: just started, one participant.
-        phishing = registry.create("Phishing awareness", workflow=SAMPLE_WORKFLOW, initiative="phishing-awareness",
-                                   by="Dora Quist", at="2024-09-01")
+        phishing = registry.create(
+            "Phishing awareness",
+            workflow=SAMPLE_WORKFLOW,
+            initiative="phishing-awareness",
+            by="Dora Quist",
+            at="2024-09-01",
+        )
         _join(registry, phishing, ("Dora Quist",), "2024-09-01")
 
 

@@ -34,7 +34,9 @@ SHAPE_FLAWS = [
 ]
 
 
-SHIPPED = sorted({"workflow"} | {path.name.removesuffix(".schema.json") for path in SCHEMA_DIRECTORY.glob("*.schema.json")})
+SHIPPED = sorted(
+    {"workflow"} | {path.name.removesuffix(".schema.json") for path in SCHEMA_DIRECTORY.glob("*.schema.json")}
+)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -105,9 +107,27 @@ def test_condition_kinds_are_a_discriminated_union() -> None:
 # --- a small validator for the part of JSON Schema the shipped file uses -------------------
 
 SUPPORTED = {
-    "$ref", "$schema", "$defs", "type", "properties", "required", "additionalProperties", "items", "enum",
-    "const", "anyOf", "oneOf", "discriminator", "pattern", "minLength", "maxLength", "minimum", "minItems",
-    "title", "description", "default",
+    "$ref",
+    "$schema",
+    "$defs",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "discriminator",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "minItems",
+    "title",
+    "description",
+    "default",
 }
 TYPES = {
     "object": dict,
@@ -127,7 +147,7 @@ def _keywords(schema: Any) -> set[str]:
             if key in ("properties", "$defs", "mapping"):
                 for inner in value.values():
                     found |= _keywords(inner)
-            elif key != "enum" and key != "const" and key != "default":
+            elif key not in {"enum", "const", "default"}:
                 found |= _keywords(value)
     elif isinstance(schema, list):
         for inner in schema:

@@ -21,12 +21,12 @@ from typer.testing import CliRunner
 from cooperation.cli import app
 from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
 from cooperation.definition.models import HeldCondition
-from cooperation.errors import BlockedTransitionError, EventError, TransitionError
 from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.events import Event
 from cooperation.engine.facts import fold
-from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
+from cooperation.errors import BlockedTransitionError, EventError, TransitionError
+from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
 from cooperation.testing import Clock
 from cooperation.vocabulary import BodyKind
@@ -59,13 +59,15 @@ def _day(offset: int) -> str:
 
 def _join(registry: Registry, initiative: str, people: list[tuple[str, str, str]], at: int) -> None:
     for name, community, role in people:
-        registry.record(initiative, "participant_joined", {"name": name, "community": community, "role": role},
-                        at=_day(at))
+        registry.record(
+            initiative, "participant_joined", {"name": name, "community": community, "role": role}, at=_day(at)
+        )
 
 
 def _evidence(registry: Registry, initiative: str, condition: str, at: int, by: str = "Ada") -> None:
-    registry.record(initiative, "evidence_recorded", {"condition": condition, "text": f"about {condition}"},
-                    by=by, at=_day(at))
+    registry.record(
+        initiative, "evidence_recorded", {"condition": condition, "text": f"about {condition}"}, by=by, at=_day(at)
+    )
 
 
 def _refused(action: Any) -> list[str]:
@@ -118,8 +120,13 @@ def test_pilot_topic_refuses_with_the_missing_criteria_named(registry: Registry)
         _evidence(registry, topic, criterion, 1)
 
     missing = _refused(lambda: registry.advance(topic, by="Ada", at=_day(2)))
-    assert missing == ["several-communities", "multistakeholder", "global-standard", "participants-look-good",
-                       "safer-from-day-one"]
+    assert missing == [
+        "several-communities",
+        "multistakeholder",
+        "global-standard",
+        "participants-look-good",
+        "safer-from-day-one",
+    ]
     shown = registry.status(topic, as_of=_day(2))
     assert [item.condition for item in shown.unmet] == missing
     assert not shown.can_advance
@@ -127,8 +134,10 @@ def test_pilot_topic_refuses_with_the_missing_criteria_named(registry: Registry)
     # Evidence for criterion 6 counts only once two communities actually take part.
     for criterion in NINE_CRITERIA[5:]:
         _evidence(registry, topic, criterion, 3)
-    assert _refused(lambda: registry.advance(topic, by="Ada", at=_day(3))) == ["several-communities",
-                                                                                "multistakeholder"]
+    assert _refused(lambda: registry.advance(topic, by="Ada", at=_day(3))) == [
+        "several-communities",
+        "multistakeholder",
+    ]
     _join(registry, topic, [("Ben", "government", "member")], 4)
     assert registry.advance(topic, by="Ada", at=_day(4)).stage == "pilot"
 
@@ -149,15 +158,20 @@ def test_a_pilot_can_be_withdrawn_by_its_owner_only(registry: Registry) -> None:
 def test_a_topic_is_ready_exactly_when_all_nine_criteria_are_answered(answered: set[str], communities: int) -> None:
     workflow = get_workflow("pilot-topic")
     people = [("P1", "technical"), ("P2", "government"), ("P3", "business")][:communities]
-    raw: list[tuple[str, str, dict[str, Any]]] = [("initiative_created", "2025-01-01",
-                                                   {"name": "t", "workflow": "pilot-topic"})]
+    raw: list[tuple[str, str, dict[str, Any]]] = [
+        ("initiative_created", "2025-01-01", {"name": "t", "workflow": "pilot-topic"})
+    ]
     raw += [("participant_joined", "2025-01-01", {"name": name, "community": community}) for name, community in people]
-    raw += [("evidence_recorded", "2025-01-02", {"condition": condition, "text": "x"})
-            for condition in ["topic-statement", *sorted(answered)]]
+    raw += [
+        ("evidence_recorded", "2025-01-02", {"condition": condition, "text": "x"})
+        for condition in ["topic-statement", *sorted(answered)]
+    ]
     events = [Event("t", kind, at, data, seq=seq) for seq, (kind, at, data) in enumerate(raw, start=1)]
     facts = fold("t", events, start=workflow.start)
-    blocking = {result.condition for result in Evaluator(workflow, facts, datetime(2025, 2, 1, tzinfo=UTC))
-                .blocking(workflow.needs("pilot"))}
+    blocking = {
+        result.condition
+        for result in Evaluator(workflow, facts, datetime(2025, 2, 1, tzinfo=UTC)).blocking(workflow.needs("pilot"))
+    }
     missing = set(NINE_CRITERIA) - answered
     if communities < 2:
         missing |= {"several-communities", "multistakeholder"}
@@ -172,13 +186,19 @@ def _mature_pilot(registry: Registry) -> str:
     _join(registry, pilot, [("Sec", "intergovernmental", "secretariat"), ("Ada", "technical", "owner")], 0)
     _evidence(registry, pilot, "pilot-selected", 0)
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(1))) == [
-        "platform", "several-communities", "stakeholder-input"]
+        "platform",
+        "several-communities",
+        "stakeholder-input",
+    ]
     _join(registry, pilot, [("Gov", "government", "member"), ("Biz", "business", "member")], 2)
     _evidence(registry, pilot, "platform", 2)
     _evidence(registry, pilot, "stakeholder-input", 2)
     registry.advance(pilot, by="Sec", at=_day(3))
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(4))) == [
-        "open-session", "solution", "commonly-supported"]
+        "open-session",
+        "solution",
+        "commonly-supported",
+    ]
     registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov"], "neutral": False}, at=_day(5))
     _evidence(registry, pilot, "solution", 5)
     for name in ("Ada", "Gov", "Biz"):
@@ -245,21 +265,30 @@ def _convened_forum(registry: Registry) -> str:
 
 def test_forum_cannot_claim_critical_mass_without_outreach_to_each_absent_community(registry: Registry) -> None:
     forum = _convened_forum(registry)
-    newcomers = [("Dee", "business"), ("Eli", "business"), ("Fen", "civil-society"), ("Gus", "civil-society"),
-                 ("Hal", "technical")]
+    newcomers = [
+        ("Dee", "business"),
+        ("Eli", "business"),
+        ("Fen", "civil-society"),
+        ("Gus", "civil-society"),
+        ("Hal", "technical"),
+    ]
     _join(registry, forum, [(name, community, "member") for name, community in newcomers], 2)
     # Eight participants from three communities would be enough, but two communities were never approached.
     missing = _refused(lambda: registry.advance(forum, by="Ada", at=_day(2)))
     assert missing == ["government-reached", "academia-reached", "critical-mass"]
     status = registry.status(forum, as_of=_day(2))
     assert "needs government-reached, academia-reached first" in next(
-        item.detail for item in status.unmet if item.condition == "critical-mass")
+        item.detail for item in status.unmet if item.condition == "critical-mass"
+    )
 
     # A speaking slot without the recorded approach does not count; the approach alone does not either.
     _evidence(registry, forum, "government-speaking-slot", 3)
     _evidence(registry, forum, "academia-contacted", 3)
     assert _refused(lambda: registry.advance(forum, by="Ada", at=_day(3))) == [
-        "government-reached", "academia-reached", "critical-mass"]
+        "government-reached",
+        "academia-reached",
+        "critical-mass",
+    ]
     _evidence(registry, forum, "government-contacted", 4)
     _evidence(registry, forum, "academia-speaking-slot", 4)
     assert registry.advance(forum, by="Ada", at=_day(4)).stage == "critical-mass"
@@ -267,8 +296,13 @@ def test_forum_cannot_claim_critical_mass_without_outreach_to_each_absent_commun
 
 def test_a_community_already_present_needs_no_outreach(registry: Registry) -> None:
     forum = _convened_forum(registry)
-    people = [("Dee", "business"), ("Eli", "civil-society"), ("Fen", "government"), ("Gus", "academia"),
-              ("Hal", "business")]
+    people = [
+        ("Dee", "business"),
+        ("Eli", "civil-society"),
+        ("Fen", "government"),
+        ("Gus", "academia"),
+        ("Hal", "business"),
+    ]
     _join(registry, forum, [(name, community, "member") for name, community in people], 2)
     assert registry.advance(forum, by="Ada", at=_day(2)).stage == "critical-mass"
     _evidence(registry, forum, "public-comment", 3)
@@ -304,12 +338,19 @@ def test_a_community_is_reached_exactly_when_present_or_approached_with_a_slot(s
 
 def test_solution_track_from_proposals_to_output_and_way_forward(registry: Registry) -> None:
     track = registry.create("Track", workflow="solution-track", at=_day(0))
-    people = [("Nia", "intergovernmental", "secretariat"), ("Oto", "technical", "owner"),
-              ("Quin", "civil-society", "member")]
+    people = [
+        ("Nia", "intergovernmental", "secretariat"),
+        ("Oto", "technical", "owner"),
+        ("Quin", "civil-society", "member"),
+    ]
     _join(registry, track, people, 0)
     _evidence(registry, track, "same-topic-proposals", 0)
     assert _refused(lambda: registry.advance(track, by="Nia", at=_day(1))) == [
-        "same-topic-proposals", "merge-agreed", "multi-day-programme", "several-communities"]
+        "same-topic-proposals",
+        "merge-agreed",
+        "multi-day-programme",
+        "several-communities",
+    ]
     _join(registry, track, [("Pia", "business", "member")], 1)
     _evidence(registry, track, "same-topic-proposals", 1)
     _evidence(registry, track, "multi-day-programme", 1)
@@ -322,12 +363,16 @@ def test_solution_track_from_proposals_to_output_and_way_forward(registry: Regis
     registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T15:00:00Z")
     # Two sessions on one day are not a multi-day track, and nobody's input was asked for.
     assert _refused(lambda: registry.advance(track, by="Nia", at=_day(10) + "T16:00:00Z")) == [
-        "input-up-front", "working-sessions"]
+        "input-up-front",
+        "working-sessions",
+    ]
     with pytest.raises(EventError, match="only owner, secretariat may waive"):
-        registry.record(track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER},
-                        by="Pia", at=_day(11))
-    registry.record(track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER},
-                    by="Oto", at=_day(11))
+        registry.record(
+            track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER}, by="Pia", at=_day(11)
+        )
+    registry.record(
+        track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER}, by="Oto", at=_day(11)
+    )
     registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(11) + "T09:00:00Z")
     waived = registry.advance(track, by="Nia", at=_day(11) + "T12:00:00Z")
     assert waived.stage == "track-held"
@@ -344,8 +389,9 @@ def test_working_sessions_must_not_be_waived(registry: Registry) -> None:
     track = registry.create("Track", workflow="solution-track", at=_day(0))
     _join(registry, track, [("Oto", "technical", "owner")], 0)
     with pytest.raises(EventError, match="required and cannot be waived"):
-        registry.record(track, "condition_waived", {"condition": "working-sessions", "rationale": WAIVER},
-                        by="Oto", at=_day(1))
+        registry.record(
+            track, "condition_waived", {"condition": "working-sessions", "rationale": WAIVER}, by="Oto", at=_day(1)
+        )
 
 
 # --- cooperation-maturity: regulation only after voluntary cooperation and stimulation failed -----
@@ -355,8 +401,10 @@ def test_every_route_to_regulation_passes_through_failed_stimulation() -> None:
     workflow = get_workflow("cooperation-maturity")
     # Off-ladder stages are reached only by transitions, so these are every way in.
     assert "regulation" not in workflow.ladder and "stimulation" not in workflow.ladder
-    into = {stage: [(source, t.id) for t in workflow.definition.transitions if t.to == stage for source in t.from_]
-            for stage in ("regulation", "stimulation")}
+    into = {
+        stage: [(source, t.id) for t in workflow.definition.transitions if t.to == stage for source in t.from_]
+        for stage in ("regulation", "stimulation")
+    }
     assert into["regulation"] == [("stimulation", "regulate")]
     assert {transition for _, transition in into["stimulation"]} == {"stimulate"}
     # stimulate needs recorded failure of voluntary cooperation; regulate needs that and failed, sustained stimulation.
@@ -368,8 +416,13 @@ def test_every_route_to_regulation_passes_through_failed_stimulation() -> None:
     assert workflow.conditions["stimulation-failed"].requires == ["stimulation-sustained"]
     sustained = workflow.conditions["stimulation-sustained"]
     assert isinstance(sustained, HeldCondition) and (sustained.condition, sustained.days) == ("stimulation", 180)
-    needed = ("regulation", "voluntary-cooperation-failed", "stimulation-failed", "stimulation-sustained",
-              "stimulation")
+    needed = (
+        "regulation",
+        "voluntary-cooperation-failed",
+        "stimulation-failed",
+        "stimulation-sustained",
+        "stimulation",
+    )
     assert all(workflow.conditions[condition].strength == "required" for condition in needed)
 
 
@@ -397,8 +450,11 @@ def test_regulation_is_refused_until_voluntary_cooperation_and_stimulation_have_
     *parts, regulation = refused.value.unmet
     assert [part.condition for part in parts] == ["stimulation-sustained", "stimulation-failed"]
     assert (regulation.condition, regulation.detail) == ("regulation", "1 of 2 met: missing stimulation-failed")
-    waiting = next(item for item in registry.status(initiative, as_of=_day(10)).conditions
-                   if item.condition == "stimulation-failed")
+    waiting = next(
+        item
+        for item in registry.status(initiative, as_of=_day(10)).conditions
+        if item.condition == "stimulation-failed"
+    )
     assert waiting.detail.endswith("but needs stimulation-sustained first")
     assert escalate("regulation", 190).stage == "regulation"
     assert registry.status(initiative, as_of=_day(190)).terminal

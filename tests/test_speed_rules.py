@@ -28,7 +28,11 @@ from cooperation.registry import Registry
 KINDS = ("participant_joined", "evidence_recorded", "meeting_held", "score_set", "no_such_kind")
 DATES = st.dates().map(lambda day: day.isoformat()) | st.datetimes().map(lambda moment: moment.isoformat() + "Z")
 SCALARS = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=8)
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
 DATA = st.dictionaries(
     st.sampled_from(["name", "community", "role", "condition", "text", "attendees", "parameter", "level", "tlp", "x"]),
     VALUES | st.sampled_from(["Ada", "government", "member", "challenge", "TLP:CLEAR"]) | st.just(["Ada", "Ben"]),
@@ -82,15 +86,13 @@ def test_the_cycle_collector_is_given_back_as_it_was(enabled: bool, fails: bool)
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
     try:
-        with pytest.raises(RuntimeError) if fails else nullcontext():
-            with _cycle_collection_paused():
-                assert not gc.isenabled()
-                if fails:
-                    raise RuntimeError("the import failed")
+        with pytest.raises(RuntimeError) if fails else nullcontext(), _cycle_collection_paused():
+            assert not gc.isenabled()
+            if fails:
+                raise RuntimeError("the import failed")
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
-
 
 
 # --- records are mutable for speed, and nothing that reads them changes them ---------------

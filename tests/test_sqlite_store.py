@@ -19,11 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cooperation.engine import events
-from cooperation.stores import sqlite as sqlite_store
-from cooperation.errors import ConflictError, StoreError
 from cooperation.engine.events import Event
-from cooperation.stores.sqlite import APPLICATION_ID, MARKER, SqliteStore, schema_version
+from cooperation.errors import ConflictError, StoreError
+from cooperation.stores import sqlite as sqlite_store
 from cooperation.stores.locate import open_store
+from cooperation.stores.sqlite import APPLICATION_ID, MARKER, SqliteStore, schema_version
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().parent / "store_worker.py"
@@ -350,7 +350,7 @@ def test_data_is_encoded_canonically_and_reads_back_equal(data: dict[str, Any]) 
     with SqliteStore(":memory:") as store:  # a fresh registry per example
         store.append("a", [Event("a", "meeting_held", "2019-02-01", data)], expected_version=0)
         assert store.read("a")[0].data == data
-        assert list(store.read_all())[0][1][0].data == data
+        assert next(iter(store.read_all()))[1][0].data == data
 
 
 # --- several writers --------------------------------------------------------------------------

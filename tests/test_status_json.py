@@ -16,10 +16,10 @@ from pydantic import TypeAdapter
 
 from cooperation.engine import evaluation
 from cooperation.engine.evaluation import ConditionResult
-from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
+from cooperation.registry import Registry
 from cooperation.views.status_json import status_json
-from tests.test_engine_properties import START, Clock, I, _new_registry, play, steps
+from tests.test_engine_properties import START, WALK, Clock, _new_registry, play, steps
 
 # Any text, control characters, quotes, backslashes and characters outside the BMP included.
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
@@ -89,13 +89,13 @@ def test_shared_results_are_the_results_computed_alone(walk: list[Any], backdate
         with _new_registry(folder, "a.db", clock) as registry:
             play(registry, clock, walk, backdate=backdate)
             clock.now += timedelta(days=later)
-            shared = registry.status(I)  # after earlier examples filled the shared results
+            shared = registry.status(WALK)  # after earlier examples filled the shared results
             evaluation._judgements.clear()
-            alone = registry.status(I)
+            alone = registry.status(WALK)
             assert shared == alone
             assert status_json(shared) == pydantic_json(alone).decode()
             # Taking the fixed result for what has nothing recorded changes nothing either.
-            loaded = registry._load(I, registry.store.read(I))
+            loaded = registry._load(WALK, registry.store.read(WALK))
             every_one = loaded.evaluator(clock.now)
             assert loaded.evaluator(clock.now).all_results() == [
                 every_one.result(condition) for condition in loaded.workflow.condition_order
@@ -108,8 +108,9 @@ def test_initiatives_in_the_same_situation_share_results(tmp_path: Any) -> None:
     with Registry.open(tmp_path / "coop.db") as registry:
         for name in ("First", "Second"):
             registry.create(name, workflow="cooperation-maturity", at="2024-01-01")
-            registry.record(name.lower(), "evidence_recorded", {"condition": "challenge", "text": "A problem"},
-                            at="2024-01-02")
+            registry.record(
+                name.lower(), "evidence_recorded", {"condition": "challenge", "text": "A problem"}, at="2024-01-02"
+            )
         first, second = registry.statuses()
         assert first.conditions == second.conditions
-        assert all(mine is theirs for mine, theirs in zip(first.conditions, second.conditions))
+        assert all(mine is theirs for mine, theirs in zip(first.conditions, second.conditions, strict=False))

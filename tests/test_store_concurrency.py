@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from cooperation.errors import BlockedTransitionError, ConflictError, TransitionError
 from cooperation.engine.events import Event
+from cooperation.errors import BlockedTransitionError, ConflictError, TransitionError
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
 
@@ -31,7 +31,8 @@ WAIT_SECONDS = 90
 # Forked where the platform can (each process still opens a store and connection of its own);
 # spawning a fresh interpreter costs seconds per process on a busy machine.
 PROCESSES: ForkContext | SpawnContext = (
-    multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods()
+    multiprocessing.get_context("fork")
+    if "fork" in multiprocessing.get_all_start_methods()
     else multiprocessing.get_context("spawn")
 )
 
@@ -49,7 +50,8 @@ def _run(target: Any, location: str, workers: int, *arguments: Any) -> list[dict
     barrier = PROCESSES.Barrier(workers, timeout=WAIT_SECONDS)
     results = PROCESSES.Queue()
     processes = [
-        PROCESSES.Process(target=target, args=(location, worker, barrier, results, *arguments)) for worker in range(workers)
+        PROCESSES.Process(target=target, args=(location, worker, barrier, results, *arguments))
+        for worker in range(workers)
     ]
     for process in processes:
         process.start()
@@ -77,8 +79,16 @@ def _appender(location: str, worker: int, barrier: Any, results: Any, count: int
         try:
             barrier.wait()
             for n in range(count):
-                pair = [Event(SHARED, "meeting_held", "2019-02-01", {"worker": worker, "n": n, "part": part},
-                              f"worker-{worker}") for part in (0, 1)]
+                pair = [
+                    Event(
+                        SHARED,
+                        "meeting_held",
+                        "2019-02-01",
+                        {"worker": worker, "n": n, "part": part},
+                        f"worker-{worker}",
+                    )
+                    for part in (0, 1)
+                ]
                 while True:
                     try:
                         store.append(SHARED, pair, expected_version=store.version(SHARED))
@@ -96,7 +106,9 @@ def _appender(location: str, worker: int, barrier: Any, results: Any, count: int
 def test_writers_appending_to_one_initiative_store_each_acknowledged_event_exactly_once(location: str) -> None:
     workers, each = 4, 40
     with closing(open_store(location)) as store:
-        store.append(SHARED, [Event(SHARED, "initiative_created", "2019-02-01", {"name": "Shared"})], expected_version=0)
+        store.append(
+            SHARED, [Event(SHARED, "initiative_created", "2019-02-01", {"name": "Shared"})], expected_version=0
+        )
 
     reports = _run(_appender, location, workers, each)
 
@@ -105,14 +117,23 @@ def test_writers_appending_to_one_initiative_store_each_acknowledged_event_exact
     appended = log[1:]
     assert [e.seq for e in log] == list(range(1, 2 + 2 * workers * each))
     stored = Counter((e.data["worker"], e.data["n"], e.data["part"]) for e in appended)
-    acknowledged = {(report["worker"], n, part) for report in reports for n in report["acknowledged"] for part in (0, 1)}
+    acknowledged = {
+        (report["worker"], n, part) for report in reports for n in report["acknowledged"] for part in (0, 1)
+    }
     assert set(stored) == acknowledged == {(w, n, p) for w in range(workers) for n in range(each) for p in (0, 1)}
     assert set(stored.values()) == {1}
-    for first, second in zip(appended[::2], appended[1::2]):  # each append landed whole, its events together
+    for first, second in zip(
+        appended[::2], appended[1::2], strict=False
+    ):  # each append landed whole, its events together
         assert (first.data["worker"], first.data["n"], first.data["part"]) == (
-            second.data["worker"], second.data["n"], second.data["part"] - 1)
+            second.data["worker"],
+            second.data["n"],
+            second.data["part"] - 1,
+        )
     for worker in range(workers):  # and each writer's appends in the order it made them
-        assert [e.data["n"] for e in appended if e.data["worker"] == worker and e.data["part"] == 0] == list(range(each))
+        assert [e.data["n"] for e in appended if e.data["worker"] == worker and e.data["part"] == 0] == list(
+            range(each)
+        )
 
 
 # --- advancing -----------------------------------------------------------------------------------
@@ -122,16 +143,22 @@ def _prepare(location: str, *, every_stage: bool) -> None:
     """An initiative at 'idea' that may advance to 'formed' (and, with `every_stage`, to the top)."""
     with Registry(open_store(location)) as registry:
         registry.create("Race", workflow=LADDER, initiative=SHARED, at=START)
-        for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "secretariat"),
-                                      ("Cy", "academia", "owner")):
-            registry.record(SHARED, "participant_joined", {"name": name, "community": community, "role": role}, at=START)
+        for name, community, role in (
+            ("Ada", "technical", "owner"),
+            ("Ben", "business", "secretariat"),
+            ("Cy", "academia", "owner"),
+        ):
+            registry.record(
+                SHARED, "participant_joined", {"name": name, "community": community, "role": role}, at=START
+            )
         registry.record(SHARED, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at=START)
         if every_stage:
             for day in ("2020-01-02", "2020-01-06"):
                 registry.record(SHARED, "meeting_held", {"attendees": ["Ada", "Ben"], "neutral": True}, at=day)
             registry.record(SHARED, "score_set", {"parameter": "trust-level", "level": 3}, by="Ada", at="2020-01-06")
-            registry.record(SHARED, "evidence_recorded", {"condition": "vouched", "text": "The CERT vouches"},
-                            at="2020-01-06")
+            registry.record(
+                SHARED, "evidence_recorded", {"condition": "vouched", "text": "The CERT vouches"}, at="2020-01-06"
+            )
             registry.record(SHARED, "evidence_recorded", {"condition": "output", "text": "A paper"}, at="2020-01-06")
 
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cooperation.errors import ConflictError, StoreError
 from cooperation.engine.events import Event
+from cooperation.errors import ConflictError, StoreError
 from cooperation.stores.protocol import EventStore
 
 Opener = Callable[[], EventStore]
@@ -88,7 +88,14 @@ def test_appended_events_read_back_in_order_with_their_seq(store: EventStore) ->
     read = store.read("pilot")
     assert [e.seq for e in read] == [1, 2, 3]
     assert shape(read) == [
-        ("pilot", "initiative_created", "2019-02-01", {"name": "Pilot", "workflow": "cooperation-maturity"}, "alice", 1),  # noqa: E501
+        (
+            "pilot",
+            "initiative_created",
+            "2019-02-01",
+            {"name": "Pilot", "workflow": "cooperation-maturity"},
+            "alice",
+            1,
+        ),
         ("pilot", "participant_joined", "2019-02-02T09:30:00Z", {"name": "Bob", "community": "academia"}, "bob", 2),
         ("pilot", "meeting_held", "2019-02-03", {"attendees": ["Alice", "Bob"], "neutral": True}, None, 3),
     ]
@@ -96,7 +103,7 @@ def test_appended_events_read_back_in_order_with_their_seq(store: EventStore) ->
 
 def test_data_survives_unicode_nesting_and_every_json_type(store: EventStore) -> None:
     data = {
-        "text": "Zürich — 東京 — emoji 🤝, quotes \" and \\ and a\nnewline, \u2028 and \x00",
+        "text": 'Zürich — 東京 — emoji 🤝, quotes " and \\ and a\nnewline, \u2028 and \x00',
         "nested": {"list": [1, -2, 3.25, None, True, False, [], {}], "deeper": {"a": {"b": ["c"]}}},
         "big": 2**62,
         "small": 1e-9,
@@ -259,7 +266,7 @@ def test_read_all_streams_logs_longer_than_any_chunk(store: EventStore) -> None:
     store.append("long", [event("long", n=k) for k in range(2000)], expected_version=0)
 
     everything = store.read_all()
-    first_initiative, first_events = next(everything)
+    first_initiative, _first_events = next(everything)
     assert first_initiative == "i0000"
     rest = list(everything)
 
@@ -361,7 +368,7 @@ def test_the_stored_logs_are_exactly_the_accepted_appends(store: EventStore, ope
         }
         accepted = all(offset == 0 for _, offset, _ in operation)
         if len(operation) == 1:
-            ((name, offset, written),) = operation
+            ((name, _offset, written),) = operation
             expected, events = batch[prefix + name]
             if accepted:
                 assert store.append(prefix + name, events, expected_version=expected) == expected + len(written)

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from cooperation.definition.catalog import get_workflow
-from cooperation.errors import CooperationError
+from cooperation.definition.loading import load_workflow_text
 from cooperation.engine.event_schema import validate_event
 from cooperation.engine.events import Event
-from cooperation.definition.loading import load_workflow_text
+from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
 from cooperation.testing import (
@@ -47,7 +47,7 @@ from cooperation.vocabulary import COMMUNITIES
 
 REPO = Path(__file__).resolve().parent.parent
 LADDER = str(REPO / "tests" / "workflows" / "engine" / "ladder.yaml")
-I = "example"
+EXAMPLE = "example"
 QUICK = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -55,7 +55,7 @@ QUICK = settings(
 
 def _log(events: list[Event], workflow: str) -> list[str]:
     created = Event(
-        I, "initiative_created", events[0].at if events else "2020-01-01", {"name": "X", "workflow": workflow}
+        EXAMPLE, "initiative_created", events[0].at if events else "2020-01-01", {"name": "X", "workflow": workflow}
     )
     return [created.to_line(), *(event.to_line() for event in sorted(events, key=lambda event: event.moment))]
 
@@ -72,6 +72,7 @@ def test_the_package_does_not_import_the_testing_module_or_hypothesis() -> None:
         text=True,
         timeout=120,
         env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
@@ -111,28 +112,30 @@ def test_meetings_are_spread_over_a_span_of_up_to_the_maximum(series: list[Event
 def test_generated_facts_are_accepted_by_the_engine(data: st.DataObject) -> None:
     """Joins, meetings, evidence, attestations, waivers, scores, outputs and breaches, all recorded at once."""
     workflow = "cooperation-maturity"
-    group = data.draw(groups(I, at=START, min_size=3, max_size=8, min_communities=2), label="group")
+    group = data.draw(groups(EXAMPLE, at=START, min_size=3, max_size=8, min_communities=2), label="group")
     counted = [event.data["name"] for event in group if event.data["role"] != "observer"]
     series = data.draw(
-        meetings(I, [event.data["name"] for event in group], start=START + timedelta(hours=1)), label="meetings"
+        meetings(EXAMPLE, [event.data["name"] for event in group], start=START + timedelta(hours=1)), label="meetings"
     )
     later = moments(START + timedelta(days=400), START + timedelta(days=500))
     facts = [
-        *data.draw(st.lists(evidence(workflow, I, at=later), max_size=5), label="evidence"),
-        *data.draw(st.lists(attestations(workflow, I, attesters=counted, at=later), max_size=5), label="attestations"),
-        *data.draw(st.lists(waivers(workflow, I, granters=["Ada"], at=later), max_size=2), label="waivers"),
-        *data.draw(st.lists(scores(workflow, I, at=later), max_size=3), label="scores"),
-        *data.draw(st.lists(publications(I, at=later), max_size=2), label="outputs"),
+        *data.draw(st.lists(evidence(workflow, EXAMPLE, at=later), max_size=5), label="evidence"),
+        *data.draw(
+            st.lists(attestations(workflow, EXAMPLE, attesters=counted, at=later), max_size=5), label="attestations"
+        ),
+        *data.draw(st.lists(waivers(workflow, EXAMPLE, granters=["Ada"], at=later), max_size=2), label="waivers"),
+        *data.draw(st.lists(scores(workflow, EXAMPLE, at=later), max_size=3), label="scores"),
+        *data.draw(st.lists(publications(EXAMPLE, at=later), max_size=2), label="outputs"),
     ]
     facts += data.draw(
-        st.lists(breaches(I, at=moments(START + timedelta(days=501), START + timedelta(days=502))), max_size=1)
+        st.lists(breaches(EXAMPLE, at=moments(START + timedelta(days=501), START + timedelta(days=502))), max_size=1)
     )
     events = [*group, *series, *facts]
     clock = Clock(START + timedelta(days=600))
     with memory_registry(clock) as registry:
         report = registry.import_lines(_log(events, workflow))
         assert report.events == len(events) + 1
-        status = registry.status(I)
+        status = registry.status(EXAMPLE)
     assert status.stage == "challenge"
     met = {condition.condition for condition in status.conditions if condition.met}
     assert ("first-meeting" in met) == bool(series)
@@ -144,8 +147,8 @@ def test_event_logs_import_as_they_are(log: list[Event]) -> None:
     lines = [event.to_line() for event in log]
     with memory_registry(Clock(START + timedelta(days=3650))) as registry:
         registry.import_lines(lines)
-        assert [event.to_line() for event in registry.export_events(I)] == lines
-        stage = registry.status(I).stage
+        assert [event.to_line() for event in registry.export_events(EXAMPLE)] == lines
+        stage = registry.status(EXAMPLE).stage
     moves = [event for event in log if event.kind in ("stage_advanced", "stage_regressed", "escalated", "handed_off")]
     assert stage == (moves[-1].data["to"] if moves else "idea")
 
@@ -282,11 +285,13 @@ def test_an_automatic_move_respects_its_requirements(tmp_path: Path) -> None:
     path.write_text(AUTOMATIC_WITH_REQUIREMENT, encoding="utf-8")
     machine = workflow_state_machine(str(path))()
     try:
-        machine.registry.record(I, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"})
+        machine.registry.record(
+            EXAMPLE, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}
+        )
         machine.clock.advance(minutes=1)
-        machine.registry.advance(I, by="Ada")
+        machine.registry.advance(EXAMPLE, by="Ada")
         machine.clock.advance(minutes=1)
-        machine.registry.record(I, "trust_breached", {"description": "A leak."}, by="Ada")  # 'gate' is unmet
+        machine.registry.record(EXAMPLE, "trust_breached", {"description": "A leak."}, by="Ada")  # 'gate' is unmet
         machine.no_stage_was_entered_with_its_blocking_prerequisites_unmet()
     finally:
         machine.registry.close()
@@ -298,11 +303,11 @@ def test_held_over_an_expiring_condition_needs_it_without_a_break(tmp_path: Path
     get_workflow(str(path))
     clock = Clock(START + timedelta(days=200))
     with Registry(open_store(tmp_path / "held.db"), clock=clock) as registry:
-        registry.create("Held", workflow=str(path), initiative=I, at=START)
+        registry.create("Held", workflow=str(path), initiative=EXAMPLE, at=START)
         registry.record(
-            I, "evidence_recorded", {"condition": "note", "text": "First."}, at=clock.now - timedelta(days=90)
+            EXAMPLE, "evidence_recorded", {"condition": "note", "text": "First."}, at=clock.now - timedelta(days=90)
         )
-        registry.record(I, "evidence_recorded", {"condition": "note", "text": "Second."}, at=clock.now)
+        registry.record(EXAMPLE, "evidence_recorded", {"condition": "note", "text": "Second."}, at=clock.now)
         # 'fresh' lapsed 30 days after the first note and came back 60 days later.
-        kept = next(c for c in registry.status(I).conditions if c.condition == "kept-fresh")
+        kept = next(c for c in registry.status(EXAMPLE).conditions if c.condition == "kept-fresh")
     assert not kept.met, kept.detail

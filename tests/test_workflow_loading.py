@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -122,10 +123,17 @@ def test_every_best_practice_is_needed_somewhere(builtin: CompiledWorkflow) -> N
 
 
 def test_each_stage_needs_what_its_predecessor_needs(builtin: CompiledWorkflow) -> None:
-    for lower, higher in zip(LADDER, LADDER[1:]):
+    for lower, higher in itertools.pairwise(LADDER):
         assert set(builtin.needs(lower)) <= set(builtin.needs(higher))
     assert builtin.needs("challenge") == ("challenge",)
-    assert set(builtin.needs("result")) >= {"challenge", "ownership", "trust", "common-cause", "critical-mass", "result"}
+    assert set(builtin.needs("result")) >= {
+        "challenge",
+        "ownership",
+        "trust",
+        "common-cause",
+        "critical-mass",
+        "result",
+    }
 
 
 def test_hand_off_to_the_three_kinds_of_body(builtin: CompiledWorkflow) -> None:
@@ -186,7 +194,15 @@ def test_full_sample_uses_every_feature() -> None:
     workflow = load_workflow_file(SAMPLES / "valid" / "full.yaml")
     definition = workflow.definition
     assert {c.kind for c in definition.conditions} == {
-        "evidence", "attestation", "meetings", "participation", "score", "held", "expiring", "all", "any",
+        "evidence",
+        "attestation",
+        "meetings",
+        "participation",
+        "score",
+        "held",
+        "expiring",
+        "all",
+        "any",
     }
     assert {t.kind for t in definition.transitions} == {"regress", "hand_off", "escalate"}
     assert {c.strength for c in definition.conditions} == {"required", "waivable", "advisory"}

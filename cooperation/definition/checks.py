@@ -98,12 +98,14 @@ def _condition_references(definition: WorkflowDefinition, place: _Place) -> Iter
     scales = {p.id: CompiledScale(p.scale.min, p.scale.max, p.scale.labels) for p in definition.parameters}
     for index, stage in enumerate(definition.stages):
         for position, reference in enumerate(stage.requires):
-            yield from place.unknown(("stages", index, "requires", position), reference, "condition",
-                                     declared["condition"])
+            yield from place.unknown(
+                ("stages", index, "requires", position), reference, "condition", declared["condition"]
+            )
     for index, condition in enumerate(definition.conditions):
         for position, reference in enumerate(condition.requires):
-            yield from place.unknown(("conditions", index, "requires", position), reference, "condition",
-                                     declared["condition"])
+            yield from place.unknown(
+                ("conditions", index, "requires", position), reference, "condition", declared["condition"]
+            )
         kind = KINDS[condition.kind]
         for where, reference, what in references(kind.settings, condition):
             yield from place.unknown(("conditions", index, *where), reference, what, declared[what])
@@ -127,5 +129,6 @@ def _transition_references(definition: WorkflowDefinition, place: _Place) -> Ite
         for position, reference in enumerate(transition.requires):
             yield from place.unknown(("transitions", index, "requires", position), reference, "condition", conditions)
         if transition.body_kinds and transition.kind != "hand_off":
-            yield place.at(("transitions", index, "body_kinds"), "body_kinds only applies to hand_off transitions",
-                           "remove it")
+            yield place.at(
+                ("transitions", index, "body_kinds"), "body_kinds only applies to hand_off transitions", "remove it"
+            )

@@ -15,8 +15,9 @@ from cooperation.definition.yamlsafe import Document
 from cooperation.errors import WorkflowDefinitionError
 
 
-def compile_definition(definition: WorkflowDefinition, *, document: Document | None = None,
-                       file: str = "<workflow>") -> CompiledWorkflow:
+def compile_definition(
+    definition: WorkflowDefinition, *, document: Document | None = None, file: str = "<workflow>"
+) -> CompiledWorkflow:
     """Check the graph and compile it; raise WorkflowDefinitionError naming every problem."""
     graph = build_graph(definition)
     errors, warnings = check_graph(graph, document, file)

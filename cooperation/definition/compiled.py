@@ -50,13 +50,17 @@ class CompiledCondition(NamedTuple, Generic[SettingsT]):
 def compile_condition(definition: ConditionDefinition) -> CompiledCondition[Any]:
     """The record of a condition read from a workflow file (lists become tuples)."""
     settings_type = KINDS[definition.kind].settings
-    settings = settings_type(
-        *(_frozen(getattr(definition, field)) for field in settings_type._fields)
-    )
+    settings = settings_type(*(_frozen(getattr(definition, field)) for field in settings_type._fields))
     parts = tuple(named for _, named, what in references(settings_type, settings) if what == "condition")
     return CompiledCondition(
-        definition.id, definition.kind, definition.title, definition.strength, tuple(definition.requires),
-        definition.waiver_min_rationale, parts, settings,
+        definition.id,
+        definition.kind,
+        definition.title,
+        definition.strength,
+        tuple(definition.requires),
+        definition.waiver_min_rationale,
+        parts,
+        settings,
     )
 
 
@@ -132,7 +136,13 @@ class CompiledWorkflow:
             },
             compiled_transitions={
                 t.id: CompiledTransition(
-                    t.id, t.kind, t.title, tuple(t.from_), t.to, _optional_tuple(t.roles), t.on_event,
+                    t.id,
+                    t.kind,
+                    t.title,
+                    tuple(t.from_),
+                    t.to,
+                    _optional_tuple(t.roles),
+                    t.on_event,
                     tuple(t.body_kinds),
                 )
                 for t in definition.transitions

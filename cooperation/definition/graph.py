@@ -48,48 +48,92 @@ def build_graph(definition: WorkflowDefinition) -> nx.DiGraph:
     stages = _first_of_each(definition.stages)
     conditions = _first_of_each(definition.conditions)
     transitions = _first_of_each(definition.transitions)
+    _add_nodes(graph, stages, conditions, transitions)
+    _add_stage_edges(graph, stages)
+    _add_condition_edges(graph, conditions)
+    _add_transition_edges(graph, transitions)
+    return graph
+
+
+def _add_nodes(
+    graph: nx.DiGraph,
+    stages: list[tuple[int, StageDefinition]],
+    conditions: list[tuple[int, ConditionDefinition]],
+    transitions: list[tuple[int, TransitionDefinition]],
+) -> None:
     for index, stage in stages:
-        graph.add_node(node("stage", stage.id), kind="stage", id=stage.id, title=stage.title, order=index,
-                       ladder=stage.ladder, terminal=stage.terminal, path=("stages", index))
+        graph.add_node(
+            node("stage", stage.id),
+            kind="stage",
+            id=stage.id,
+            title=stage.title,
+            order=index,
+            ladder=stage.ladder,
+            terminal=stage.terminal,
+            path=("stages", index),
+        )
     for index, condition in conditions:
-        graph.add_node(node("condition", condition.id), kind="condition", id=condition.id, title=condition.title,
-                       order=index, strength=condition.strength, condition_kind=condition.kind,
-                       path=("conditions", index))
+        graph.add_node(
+            node("condition", condition.id),
+            kind="condition",
+            id=condition.id,
+            title=condition.title,
+            order=index,
+            strength=condition.strength,
+            condition_kind=condition.kind,
+            path=("conditions", index),
+        )
     for index, transition in transitions:
-        graph.add_node(node("transition", transition.id), kind="transition", id=transition.id,
-                       title=transition.title, order=index, transition_kind=transition.kind,
-                       path=("transitions", index))
+        graph.add_node(
+            node("transition", transition.id),
+            kind="transition",
+            id=transition.id,
+            title=transition.title,
+            order=index,
+            transition_kind=transition.kind,
+            path=("transitions", index),
+        )
 
-    def link(source: str, target: str, relation: str, path: PathKey) -> None:
-        if target in graph:
-            graph.add_edge(source, target, relation=relation, path=path)
 
+def _link(graph: nx.DiGraph, source: str, target: str, relation: str, path: PathKey) -> None:
+    """An edge to a declared node (an undeclared one is the reference checks' to report)."""
+    if target in graph:
+        graph.add_edge(source, target, relation=relation, path=path)
+
+
+def _add_stage_edges(graph: nx.DiGraph, stages: list[tuple[int, StageDefinition]]) -> None:
     previous: str | None = None
     for index, stage in stages:
         here = node("stage", stage.id)
         for position, reference in enumerate(stage.requires):
-            link(here, node("condition", reference), "requires", ("stages", index, "requires", position))
+            _link(graph, here, node("condition", reference), "requires", ("stages", index, "requires", position))
         if stage.ladder:
             if previous is not None:
-                link(here, previous, "follows", ("stages", index))
+                _link(graph, here, previous, "follows", ("stages", index))
             previous = here
+
+
+def _add_condition_edges(graph: nx.DiGraph, conditions: list[tuple[int, ConditionDefinition]]) -> None:
     for index, condition in conditions:
         here = node("condition", condition.id)
         for position, reference in enumerate(condition.requires):
-            link(here, node("condition", reference), "requires", ("conditions", index, "requires", position))
+            _link(graph, here, node("condition", reference), "requires", ("conditions", index, "requires", position))
         for where, reference, what in references(KINDS[condition.kind].settings, condition):
             if what == "condition":
-                link(here, node("condition", reference), "composes", ("conditions", index, *where))
+                _link(graph, here, node("condition", reference), "composes", ("conditions", index, *where))
+
+
+def _add_transition_edges(graph: nx.DiGraph, transitions: list[tuple[int, TransitionDefinition]]) -> None:
     for index, transition in transitions:
         here = node("transition", transition.id)
         for position, reference in enumerate(transition.requires):
-            link(here, node("condition", reference), "requires", ("transitions", index, "requires", position))
+            _link(graph, here, node("condition", reference), "requires", ("transitions", index, "requires", position))
         for position, origin in enumerate(transition.from_):
             if node("stage", origin) in graph:
-                graph.add_edge(node("stage", origin), here, relation="moves",
-                               path=("transitions", index, "from", position))
-        link(here, node("stage", transition.to), "moves", ("transitions", index, "to"))
-    return graph
+                graph.add_edge(
+                    node("stage", origin), here, relation="moves", path=("transitions", index, "from", position)
+                )
+        _link(graph, here, node("stage", transition.to), "moves", ("transitions", index, "to"))
 
 
 def _first_of_each(items: Sequence[_Item]) -> list[tuple[int, _Item]]:

@@ -106,8 +106,13 @@ def _from_pydantic(detail: Any, document: Document, file: str) -> Problem:
     kind, value = detail["type"], detail.get("input")
     if kind == "invalid_key":
         place = path[:-1] if path[-1:] == ("[key]",) else path
-        problem = problem_at(document, place, f"a key must be a plain word, not {value!r}", file=file,
-                             hint="put the key in quotes or rename it")
+        problem = problem_at(
+            document,
+            place,
+            f"a key must be a plain word, not {value!r}",
+            file=file,
+            hint="put the key in quotes or rename it",
+        )
         return replace(problem, path=format_path((*place[:-1], str(place[-1]))))
     if kind == "union_tag_invalid":
         path = (*path, "kind")

@@ -27,7 +27,11 @@ DEFAULT_ADVANCE_ROLES: list[Role] = ["owner", "secretariat"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", strict=True, frozen=True, populate_by_name=True, defer_build=True  # built on first validation
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        populate_by_name=True,
+        defer_build=True,  # built on first validation
     )
 
 

@@ -60,7 +60,9 @@ class _Composer(
         try:
             if self.depth > MAX_DEPTH:
                 raise yaml.composer.ComposerError(
-                    None, None, f"nesting deeper than {MAX_DEPTH} levels is refused",
+                    None,
+                    None,
+                    f"nesting deeper than {MAX_DEPTH} levels is refused",
                     self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             return super().compose_node(parent, index)
@@ -103,7 +105,9 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise YamlError([Problem(f"not valid UTF-8 at byte {error.start}", file=file, hint="save the file as UTF-8")]) from None
+            raise YamlError(
+                [Problem(f"not valid UTF-8 at byte {error.start}", file=file, hint="save the file as UTF-8")]
+            ) from None
     elif len(text) > MAX_FILE_BYTES:
         raise YamlError([_too_large(file, len(text))])
     text = text.removeprefix("\ufeff")
@@ -117,8 +121,15 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
         column = where - (text.rfind("\n", 0, where) + 1) + 1
         character = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
         raise YamlError(
-            [Problem(f"the character {character} is not allowed in YAML", file=file, line=row, column=column,
-                     hint="remove it, or write it as an escape inside double quotes")]
+            [
+                Problem(
+                    f"the character {character} is not allowed in YAML",
+                    file=file,
+                    line=row,
+                    column=column,
+                    hint="remove it, or write it as an escape inside double quotes",
+                )
+            ]
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -134,7 +145,9 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
         if composer is not None:
             composer.dispose()
     if node is None:
-        raise YamlError([Problem("the file is empty", file=file, line=1, column=1, hint="a workflow starts with 'id:'")])
+        raise YamlError(
+            [Problem("the file is empty", file=file, line=1, column=1, hint="a workflow starts with 'id:'")]
+        )
     builder = _Builder(file)
     data = builder.build(node, (), 0)
     if builder.problems:
@@ -164,7 +177,9 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES or depth > MAX_DEPTH:
-            limit = f"more than {MAX_NODES:,} values" if self.visited > MAX_NODES else f"nesting deeper than {MAX_DEPTH}"
+            limit = (
+                f"more than {MAX_NODES:,} values" if self.visited > MAX_NODES else f"nesting deeper than {MAX_DEPTH}"
+            )
             self.problems.append(
                 Problem(
                     f"refused: the document expands to {limit} (an alias bomb?)",
@@ -177,8 +192,12 @@ class _Builder:
             raise YamlError(self.problems)
         self.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
-            self._problem(node, f"cannot read this value: the tag '{node.tag}' is not allowed", path,
-                          hint="remove the tag; workflow files hold plain lists and mappings only")
+            self._problem(
+                node,
+                f"cannot read this value: the tag '{node.tag}' is not allowed",
+                path,
+                hint="remove the tag; workflow files hold plain lists and mappings only",
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -201,8 +220,12 @@ class _Builder:
         for position, (key_node, value_node) in enumerate(pairs):
             key = self.build(key_node, path, depth + 1)
             if isinstance(key, bool) or not isinstance(key, str | int):
-                self._problem(key_node, f"a key must be a plain word, not {key!r}", path,
-                              hint="put the key in quotes or rename it")
+                self._problem(
+                    key_node,
+                    f"a key must be a plain word, not {key!r}",
+                    path,
+                    hint="put the key in quotes or rename it",
+                )
                 continue
             if key in result and position >= written:
                 continue
@@ -234,4 +257,3 @@ def format_path(path: PathKey) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
-

@@ -22,9 +22,9 @@ from pydantic import (
     create_model,
 )
 
-from cooperation.errors import EventError
 from cooperation.engine.events import FORMAT_VERSION, Event, parse_at
 from cooperation.engine.payloads import EVENT_KINDS, EventKind
+from cooperation.errors import EventError
 from cooperation.vocabulary import DEFAULT_TLP, BodyKind, Community, Role, TlpLabel
 
 InitiativeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
@@ -164,6 +164,8 @@ def _envelope(event_kind: str, data_model: type[_Data]) -> type[BaseModel]:
 
 
 _AT_DESCRIPTION = "ISO 8601 date (2019-02-01) or datetime (2019-02-01T09:30:00Z)."
+
+
 @lru_cache(maxsize=1)
 def _event_line() -> TypeAdapter[Any]:
     """The validator of a whole event line, built on first use (commands that only read never pay)."""

@@ -143,4 +143,3 @@ def _data_encoder() -> Callable[[Any], str]:
 
 
 encode_data = _data_encoder()  # event data as every store writes it
-

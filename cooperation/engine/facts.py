@@ -132,8 +132,7 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
     # a call to `payload` per event would cost the fold of a large registry.
     data: Any = event.data
     kind = event.kind
-    if event.seq > facts.version:
-        facts.version = event.seq
+    facts.version = max(facts.version, event.seq)
     facts.last_event = at
     facts.moments.append(at)
     if kind == "evidence_recorded":

@@ -151,7 +151,10 @@ class LoadedInitiative:
         reason = payload(event, "trust_breached")["description"] if event.kind == "trust_breached" else event.kind
         assert move.transition is not None, "the workflow moves by itself only along its transitions"
         data: AutomaticMoveData = {
-            "from": self.facts.stage, "to": arrived, "reason": reason, "transition": move.transition
+            "from": self.facts.stage,
+            "to": arrived,
+            "reason": reason,
+            "transition": move.transition,
         }
         return Event(self.facts.initiative, move.event_kind, event.at, data)  # by nobody: the workflow moved
 

@@ -211,8 +211,9 @@ def _advance(workflow: CompiledWorkflow, stage: str, target: str) -> Move:
 def _transition(workflow: CompiledWorkflow, stage: str, transition: CompiledTransition) -> Move:
     roles = transition.roles if transition.roles is not None else workflow.default_roles
     needs = workflow.transition_needs[transition.id]
-    return Move(transition.kind, stage, transition.to, transition.id, roles, needs, transition.on_event,
-                transition.body_kinds)
+    return Move(
+        transition.kind, stage, transition.to, transition.id, roles, needs, transition.on_event, transition.body_kinds
+    )
 
 
 class _Guard:

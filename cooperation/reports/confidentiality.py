@@ -41,9 +41,7 @@ def parse_audience(text: str) -> TlpLabel:
     for label in AUDIENCE_ORDER:
         if cleaned == label:
             return label
-    raise AudienceError(
-        f"--audience: '{text}' is not a TLP 2.0 label; use one of: {', '.join(AUDIENCE_ORDER)}"
-    )
+    raise AudienceError(f"--audience: '{text}' is not a TLP 2.0 label; use one of: {', '.join(AUDIENCE_ORDER)}")
 
 
 def may_see(audience: TlpLabel, label: str) -> bool:

@@ -119,23 +119,7 @@ class InitiativeGatherer:
         breaches = self._breaches()
         handed_off = self._handed_off()
         history = self._history()
-        following = set(workflow.needs(status.next)) if status.next else set()
-        conditions = [
-            ConditionLine(
-                condition=item.condition, title=item.title, kind=item.kind, strength=item.strength, met=item.met,
-                waived=item.waived, blocking=item.blocking, detail=self._detail(item.detail, item.met, item.waived),
-                progress=item.progress, for_next_stage=item.condition in following,
-            )
-            for item in status.conditions
-        ]
-        results = {item.condition: item for item in status.conditions}
-        unmet = [
-            UnmetLine(
-                condition=item.condition, title=item.title, blocking=item.blocking, strength=item.strength,
-                detail=self._detail(item.detail, results[item.condition].met, results[item.condition].waived),
-            )
-            for item in status.unmet
-        ]
+        conditions, unmet = self._conditions(), self._unmet()
         entered: dict[str, str] = {}
         for step in path:
             entered[step.stage] = step.at
@@ -169,6 +153,38 @@ class InitiativeGatherer:
             history=history,
         )
 
+    def _conditions(self) -> list[ConditionLine]:
+        status = self.status
+        following = set(self.workflow.needs(status.next)) if status.next else set()
+        return [
+            ConditionLine(
+                condition=item.condition,
+                title=item.title,
+                kind=item.kind,
+                strength=item.strength,
+                met=item.met,
+                waived=item.waived,
+                blocking=item.blocking,
+                detail=self._detail(item.detail, item.met, item.waived),
+                progress=item.progress,
+                for_next_stage=item.condition in following,
+            )
+            for item in status.conditions
+        ]
+
+    def _unmet(self) -> list[UnmetLine]:
+        results = {item.condition: item for item in self.status.conditions}
+        return [
+            UnmetLine(
+                condition=item.condition,
+                title=item.title,
+                blocking=item.blocking,
+                strength=item.strength,
+                detail=self._detail(item.detail, results[item.condition].met, results[item.condition].waived),
+            )
+            for item in self.status.unmet
+        ]
+
     def _detail(self, detail: str, met: bool, waived: bool) -> str:
         """A condition's detail, unless it quotes withheld text (a waiver's rationale, say)."""
         if any(secret and secret in detail for secret in self.withheld_texts):
@@ -181,18 +197,27 @@ class InitiativeGatherer:
         created = self.events[0]
         steps = [
             PathStep(
-                at=moment_text(created.moment), move="created", stage=self.workflow.start,
-                stage_title=stages[self.workflow.start].title, source=None, by=self.person(created.by),
-                note=None, withheld=[],
+                at=moment_text(created.moment),
+                move="created",
+                stage=self.workflow.start,
+                stage_title=stages[self.workflow.start].title,
+                source=None,
+                by=self.person(created.by),
+                note=None,
+                withheld=[],
             )
         ]
         for move in facts.moves:
             note = self.visible(move.detail or None)
             steps.append(
                 PathStep(
-                    at=moment_text(move.at), move=_MOVE_WORDS.get(move.kind, move.kind), stage=move.target,
+                    at=moment_text(move.at),
+                    move=_MOVE_WORDS.get(move.kind, move.kind),
+                    stage=move.target,
                     stage_title=stages[move.target].title if move.target in stages else move.target,
-                    source=move.source, by=self.person(move.by), note=note,
+                    source=move.source,
+                    by=self.person(move.by),
+                    note=note,
                     withheld=["note"] if move.detail and note is None else [],
                 )
             )
@@ -209,8 +234,14 @@ class InitiativeGatherer:
                     withheld[condition, item.tlp] = withheld.get((condition, item.tlp), 0) + 1
                     continue
                 shown.append(
-                    EvidenceItem(condition=condition, at=moment_text(item.at), by=self.person(item.by), tlp=item.tlp,
-                                 text=text, link=link)
+                    EvidenceItem(
+                        condition=condition,
+                        at=moment_text(item.at),
+                        by=self.person(item.by),
+                        tlp=item.tlp,
+                        text=text,
+                        link=link,
+                    )
                 )
         counts = [WithheldCount(condition=c, tlp=label, count=n) for (c, label), n in withheld.items()]
         return shown, counts
@@ -218,8 +249,11 @@ class InitiativeGatherer:
     def _participants(self) -> list[ParticipantLine]:
         return [
             ParticipantLine(
-                name=self.person(participant.name) or "", community=participant.community, role=participant.role,
-                organisation=self.organisation(participant.organisation), joined=moment_text(participant.joined),
+                name=self.person(participant.name) or "",
+                community=participant.community,
+                role=participant.role,
+                organisation=self.organisation(participant.organisation),
+                joined=moment_text(participant.joined),
                 active=participant.active,
             )
             for participant in self.facts.participants.values()
@@ -275,8 +309,9 @@ class InitiativeGatherer:
         if not handed:
             return None
         body = self.visible(handed["body"])
-        return HandOff(body=body, body_kind=handed["body_kind"], at=moment_text(handed["at"]),
-                       withheld=[] if body else ["body"])
+        return HandOff(
+            body=body, body_kind=handed["body_kind"], at=moment_text(handed["at"]), withheld=[] if body else ["body"]
+        )
 
     def _history(self) -> list[HistoryLine]:
         return [self._history_line(event) for event in sorted(self.events, key=lambda event: event.seq)]
@@ -303,8 +338,14 @@ class InitiativeGatherer:
                     withheld.append(key)
                 else:
                     data[key] = shown
-        return HistoryLine(seq=event.seq, at=moment_text(event.moment), kind=event.kind, by=self.person(event.by),
-                           data=data, withheld=withheld)
+        return HistoryLine(
+            seq=event.seq,
+            at=moment_text(event.moment),
+            kind=event.kind,
+            by=self.person(event.by),
+            data=data,
+            withheld=withheld,
+        )
 
     def _free_value(self, value: Any, label: str) -> Any:
         """A free-text value (or a list or mapping of them) if the audience may see it, else None."""

@@ -69,15 +69,16 @@ def _lines(text: str, width: int, most: int) -> list[str]:
     return wrapped
 
 
-def _text_block(x: float, y: float, lines: Sequence[str], *, size: int, fill: str, anchor: str = "middle",
-                weight: str = "normal") -> str:
+def _text_block(
+    x: float, y: float, lines: Sequence[str], *, size: int, fill: str, anchor: str = "middle", weight: str = "normal"
+) -> str:
     """Lines of text centred vertically on y."""
     first = y - (len(lines) - 1) * (size + 2) / 2 + size * 0.35
     spans = "".join(
         f'<tspan x="{x:.1f}" y="{first + index * (size + 2):.1f}">{escape(line)}</tspan>'
         for index, line in enumerate(lines)
     )
-    return (f'<text text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" fill="{fill}">{spans}</text>')
+    return f'<text text-anchor="{anchor}" font-size="{size}" font-weight="{weight}" fill="{fill}">{spans}</text>'
 
 
 # --- the prerequisite graph ---------------------------------------------------------------------
@@ -138,8 +139,12 @@ def graph_layout(picture: WorkflowPicture) -> GraphLayout:
             place = {name: row for row, name in enumerate(layers[index - 1 if downward else index + 1])}
             current = {name: row for row, name in enumerate(layers[index])}
 
-            def centre(name: str, place: dict[str, int] = place, current: dict[str, int] = current,
-                       side: int = 0 if downward else 1) -> float:
+            def centre(
+                name: str,
+                place: dict[str, int] = place,
+                current: dict[str, int] = current,
+                side: int = 0 if downward else 1,
+            ) -> float:
                 rows = [place[other] for other in neighbours[name][side] if other in place]
                 # Nodes without neighbours on that side keep their place relative to the others.
                 return sum(rows) / len(rows) if rows else float(current[name])
@@ -191,10 +196,14 @@ def workflow_svg(picture: WorkflowPicture) -> str:
             else:  # through a column, between its nodes
                 path.append(f"L{x2:.1f},{y2:.1f}")
         style = _EDGE_STYLES.get(edge.relation, _EDGE_STYLES["requires"])
-        parts.append(f'<path class="edge {escape(edge.relation)}" d="{" ".join(path)}" fill="none" {style} '
-                     f'marker-end="url(#{marker_id})"/>')
-    for node in picture.nodes:
-        parts.append(_node(node.kind, node.strength, node.ladder, node.title, node.name, left[node.id], top[node.id]))
+        parts.append(
+            f'<path class="edge {escape(edge.relation)}" d="{" ".join(path)}" fill="none" {style} '
+            f'marker-end="url(#{marker_id})"/>'
+        )
+    parts.extend(
+        _node(node.kind, node.strength, node.ladder, node.title, node.name, left[node.id], top[node.id])
+        for node in picture.nodes
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -213,23 +222,38 @@ def _node(kind: str, strength: str | None, ladder: bool, title: str, name: str, 
     light = key in ("stage", "stage-off")
     if kind == "transition":
         inset = 10
-        points = (f"{x + inset},{y} {x + _NODE_WIDTH - inset},{y} {x + _NODE_WIDTH},{y + _NODE_HEIGHT / 2} "
-                  f"{x + _NODE_WIDTH - inset},{y + _NODE_HEIGHT} {x + inset},{y + _NODE_HEIGHT} "
-                  f"{x},{y + _NODE_HEIGHT / 2}")
+        points = (
+            f"{x + inset},{y} {x + _NODE_WIDTH - inset},{y} {x + _NODE_WIDTH},{y + _NODE_HEIGHT / 2} "
+            f"{x + _NODE_WIDTH - inset},{y + _NODE_HEIGHT} {x + inset},{y + _NODE_HEIGHT} "
+            f"{x},{y + _NODE_HEIGHT / 2}"
+        )
         shape = f'<polygon points="{points}" {style} stroke-width="1.4"/>'
     else:
         radius = 16 if kind == "stage" else 4
-        shape = (f'<rect x="{x}" y="{y}" width="{_NODE_WIDTH}" height="{_NODE_HEIGHT}" rx="{radius}" {style} '
-                 f'stroke-width="1.4"/>')
-    label = _text_block(x + _NODE_WIDTH / 2, y + _NODE_HEIGHT / 2, _lines(title, _CHARS_PER_LINE, 2), size=11,
-                        fill="#ffffff" if light else "#1b1f24", weight="bold" if kind == "stage" else "normal")
+        shape = (
+            f'<rect x="{x}" y="{y}" width="{_NODE_WIDTH}" height="{_NODE_HEIGHT}" rx="{radius}" {style} '
+            f'stroke-width="1.4"/>'
+        )
+    label = _text_block(
+        x + _NODE_WIDTH / 2,
+        y + _NODE_HEIGHT / 2,
+        _lines(title, _CHARS_PER_LINE, 2),
+        size=11,
+        fill="#ffffff" if light else "#1b1f24",
+        weight="bold" if kind == "stage" else "normal",
+    )
     tooltip = f"{kind} {name}: {title}" + (f" ({strength})" if strength else "")
     return f'<g class="node {key}"><title>{escape(tooltip)}</title>{shape}{label}</g>'
 
 
 def _legend() -> str:
-    entries = [("stage", "stage"), ("required", "required condition"), ("waivable", "waivable"),
-               ("advisory", "advisory"), ("transition", "move")]
+    entries = [
+        ("stage", "stage"),
+        ("required", "required condition"),
+        ("waivable", "waivable"),
+        ("advisory", "advisory"),
+        ("transition", "move"),
+    ]
     parts = ['<g class="legend">']
     x: float = _MARGIN
     for key, label in entries:
@@ -292,11 +316,14 @@ def _ladder_track(initiative: InitiativeReport, picture: WorkflowPicture, here: 
     parts: list[str] = []
     if len(ladder) > 1:
         reached_x = x0 + (here if here is not None else len(ladder) - 1) * _STEP
-        parts.append(f'<line x1="{x0}" y1="{_TRACK_Y}" x2="{x0 + (len(ladder) - 1) * _STEP}" y2="{_TRACK_Y}" '
-                     'stroke="#c9d1d9" stroke-width="4"/>')
+        parts.append(
+            f'<line x1="{x0}" y1="{_TRACK_Y}" x2="{x0 + (len(ladder) - 1) * _STEP}" y2="{_TRACK_Y}" '
+            'stroke="#c9d1d9" stroke-width="4"/>'
+        )
         if here:
-            parts.append(f'<line x1="{x0}" y1="{_TRACK_Y}" x2="{reached_x}" y2="{_TRACK_Y}" stroke="#2e7d32" '
-                         'stroke-width="4"/>')
+            parts.append(
+                f'<line x1="{x0}" y1="{_TRACK_Y}" x2="{reached_x}" y2="{_TRACK_Y}" stroke="#2e7d32" stroke-width="4"/>'
+            )
     for index, stage in enumerate(ladder):
         x = x0 + index * _STEP
         if here is not None and index < here:
@@ -309,11 +336,21 @@ def _ladder_track(initiative: InitiativeReport, picture: WorkflowPicture, here: 
         else:
             fill, stroke, state = "#ffffff", "#c9d1d9", "ahead"
         radius = 11 if index == here else 8
-        parts.append(f'<g class="stage-step"><title>{escape(f"{titles.get(stage, stage)}: {state}")}</title>'
-                     f'<circle cx="{x}" cy="{_TRACK_Y}" r="{radius}" fill="{fill}" stroke="{stroke}" '
-                     'stroke-width="3"/>')
-        parts.append(_text_block(x, _TRACK_Y + 26, _lines(titles.get(stage, stage), 11, 2), size=11, fill="#1b1f24",
-                                 weight="bold" if index == here else "normal"))
+        parts.append(
+            f'<g class="stage-step"><title>{escape(f"{titles.get(stage, stage)}: {state}")}</title>'
+            f'<circle cx="{x}" cy="{_TRACK_Y}" r="{radius}" fill="{fill}" stroke="{stroke}" '
+            'stroke-width="3"/>'
+        )
+        parts.append(
+            _text_block(
+                x,
+                _TRACK_Y + 26,
+                _lines(titles.get(stage, stage), 11, 2),
+                size=11,
+                fill="#1b1f24",
+                weight="bold" if index == here else "normal",
+            )
+        )
         entered = initiative.stage_entered.get(stage)
         if entered and here is not None and index <= here:
             parts.append(_text_block(x, _TRACK_Y + 52, [entered[:10]], size=10, fill="#5b6770"))
@@ -325,8 +362,9 @@ def _off_ladder_stage(initiative: InitiativeReport, x: int) -> list[str]:
     """A stage off the ladder (after a hand-off or an escalation), drawn as a pill after the track's end."""
     parts = [
         f'<rect x="{x - 10}" y="{_TRACK_Y - 16}" width="{_STEP + 20}" height="32" rx="16" fill="#5b6770"/>',
-        _text_block(x + _STEP / 2, _TRACK_Y, _lines(initiative.stage_title, 16, 1), size=11, fill="#ffffff",
-                    weight="bold"),
+        _text_block(
+            x + _STEP / 2, _TRACK_Y, _lines(initiative.stage_title, 16, 1), size=11, fill="#ffffff", weight="bold"
+        ),
     ]
     if initiative.stage_since:
         parts.append(_text_block(x + _STEP / 2, _TRACK_Y + 52, [initiative.stage_since[:10]], size=10, fill="#5b6770"))
@@ -337,8 +375,7 @@ def _prerequisite_bars(initiative: InitiativeReport, pending: list[ConditionLine
     """A bar per prerequisite of the next stage, filled as far as it has progressed, coloured by its state."""
     heading = f"Prerequisites of {initiative.next_title or initiative.next}"
     parts = [
-        f'<text x="{_MARGIN}" y="{bars_top}" font-size="12" font-weight="bold" fill="#1b1f24">'
-        f"{escape(heading)}</text>"
+        f'<text x="{_MARGIN}" y="{bars_top}" font-size="12" font-weight="bold" fill="#1b1f24">{escape(heading)}</text>'
     ]
     for row, line in enumerate(pending):
         y = bars_top + 12 + row * _ROW

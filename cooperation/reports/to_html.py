@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from urllib.parse import urlsplit
 
+from cooperation.reports.html_style import STYLE
 from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
 from cooperation.reports.svg import (
     condition_state,
@@ -25,7 +26,7 @@ from cooperation.wording import days, plural
 _COVERAGE_CELLS = {
     "present": '<span class="cover present" title="taking part">✓</span>',
     "observing": '<span class="cover observing" title="observing only">◐</span>',
-    "absent": '<span class="cover absent" title="missing">–</span>',  # noqa: RUF001 (the dash is meant)
+    "absent": '<span class="cover absent" title="missing">–</span>',
 }
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _TLP_CLASSES = {
@@ -37,61 +38,6 @@ _TLP_CLASSES = {
 }
 _STATE_WORDS = {"met": "met", "waived": "waived", "blocking": "blocking", "advisory": "advisory"}
 _WITHHELD = '<span class="withheld">withheld</span>'
-
-_STYLE = """
-:root { --ink:#1b1f24; --muted:#5b6770; --line:#d0d7de; --soft:#f6f8fa; --accent:#1f4e79;
-  --ok:#2e7d32; --bad:#c62828; --info:#1565c0; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 72rem; padding: 1rem; color: var(--ink); line-height: 1.45;
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-h1 { font-size: 1.6rem; margin: .2rem 0 .4rem; }
-h2 { font-size: 1.3rem; margin: 2rem 0 .6rem; padding-top: .6rem; border-top: 2px solid var(--line); }
-h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
-p, li { overflow-wrap: anywhere; }
-.meta { color: var(--muted); }
-.notice { background: var(--soft); border-left: 4px solid var(--accent); padding: .5rem .8rem; }
-.tlp { font-family: ui-monospace, Menlo, Consolas, monospace; font-weight: bold; padding: 0 .35em;
-  border-radius: 3px; white-space: nowrap; background: #000;
-  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-.tlp-red { color: #ff2b2b; } .tlp-amber { color: #ffc000; } .tlp-green { color: #33ff00; }
-.tlp-clear { color: #ffffff; }
-nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3rem .9rem; }
-.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
-table { border-collapse: collapse; font-size: .9rem; min-width: 100%; }
-th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left; vertical-align: top; }
-th { background: var(--soft); }
-td.detail { min-width: 14rem; }
-code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .88em; background: var(--soft);
-  padding: 0 .2em; border-radius: 3px; overflow-wrap: anywhere; }
-.state { font-weight: bold; white-space: nowrap; }
-.met { color: var(--ok); } .waived { color: var(--info); } .blocking { color: var(--bad); }
-.advisory { color: var(--muted); }
-.risk { color: var(--bad); font-weight: bold; }
-.ready { color: var(--ok); font-weight: bold; } .blocked { color: var(--bad); font-weight: bold; }
-.withheld { color: var(--muted); font-style: italic; }
-.cover { text-align: center; }
-.present { background: #e6f4ea; } .observing { background: #fff8e1; } .absent { background: #fdecea; }
-svg { display: block; }
-svg.progress { max-width: 100%; height: auto; }
-figure { margin: .5rem 0; }
-figcaption { color: var(--muted); font-size: .85rem; }
-details { margin: .4rem 0; }
-pre { background: var(--soft); padding: .6rem; overflow-x: auto; font-size: .8rem; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: .4rem 0; }
-dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-@media (max-width: 40rem) { body { padding: .6rem; font-size: 14px; }
-  dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: .3rem; } }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
-  nav, details { display: none; }
-  .scroll { overflow: visible; }
-  svg.graph { max-width: 100%; height: auto; }
-  section.initiative { break-before: page; }
-  table, figure, li { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-@page { margin: 1.5cm; }
-"""
 
 
 def h(text: str | None) -> str:
@@ -154,7 +100,7 @@ def render_html(report: Report) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f'<meta name="generator" content="coop report ({h(report.format)} v{report.format_version})">'
-        f"<title>{h(report.title)}</title><style>{_STYLE}</style></head>\n"
+        f"<title>{h(report.title)}</title><style>{STYLE}</style></head>\n"
         f"<body>{''.join(body)}</body></html>\n"
     )
 
@@ -172,13 +118,23 @@ def _portfolio(report: Report) -> str:
             following = f'{h(item.next_title)} <span class="ready">ready</span>'
         else:
             following = f'{h(item.next_title)} <span class="blocked">blocked</span>'
-        risk = ('<span class="risk">⚠ ' + ", ".join(h(name) for name in item.at_risk_conditions) + "</span>"
-                if item.at_risk else "")
-        rows.append([f'<a href="#initiative-{number}">{h(item.name)}</a><br><code>{h(item.initiative)}</code>',
-                     h(item.stage_title), days(item.days_in_stage), following, blockers, risk])
+        risk = (
+            '<span class="risk">⚠ ' + ", ".join(h(name) for name in item.at_risk_conditions) + "</span>"
+            if item.at_risk
+            else ""
+        )
+        rows.append(
+            [
+                f'<a href="#initiative-{number}">{h(item.name)}</a><br><code>{h(item.initiative)}</code>',
+                h(item.stage_title),
+                days(item.days_in_stage),
+                following,
+                blockers,
+                risk,
+            ]
+        )
     parts.append(_table(["Initiative", "Stage", "In stage", "Next", "Blockers", "At risk"], rows, css="overview"))
-    parts.append("<h3>Stakeholder communities</h3>"
-                 '<p class="meta">✓ taking part · ◐ observing only · – missing</p>')  # noqa: RUF001
+    parts.append('<h3>Stakeholder communities</h3><p class="meta">✓ taking part · ◐ observing only · – missing</p>')
     coverage = []
     for item in report.initiatives:
         cells = [f"<code>{h(item.initiative)}</code>"]
@@ -192,7 +148,8 @@ def _portfolio(report: Report) -> str:
         items = "".join(
             f"<li><strong>{h(blocker.title)}</strong> (<code>{h(blocker.condition)}</code>, {h(blocker.workflow)}): "
             f"blocks {plural(len(blocker.initiatives), 'initiative')}: "
-            + ", ".join(f"<code>{h(name)}</code>" for name in blocker.initiatives) + "</li>"
+            + ", ".join(f"<code>{h(name)}</code>" for name in blocker.initiatives)
+            + "</li>"
             for blocker in report.top_blockers
         )
         parts.append(f'<ol class="top-blockers">{items}</ol>')
@@ -235,12 +192,16 @@ def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
     parts += _people_and_meetings(item)
     parts += _outputs_and_breaches(item)
     parts.append("<h3>History</h3>")
-    parts.append(_table(
-        ["#", "Date", "Event", "By", "Details"],
-        ([str(line.seq), h(line.at), h(line.kind), h(line.by), _details(line.data, line.withheld)]
-         for line in item.history),
-        css="history",
-    ))
+    parts.append(
+        _table(
+            ["#", "Date", "Event", "By", "Details"],
+            (
+                [str(line.seq), h(line.at), h(line.kind), h(line.by), _details(line.data, line.withheld)]
+                for line in item.history
+            ),
+            css="history",
+        )
+    )
     parts.append("</section>")
     return "".join(parts)
 
@@ -253,32 +214,59 @@ def _facts(item: InitiativeReport) -> list[tuple[str, str]]:
     elif item.can_advance:
         following = f'{h(item.next_title)}: <span class="ready">ready to advance</span>'
     else:
-        following = (f'{h(item.next_title)}: <span class="blocked">blocked by '
-                     f"{plural(len(item.blockers), 'prerequisite')}</span>")
-    facts = [("Stage", f"<strong>{h(item.stage_title)}</strong>{since}"), ("Next", following),
-             ("Workflow", f"<code>{h(item.workflow)}</code>")]
+        following = (
+            f'{h(item.next_title)}: <span class="blocked">blocked by '
+            f"{plural(len(item.blockers), 'prerequisite')}</span>"
+        )
+    facts = [
+        ("Stage", f"<strong>{h(item.stage_title)}</strong>{since}"),
+        ("Next", following),
+        ("Workflow", f"<code>{h(item.workflow)}</code>"),
+    ]
     if item.at_risk:
-        facts.append(("At risk", '<span class="risk">⚠ no longer met for this stage: '
-                      + ", ".join(f"<code>{h(name)}</code>" for name in item.at_risk_conditions) + "</span>"))
+        facts.append(
+            (
+                "At risk",
+                '<span class="risk">⚠ no longer met for this stage: '
+                + ", ".join(f"<code>{h(name)}</code>" for name in item.at_risk_conditions)
+                + "</span>",
+            )
+        )
     if item.handed_off:
         body = h(item.handed_off.body) if item.handed_off.body is not None else _WITHHELD
         facts.append(("Handed off", f"to {body} ({h(item.handed_off.body_kind)}) on {h(item.handed_off.at)}"))
-    facts.append(("Communities", "taking part: " + (h(", ".join(item.communities.present)) or "none")
-                  + "; missing: " + (h(", ".join(item.communities.missing)) or "none")))
+    facts.append(
+        (
+            "Communities",
+            "taking part: "
+            + (h(", ".join(item.communities.present)) or "none")
+            + "; missing: "
+            + (h(", ".join(item.communities.missing)) or "none"),
+        )
+    )
     return facts
 
 
 def _path_and_conditions(item: InitiativeReport) -> list[str]:
     """The path through the stages, and every condition of the workflow with its state."""
     path_rows = (
-        [h(step.at), h(step.move), h(step.stage_title), h(step.by) or ("" if step.move == "created" else "automatic"),
-         _WITHHELD if step.withheld else h(step.note)]
+        [
+            h(step.at),
+            h(step.move),
+            h(step.stage_title),
+            h(step.by) or ("" if step.move == "created" else "automatic"),
+            _WITHHELD if step.withheld else h(step.note),
+        ]
         for step in item.path
     )
     condition_rows = (
-        [f"{h(line.title)}<br><code>{h(line.condition)}</code>" + (" ★" if line.for_next_stage else ""),
-         h(line.strength), _state(line.met, line.waived, line.blocking), f"{round(line.progress * 100)}%",
-         h(line.detail)]
+        [
+            f"{h(line.title)}<br><code>{h(line.condition)}</code>" + (" ★" if line.for_next_stage else ""),
+            h(line.strength),
+            _state(line.met, line.waived, line.blocking),
+            f"{round(line.progress * 100)}%",
+            h(line.detail),
+        ]
         for line in item.conditions
     )
     return [
@@ -295,18 +283,38 @@ def _people_and_meetings(item: InitiativeReport) -> list[str]:
     parts: list[str] = []
     if item.participants:
         parts.append("<h3>Participants</h3>")
-        parts.append(_table(
-            ["Name", "Community", "Role", "Organisation", "Joined", "Active"],
-            ([h(p.name), h(p.community), h(p.role), h(p.organisation), h(p.joined), "yes" if p.active else "left"]
-             for p in item.participants),
-        ))
+        parts.append(
+            _table(
+                ["Name", "Community", "Role", "Organisation", "Joined", "Active"],
+                (
+                    [
+                        h(p.name),
+                        h(p.community),
+                        h(p.role),
+                        h(p.organisation),
+                        h(p.joined),
+                        "yes" if p.active else "left",
+                    ]
+                    for p in item.participants
+                ),
+            )
+        )
     if item.meetings:
         parts.append("<h3>Meetings</h3>")
-        parts.append(_table(
-            ["Date", "Attendees", "Neutral", "Venue"],
-            ([h(m.at), h(", ".join(m.attendees)), "yes" if m.neutral else "no",
-              _WITHHELD if m.withheld else h(m.venue)] for m in item.meetings),
-        ))
+        parts.append(
+            _table(
+                ["Date", "Attendees", "Neutral", "Venue"],
+                (
+                    [
+                        h(m.at),
+                        h(", ".join(m.attendees)),
+                        "yes" if m.neutral else "no",
+                        _WITHHELD if m.withheld else h(m.venue),
+                    ]
+                    for m in item.meetings
+                ),
+            )
+        )
     return parts
 
 
@@ -320,9 +328,7 @@ def _outputs_and_breaches(item: InitiativeReport) -> list[str]:
         )
         parts.append(f"<h3>Outputs</h3><ul>{entries}</ul>")
     if item.breaches:
-        entries = "".join(
-            f"<li>{h(b.at)}: {_WITHHELD if b.withheld else h(b.description)}</li>" for b in item.breaches
-        )
+        entries = "".join(f"<li>{h(b.at)}: {_WITHHELD if b.withheld else h(b.description)}</li>" for b in item.breaches)
         parts.append(f"<h3>Breaches of trust</h3><ul>{entries}</ul>")
     return parts
 
@@ -332,11 +338,12 @@ def _evidence(item: InitiativeReport, report: Report) -> str:
         return "<h3>Evidence</h3><p>None recorded.</p>"
     entries = [
         f"<li>{h(e.at)} · <code>{h(e.condition)}</code> · {_tlp(e.tlp)}"
-        + (f" ({h(e.by)})" if e.by else "") + f": {h(e.text)} {_link(e.link)}</li>"
+        + (f" ({h(e.by)})" if e.by else "")
+        + f": {h(e.text)} {_link(e.link)}</li>"
         for e in item.evidence
     ]
     entries += [
-        f'<li><code>{h(w.condition)}</code>: {_WITHHELD}: {plural(w.count, "item")} labelled {_tlp(w.tlp)} '
+        f"<li><code>{h(w.condition)}</code>: {_WITHHELD}: {plural(w.count, 'item')} labelled {_tlp(w.tlp)} "
         f"(not for {h(report.audience)})</li>"
         for w in item.withheld_evidence
     ]
@@ -344,7 +351,9 @@ def _evidence(item: InitiativeReport, report: Report) -> str:
 
 
 def _details(data: dict[str, object], withheld: Sequence[str]) -> str:
-    parts = [f"{h(key)}: {h(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))}"
-             for key, value in data.items()]
+    parts = [
+        f"{h(key)}: {h(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))}"
+        for key, value in data.items()
+    ]
     parts += [f"{h(key)}: {_WITHHELD}" for key in withheld]
     return "; ".join(parts)

@@ -14,7 +14,7 @@ from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
 from cooperation.reports.svg import condition_state
 from cooperation.wording import days, plural
 
-_COVERAGE_MARKS = {"present": "✓", "observing": "◐", "absent": "–"}  # noqa: RUF001
+_COVERAGE_MARKS = {"present": "✓", "observing": "◐", "absent": "–"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _STATE_MARKS = {"met": "✓ met", "waived": "≈ waived", "blocking": "✗ blocking", "advisory": "○ advisory"}
 _WITHHELD = "*withheld*"
@@ -70,10 +70,18 @@ def _portfolio(report: Report) -> list[str]:
         else:
             following = f"{md(item.next_title)} ({'ready' if item.can_advance else 'blocked'})"
         risk = "⚠ " + ", ".join(code(name) for name in item.at_risk_conditions) if item.at_risk else ""
-        rows.append([f"{md(item.name)} ({code(item.initiative)})", md(item.stage_title), days(item.days_in_stage),
-                     following, blockers, risk])
+        rows.append(
+            [
+                f"{md(item.name)} ({code(item.initiative)})",
+                md(item.stage_title),
+                days(item.days_in_stage),
+                following,
+                blockers,
+                risk,
+            ]
+        )
     lines += _table(["Initiative", "Stage", "In stage", "Next", "Blockers", "At risk"], rows)
-    lines += ["### Stakeholder communities", "", "✓ taking part · ◐ observing only · – missing", ""]  # noqa: RUF001
+    lines += ["### Stakeholder communities", "", "✓ taking part · ◐ observing only · – missing", ""]
     coverage = []
     for item in report.initiatives:
         marks = [_COVERAGE_MARKS[item.communities.state(community)] for community in report.communities]
@@ -84,8 +92,10 @@ def _portfolio(report: Report) -> list[str]:
         lines += ["Nothing blocks any initiative's next move.", ""]
     for blocker in report.top_blockers:
         which = ", ".join(code(name) for name in blocker.initiatives)
-        lines.append(f"- **{md(blocker.title)}** ({code(blocker.condition)}, {blocker.workflow}): "
-                     f"blocks {plural(len(blocker.initiatives), 'initiative')}: {which}")
+        lines.append(
+            f"- **{md(blocker.title)}** ({code(blocker.condition)}, {blocker.workflow}): "
+            f"blocks {plural(len(blocker.initiatives), 'initiative')}: {which}"
+        )
     return [*lines, ""]
 
 
@@ -136,8 +146,10 @@ def _facts(item: InitiativeReport) -> list[str]:
     else:
         lines.append(f"- Next: **{md(item.next_title)}**: blocked by {plural(len(item.blockers), 'prerequisite')}")
     if item.at_risk:
-        lines.append("- ⚠ **At risk**: no longer met for this stage: "
-                     + ", ".join(code(name) for name in item.at_risk_conditions))
+        lines.append(
+            "- ⚠ **At risk**: no longer met for this stage: "
+            + ", ".join(code(name) for name in item.at_risk_conditions)
+        )
     if item.handed_off:
         body = md(item.handed_off.body) if item.handed_off.body is not None else _WITHHELD
         lines.append(f"- Handed off to {body} ({item.handed_off.body_kind}) on {item.handed_off.at}")
@@ -152,15 +164,30 @@ def _path_and_conditions(item: InitiativeReport) -> list[str]:
     lines = ["### Path through the stages", ""]
     lines += _table(
         ["Date", "Move", "Stage", "By", "Note"],
-        ([step.at, step.move, md(step.stage_title), md(step.by) or ("" if step.move == "created" else "automatic"),
-          _WITHHELD if step.withheld else md(step.note)] for step in item.path),
+        (
+            [
+                step.at,
+                step.move,
+                md(step.stage_title),
+                md(step.by) or ("" if step.move == "created" else "automatic"),
+                _WITHHELD if step.withheld else md(step.note),
+            ]
+            for step in item.path
+        ),
     )
     lines += ["### Conditions", ""]
     lines += _table(
         ["Condition", "Strength", "State", "Progress", "Detail"],
-        ([f"{md(line.title)} ({code(line.condition)})" + (" ★" if line.for_next_stage else ""), line.strength,
-          _STATE_MARKS[condition_state(line.met, line.waived, line.blocking)], f"{round(line.progress * 100)}%",
-          md(line.detail)] for line in item.conditions),
+        (
+            [
+                f"{md(line.title)} ({code(line.condition)})" + (" ★" if line.for_next_stage else ""),
+                line.strength,
+                _STATE_MARKS[condition_state(line.met, line.waived, line.blocking)],
+                f"{round(line.progress * 100)}%",
+                md(line.detail),
+            ]
+            for line in item.conditions
+        ),
     )
     lines += ["★ a prerequisite of the next stage.", ""]
     return lines
@@ -173,15 +200,24 @@ def _people_and_meetings(item: InitiativeReport) -> list[str]:
         lines += ["### Participants", ""]
         lines += _table(
             ["Name", "Community", "Role", "Organisation", "Joined", "Active"],
-            ([md(p.name), p.community, p.role, md(p.organisation), p.joined, "yes" if p.active else "left"]
-             for p in item.participants),
+            (
+                [md(p.name), p.community, p.role, md(p.organisation), p.joined, "yes" if p.active else "left"]
+                for p in item.participants
+            ),
         )
     if item.meetings:
         lines += ["### Meetings", ""]
         lines += _table(
             ["Date", "Attendees", "Neutral", "Venue"],
-            ([m.at, ", ".join(md(name) for name in m.attendees), "yes" if m.neutral else "no",
-              _WITHHELD if m.withheld else md(m.venue)] for m in item.meetings),
+            (
+                [
+                    m.at,
+                    ", ".join(md(name) for name in m.attendees),
+                    "yes" if m.neutral else "no",
+                    _WITHHELD if m.withheld else md(m.venue),
+                ]
+                for m in item.meetings
+            ),
         )
     return lines
 
@@ -212,14 +248,18 @@ def _evidence(item: InitiativeReport, report: Report) -> list[str]:
         link = f" — {md(evidence.link)}" if evidence.link else ""
         by = f" ({md(evidence.by)})" if evidence.by else ""
         lines.append(f"- {evidence.at} · {code(evidence.condition)} · {evidence.tlp}{by}: {md(evidence.text)}{link}")
-    for withheld in item.withheld_evidence:
-        lines.append(f"- {code(withheld.condition)}: {plural(withheld.count, 'item')} withheld "
-                     f"({withheld.tlp}, not for {report.audience})")
+    lines.extend(
+        f"- {code(withheld.condition)}: {plural(withheld.count, 'item')} withheld "
+        f"({withheld.tlp}, not for {report.audience})"
+        for withheld in item.withheld_evidence
+    )
     return [*lines, ""]
 
 
 def _details(data: dict[str, object], withheld: Sequence[str]) -> str:
-    parts = [f"{md(key)}: {md(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)}"
-             for key, value in data.items()]
+    parts = [
+        f"{md(key)}: {md(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)}"
+        for key, value in data.items()
+    ]
     parts += [f"{md(key)}: {_WITHHELD}" for key in withheld]
     return "; ".join(parts)

@@ -27,8 +27,12 @@ def workflow_picture(workflow: CompiledWorkflow) -> WorkflowPicture:
             continue  # a move with no prerequisites of its own adds nothing to this picture
         nodes.append(
             GraphNode(
-                id=name, kind=data["kind"], name=data["id"], title=data["title"],
-                strength=data.get("strength"), ladder=bool(data.get("ladder", False)),
+                id=name,
+                kind=data["kind"],
+                name=data["id"],
+                title=data["title"],
+                strength=data.get("strength"),
+                ladder=bool(data.get("ladder", False)),
             )
         )
     kept = {item.id for item in nodes}

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cooperation.errors import StoreError
 from cooperation.engine.events import Event
+from cooperation.errors import StoreError
 from cooperation.stores.protocol import EventStore
 
 _NAMED = 5  # initiatives named in a message before "and N more"
@@ -99,7 +99,7 @@ class _Walk:
 
 def _same(source: EventStore, target: EventStore, initiative: str, expected: list[Event], written: list[Event]) -> None:
     """StoreError naming the first difference between a source log and its copy."""
-    for original, copy in zip(expected, written):
+    for original, copy in zip(expected, written, strict=False):
         if original != copy:
             fields = [field for field in _FIELDS if getattr(original, field) != getattr(copy, field)]
             raise _mismatch(source, target, f"{initiative} event {original.seq}: {', '.join(fields)} differ")

@@ -342,6 +342,7 @@ class PostgresStore:
         text = self._scrub(" ".join(str(error).split()))
         return StoreError(f"cannot {action} the registry {self._url}: {advice(error, text, action, self._schema)}")
 
+
 def _events(initiative: str, text: str | None) -> list[Event]:
     """A log read as one JSON array, already in seq order (json_agg orders it)."""
     return log_from_json(initiative, text, sort=False)
@@ -352,7 +353,9 @@ def _rows(batches: Mapping[str, tuple[int, Sequence[Event]]]) -> Iterator[tuple[
     for initiative in sorted(batches):  # in key order, the index grows at its end
         expected, events = batches[initiative]
         if "\x00" in initiative:
-            raise UnstorableEventError(f"the initiative id {initiative!r} holds a NUL character, which cannot be stored")
+            raise UnstorableEventError(
+                f"the initiative id {initiative!r} holds a NUL character, which cannot be stored"
+            )
         seq = expected
         for event in events:
             if event.initiative != initiative:

@@ -51,9 +51,7 @@ def newer_schema_error(url: str, version: int, newest: int) -> StoreError:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def checked_versions(
-    batches: Mapping[str, tuple[int, Sequence[Event]]], actual: Mapping[str, int]
-) -> dict[str, int]:
+def checked_versions(batches: Mapping[str, tuple[int, Sequence[Event]]], actual: Mapping[str, int]) -> dict[str, int]:
     """The version each log will have after the write, or ConflictError for the first log that moved on."""
     versions: dict[str, int] = {}
     for initiative, (expected, events) in batches.items():

@@ -27,8 +27,7 @@ def inspect_file(path: Path, url: str) -> Literal["missing", "empty", "ours", "u
         return "missing"
     except IsADirectoryError:
         raise StoreError(
-            f"{url} is a folder, not a registry file: give the path of a file, "
-            f"such as {path / 'coop.db'}"
+            f"{url} is a folder, not a registry file: give the path of a file, such as {path / 'coop.db'}"
         ) from None
     except OSError as error:
         raise StoreError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 

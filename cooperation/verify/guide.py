@@ -17,8 +17,8 @@ from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.facts import Facts, Participant, fold, time_ordered
 from cooperation.engine.payloads import RecordableKind
-from cooperation.registry import Registry
 from cooperation.engine.status import InitiativeStatus
+from cooperation.registry import Registry
 from cooperation.verify.moves import Move, apply_move, moves_from
 from cooperation.verify.planner import WAIVER_RATIONALE
 from cooperation.vocabulary import COMMUNITIES, Role

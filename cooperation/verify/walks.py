@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.errors import CooperationError
 from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.moves import moves_for
 from cooperation.engine.payloads import move_payload
+from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.moves import Move, apply_move, moves_from

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from cooperation.definition.catalog import builtin_directory
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.errors import CooperationError
 from cooperation.engine.events import Event, parse_at
+from cooperation.engine.status import InitiativeStatus
+from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.stores.sqlite import MEMORY, SqliteStore
-from cooperation.engine.status import InitiativeStatus
 from cooperation.verify.moves import Move, apply_move
 from cooperation.verify.planner import DAY, Planner
 

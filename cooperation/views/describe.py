@@ -27,9 +27,11 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
         inherited = set(workflow.needs(previous)) if stage.ladder and previous else set()
         if inherited:
             lines.append(f"    - everything '{previous}' needs, then:")
-        for condition_id in workflow.needs(stage.id):
-            if condition_id not in inherited:
-                lines.append(f"    - {condition_id} [{workflow.conditions[condition_id].strength}]")
+        lines.extend(
+            f"    - {condition_id} [{workflow.conditions[condition_id].strength}]"
+            for condition_id in workflow.needs(stage.id)
+            if condition_id not in inherited
+        )
         if stage.ladder:
             previous = stage.id
     lines.append("")
@@ -52,6 +54,5 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
             needs = workflow.transition_needs[transition.id]
             if needs:
                 lines.append(f"      needs: {', '.join(needs)}")
-    for warning in workflow.warnings:
-        lines.append(f"warning: {warning.message}")
+    lines.extend(f"warning: {warning.message}" for warning in workflow.warnings)
     return "\n".join(lines) + "\n"

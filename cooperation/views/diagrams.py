@@ -20,14 +20,17 @@ def render(workflow: CompiledWorkflow, diagram_format: DiagramFormat) -> str:
     nodes = sorted(graph.nodes(data=True), key=lambda item: (item[1]["kind"], item[1]["order"]))
     edges = sorted(graph.edges(data=True), key=lambda item: (item[0], item[1]))
     if diagram_format == "json":
-        return json.dumps(
-            {
-                "workflow": workflow.id,
-                "nodes": [{"id": name, "kind": data["kind"], "title": data["title"]} for name, data in nodes],
-                "edges": [{"from": u, "to": v, "relation": data["relation"]} for u, v, data in edges],
-            },
-            indent=2,
-        ) + "\n"
+        return (
+            json.dumps(
+                {
+                    "workflow": workflow.id,
+                    "nodes": [{"id": name, "kind": data["kind"], "title": data["title"]} for name, data in nodes],
+                    "edges": [{"from": u, "to": v, "relation": data["relation"]} for u, v, data in edges],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     ids = {name: f"n{index}" for index, (name, _) in enumerate(nodes)}
     if diagram_format == "mermaid":
         lines = ["flowchart TD"]

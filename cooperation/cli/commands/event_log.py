@@ -36,10 +36,13 @@ def import_(
                 try:
                     report = registry.import_lines(lines, source=file)
                 except UnicodeDecodeError as error:
-                    fail(f"{file}: not valid UTF-8 at byte {error.start} (save the file as UTF-8); "
-                         "nothing was imported", EXIT_USAGE)
-    typer.echo(f"imported {report.events} events into {len(report.initiatives)} initiatives "
-               f"({len(report.created)} new)")
+                    fail(
+                        f"{file}: not valid UTF-8 at byte {error.start} (save the file as UTF-8); nothing was imported",
+                        EXIT_USAGE,
+                    )
+    typer.echo(
+        f"imported {report.events} events into {len(report.initiatives)} initiatives ({len(report.created)} new)"
+    )
 
 
 def export(

@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded for audit).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="The stage to move to, when several moves fit.")]
-TransitionOption = Annotated[
-    str | None, typer.Option("--transition", help="The workflow transition to take, by id.")
-]
+TransitionOption = Annotated[str | None, typer.Option("--transition", help="The workflow transition to take, by id.")]
 
 
 def _moved(result: "InitiativeStatus", as_json: bool) -> None:
@@ -38,8 +36,14 @@ def advance(
 
 
 def regress(
-    initiative: IdArgument, by: ByRequired, reason: ReasonOption, to: ToOption = None,
-    transition: TransitionOption = None, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None,
+    initiative: IdArgument,
+    by: ByRequired,
+    reason: ReasonOption,
+    to: ToOption = None,
+    transition: TransitionOption = None,
+    at: AtOption = None,
+    as_json: JsonFlag = False,
+    db: DbOption = None,
 ) -> None:
     """Move back to an earlier stage through one of the workflow's regress transitions."""
     with open_registry(db) as registry:
@@ -47,8 +51,14 @@ def regress(
 
 
 def escalate(
-    initiative: IdArgument, by: ByRequired, reason: ReasonOption, to: ToOption = None,
-    transition: TransitionOption = None, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None,
+    initiative: IdArgument,
+    by: ByRequired,
+    reason: ReasonOption,
+    to: ToOption = None,
+    transition: TransitionOption = None,
+    at: AtOption = None,
+    as_json: JsonFlag = False,
+    db: DbOption = None,
 ) -> None:
     """Escalate: stimulation first, regulation only as a last resort."""
     with open_registry(db) as registry:

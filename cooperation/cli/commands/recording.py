@@ -63,8 +63,14 @@ def join(
     db: DbOption = None,
 ) -> None:
     """Record that a participant joined."""
-    _record(db, initiative, "participant_joined",
-            {"name": name, "community": community, "organisation": organisation, "role": role}, by, at)
+    _record(
+        db,
+        initiative,
+        "participant_joined",
+        {"name": name, "community": community, "organisation": organisation, "role": role},
+        by,
+        at,
+    )
 
 
 def leave(
@@ -102,8 +108,9 @@ def evidence(
     db: DbOption = None,
 ) -> None:
     """Record evidence for a condition, with its TLP label."""
-    _record(db, initiative, "evidence_recorded",
-            {"condition": condition, "text": text, "link": link, "tlp": tlp}, by, at)
+    _record(
+        db, initiative, "evidence_recorded", {"condition": condition, "text": text, "link": link, "tlp": tlp}, by, at
+    )
 
 
 def attest(
@@ -178,7 +185,7 @@ def record(
     except json.JSONDecodeError as error:
         fail(f"--data is not valid JSON: {error.msg} at column {error.colno}", EXIT_USAGE)
     if not isinstance(parsed, dict):
-        fail("--data must be a JSON object, e.g. '{\"name\": \"Ada\"}'", EXIT_USAGE)
+        fail('--data must be a JSON object, e.g. \'{"name": "Ada"}\'', EXIT_USAGE)
     _record(db, initiative, kind, parsed, by, at)
 
 

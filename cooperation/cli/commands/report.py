@@ -49,10 +49,10 @@ def report(
 
     Shows only what --audience may see (TLP:CLEAR by default); --anonymise hides who took part.
     """
-    from cooperation.reports.confidentiality import parse_audience
     from cooperation.engine.events import cutoff
     from cooperation.registry import Registry
     from cooperation.reports.build import build_report
+    from cooperation.reports.confidentiality import parse_audience
     from cooperation.reports.formats import render
 
     label = parse_audience(audience)
@@ -64,16 +64,20 @@ def report(
     with Registry.open(db, create=False) as registry:
         total = len(initiatives) if initiatives else len(registry.initiatives())
         with _progress(total) as progress:
-            gathered = build_report(registry, initiatives, audience=label, as_of=as_of, anonymise=anonymise,
-                                    progress=progress)
+            gathered = build_report(
+                registry, initiatives, audience=label, as_of=as_of, anonymise=anonymise, progress=progress
+            )
     text = render(gathered, report_format)
     if target is None:
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
         target.write_text(text, encoding="utf-8")
-        typer.echo(f"report written: {target} ({len(gathered.initiatives)} initiatives, {report_format}, "
-                   f"{gathered.audience}{', anonymised' if anonymise else ''})", err=True)
+        typer.echo(
+            f"report written: {target} ({len(gathered.initiatives)} initiatives, {report_format}, "
+            f"{gathered.audience}{', anonymised' if anonymise else ''})",
+            err=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
     from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
     from cooperation.errors import Problem
-    from cooperation.vocabulary import Community
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Window
+    from cooperation.vocabulary import Community
 
 DAY = 86_400  # seconds: the verifier lays out facts in whole seconds before the moment of the moves
 
@@ -143,8 +143,9 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
 
     # --- verification ---
 
-    def plan(self, planner: Planning, condition: CompiledCondition[SettingsT], first: int, last: int,
-             window: Window | None) -> None:
+    def plan(
+        self, planner: Planning, condition: CompiledCondition[SettingsT], first: int, last: int, window: Window | None
+    ) -> None:
         """Lay out facts meeting it at every moment from `first` to `last` (seconds, relative), inside `window`."""
         raise NotImplementedError
 
@@ -182,9 +183,7 @@ def missing_parts(kind: object) -> list[str]:
         missing.append("docstring")
     if not isinstance(kind, ConditionKind):
         return missing + list(REQUIRED_METHODS)
-    missing += [
-        method for method in REQUIRED_METHODS if getattr(type(kind), method) is getattr(ConditionKind, method)
-    ]
+    missing += [method for method in REQUIRED_METHODS if getattr(type(kind), method) is getattr(ConditionKind, method)]
     return missing
 
 
