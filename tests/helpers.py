@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 # Nine participants of the built-in workflow's initiatives: (name, community, role). Every
 # community but intergovernmental takes part; one owner, one secretariat, one observer.
 PEOPLE = (
@@ -14,4 +16,23 @@ PEOPLE = (
     ("Gu", "technical", "member"),
     ("Ho", "government", "member"),
     ("Obs", "media", "observer"),
+)
+
+# What a copy of the checkout leaves out when a test installs it afresh (not the source).
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".hypothesis",
+    ".mypy_cache",
+    "build",
+    "dist",
+    "*.egg-info",
+    "tests",
+    "*.db",
+    "*.db-wal",
+    "*.db-shm",
 )

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import NOT_SOURCE
 from typer.testing import CliRunner, Result
 
 import cooperation.demo.examples as examples_module
@@ -179,24 +180,6 @@ def test_coop_demo_as_a_real_process(tmp_path: Path, repo_root: Path) -> None:
 
 
 # --- a fresh, non-editable install ----------------------------------------------------------------
-
-NOT_SOURCE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".hypothesis",
-    ".mypy_cache",
-    "build",
-    "dist",
-    "*.egg-info",
-    "tests",
-    "*.db",
-    "*.db-wal",
-    "*.db-shm",
-)
 
 
 @pytest.mark.packaging

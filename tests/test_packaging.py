@@ -11,26 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import NOT_SOURCE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = "cooperation-maturity"
-NOT_SOURCE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".hypothesis",
-    ".mypy_cache",
-    "build",
-    "dist",
-    "*.egg-info",
-    "tests",
-    "*.db",
-    "*.db-wal",
-    "*.db-shm",
-)
 
 
 def _run(args: list[str | Path], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
