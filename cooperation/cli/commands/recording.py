@@ -184,6 +184,8 @@ def record(
         parsed = json.loads(data)
     except json.JSONDecodeError as error:
         fail(f"--data is not valid JSON: {error.msg} at column {error.colno}", EXIT_USAGE)
+    except RecursionError:
+        fail("--data is nested too deeply to be an event's data (give a flat JSON object)", EXIT_USAGE)
     if not isinstance(parsed, dict):
         fail('--data must be a JSON object, e.g. \'{"name": "Ada"}\'', EXIT_USAGE)
     _record(db, initiative, kind, parsed, by, at)
