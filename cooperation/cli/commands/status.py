@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cooperation.cli.exits import EXIT_BLOCKED
+from cooperation.cli.exits import EXIT_BLOCKED, EXIT_USAGE
 from cooperation.cli.options import DbOption, JsonFlag, open_registry
 
 if TYPE_CHECKING:
-    from cooperation.engine.status import InitiativeStatus
+    from cooperation.engine.status import InitiativeStatus, UnreadableInitiative
 
 
 def status(
@@ -31,20 +31,28 @@ def status(
 
     Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
     """
+    from cooperation.engine.status import UnreadableInitiative
     from cooperation.views.status_json import status_json
     from cooperation.views.status_text import status_text
 
     single = bool(initiatives) and len(initiatives or ()) == 1 and not all_
-    all_ready, shown = True, 0
+    all_ready, shown, unreadable = True, 0, []
     write = sys.stdout.write  # buffered: one flush at the end, not one per initiative
     with open_registry(db) as registry:
         if initiatives and not all_:
-            found: Iterable[InitiativeStatus] = [registry.status(item, as_of=as_of) for item in initiatives]
+            found: Iterable[InitiativeStatus | UnreadableInitiative] = [
+                registry.status(item, as_of=as_of) for item in initiatives
+            ]
         else:
-            found = registry.statuses(as_of=as_of)  # streamed: a large portfolio is never all in memory
+            found = registry.portfolio(as_of=as_of)  # streamed: a large portfolio is never all in memory
         if as_json and not single:
             write("[")
         for item in found:
+            if isinstance(item, UnreadableInitiative):  # listed with its error; the others still shown
+                unreadable.append(item.initiative)
+                write(_unreadable(item, as_json, first=not shown))
+                shown += 1
+                continue
             all_ready = all_ready and item.can_advance
             if single:
                 write((status_json(item, indent=2) if as_json else status_text(item)) + "\n")
@@ -58,8 +66,21 @@ def status(
     elif not shown:
         write("no initiatives yet (start one with `coop new`)\n")
     sys.stdout.flush()
+    if unreadable:
+        typer.echo(f"error: cannot show {', '.join(unreadable)} (see above); the others are shown", err=True)
+        raise typer.Exit(EXIT_USAGE)
     if ready and not all_ready:
         raise typer.Exit(EXIT_BLOCKED)
+
+
+def _unreadable(item: "UnreadableInitiative", as_json: bool, *, first: bool) -> str:
+    """An initiative that cannot be shown, in the listing's form, with its error."""
+    if as_json:
+        import json
+
+        return ("\n  " if first else ",\n  ") + json.dumps(item.to_json(), ensure_ascii=False)
+    error = item.error.removeprefix(f"{item.initiative}: ").replace("\n", "\n    ")
+    return ("" if first else "\n") + f"{item.initiative}: cannot be shown: {error}\n"
 
 
 def register(app: typer.Typer) -> None:
