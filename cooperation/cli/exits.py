@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from cooperation.errors import ConflictError, CooperationError, TransitionError, WorkflowDefinitionError
+from cooperation.wording import for_terminal
 
 EXIT_OK = 0
 """Success; a check passed; every initiative shown can advance."""
@@ -42,7 +43,7 @@ def exit_code_for(error: CooperationError) -> int:
 
 def fail(message: str, code: int) -> NoReturn:
     """End the command: `error: MESSAGE` on standard error, and exit with `code`."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(for_terminal(f"error: {message}"), err=True)
     raise typer.Exit(code)
 
 
@@ -53,7 +54,7 @@ class ReportingGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except WorkflowDefinitionError as error:
-            typer.echo(str(error), err=True)  # each line already says file:line:column
+            typer.echo(for_terminal(str(error)), err=True)  # each line already says file:line:column
             raise typer.Exit(exit_code_for(error)) from None
         except CooperationError as error:
             fail(str(error), exit_code_for(error))

@@ -8,6 +8,7 @@ import typer
 
 from cooperation.cli.exits import EXIT_USAGE, fail
 from cooperation.cli.options import DbOption, IdArgument, JsonFlag, new_registry_if_needed, open_registry, print_json
+from cooperation.wording import for_terminal
 
 
 def history(initiative: IdArgument, as_json: JsonFlag = False, db: DbOption = None) -> None:
@@ -20,7 +21,8 @@ def history(initiative: IdArgument, as_json: JsonFlag = False, db: DbOption = No
     for event in events:
         by = f" by {event.by}" if event.by else ""
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
-        typer.echo(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}")
+        # one line per event: recorded text can neither act on the terminal nor forge a line
+        typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}", one_line=True))
 
 
 def import_(

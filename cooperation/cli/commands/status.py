@@ -12,6 +12,7 @@ import typer
 
 from cooperation.cli.exits import EXIT_BLOCKED, EXIT_USAGE
 from cooperation.cli.options import DbOption, JsonFlag, open_registry
+from cooperation.wording import for_terminal
 
 if TYPE_CHECKING:
     from cooperation.engine.status import InitiativeStatus, UnreadableInitiative
@@ -80,7 +81,7 @@ def _unreadable(item: "UnreadableInitiative", as_json: bool, *, first: bool) -> 
 
         return ("\n  " if first else ",\n  ") + json.dumps(item.to_json(), ensure_ascii=False)
     error = item.error.removeprefix(f"{item.initiative}: ").replace("\n", "\n    ")
-    return ("" if first else "\n") + f"{item.initiative}: cannot be shown: {error}\n"
+    return ("" if first else "\n") + for_terminal(f"{item.initiative}: cannot be shown: {error}") + "\n"
 
 
 def register(app: typer.Typer) -> None:
