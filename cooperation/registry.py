@@ -38,7 +38,7 @@ from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, bu
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
-from cooperation.vocabulary import BodyKind
+from cooperation.vocabulary import BodyKind, TlpLabel
 
 Moment = str | date | datetime
 
@@ -322,11 +322,11 @@ class Registry:
         body_kind: BodyKind,
         transition: str | None = None,
         at: Moment | None = None,
+        tlp: TlpLabel | None = None,
     ) -> InitiativeStatus:
-        """Hand the work off to an outside standardisation, legislative or self-regulatory body."""
-        return self._move(
-            initiative, "hand_off", by=by, at=at, transition=transition, extra={"body": body, "body_kind": body_kind}
-        )
+        """Hand the work off to an outside body; `tlp` labels the hand-off (TLP:AMBER when not given)."""
+        extra: dict[str, Any] = {"body": body, "body_kind": body_kind, **({"tlp": tlp} if tlp else {})}
+        return self._move(initiative, "hand_off", by=by, at=at, transition=transition, extra=extra)
 
     def _move(
         self,

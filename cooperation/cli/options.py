@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cooperation.vocabulary import TlpLabel
+
 if TYPE_CHECKING:
     from cooperation.registry import Registry
 
@@ -26,6 +28,11 @@ ByRequired = Annotated[str, typer.Option("--by", help="The participant who does 
 AtOption = Annotated[
     str | None, typer.Option("--at", help="When it happened: an ISO 8601 date or datetime [default: now].")
 ]
+TlpOption = Annotated[
+    TlpLabel | None,
+    typer.Option("--tlp", help="Who may see its text, as a TLP 2.0 label [default: TLP:AMBER].", show_default=False),
+]
+"""The label of what a meeting, output, hand-off, breach or waiver says (stored only when given)."""
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
 WorkflowArgument = Annotated[
     str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")

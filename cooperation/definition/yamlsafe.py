@@ -254,8 +254,8 @@ class _Builder:
         else:
             message = f"refused: the document holds {limit}"
             hint = "a workflow needs a few hundred values; split it, or generate fewer conditions"
-        where = {"line": node.start_mark.line + 1, "column": node.start_mark.column + 1}
-        self.problems.append(Problem(message, file=self.file, hint=hint, **where))
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Problem(message, file=self.file, line=line, column=column, hint=hint))
         raise YamlError(self.problems)
 
     def _problem(self, node: yaml.Node, message: str, path: PathKey, *, hint: str = "") -> None:

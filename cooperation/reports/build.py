@@ -16,7 +16,7 @@ from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import Event, cutoff, now, parse_at
 from cooperation.engine.payloads import payload
-from cooperation.errors import CooperationError
+from cooperation.errors import CooperationError, UnknownInitiativeError
 from cooperation.registry import Registry
 from cooperation.reports.confidentiality import (
     DEFAULT_AUDIENCE,
@@ -63,6 +63,8 @@ def build_report(
         try:
             status = registry.status(initiative, as_of=moment)
             workflow = get_workflow(payload(log[0], "initiative_created")["workflow"])
+        except UnknownInitiativeError:  # asked for by name, and not there (yet): the report cannot be made
+            raise
         except (CooperationError, ArithmeticError) as error:  # shown as such; the others still are
             unreadable.append(UnreadableEntry(initiative=initiative, error=_first_line(error, initiative)))
             continue
