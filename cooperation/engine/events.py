@@ -23,6 +23,9 @@ from cooperation.engine.payloads import EventData, EventKind, MoveEventKind
 from cooperation.errors import MomentError
 
 FORMAT_VERSION = 1
+FILTERED_EXPORT_KEY = "coop_filtered_export"
+"""The key of the first line of an export filtered for an audience or anonymised: such a file is
+not a backup (text is left out, names may be pseudonyms), and importing it is refused."""
 
 MOVE_KINDS: frozenset[MoveEventKind] = frozenset(EVENT_KIND_OF_MOVE.values())  # the events that move an initiative
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cooperation.cli.exits import EXIT_BLOCKED, EXIT_USAGE
-from cooperation.cli.options import DbOption, JsonFlag, open_registry
+from cooperation.cli.options import AnonymiseFlag, AudienceOption, DbOption, JsonFlag, audience_view, open_registry
 from cooperation.wording import for_terminal
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ def status(
         str | None, typer.Option("--as-of", help="Status at the end of this date (or at this datetime).")
     ] = None,
     ready: Annotated[bool, typer.Option("--ready", help="Exit 1 unless every initiative shown can advance.")] = False,
+    audience: AudienceOption = None,
+    anonymise: AnonymiseFlag = False,
     as_json: JsonFlag = False,
     db: DbOption = None,
 ) -> None:
@@ -40,6 +42,7 @@ def status(
     all_ready, shown, unreadable = True, 0, []
     write = sys.stdout.write  # buffered: one flush at the end, not one per initiative
     with open_registry(db) as registry:
+        view = audience_view(registry, audience, anonymise)
         if initiatives and not all_:
             found: Iterable[InitiativeStatus | UnreadableInitiative] = [
                 registry.status(item, as_of=as_of) for item in initiatives
@@ -54,13 +57,14 @@ def status(
                 write(_unreadable(item, as_json, first=not shown))
                 shown += 1
                 continue
-            all_ready = all_ready and item.can_advance
+            seen = view.status(item) if view is not None else item  # --audience, --anonymise: as reports show
+            all_ready = all_ready and seen.can_advance
             if single:
-                write((status_json(item, indent=2) if as_json else status_text(item)) + "\n")
+                write((status_json(seen, indent=2) if as_json else status_text(seen)) + "\n")
             elif as_json:
-                write(("\n  " if not shown else ",\n  ") + status_json(item))
+                write(("\n  " if not shown else ",\n  ") + status_json(seen))
             else:
-                write(("\n" if shown else "") + status_text(item) + "\n")
+                write(("\n" if shown else "") + status_text(seen) + "\n")
             shown += 1
     if as_json and not single:
         write("\n]\n" if shown else "]\n")
