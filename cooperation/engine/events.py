@@ -56,9 +56,11 @@ def parse_at(value: str | date | datetime) -> str:
     canonical forms sort as text in time order.
     """
     if isinstance(value, datetime):
-        _within_range(value.date(), value.isoformat())
+        _within_range(value.date(), value.isoformat())  # first: converting near year 1 or 9999 overflows
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        utc = moment.astimezone(UTC).replace(microsecond=0)
+        _within_range(utc.date(), value.isoformat())
+        return utc.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         _within_range(value, value.isoformat())
         return value.isoformat()
