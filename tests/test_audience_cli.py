@@ -171,3 +171,6 @@ def test_control_and_bidi_characters_are_escaped_in_text_and_intact_in_json(tmp_
     assert json.loads(as_json)[2]["data"]["text"] == HOSTILE + "\nsecond line"
     code, _, error = coop(db, "status", "nope\u202e")
     assert code == 2 and "\u202e" not in error and "\\u202e" in error
+    for args in (("meet", "i", "Ada", "--tlp", "A\u202eB"), ("status", "--bo\u202egus")):  # echoed by the parser
+        code, _, error = coop(db, *args)
+        assert code == 2 and "\u202e" not in error and "\\u202e" in error, (args, error)

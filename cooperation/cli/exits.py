@@ -47,12 +47,18 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+_USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]  # click's UsageError, which typer does not export
+
+
 class ReportingGroup(TyperGroup):
     """Turns our errors into a message on stderr and the documented exit code."""
 
     def invoke(self, ctx: Any) -> Any:  # a click Context; typer does not export its type
         try:
             return super().invoke(ctx)
+        except _USAGE_ERROR as error:  # click prints it; what it quotes of the command line, escaped
+            error.message = for_terminal(error.message)  # type: ignore[attr-defined]
+            raise
         except WorkflowDefinitionError as error:
             typer.echo(for_terminal(str(error)), err=True)  # each line already says file:line:column
             raise typer.Exit(exit_code_for(error)) from None
