@@ -34,11 +34,11 @@ from cooperation.engine.payloads import (
     TrustBreachedData,
 )
 from cooperation.engine.replay import ImportReport, import_lines
-from cooperation.engine.status import InitiativeStatus, build_status
-from cooperation.errors import EventError, UnknownInitiativeError
+from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
+from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
-from cooperation.vocabulary import BodyKind
+from cooperation.vocabulary import BodyKind, TlpLabel
 
 Moment = str | date | datetime
 
@@ -103,6 +103,18 @@ class Registry:
             loaded = self._load(initiative, events, until=moment)
             if loaded.facts.created is not None:  # created after `as_of`: not there yet
                 yield self._status(loaded, moment)
+
+    def portfolio(self, *, as_of: Moment | None = None) -> Iterator[InitiativeStatus | UnreadableInitiative]:
+        """Like `statuses`, but an initiative that cannot be read (its workflow file changed or
+        went away, say) comes as an `UnreadableInitiative` with its error, and the others still come."""
+        moment = cutoff(as_of) if as_of is not None else self._clock()
+        for initiative, events in self.store.read_all():
+            try:
+                loaded = self._load(initiative, events, until=moment)
+                if loaded.facts.created is not None:  # created after `as_of`: not there yet
+                    yield self._status(loaded, moment)
+            except (CooperationError, ArithmeticError) as error:
+                yield UnreadableInitiative(initiative, str(error))
 
     def can_advance(self, initiative: str) -> bool:
         """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
@@ -310,11 +322,11 @@ class Registry:
         body_kind: BodyKind,
         transition: str | None = None,
         at: Moment | None = None,
+        tlp: TlpLabel | None = None,
     ) -> InitiativeStatus:
-        """Hand the work off to an outside standardisation, legislative or self-regulatory body."""
-        return self._move(
-            initiative, "hand_off", by=by, at=at, transition=transition, extra={"body": body, "body_kind": body_kind}
-        )
+        """Hand the work off to an outside body; `tlp` labels the hand-off (TLP:AMBER when not given)."""
+        extra: dict[str, Any] = {"body": body, "body_kind": body_kind, **({"tlp": tlp} if tlp else {})}
+        return self._move(initiative, "hand_off", by=by, at=at, transition=transition, extra=extra)
 
     def _move(
         self,

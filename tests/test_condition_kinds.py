@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import Any, NamedTuple, get_args
+from typing import Annotated, Any, NamedTuple, get_args, get_origin, get_type_hints
 
 import pytest
 
@@ -17,7 +17,14 @@ from cooperation.definition import models
 from cooperation.definition.compiled import compile_condition
 from cooperation.definition.loading import load_workflow_file
 from cooperation.definition.schema import shipped_schema
-from cooperation.engine.conditions.base import REQUIRED_METHODS, ConditionKind, missing_parts, references
+from cooperation.engine.conditions.base import (
+    REQUIRED_METHODS,
+    AtLeast,
+    AtMost,
+    ConditionKind,
+    missing_parts,
+    references,
+)
 from cooperation.engine.conditions.evidence import Evidence
 from cooperation.engine.conditions.table import KINDS
 from cooperation.views.describe import summarise_condition
@@ -129,3 +136,20 @@ def test_something_that_is_not_a_kind_lacks_everything() -> None:
 
     assert missing_parts(Lookalike()) == list(REQUIRED_METHODS)
     assert missing_parts(object()) == ["name", "model_name", "settings", *REQUIRED_METHODS]
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_every_number_a_kind_takes_is_bounded_both_ways(name: str) -> None:
+    """A number without an upper bound let a file ask for a period that overflows a date or a
+    count that exhausts the verifier (issue 16); the markers become the model's ge and le."""
+    hints = get_type_hints(KINDS[name].settings, include_extras=True)
+    for field, hint in hints.items():
+        if get_origin(hint) is not Annotated or get_args(hint)[0] is not int:
+            assert hint is not int, f"{name}.{field}: annotate it with AtLeast and AtMost"
+            continue
+        marks = get_args(hint)[1:]
+        lowest = [mark.minimum for mark in marks if isinstance(mark, AtLeast)]
+        highest = [mark.maximum for mark in marks if isinstance(mark, AtMost)]
+        assert lowest and highest, f"{name}.{field}: needs both AtLeast and AtMost"
+        model = models.CONDITION_MODELS[name]
+        assert model.model_json_schema()["properties"][field]["maximum"] == highest[0]

@@ -32,7 +32,7 @@ FULL_DATA: dict[str, dict[str, Any]] = {
     "initiative_created": {"name": "No default passwords", "workflow": "cooperation-maturity"},
     "participant_joined": {"name": "Ben", "community": "business", "organisation": "ISP Ltd", "role": "secretariat"},
     "participant_left": {"name": "Ben"},
-    "meeting_held": {"attendees": ["Ada", "Ben"], "venue": "Town hall", "neutral": True},
+    "meeting_held": {"attendees": ["Ada", "Ben"], "venue": "Town hall", "neutral": True, "tlp": "TLP:CLEAR"},
     "evidence_recorded": {
         "condition": "challenge",
         "text": "A statement",
@@ -40,19 +40,24 @@ FULL_DATA: dict[str, dict[str, Any]] = {
         "tlp": "TLP:GREEN",
     },
     "attestation_given": {"condition": "equality"},
-    "condition_waived": {"condition": "anonymisation", "rationale": "No data is shared at all in this initiative."},
+    "condition_waived": {
+        "condition": "anonymisation",
+        "rationale": "No data is shared at all in this initiative.",
+        "tlp": "TLP:RED",
+    },
     "score_set": {"parameter": "trust-level", "level": 3},
-    "output_published": {"title": "Best practice paper", "link": "https://example.org/paper"},
+    "output_published": {"title": "Best practice paper", "link": "https://example.org/paper", "tlp": "TLP:GREEN"},
     "stage_advanced": {"from": "challenge", "to": "ownership"},
     "stage_regressed": {"from": "result", "to": "trust", "reason": "Leak", "transition": "trust-breached"},
     "escalated": {"from": "trust", "to": "stimulation", "reason": "Stuck", "transition": "stimulate"},
-    "trust_breached": {"description": "Shared incident list leaked to the press"},
+    "trust_breached": {"description": "Shared incident list leaked to the press", "tlp": "TLP:RED"},
     "handed_off": {
         "body": "IETF",
         "body_kind": "standardisation",
         "from": "result",
         "to": "handed-off",
         "transition": "hand-off",
+        "tlp": "TLP:CLEAR",
     },
 }
 # The data fields each kind cannot do without.

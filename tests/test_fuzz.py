@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+import unicodedata
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import ENGINE_LADDER, export_lines, run_cli
+from typer.testing import CliRunner, Result
 
+from cooperation.cli import app
 from cooperation.definition.loading import load_workflow_text
 from cooperation.errors import CooperationError, WorkflowDefinitionError
 from cooperation.registry import Registry
@@ -246,3 +251,186 @@ def test_the_cli_refuses_a_broken_import_with_exit_2_no_traceback_and_no_change(
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: "), result.stderr
     assert str(source) in result.stderr, result.stderr
     assert export_lines(db) == before
+
+
+# --- issue 16: hostile Unicode, extreme dates and numbers, deep JSON, through the CLI ----------------------
+
+# Characters that act on a terminal or change how text reads: C0 and C1 controls, bidi embeddings,
+# overrides, isolates and marks, zero-width characters, line separators, combining marks.
+ACTING = (
+    [chr(code) for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))]
+    + [chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)]
+    + ["\u200b", "\u200d", "\u2028", "\u2029", "\ufeff", "\u0301", "\u0338"]
+)
+SHOWN_RAW = [char for char in ACTING if char not in "\n\t" and (ord(char) < 0x200B or ord(char) > 0x200D)]
+SHOWN_RAW = [char for char in SHOWN_RAW if char not in ("\ufeff", "\u0301", "\u0338")]
+UNICODE = st.text(
+    st.characters(blacklist_categories=("Cs",)) | st.sampled_from(ACTING) | st.sampled_from("李雷Straße O’Brien"),
+    min_size=1,
+    max_size=24,
+)
+NORMALISED = st.tuples(UNICODE, st.sampled_from(["NFC", "NFD", "NFKC", "NFKD", None])).map(
+    lambda pair: unicodedata.normalize(pair[1], pair[0]) if pair[1] else pair[0]
+)
+RUNNER = CliRunner()
+
+
+def _in_process(db: Path, *args: str) -> Result:
+    """The real `coop` application, run in this process: never a traceback, whatever the outcome."""
+    result = RUNNER.invoke(app, [*args, "--db", str(db)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
+    assert "Traceback" not in result.stdout and "Traceback" not in result.stderr
+    return result
+
+
+def _files(db: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(db.parent.glob(db.name + "*"))}
+
+
+@pytest.fixture(scope="module")
+def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A registry with `i` on the engine ladder and two participants, copied afresh for each example."""
+    db = tmp_path_factory.mktemp("fuzz-unicode") / "coop.db"
+    with Registry.open(db) as registry:
+        registry.create("I", workflow=ENGINE_LADDER, initiative="i", at="2018-01-01")
+        for name, community in (("Ada", "technical"), ("Ben", "business")):
+            registry.record("i", "participant_joined", {"name": name, "community": community, "role": "owner"})
+    return db
+
+
+def _free_text_commands(text: str) -> list[tuple[str, ...]]:
+    """Every command that takes a free text or a name, with `text` in that place."""
+    return [
+        ("new", text, "--id", "other", "-w", ENGINE_LADDER),
+        ("join", "i", text, "-c", "media", "-o", text),
+        ("meet", "i", "Ada", "--venue", text),
+        ("evidence", "i", "problem", text, "--link", text, "--by", "Ada"),
+        ("waive", "i", "vouched", "--rationale", text * 40, "--by", "Ada"),
+        ("publish", "i", text, "--link", text),
+        ("breach", "i", text),
+        ("record", "i", "evidence_recorded", "--data", json.dumps({"condition": "problem", "text": text})),
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=NORMALISED, which=st.integers(0, 7))
+def test_any_unicode_in_any_free_text_or_name_is_kept_or_refused_and_never_reaches_a_terminal_raw(
+    fuzz_registry: Path, text: str, which: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "coop.db"
+        shutil.copyfile(fuzz_registry, db)
+        before = _files(db)
+        result = _in_process(db, *_free_text_commands(text)[which])
+        assert result.exit_code in (0, 2), result.output
+        if result.exit_code == 2:
+            assert result.stderr.startswith("error: ") and _files(db) == before
+        for args in (("history", "i"), ("status", "--all"), ("history", "i", "--audience", "TLP:CLEAR")):
+            shown = _in_process(db, *args)
+            assert shown.exit_code == 0, (args, shown.output)
+            assert not any(char in shown.stdout for char in SHOWN_RAW), (args, shown.stdout)
+        listed = json.loads(_in_process(db, "history", "i", "--json").stdout)
+        if result.exit_code == 0 and which != 0:  # JSON keeps what was recorded, character for character
+            stored = [value for event in listed for value in _strings_in(event["data"])]
+            assert any(text in value for value in stored), (text, stored)
+
+
+def _strings_in(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict | list):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _strings_in(item)
+
+
+DATE_TEXTS = st.one_of(
+    st.dates().map(date.isoformat),
+    st.datetimes(timezones=st.timezones()).map(datetime.isoformat),
+    st.tuples(st.sampled_from(["0001-01-01", "9999-12-31", "1000-01-01", "8999-12-31"]), st.integers(-1439, 1439)).map(
+        lambda pair: f"{pair[0]}T00:00:00{'+' if pair[1] >= 0 else '-'}{abs(pair[1]) // 60:02d}:{abs(pair[1]) % 60:02d}"
+    ),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(moment=DATE_TEXTS, which=st.integers(0, 5))
+def test_any_date_in_any_date_field_is_used_or_refused_and_changes_nothing(
+    fuzz_registry: Path, moment: str, which: int
+) -> None:
+    commands = [
+        ("new", "X", "--id", "x", "-w", ENGINE_LADDER, "--at", moment),
+        ("evidence", "i", "problem", "text", "--by", "Ada", "--at", moment),
+        ("status", "i", "--as-of", moment),
+        ("status", "--all", "--json", "--as-of", moment),
+        ("report", "--as-of", moment),
+        ("advance", "i", "--by", "Ada", "--at", moment),
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "coop.db"
+        shutil.copyfile(fuzz_registry, db)
+        before = _files(db)
+        result = _in_process(db, *commands[which])
+        assert result.exit_code in (0, 1, 2), result.output
+        if result.exit_code != 0:
+            assert result.stderr.startswith("error: "), result.stderr
+            assert _files(db) == before
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        document = document[step]
+    return document
+
+
+NUMBER_PLACES = [path for path in _paths(LADDER_DATA) if type(_at(LADDER_DATA, path)) is int]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    place=st.sampled_from(NUMBER_PLACES),
+    number=st.one_of(st.integers(-(10**13), 10**13), st.sampled_from([0, -1, 2**63, 10**30, 36_525, 36_526, 1000])),
+)
+def test_any_number_in_a_workflow_is_refused_at_load_or_works_at_every_date(
+    place: tuple[Any, ...], number: int
+) -> None:
+    document = json.loads(json.dumps(LADDER_DATA))
+    parent = document
+    for step in place[:-1]:
+        parent = parent[step]
+    parent[place[-1]] = number
+    text = yaml.safe_dump(document, sort_keys=False)
+    try:
+        load_workflow_text(text, file="numbers.yaml")
+    except WorkflowDefinitionError as error:
+        assert all(problem.file == "numbers.yaml" for problem in error.problems)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        workflow = Path(folder) / "numbers.yaml"
+        workflow.write_text(text, encoding="utf-8")
+        with Registry.open(Path(folder) / "coop.db") as registry:
+            registry.create("N", workflow=str(workflow), initiative="n", at="1000-01-01")
+            registry.record("n", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"})
+            for as_of in ("1000-01-01", "2020-06-01", "8999-12-31"):
+                registry.status("n", as_of=as_of)
+            list(registry.portfolio(as_of="8999-12-31"))
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+@pytest.mark.parametrize("kind", ["evidence_recorded", "meeting_held", "output_published", "condition_waived"])
+def test_deep_json_in_every_json_input_is_refused_and_changes_nothing(
+    fuzz_registry: Path, tmp_path: Path, kind: str, depth: int
+) -> None:
+    db = tmp_path / "coop.db"
+    shutil.copyfile(fuzz_registry, db)
+    before = _files(db)
+    deep = "[" * depth + "]" * depth
+    data = '{"condition": "problem", "text": ' + deep + "}" if kind == "evidence_recorded" else '{"x": ' + deep + "}"
+    result = _in_process(db, "record", "i", kind, "--data", data, "--by", "Ada")
+    assert result.exit_code == 2 and result.stderr.startswith("error: "), result.stderr
+    line = '{"initiative": "i", "kind": "' + kind + '", "at": "2018-02-01", "data": ' + data + "}"
+    events = tmp_path / "deep.jsonl"
+    events.write_text(line + "\n", encoding="utf-8")
+    result = _in_process(db, "import", str(events))
+    assert result.exit_code == 2 and str(events) in result.stderr, result.stderr
+    assert _files(db) == before

@@ -8,7 +8,9 @@ fuzzers over whole files are in test_fuzz.py.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -345,3 +347,132 @@ def test_a_participant_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_p
     assert dialogs == [], dialogs
     assert page.requests == [html.resolve().as_uri()], page.requests
     assert page.console_errors == [], page.console_errors
+
+
+# --- issue 16's inputs that crashed, run as written through the real `coop` process ----------------------
+
+
+def _snapshot(db: Path) -> dict[str, bytes]:
+    """The registry's files, byte for byte (the database and any write-ahead log beside it)."""
+    return {path.name: path.read_bytes() for path in sorted(db.parent.glob(db.name + "*"))}
+
+
+@pytest.fixture
+def builtin_db(tmp_path: Path) -> Path:
+    """A registry file with one initiative, `i`, on the built-in workflow, with an owner."""
+    db = tmp_path / "coop.db"
+    with Registry.open(db) as opened:
+        opened.create("I", workflow=BUILTIN, initiative="i", at="2020-01-01")
+        opened.record("i", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"})
+    return db
+
+
+def _refused_by_the_cli(db: Path, *args: str, message: str) -> None:
+    """`coop ARGS --db DB` exits 2 with our one-line error containing `message`, and the file is as it was."""
+    before = _snapshot(db)
+    result = run_cli(*args, "--db", str(db))
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: "), result.stderr
+    assert message in result.stderr, result.stderr
+    assert _snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("status", "i", "--as-of", "9999-12-31"), "outside the supported range of dates, 1000-01-01 to 8999-12-31"),
+        (("report", "--as-of", "9999-12-31"), "outside the supported range of dates"),
+        (("new", "X", "--at", "0001-01-01T00:00:00+01:00"), "outside the supported range of dates"),
+        (("evidence", "i", "challenge", "x", "--at", "9999-12-31T23:00:00-05:00"), "outside the supported range"),
+        (("record", "i", "evidence_recorded", "--data", '{"a":' + "[" * 50_000 + "]" * 50_000 + "}"), "too deeply"),
+        (("status", "--as-of", "0999-12-31"), "1000-01-01 to 8999-12-31"),
+    ],
+    ids=["status-as-of", "report-as-of", "new-at", "evidence-at", "record-deep-data", "status-all-as-of"],
+)
+def test_the_inputs_that_crashed_are_refused_and_change_nothing(
+    builtin_db: Path, args: tuple[str, ...], message: str
+) -> None:
+    _refused_by_the_cli(builtin_db, *args, message=message)
+
+
+def test_the_edges_of_the_supported_dates_are_accepted_or_refused_for_their_own_reason(builtin_db: Path) -> None:
+    assert run_cli("status", "i", "--as-of", "8999-12-31", "--db", str(builtin_db)).returncode == 0
+    assert run_cli("status", "--as-of", "8999-12-31T23:59:59Z", "--db", str(builtin_db)).returncode == 0
+    _refused_by_the_cli(builtin_db, "evidence", "i", "challenge", "x", "--at", "8999-12-31", message="in the future")
+    # in range where written, out of it in UTC: refused by the range, not by an overflow
+    _refused_by_the_cli(builtin_db, "status", "i", "--as-of", "8999-12-31T23:00:00-05:00", message="1000-01-01 to 8999")
+
+
+def _ladder_with(tmp_path: Path, old: str, new: str, name: str = "changed.yaml") -> Path:
+    assert old in LADDER_TEXT
+    path = tmp_path / name
+    path.write_text(LADDER_TEXT.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("min_participants: 2\n", "min_participants: 2\n    min_communities: " + "9" * 5000 + "\n", "4,300 digits"),
+        ("days: 30", "days: 999999", "must be at most 36525"),
+        ("days: 2", "days: 999999999999", "must be at most 36525"),
+        ("min_participants: 2", "min_participants: 100000000", "must be at most 1000"),
+        ("min_span_days: 3", "min_span_days: 40000", "must be at most 36525"),
+        ("max: 4", "max: 10000000", "must be at most 1000000"),
+        ("waiver_min_rationale: 30", "waiver_min_rationale: 20000", "must be at most 10000"),
+    ],
+    ids=["5000-digits", "expiring-days", "held-days", "min-participants", "span-days", "scale-max", "rationale"],
+)
+def test_every_number_of_a_workflow_is_bounded_at_load_naming_the_limit(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    path = _ladder_with(tmp_path, old, new)
+    result = run_cli("workflows", "check", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert message in result.stderr and str(path) in result.stderr, result.stderr
+
+
+def test_a_workflow_of_many_conditions_is_refused_naming_the_limit_not_as_an_alias_bomb(tmp_path: Path) -> None:
+    head, tail = LADDER_TEXT.split("\nconditions:\n", 1)
+    many = "".join(
+        f"  - id: c{n}\n    kind: evidence\n    title: C\n    description: D\n    strength: advisory\n"
+        for n in range(10_000)
+    )
+    path = tmp_path / "many.yaml"
+    path.write_text(head + "\nconditions:\n" + many + tail, encoding="utf-8")
+    result = run_cli("workflows", "check", str(path))
+    assert result.returncode == 2, result.stderr
+    assert "more than 100,000 values, the limit for a workflow file" in result.stderr
+    assert "alias" not in result.stderr
+
+
+def test_a_fifo_as_the_registry_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "registry.fifo"
+    os.mkfifo(fifo)
+    for args in (("status",), ("status", "--all"), ("new", "X"), ("export",), ("history", "x")):
+        result = run_cli(*args, "--db", str(fifo))  # opening a FIFO would wait for a writer for ever
+        assert result.returncode == 2 and "not a regular file" in result.stderr, (args, result.stderr)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_one_initiative_whose_workflow_broke_never_hides_the_others(tmp_path: Path) -> None:
+    db = tmp_path / "coop.db"
+    workflow = _ladder_with(tmp_path, "days: 30", "days: 30", name="own.yaml")
+    with Registry.open(db) as opened:
+        opened.create("Good", workflow=BUILTIN, initiative="good", at="2020-01-01")
+        opened.create("Broken", workflow=str(workflow), initiative="broken", at="2020-01-01")
+    workflow.write_text(LADDER_TEXT.replace("days: 30", "days: 999999", 1), encoding="utf-8")  # edited since
+    before = _snapshot(db)
+    text = run_cli("status", "--all", "--db", str(db))
+    assert text.returncode == 2 and "Traceback" not in text.stderr, text.stderr
+    assert "good: Good" in text.stdout and "broken: cannot be shown:" in text.stdout, text.stdout
+    assert "must be at most 36525" in text.stdout and "cannot show broken" in text.stderr
+    listed = run_cli("status", "--all", "--json", "--db", str(db))
+    entries = {entry["initiative"]: entry for entry in json.loads(listed.stdout)}
+    assert entries["good"]["stage"] == "challenge" and "36525" in entries["broken"]["error"]
+    for report_format in ("md", "html", "json"):
+        report = run_cli("report", "--format", report_format, "--db", str(db))
+        assert report.returncode == 2 and "Traceback" not in report.stderr, report.stderr
+        assert "good" in report.stdout and "broken" in report.stdout and "36525" in report.stdout
+    assert run_cli("status", "good", "--db", str(db)).returncode == 0
+    assert _snapshot(db) == before

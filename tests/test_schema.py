@@ -124,6 +124,7 @@ SUPPORTED = {
     "minLength",
     "maxLength",
     "minimum",
+    "maximum",
     "minItems",
     "title",
     "description",
@@ -185,6 +186,8 @@ def _errors(value: Any, schema: dict[str, Any], root: dict[str, Any], where: str
             errors.append(f"{where}: length of {value!r} out of bounds")
     if isinstance(value, int) and not isinstance(value, bool) and value < schema.get("minimum", value):
         errors.append(f"{where}: {value} below {schema['minimum']}")
+    if isinstance(value, int) and not isinstance(value, bool) and value > schema.get("maximum", value):
+        errors.append(f"{where}: {value} above {schema['maximum']}")
     if isinstance(value, list):
         if len(value) < schema.get("minItems", 0):
             errors.append(f"{where}: fewer than {schema['minItems']} items")

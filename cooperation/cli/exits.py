@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from cooperation.errors import ConflictError, CooperationError, TransitionError, WorkflowDefinitionError
+from cooperation.wording import for_terminal
 
 EXIT_OK = 0
 """Success; a check passed; every initiative shown can advance."""
@@ -42,8 +43,11 @@ def exit_code_for(error: CooperationError) -> int:
 
 def fail(message: str, code: int) -> NoReturn:
     """End the command: `error: MESSAGE` on standard error, and exit with `code`."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(for_terminal(f"error: {message}"), err=True)
     raise typer.Exit(code)
+
+
+_USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]  # click's UsageError, which typer does not export
 
 
 class ReportingGroup(TyperGroup):
@@ -52,8 +56,11 @@ class ReportingGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # a click Context; typer does not export its type
         try:
             return super().invoke(ctx)
+        except _USAGE_ERROR as error:  # click prints it; what it quotes of the command line, escaped
+            error.message = for_terminal(error.message)  # type: ignore[attr-defined]
+            raise
         except WorkflowDefinitionError as error:
-            typer.echo(str(error), err=True)  # each line already says file:line:column
+            typer.echo(for_terminal(str(error)), err=True)  # each line already says file:line:column
             raise typer.Exit(exit_code_for(error)) from None
         except CooperationError as error:
             fail(str(error), exit_code_for(error))

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cooperation.vocabulary import TlpLabel
+
 if TYPE_CHECKING:
     from cooperation.registry import Registry
+    from cooperation.reports.audience import AudienceView
 
 DbOption = Annotated[
     str | None,
@@ -26,6 +29,23 @@ ByRequired = Annotated[str, typer.Option("--by", help="The participant who does 
 AtOption = Annotated[
     str | None, typer.Option("--at", help="When it happened: an ISO 8601 date or datetime [default: now].")
 ]
+TlpOption = Annotated[
+    TlpLabel | None,
+    typer.Option("--tlp", help="Who may see its text, as a TLP 2.0 label [default: TLP:AMBER].", show_default=False),
+]
+"""The label of what a meeting, output, hand-off, breach or waiver says (stored only when given)."""
+AudienceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--audience",
+        help="Show only what readers with this TLP 2.0 label may see, as reports do "
+        "[default: everything, as an owner sees it].",
+        show_default=False,
+    ),
+]
+AnonymiseFlag = Annotated[
+    bool, typer.Option("--anonymise", help="Replace participant and organisation names with the reports' pseudonyms.")
+]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
 WorkflowArgument = Annotated[
     str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")
@@ -35,6 +55,16 @@ WorkflowArgument = Annotated[
 def print_json(data: object) -> None:
     """Print `data` as indented JSON, non-ASCII text kept as it is."""
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def audience_view(registry: "Registry", audience: str | None, anonymise: bool) -> "AudienceView | None":
+    """The view `--audience` and `--anonymise` ask for, or None when neither is given (an owner's view)."""
+    if audience is None and not anonymise:
+        return None
+    from cooperation.reports.audience import AudienceView
+    from cooperation.reports.confidentiality import parse_audience
+
+    return AudienceView(registry, parse_audience(audience) if audience is not None else None, anonymise=anonymise)
 
 
 def open_registry(db: str | None, *, create: bool = False) -> "Registry":

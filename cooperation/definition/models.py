@@ -13,12 +13,22 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 from pydantic_core import PydanticUndefined
 
-from cooperation.engine.conditions.base import AtLeast, ConditionKind, Description, MinItems, Reference
+from cooperation.engine.conditions.base import (
+    MAX_LEVEL,
+    AtLeast,
+    AtMost,
+    ConditionKind,
+    Description,
+    MinItems,
+    Reference,
+)
 from cooperation.engine.conditions.table import KINDS
 from cooperation.vocabulary import BodyKind, Role
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+Level = Annotated[int, Field(ge=-MAX_LEVEL, le=MAX_LEVEL)]
+RationaleLength = Annotated[int, Field(ge=1, le=10_000)]  # a rationale is Text: at most 10,000 characters
 Strength = Literal["required", "waivable", "advisory"]
 TransitionKind = Literal["regress", "hand_off", "escalate"]
 
@@ -38,9 +48,9 @@ class _Strict(BaseModel):
 class Scale(_Strict):
     """The range a scored parameter takes, e.g. 0 to 4, with optional labels for levels."""
 
-    min: int = 0
-    max: int
-    labels: dict[int, Text] = Field(default_factory=dict)
+    min: Level = 0
+    max: Level
+    labels: dict[Level, Text] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
@@ -72,8 +82,8 @@ class ConditionBase(_Strict):
         description="required blocks; waivable blocks unless waived with a rationale; advisory never blocks.",
     )
     requires: list[Identifier] = Field(default_factory=list, description="Conditions that must be met first.")
-    waiver_min_rationale: int | None = Field(
-        default=None, ge=1, description="Minimum rationale length for a waiver; defaults to the workflow's."
+    waiver_min_rationale: RationaleLength | None = Field(
+        default=None, description="Minimum rationale length for a waiver; defaults to the workflow's."
     )
     if TYPE_CHECKING:  # each kind's model declares it as the literal of its name
         kind: str
@@ -116,6 +126,8 @@ def _written(annotation: Any) -> tuple[Any, dict[str, Any]]:
             written = Identifier
         elif isinstance(mark, AtLeast):
             options["ge"] = mark.minimum
+        elif isinstance(mark, AtMost):
+            options["le"] = mark.maximum
         elif isinstance(mark, MinItems):
             options["min_length"] = mark.count
         elif isinstance(mark, Description):
@@ -181,7 +193,7 @@ class WorkflowDefinition(_Strict):
     title: Text
     description: Text
     advance_roles: list[Role] = Field(default_factory=lambda: list(DEFAULT_ADVANCE_ROLES))
-    waiver_min_rationale: int = Field(default=40, ge=1)
+    waiver_min_rationale: RationaleLength = 40
     parameters: list[ParameterDefinition] = Field(default_factory=list)
     stages: list[StageDefinition] = Field(min_length=1)
     conditions: list[ConditionDefinition] = Field(default_factory=list)

@@ -9,6 +9,7 @@ hostile file is refused quickly instead of exhausting memory.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,24 +173,18 @@ class _Builder:
         self.scalars: dict[PathKey, str] = {}
         self.problems: list[Problem] = []
         self.visited = 0
+        self.collections: set[int] = set()
+        self.aliased = False
         self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         self.visited += 1
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            # An alias is the very node it names: meeting a collection twice means aliases repeat it.
+            self.aliased = self.aliased or id(node) in self.collections
+            self.collections.add(id(node))
         if self.visited > MAX_NODES or depth > MAX_DEPTH:
-            limit = (
-                f"more than {MAX_NODES:,} values" if self.visited > MAX_NODES else f"nesting deeper than {MAX_DEPTH}"
-            )
-            self.problems.append(
-                Problem(
-                    f"refused: the document expands to {limit} (an alias bomb?)",
-                    file=self.file,
-                    line=node.start_mark.line + 1,
-                    column=node.start_mark.column + 1,
-                    hint="remove the anchors and aliases (&name / *name) that repeat large parts",
-                )
-            )
-            raise YamlError(self.problems)
+            self._refuse_size(node)
         self.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
             self._problem(
@@ -208,6 +203,15 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as error:
             self._problem(node, f"cannot read this value: {error.problem}", path)
+            return None
+        except ValueError:  # Python reads integers of at most sys.get_int_max_str_digits() digits
+            self._problem(
+                node,
+                f"cannot read this value: a number of {len(node.value):,} characters is over the limit of "
+                f"{sys.get_int_max_str_digits():,} digits",
+                path,
+                hint="write a number of a sensible size",
+            )
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[Any, Any]:
@@ -237,6 +241,22 @@ class _Builder:
             self.locations[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
+
+    def _refuse_size(self, node: yaml.Node) -> None:
+        """Stop reading: the document is over MAX_NODES values or MAX_DEPTH levels; say which, and why."""
+        if self.visited > MAX_NODES:
+            limit = f"more than {MAX_NODES:,} values, the limit for a workflow file"
+        else:
+            limit = f"nesting deeper than {MAX_DEPTH} levels, the limit for a workflow file"
+        if self.aliased:
+            message = f"refused: through its aliases the document expands to {limit} (an alias bomb?)"
+            hint = "remove the anchors and aliases (&name / *name) that repeat large parts"
+        else:
+            message = f"refused: the document holds {limit}"
+            hint = "a workflow needs a few hundred values; split it, or generate fewer conditions"
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Problem(message, file=self.file, line=line, column=column, hint=hint))
+        raise YamlError(self.problems)
 
     def _problem(self, node: yaml.Node, message: str, path: PathKey, *, hint: str = "") -> None:
         self.problems.append(

@@ -63,6 +63,7 @@ class MeetingHeld(_Data):
     attendees: list[Name] = Field(min_length=1)
     venue: Name | None = None
     neutral: bool = False
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
 class EvidenceRecorded(_Data):
@@ -79,6 +80,7 @@ class AttestationGiven(_Data):
 class ConditionWaived(_Data):
     condition: ConditionId
     rationale: Text
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
 class ScoreSet(_Data):
@@ -89,6 +91,7 @@ class ScoreSet(_Data):
 class OutputPublished(_Data):
     title: Text
     link: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
 class _Move(_Data):
@@ -114,6 +117,7 @@ class Escalated(_Move):
 
 class TrustBreached(_Data):
     description: Text
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
 class HandedOff(_Data):
@@ -124,6 +128,7 @@ class HandedOff(_Data):
     from_: Annotated[str | None, Field(alias="from")] = None
     to: str | None = None
     transition: str | None = None
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
 DATA_MODELS: dict[EventKind, type[_Data]] = {

@@ -23,6 +23,9 @@ from cooperation.engine.payloads import EventData, EventKind, MoveEventKind
 from cooperation.errors import MomentError
 
 FORMAT_VERSION = 1
+FILTERED_EXPORT_KEY = "coop_filtered_export"
+"""The key of the first line of an export filtered for an audience or anonymised: such a file is
+not a backup (text is left out, names may be pseudonyms), and importing it is refused."""
 
 MOVE_KINDS: frozenset[MoveEventKind] = frozenset(EVENT_KIND_OF_MOVE.values())  # the events that move an initiative
 
@@ -32,6 +35,19 @@ MOVE_KINDS: frozenset[MoveEventKind] = frozenset(EVENT_KIND_OF_MOVE.values())  #
 
 _EXTENDED_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}.*)?$")
 
+EARLIEST = date(1000, 1, 1)
+"""The first day a moment may fall on (as written, before any time zone is applied)."""
+LATEST = date(8999, 12, 31)
+"""The last day a moment may fall on. Far enough from Python's year 1 and year 9999 that
+a time zone, the end of an as-of day and the longest period a condition may declare
+(`cooperation.engine.conditions.base.MAX_DAYS`) all stay within the calendar."""
+SUPPORTED_RANGE = f"{EARLIEST.isoformat()} to {LATEST.isoformat()}"
+
+
+def _within_range(day: date, written: object) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise MomentError(f"{written} is outside the supported range of dates, {SUPPORTED_RANGE}")
+
 
 def parse_at(value: str | date | datetime) -> str:
     """Canonical text for a moment: 'YYYY-MM-DD' for a date, UTC 'YYYY-MM-DDTHH:MM:SSZ' for a datetime.
@@ -40,9 +56,13 @@ def parse_at(value: str | date | datetime) -> str:
     canonical forms sort as text in time order.
     """
     if isinstance(value, datetime):
+        _within_range(value.date(), value.isoformat())  # first: converting near year 1 or 9999 overflows
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        utc = moment.astimezone(UTC).replace(microsecond=0)
+        _within_range(utc.date(), value.isoformat())
+        return utc.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
+        _within_range(value, value.isoformat())
         return value.isoformat()
     if not isinstance(value, str):
         raise MomentError(f"{value!r} is not a date: give an ISO 8601 date or datetime as text")
@@ -56,12 +76,16 @@ def _parse_text(value: str) -> str:
         if not _EXTENDED_FORM.match(text):
             raise ValueError(text)  # e.g. the basic form 20190201, which Python reads as a datetime
         if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        return parse_at(datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00")))
+            day = date.fromisoformat(text)
+        else:
+            written = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            day = written.date()
     except ValueError:
         raise MomentError(
             f"'{value}' is not an ISO 8601 date (2019-02-01) or datetime (2019-02-01T09:30:00Z)"
         ) from None
+    _within_range(day, f"'{value}'")
+    return day.isoformat() if len(text) == 10 else parse_at(written)
 
 
 @lru_cache(maxsize=65_536)  # logs share dates; parsing each once is much of a fold's cost

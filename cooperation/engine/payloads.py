@@ -83,6 +83,7 @@ class MeetingHeldData(TypedDict):
     attendees: list[str]
     venue: NotRequired[str | None]
     neutral: NotRequired[bool]  # False when not given
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
 
 
 class EvidenceRecordedData(TypedDict):
@@ -99,6 +100,7 @@ class AttestationGivenData(TypedDict):
 class ConditionWaivedData(TypedDict):
     condition: str
     rationale: str
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
 
 
 class ScoreSetData(TypedDict):
@@ -109,6 +111,7 @@ class ScoreSetData(TypedDict):
 class OutputPublishedData(TypedDict):
     title: str
     link: NotRequired[str | None]
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
 
 
 StageAdvancedData = TypedDict("StageAdvancedData", {"from": str, "to": str})
@@ -120,6 +123,7 @@ EscalatedData = TypedDict("EscalatedData", {"from": str, "to": str, "reason": st
 
 class TrustBreachedData(TypedDict):
     description: str
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
 
 
 HandedOffData = TypedDict(
@@ -130,6 +134,7 @@ HandedOffData = TypedDict(
         "from": NotRequired[str],  # filled in when the move is admitted
         "to": NotRequired[str],
         "transition": NotRequired[str],
+        "tlp": NotRequired[TlpLabel],  # the label of the body's name; TLP:AMBER when not given
     },
 )
 
@@ -161,6 +166,7 @@ MoveData = TypedDict(
         "reason": NotRequired[str],  # a regression or an escalation
         "body": NotRequired[str],  # a hand-off
         "body_kind": NotRequired[BodyKind],
+        "tlp": NotRequired[TlpLabel],  # a hand-off's own label
     },
 )
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.engine.events import Event
+from cooperation.engine.events import FILTERED_EXPORT_KEY, Event
 from cooperation.engine.loaded import LoadedInitiative, load_initiative, new_initiative
 from cooperation.engine.payloads import move_payload, payload
 from cooperation.errors import CooperationError, EventError
@@ -75,6 +75,12 @@ class _Import:
             try:
                 event = validate_event_line(line)
             except EventError:  # checked again to name the line: errors are rare, lines are many
+                if number == 1 and FILTERED_EXPORT_KEY in line:
+                    raise EventError(
+                        f"{source}:1: this is a filtered export (`coop export --audience` or `--anonymise`), "
+                        "not a backup: text was left out and names may be pseudonyms, so it cannot be imported; "
+                        "export again without those options to make a backup"
+                    ) from None
                 validate_event_line(line, where=f"{source}:{number}")
                 raise
             try:

@@ -43,6 +43,18 @@ class InitiativeStatus:
         return asdict(self)
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadableInitiative:
+    """An initiative whose status cannot be worked out (its workflow no longer loads, say):
+    listed with its error, so that one broken initiative never hides the others."""
+
+    initiative: str
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"initiative": self.initiative, "error": self.error}
+
+
 def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]:
     """The conditions the move into the current stage was guarded by."""
     if not facts.moves:

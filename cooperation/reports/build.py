@@ -16,6 +16,7 @@ from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import Event, cutoff, now, parse_at
 from cooperation.engine.payloads import payload
+from cooperation.errors import CooperationError, UnknownInitiativeError
 from cooperation.registry import Registry
 from cooperation.reports.confidentiality import (
     DEFAULT_AUDIENCE,
@@ -25,6 +26,7 @@ from cooperation.reports.model import (
     BlockerCount,
     InitiativeReport,
     Report,
+    UnreadableEntry,
 )
 from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.reports.workflow_picture import workflow_picture
@@ -55,10 +57,17 @@ def build_report(
         logs = {initiative: log for initiative, log in logs.items() if _created(log) <= moment}
     pseudonyms = _pseudonyms_for(registry, logs) if anonymise else None
     gathered: list[InitiativeReport] = []
+    unreadable: list[UnreadableEntry] = []
     workflows: dict[str, CompiledWorkflow] = {}
     for initiative, log in logs.items():
-        status = registry.status(initiative, as_of=moment)
-        workflow = get_workflow(payload(log[0], "initiative_created")["workflow"])
+        try:
+            status = registry.status(initiative, as_of=moment)
+            workflow = get_workflow(payload(log[0], "initiative_created")["workflow"])
+        except UnknownInitiativeError:  # asked for by name, and not there (yet): the report cannot be made
+            raise
+        except (CooperationError, ArithmeticError) as error:  # shown as such; the others still are
+            unreadable.append(UnreadableEntry(initiative=initiative, error=_first_line(error, initiative)))
+            continue
         workflows.setdefault(workflow.id, workflow)
         gatherer = InitiativeGatherer(workflow, status, log, moment, audience, pseudonyms)
         gathered.append(gatherer.report())
@@ -73,7 +82,15 @@ def build_report(
         workflows=[workflow_picture(workflow) for workflow in workflows.values()],
         initiatives=gathered,
         top_blockers=_top_blockers(gathered),
+        unreadable=unreadable,
     )
+
+
+def _first_line(error: Exception, initiative: str) -> str:
+    """What went wrong, in one line, without repeating the initiative's id."""
+    lines = str(error).removeprefix(f"{initiative}: ").splitlines()
+    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+    return (lines[0] if lines else type(error).__name__) + more
 
 
 def _created(log: Sequence[Event]) -> datetime:

@@ -8,11 +8,15 @@ narrowest:
 
 so a TLP:CLEAR report shows only TLP:CLEAR text, and a TLP:RED report shows everything.
 
-Evidence carries its own label. Every other free text an initiative holds (waiver
-rationales, breach descriptions, reasons for a move, meeting venues, output titles
-and links, the body a result is handed off to) has no label of its own and counts as
-`UNLABELLED_TEXT_LABEL`, TLP:AMBER: the label evidence gets when none is given, and
-the one that the people who wrote it would most often have meant. Names, dates,
+Evidence carries its own label, and so may meetings (their venue), outputs (title and
+link), hand-offs (the body, and the move's note), breaches (the description) and waivers
+(the rationale), each in an optional `tlp` field of its data (`--tlp` on the command
+line). Text recorded without one, and every other free text (reasons for a move), counts
+as `UNLABELLED_TEXT_LABEL`, TLP:AMBER: the label evidence gets when none is given, and
+the one that the people who wrote it would most often have meant.
+
+`coop status`, `coop history` and `coop export` apply this same filter, through
+`cooperation.reports.audience`, when given `--audience`. Names, dates,
 counts, communities, roles and the workflow's own words carry no confidential content
 and are shown to every audience (use anonymisation to hide who took part).
 """

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.engine.events import Event
+from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.payloads import payload
 from cooperation.engine.status import InitiativeStatus
@@ -207,8 +207,11 @@ class InitiativeGatherer:
                 withheld=[],
             )
         ]
-        for move in facts.moves:
-            note = self.visible(move.detail or None)
+        labels = [_label(event) for event in self.events if event.kind in MOVE_KINDS]  # one per move, in order
+        if len(labels) != len(facts.moves):
+            labels = [UNLABELLED_TEXT_LABEL] * len(facts.moves)
+        for move, label in zip(facts.moves, labels, strict=True):
+            note = self.visible(move.detail or None, label)
             steps.append(
                 PathStep(
                     at=moment_text(move.at),
@@ -275,7 +278,7 @@ class InitiativeGatherer:
             if event.kind != "meeting_held":
                 continue
             meeting = payload(event, "meeting_held")
-            venue = self.visible(meeting.get("venue"))
+            venue = self.visible(meeting.get("venue"), _label(event))
             lines.append(
                 MeetingLine(
                     at=moment_text(event.moment),
@@ -290,7 +293,8 @@ class InitiativeGatherer:
     def _outputs(self) -> list[OutputLine]:
         lines = []
         for output in self.facts.outputs:
-            title, link = self.visible(output["title"]), self.visible(output.get("link"))
+            label = output.get("tlp", UNLABELLED_TEXT_LABEL)
+            title, link = self.visible(output["title"], label), self.visible(output.get("link"), label)
             withheld = [
                 name for name, shown in (("title", title), ("link", link)) if output.get(name) and shown is None
             ]
@@ -299,16 +303,21 @@ class InitiativeGatherer:
 
     def _breaches(self) -> list[BreachLine]:
         lines = []
-        for at, description in self.facts.breaches:
-            shown = self.visible(description)
-            lines.append(BreachLine(at=moment_text(at), description=shown, withheld=[] if shown else ["description"]))
+        for event in self.events:  # as `facts.breaches`, with each breach's own label
+            if event.kind != "trust_breached":
+                continue
+            shown = self.visible(payload(event, "trust_breached")["description"], _label(event))
+            lines.append(
+                BreachLine(at=moment_text(event.moment), description=shown, withheld=[] if shown else ["description"])
+            )
         return lines
 
     def _handed_off(self) -> HandOff | None:
         handed = self.facts.handed_off_to
         if not handed:
             return None
-        body = self.visible(handed["body"])
+        label = next((_label(event) for event in reversed(self.events) if event.kind == "handed_off"), None)
+        body = self.visible(handed["body"], label or UNLABELLED_TEXT_LABEL)
         return HandOff(
             body=body, body_kind=handed["body_kind"], at=moment_text(handed["at"]), withheld=[] if body else ["body"]
         )
@@ -317,9 +326,7 @@ class InitiativeGatherer:
         return [self._history_line(event) for event in sorted(self.events, key=lambda event: event.seq)]
 
     def _history_line(self, event: Event) -> HistoryLine:
-        label: str = UNLABELLED_TEXT_LABEL
-        if event.kind == "evidence_recorded":
-            label = payload(event, "evidence_recorded").get("tlp", UNLABELLED_TEXT_LABEL)
+        label = _label(event)
         data: dict[str, Any] = {}
         withheld: list[str] = []
         fields: Mapping[str, Any] = event.data  # every key of any kind, each sorted out by its name below
@@ -355,6 +362,12 @@ class InitiativeGatherer:
             self.withheld_texts.update(_strings(value))
             return None
         return _map_strings(value, self.text)
+
+
+def _label(event: Event) -> str:
+    """The TLP label of an event's free text: its own `tlp` when it has one, else TLP:AMBER."""
+    data: Mapping[str, Any] = event.data
+    return str(data.get("tlp") or UNLABELLED_TEXT_LABEL)
 
 
 def _strings(value: Any) -> Iterable[str]:

@@ -227,6 +227,13 @@ class BlockerCount(_Model):
     initiatives: list[str]
 
 
+class UnreadableEntry(_Model):
+    """An initiative the report could not show (its workflow no longer loads, say), with why."""
+
+    initiative: str
+    error: str
+
+
 class Report(_Model):
     """A portfolio report: one or more initiatives as of one moment, for one audience."""
 
@@ -240,6 +247,7 @@ class Report(_Model):
     workflows: list[WorkflowPicture]
     initiatives: list[InitiativeReport]
     top_blockers: list[BlockerCount]
+    unreadable: list[UnreadableEntry] = []  # shown as such, so that one broken initiative hides no other
 
     def workflow(self, workflow_id: str) -> WorkflowPicture:
         return next(picture for picture in self.workflows if picture.id == workflow_id)

@@ -89,6 +89,7 @@ def render_html(report: Report) -> str:
         "</header>",
         "<main>",
         _portfolio(report),
+        _unreadable(report),
         *(_workflow(picture, number) for number, picture in enumerate(report.workflows, 1)),
         *(_initiative(item, number, report) for number, item in enumerate(report.initiatives, 1)),
         "</main>",
@@ -103,6 +104,14 @@ def render_html(report: Report) -> str:
         f"<title>{h(report.title)}</title><style>{STYLE}</style></head>\n"
         f"<body>{''.join(body)}</body></html>\n"
     )
+
+
+def _unreadable(report: Report) -> str:
+    """The initiatives that cannot be shown, with why (nothing when all can)."""
+    if not report.unreadable:
+        return ""
+    items = "".join(f"<li><code>{h(entry.initiative)}</code>: {h(entry.error)}</li>" for entry in report.unreadable)
+    return f'<section id="unreadable"><h2>Initiatives that cannot be shown</h2><ul>{items}</ul></section>'
 
 
 def _portfolio(report: Report) -> str:

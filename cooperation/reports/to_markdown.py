@@ -51,6 +51,10 @@ def render_markdown(report: Report) -> str:
         "",
     ]
     lines += _portfolio(report)
+    if report.unreadable:
+        lines += ["### Initiatives that cannot be shown", ""]
+        lines += [f"- {code(entry.initiative)}: {md(entry.error)}" for entry in report.unreadable]
+        lines.append("")
     for picture in report.workflows:
         lines += _workflow(picture)
     for initiative in report.initiatives:

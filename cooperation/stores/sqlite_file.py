@@ -6,6 +6,7 @@ empty or missing may become one, and any other file is refused and left untouche
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Literal
 
@@ -19,7 +20,24 @@ _HEADER_SIZE = 100
 
 
 def inspect_file(path: Path, url: str) -> Literal["missing", "empty", "ours", "unmarked"]:
-    """What the file is, from its first bytes alone, before SQLite touches it."""
+    """What the file is, from its first bytes alone, before SQLite touches it.
+
+    Anything but a regular file (a FIFO, a device, a socket) is refused before it is opened:
+    opening a FIFO waits for a writer that never comes.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        mode = stat.S_IFREG  # cannot look: opening it below says why
+    if stat.S_ISDIR(mode):
+        raise StoreError(f"{url} is a folder, not a registry file: give the path of a file, such as {path / 'coop.db'}")
+    if not stat.S_ISREG(mode):
+        raise StoreError(
+            f"{url} is not a regular file (a pipe, device or socket?): it was left unopened; "
+            "give the path of a registry file"
+        )
     try:
         with open(path, "rb") as file:
             header = file.read(_HEADER_SIZE)

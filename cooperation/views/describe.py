@@ -7,6 +7,7 @@ from typing import Any
 from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.moves import moves_for
+from cooperation.wording import for_terminal
 
 
 def summarise_condition(condition: CompiledCondition[Any]) -> str:
@@ -55,4 +56,4 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
             if needs:
                 lines.append(f"      needs: {', '.join(needs)}")
     lines.extend(f"warning: {warning.message}" for warning in workflow.warnings)
-    return "\n".join(lines) + "\n"
+    return for_terminal("\n".join(lines)) + "\n"

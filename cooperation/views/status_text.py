@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cooperation.engine.status import InitiativeStatus
+from cooperation.wording import for_terminal
 
 
 def status_text(status: InitiativeStatus) -> str:
@@ -27,4 +28,4 @@ def status_text(status: InitiativeStatus) -> str:
             mark = "-" if item.blocking else "~"
             label = "" if item.blocking else f" ({item.strength})"
             lines.append(f"    {mark} {item.condition}{label}: {item.detail}")
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))

@@ -2,17 +2,42 @@
 and taken out (as JSON Lines, format v1)."""
 
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cooperation.cli.exits import EXIT_USAGE, fail
-from cooperation.cli.options import DbOption, IdArgument, JsonFlag, new_registry_if_needed, open_registry, print_json
+from cooperation.cli.options import (
+    AnonymiseFlag,
+    AudienceOption,
+    DbOption,
+    IdArgument,
+    JsonFlag,
+    audience_view,
+    new_registry_if_needed,
+    open_registry,
+    print_json,
+)
+from cooperation.wording import for_terminal
+
+if TYPE_CHECKING:
+    from cooperation.reports.audience import AudienceView
 
 
-def history(initiative: IdArgument, as_json: JsonFlag = False, db: DbOption = None) -> None:
-    """Every event of an initiative, in the order recorded."""
+def history(
+    initiative: IdArgument,
+    audience: AudienceOption = None,
+    anonymise: AnonymiseFlag = False,
+    as_json: JsonFlag = False,
+    db: DbOption = None,
+) -> None:
+    """Every event of an initiative, in the order recorded (with --audience, as a report for them shows it)."""
     with open_registry(db) as registry:
+        view = audience_view(registry, audience, anonymise)
+        if view is not None:
+            _filtered_history(view, initiative, as_json)
+            return
         events = registry.history(initiative)
     if as_json:
         print_json([event.to_json() for event in events])
@@ -20,7 +45,19 @@ def history(initiative: IdArgument, as_json: JsonFlag = False, db: DbOption = No
     for event in events:
         by = f" by {event.by}" if event.by else ""
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
-        typer.echo(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}")
+        # one line per event: recorded text can neither act on the terminal nor forge a line
+        typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}", one_line=True))
+
+
+def _filtered_history(view: "AudienceView", initiative: str, as_json: bool) -> None:
+    from cooperation.reports.audience import event_json, history_text
+
+    shown, lines = view.history(initiative)
+    if as_json:
+        print_json([event_json(shown, line) for line in lines])
+        return
+    for line in lines:
+        typer.echo(for_terminal(history_text(line), one_line=True))
 
 
 def import_(
@@ -50,11 +87,21 @@ def export(
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write to this file [default: standard output].")
     ] = None,
+    audience: AudienceOption = None,
+    anonymise: AnonymiseFlag = False,
     db: DbOption = None,
 ) -> None:
-    """Export events as JSON Lines (format v1), ready for `coop import`."""
+    """Export events as JSON Lines (format v1), ready for `coop import`.
+
+    With --audience or --anonymise, what a report for them shows, under a first line that says
+    it is filtered: not a backup, and `coop import` refuses it.
+    """
     with open_registry(db) as registry:
-        lines = (event.to_line() + "\n" for event in registry.export_events(initiative))
+        view = audience_view(registry, audience, anonymise)
+        if view is not None:
+            lines: Iterator[str] = (line + "\n" for line in view.export_lines(initiative))
+        else:
+            lines = (event.to_line() + "\n" for event in registry.export_events(initiative))
         if output is None:
             sys.stdout.writelines(lines)
         else:

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cooperation.cli.options import AtOption, ByRequired, DbOption, IdArgument, JsonFlag, open_registry, print_json
+from cooperation.cli.options import (
+    AtOption,
+    ByRequired,
+    DbOption,
+    IdArgument,
+    JsonFlag,
+    TlpOption,
+    open_registry,
+    print_json,
+)
 from cooperation.vocabulary import BodyKind
 
 if TYPE_CHECKING:
@@ -71,13 +80,16 @@ def handoff(
     body: Annotated[str, typer.Option("--body", help="The body taking the work on.")],
     body_kind: Annotated[BodyKind, typer.Option("--body-kind", help="What kind of body it is.")],
     transition: TransitionOption = None,
+    tlp: TlpOption = None,
     at: AtOption = None,
     as_json: JsonFlag = False,
     db: DbOption = None,
 ) -> None:
     """Hand the work off to a standardisation, legislative or self-regulatory body."""
     with open_registry(db) as registry:
-        moved = registry.hand_off(initiative, by=by, body=body, body_kind=body_kind, transition=transition, at=at)
+        moved = registry.hand_off(
+            initiative, by=by, body=body, body_kind=body_kind, transition=transition, at=at, tlp=tlp
+        )
         _moved(moved, as_json)
 
 

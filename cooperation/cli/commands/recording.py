@@ -13,6 +13,7 @@ from cooperation.cli.options import (
     ByRequired,
     DbOption,
     IdArgument,
+    TlpOption,
     new_registry_if_needed,
     open_registry,
 )
@@ -89,12 +90,14 @@ def meet(
     attendees: Annotated[list[str], typer.Argument(help="Names of the participants who attended.")],
     venue: Annotated[str | None, typer.Option("--venue", help="Where it was held.")] = None,
     neutral: Annotated[bool, typer.Option("--neutral", help="The venue or host was neutral.")] = False,
+    tlp: TlpOption = None,
     at: AtOption = None,
     by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """Record a meeting and who attended."""
-    _record(db, initiative, "meeting_held", {"attendees": attendees, "venue": venue, "neutral": neutral}, by, at)
+    data = {"attendees": attendees, "venue": venue, "neutral": neutral, "tlp": tlp}
+    _record(db, initiative, "meeting_held", data, by, at)
 
 
 def evidence(
@@ -129,11 +132,12 @@ def waive(
     condition: Annotated[str, typer.Argument(help="A waivable or advisory condition.")],
     rationale: Annotated[str, typer.Option("--rationale", help="Why it does not apply (recorded for audit).")],
     by: ByRequired,
+    tlp: TlpOption = None,
     at: AtOption = None,
     db: DbOption = None,
 ) -> None:
     """Waive a waivable or advisory condition, with a recorded rationale."""
-    _record(db, initiative, "condition_waived", {"condition": condition, "rationale": rationale}, by, at)
+    _record(db, initiative, "condition_waived", {"condition": condition, "rationale": rationale, "tlp": tlp}, by, at)
 
 
 def score(
@@ -152,23 +156,25 @@ def publish(
     initiative: IdArgument,
     title: Annotated[str, typer.Argument(help="The output's title.")],
     link: Annotated[str | None, typer.Option("--link", help="Where it is published.")] = None,
+    tlp: TlpOption = None,
     at: AtOption = None,
     by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """Record an output published by the initiative."""
-    _record(db, initiative, "output_published", {"title": title, "link": link}, by, at)
+    _record(db, initiative, "output_published", {"title": title, "link": link, "tlp": tlp}, by, at)
 
 
 def breach(
     initiative: IdArgument,
     description: Annotated[str, typer.Argument(help="What happened.")],
+    tlp: TlpOption = None,
     at: AtOption = None,
     by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """Record a breach of trust; the workflow may regress the initiative automatically."""
-    _record(db, initiative, "trust_breached", {"description": description}, by, at)
+    _record(db, initiative, "trust_breached", {"description": description, "tlp": tlp}, by, at)
 
 
 def record(
@@ -184,6 +190,8 @@ def record(
         parsed = json.loads(data)
     except json.JSONDecodeError as error:
         fail(f"--data is not valid JSON: {error.msg} at column {error.colno}", EXIT_USAGE)
+    except RecursionError:
+        fail("--data is nested too deeply to be an event's data (give a flat JSON object)", EXIT_USAGE)
     if not isinstance(parsed, dict):
         fail('--data must be a JSON object, e.g. \'{"name": "Ada"}\'', EXIT_USAGE)
     _record(db, initiative, kind, parsed, by, at)

@@ -78,6 +78,9 @@ def report(
             f"{gathered.audience}{', anonymised' if anonymise else ''})",
             err=True,
         )
+    if gathered.unreadable:
+        shown = ", ".join(entry.initiative for entry in gathered.unreadable)
+        fail(f"cannot show {shown} (listed in the report with the reason); the others are shown", EXIT_USAGE)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,6 +11,7 @@ import typer
 from cooperation.cli.exits import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE
 from cooperation.cli.options import WorkflowArgument
 from cooperation.errors import WorkflowDefinitionError
+from cooperation.wording import for_terminal
 
 WITNESS_LINES_SHOWN = 12
 
@@ -60,16 +61,21 @@ def verify(
             typer.echo(
                 json.dumps({"workflow": workflow, "valid": False, "problems": problems}, indent=2, ensure_ascii=False)
             )
-        typer.echo(str(error), err=True)
+        typer.echo(for_terminal(str(error)), err=True)
         raise typer.Exit(EXIT_USAGE) from None
     for warning in compiled.warnings:
-        typer.echo(str(warning), err=True)
+        typer.echo(for_terminal(str(warning)), err=True)
     report = verify_workflow(compiled, seed=seed, walks=walks, steps=steps)
     if as_json:
         typer.echo(json.dumps({"valid": True, **report.to_json()}, indent=2, ensure_ascii=False))
     else:
         _print_text(report)
     raise typer.Exit(EXIT_BLOCKED if report.findings else EXIT_OK)
+
+
+def _say(text: str) -> None:
+    """One line (or block) of the text report, with control and bidi characters shown escaped."""
+    typer.echo(for_terminal(text))
 
 
 def _print_text(report: object) -> None:
@@ -81,26 +87,26 @@ def _print_text(report: object) -> None:
         f"{report.walks} random walks ({report.steps} steps, seed {report.seed})"
     )
     if report.clean:
-        typer.echo(f"{report.source}: clean ({report.workflow} v{report.version}: {explored})")
+        _say(f"{report.source}: clean ({report.workflow} v{report.version}: {explored})")
         return
     count = len(report.findings)
-    typer.echo(
+    _say(
         f"{report.source}: {count} finding{'s' if count != 1 else ''} ({report.workflow} v{report.version}: {explored})"
     )
     for finding in report.findings:
-        typer.echo("")
-        typer.echo(f"{finding.kind}: {finding.subject}")
-        typer.echo("  " + finding.message.replace("\n", "\n  "))
-        typer.echo(f"  fix: {finding.hint}")
+        _say("")
+        _say(f"{finding.kind}: {finding.subject}")
+        _say("  " + finding.message.replace("\n", "\n  "))
+        _say(f"  fix: {finding.hint}")
         count = len(finding.witness)
-        typer.echo(f"  witness ({count} event{'s' if count != 1 else ''}; all of them with --json):")
+        _say(f"  witness ({count} event{'s' if count != 1 else ''}; all of them with --json):")
         for event in finding.witness[:WITNESS_LINES_SHOWN]:
-            typer.echo(f"    {_summary(event.to_json())}")
+            _say(f"    {_summary(event.to_json())}")
         if len(finding.witness) > WITNESS_LINES_SHOWN:
-            typer.echo(f"    ... {len(finding.witness) - WITNESS_LINES_SHOWN} more")
-        typer.echo("  outcome: " + finding.outcome.replace("\n", "\n  "))
+            _say(f"    ... {len(finding.witness) - WITNESS_LINES_SHOWN} more")
+        _say("  outcome: " + finding.outcome.replace("\n", "\n  "))
     for note in report.notes:
-        typer.echo(f"note: {note}")
+        _say(f"note: {note}")
 
 
 def _summary(line: dict[str, object]) -> str:

@@ -7,6 +7,7 @@ import typer
 from cooperation.cli.exits import EXIT_USAGE
 from cooperation.cli.options import WorkflowArgument, print_json
 from cooperation.errors import CooperationError, WorkflowDefinitionError
+from cooperation.wording import for_terminal
 
 workflows_app = typer.Typer(help="List, show, check and draw workflow definitions.", no_args_is_help=True)
 
@@ -24,7 +25,7 @@ def workflows_list(
         return
     width = max((len(w.id) for w in workflows), default=0)
     for workflow in workflows:
-        typer.echo(f"{workflow.id:<{width}}  v{workflow.definition.version}  {workflow.definition.title}")
+        typer.echo(for_terminal(f"{workflow.id:<{width}}  v{workflow.definition.version}  {workflow.definition.title}"))
 
 
 @workflows_app.command("show")
@@ -50,18 +51,20 @@ def workflows_check(
             workflow = load_workflow_file(workflow_path(name))
         except WorkflowDefinitionError as error:
             invalid += 1
-            typer.echo(str(error), err=True)
+            typer.echo(for_terminal(str(error)), err=True)
             continue
         except CooperationError as error:
             invalid += 1
-            typer.echo(f"error: {error}", err=True)
+            typer.echo(for_terminal(f"error: {error}"), err=True)
             continue
         for warning in workflow.warnings:
-            typer.echo(str(warning), err=True)
+            typer.echo(for_terminal(str(warning)), err=True)
         definition = workflow.definition
         typer.echo(
-            f"{name}: ok ({definition.id} v{definition.version}: {len(definition.stages)} stages, "
-            f"{len(definition.conditions)} conditions, {len(definition.transitions)} transitions)"
+            for_terminal(
+                f"{name}: ok ({definition.id} v{definition.version}: {len(definition.stages)} stages, "
+                f"{len(definition.conditions)} conditions, {len(definition.transitions)} transitions)"
+            )
         )
     if invalid:
         raise typer.Exit(EXIT_USAGE)

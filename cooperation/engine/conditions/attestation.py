@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
+    MAX_COUNT,
     AtLeast,
+    AtMost,
     ConditionKind,
     Outcome,
     ratio,
@@ -27,8 +29,8 @@ Attesters = tuple[int, tuple[str, ...]]  # how many attest, and their communitie
 
 
 class AttestationSettings(NamedTuple):
-    min_participants: Annotated[int, AtLeast(1)]
-    min_communities: Annotated[int, AtLeast(1)] = 1
+    min_participants: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "participants")]
+    min_communities: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "communities")] = 1
 
 
 class Attestation(ConditionKind[AttestationSettings, Attesters]):

@@ -68,6 +68,27 @@ class AtLeast:
         self.minimum = minimum
 
 
+MAX_DAYS = 36_525
+"""The longest period a setting may declare: a hundred years, which keeps every date a
+condition computes within the supported range (`cooperation.engine.events.LATEST`)."""
+MAX_COUNT = 1_000
+"""The most participants, items, meetings or communities a setting may ask for: the
+verifier lays out that many facts to prove a condition can be met (at this limit, `coop verify`
+of a workflow asking it of every count takes about 40 seconds; ten times more took over 5 minutes)."""
+MAX_LEVEL = 1_000_000
+"""The largest level (in size) a scale or a score may name."""
+
+
+class AtMost:
+    """The number written in the file must be at most `maximum`; `unit` names what it counts."""
+
+    __slots__ = ("maximum", "unit")
+
+    def __init__(self, maximum: int, unit: str) -> None:
+        self.maximum = maximum
+        self.unit = unit
+
+
 class MinItems:
     """The list written in the file must have at least `count` items."""
 

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
+    MAX_COUNT,
     AtLeast,
+    AtMost,
     ConditionKind,
     Outcome,
     ratio,
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class EvidenceSettings(NamedTuple):
-    min_items: Annotated[int, AtLeast(1)] = 1
+    min_items: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "items")] = 1
 
 
 class Evidence(ConditionKind[EvidenceSettings, int]):

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
     DAY,
+    MAX_DAYS,
     AtLeast,
+    AtMost,
     ConditionId,
     ConditionKind,
     Outcome,
@@ -27,7 +29,7 @@ MAX_PIECES = 4_000  # the planner does not attempt a layout needing more refresh
 
 class ExpiringSettings(NamedTuple):
     condition: ConditionId
-    days: Annotated[int, AtLeast(1)]
+    days: Annotated[int, AtLeast(1), AtMost(MAX_DAYS, "days")]
 
 
 class Expiring(ConditionKind[ExpiringSettings, Outcome]):

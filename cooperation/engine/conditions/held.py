@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
     DAY,
+    MAX_DAYS,
     AtLeast,
+    AtMost,
     ConditionId,
     ConditionKind,
     Outcome,
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
 class HeldSettings(NamedTuple):
     condition: ConditionId
-    days: Annotated[int, AtLeast(1)]
+    days: Annotated[int, AtLeast(1), AtMost(MAX_DAYS, "days")]
 
 
 class Held(ConditionKind[HeldSettings, Outcome]):

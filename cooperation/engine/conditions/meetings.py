@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from cooperation.engine.conditions.base import (
     DAY,
+    MAX_COUNT,
+    MAX_DAYS,
     AtLeast,
+    AtMost,
     ConditionKind,
     Description,
     Outcome,
@@ -26,8 +29,8 @@ Held = tuple[int, int]  # meetings counted, and the calendar days from the first
 
 
 class MeetingsSettings(NamedTuple):
-    min_meetings: Annotated[int, AtLeast(1)]
-    min_span_days: Annotated[int, AtLeast(0)] = 0
+    min_meetings: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "meetings")]
+    min_span_days: Annotated[int, AtLeast(0), AtMost(MAX_DAYS, "days")] = 0
     neutral_only: Annotated[bool, Description("Count only meetings held at a neutral venue.")] = False
 
 

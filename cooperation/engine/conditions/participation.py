@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.attestation import communities_fit
 from cooperation.engine.conditions.base import (
+    MAX_COUNT,
     AtLeast,
+    AtMost,
     ConditionKind,
     Outcome,
     ratio,
@@ -28,8 +30,8 @@ Taking = tuple[int, frozenset[str]]  # active participants who count, and their 
 
 
 class ParticipationSettings(NamedTuple):
-    min_participants: Annotated[int, AtLeast(1)] = 1
-    min_communities: Annotated[int, AtLeast(1)] = 1
+    min_participants: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "participants")] = 1
+    min_communities: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "communities")] = 1
     required_communities: tuple[Community, ...] = ()
 
 

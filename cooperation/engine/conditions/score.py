@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
+    MAX_LEVEL,
+    AtLeast,
+    AtMost,
     ConditionKind,
     Outcome,
     ParameterId,
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 
 class ScoreSettings(NamedTuple):
     parameter: ParameterId
-    at_least: int
+    at_least: Annotated[int, AtLeast(-MAX_LEVEL), AtMost(MAX_LEVEL, "levels")]
 
 
 class Score(ConditionKind[ScoreSettings, int | None]):
