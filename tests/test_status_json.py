@@ -34,6 +34,7 @@ results = st.builds(
     blocking=st.booleans(),
     detail=texts,
     progress=st.integers(0, 1000).map(lambda thousandths: thousandths / 1000),
+    lapses_on=st.none() | texts,
 )
 handed_off = st.none() | st.fixed_dictionaries({"body": texts, "body_kind": texts, "at": texts})
 
@@ -60,6 +61,8 @@ def statuses(draw: st.DrawFn) -> InitiativeStatus:
         handed_off=draw(handed_off),
         version=draw(st.integers(0, 2**53)),
         as_of=draw(texts),
+        lapses_on=draw(st.none() | texts),
+        last_event=draw(st.none() | texts),
     )
 
 

@@ -5,13 +5,13 @@ A plain frozen dataclass: reading a status never imports pydantic.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.engine.evaluation import ConditionResult, Evaluator
+from cooperation.engine.evaluation import ConditionResult, Evaluator, can_lapse
 from cooperation.engine.facts import Facts
 from cooperation.engine.moves import moves_for
 
@@ -37,6 +37,8 @@ class InitiativeStatus:
     handed_off: dict[str, Any] | None
     version: int
     as_of: str
+    lapses_on: str | None = None  # the earliest `lapses_on` of its conditions
+    last_event: str | None = None  # when its latest event happened
 
     def to_json(self) -> dict[str, Any]:
         """The status as plain JSON values (what `coop status --json` prints)."""
@@ -72,6 +74,9 @@ def _stage_outline(workflow: CompiledWorkflow, stage: str) -> tuple[str, bool, s
 def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator, as_of: datetime) -> InitiativeStatus:
     """Assemble the status from facts and their evaluation (no I/O)."""
     conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
+    lapsing = can_lapse(workflow)
+    if lapsing:
+        conditions = _with_lapses(conditions, lapsing, evaluator, facts)
     stage = facts.stage
     title, terminal, following, moves = _stage_outline(workflow, stage)
     pending = evaluator.to_work_on(workflow.needs(following)) if following else []
@@ -99,4 +104,24 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         handed_off=handed_off,
         version=facts.version,
         as_of=_text(as_of) or "",
+        lapses_on=min(filter(None, (conditions[place].lapses_on for place, _ in lapsing)), default=None),
+        last_event=_text(facts.moments[-1]) if facts.moments else None,
     )
+
+
+def _with_lapses(
+    conditions: list[ConditionResult], lapsing: tuple[tuple[int, str], ...], evaluator: Evaluator, facts: Facts
+) -> list[ConditionResult]:
+    """The results (a list of this status's own), each met condition that can lapse given its own
+    copy carrying the date it does.
+
+    A copy, not the shared result: the date differs per initiative (see `ConditionResult`).
+    A waived condition stays satisfied whatever happens to its facts, so it does not lapse.
+    """
+    for place, condition in lapsing:
+        result = conditions[place]
+        if result.met and condition not in facts.waivers:
+            moment = evaluator.lapses_on(condition)
+            if moment is not None:
+                conditions[place] = replace(result, lapses_on=moment.date().isoformat())
+    return conditions

@@ -34,6 +34,7 @@ def _result(result: ConditionResult) -> str:
             "blocking": result.blocking,
             "detail": result.detail,
             "progress": result.progress,
+            "lapses_on": result.lapses_on,
         }
     )
 
@@ -100,6 +101,10 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             str(status.version),
             ',"as_of":',
             encode_basestring(status.as_of),
+            ',"lapses_on":',
+            _text(status.lapses_on),
+            ',"last_event":',
+            _text(status.last_event),
             "}",
         )
     )

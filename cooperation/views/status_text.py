@@ -27,4 +27,15 @@ def status_text(status: InitiativeStatus) -> str:
             mark = "-" if item.blocking else "~"
             label = "" if item.blocking else f" ({item.strength})"
             lines.append(f"    {mark} {item.condition}{label}: {item.detail}")
+    if status.lapses_on:
+        lines += _lapses(status)
     return "\n".join(lines)
+
+
+def _lapses(status: InitiativeStatus) -> list[str]:
+    """When met conditions stop holding if nothing more is recorded, a line per date, soonest first."""
+    by_date: dict[str, list[str]] = {}
+    for item in status.conditions:
+        if item.lapses_on:
+            by_date.setdefault(item.lapses_on, []).append(item.condition)
+    return [f"  lapses on {date} unless renewed: {', '.join(by_date[date])}" for date in sorted(by_date)]

@@ -24,6 +24,13 @@ def status(
         str | None, typer.Option("--as-of", help="Status at the end of this date (or at this datetime).")
     ] = None,
     ready: Annotated[bool, typer.Option("--ready", help="Exit 1 unless every initiative shown can advance.")] = False,
+    due: Annotated[
+        int | None,
+        typer.Option("--due", metavar="DAYS", min=0, help="Only initiatives with a met condition lapsing within DAYS."),
+    ] = None,
+    stale: Annotated[
+        int | None, typer.Option("--stale", metavar="DAYS", min=0, help="Only initiatives with no event for DAYS.")
+    ] = None,
     as_json: JsonFlag = False,
     db: DbOption = None,
 ) -> None:
@@ -32,6 +39,7 @@ def status(
     Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
     """
     from cooperation.views.status_json import status_json
+    from cooperation.views.status_lines import lapses_within, quiet_for
     from cooperation.views.status_text import status_text
 
     single = bool(initiatives) and len(initiatives or ()) == 1 and not all_
@@ -44,6 +52,10 @@ def status(
             found = registry.statuses(as_of=as_of)  # streamed: a large portfolio is never all in memory
         if as_json and not single:
             write("[")
+        if due is not None:
+            found = (item for item in found if lapses_within(item, due))
+        if stale is not None:
+            found = (item for item in found if quiet_for(item, stale))
         for item in found:
             all_ready = all_ready and item.can_advance
             if single:
@@ -55,6 +67,8 @@ def status(
             shown += 1
     if as_json and not single:
         write("\n]\n" if shown else "]\n")
+    elif not shown and (due is not None or stale is not None):
+        write("no initiative matches\n")
     elif not shown:
         write("no initiatives yet (start one with `coop new`)\n")
     sys.stdout.flush()
