@@ -20,3 +20,12 @@ def plural(count: int, word: str) -> str:
 def days(count: int | None) -> str:
     """'1 day', '12 days', or '' when unknown."""
     return "" if count is None else plural(count, "day")
+
+
+def counted(have: int, need: int, word: str, words: str | None = None) -> str:
+    """A count against what is needed: '1 of 3 meetings' while short of it, '2 communities (1 needed)'
+    once there (never the odd '2 of 1 communities'). `words` is the plural when not `word` + 's'."""
+    many = words or f"{word}s"
+    if have < need:
+        return f"{have} of {need} {many}"
+    return f"{have} {word if have == 1 else many} ({need} needed)"

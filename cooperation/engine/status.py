@@ -75,8 +75,7 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
     """Assemble the status from facts and their evaluation (no I/O)."""
     conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
     lapsing = can_lapse(workflow)
-    if lapsing:
-        conditions = _with_lapses(conditions, lapsing, evaluator, facts)
+    earliest = _date_lapses(conditions, lapsing, evaluator, facts) if lapsing else None
     stage = facts.stage
     title, terminal, following, moves = _stage_outline(workflow, stage)
     pending = evaluator.to_work_on(workflow.needs(following)) if following else []
@@ -104,24 +103,27 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         handed_off=handed_off,
         version=facts.version,
         as_of=_text(as_of) or "",
-        lapses_on=min(filter(None, (conditions[place].lapses_on for place, _ in lapsing)), default=None),
+        lapses_on=earliest,
         last_event=_text(facts.moments[-1]) if facts.moments else None,
     )
 
 
-def _with_lapses(
+def _date_lapses(
     conditions: list[ConditionResult], lapsing: tuple[tuple[int, str], ...], evaluator: Evaluator, facts: Facts
-) -> list[ConditionResult]:
-    """The results (a list of this status's own), each met condition that can lapse given its own
-    copy carrying the date it does.
+) -> str | None:
+    """Give each met condition that can lapse, in this status's own list of results, a copy
+    carrying the date it does; return the earliest such date.
 
     A copy, not the shared result: the date differs per initiative (see `ConditionResult`).
     A waived condition stays satisfied whatever happens to its facts, so it does not lapse.
     """
+    earliest = None
     for place, condition in lapsing:
         result = conditions[place]
         if result.met and condition not in facts.waivers:
             moment = evaluator.lapses_on(condition)
             if moment is not None:
-                conditions[place] = replace(result, lapses_on=moment.date().isoformat())
-    return conditions
+                date = moment.date().isoformat()
+                conditions[place] = replace(result, lapses_on=date)
+                earliest = date if earliest is None else min(earliest, date)
+    return earliest

@@ -20,6 +20,9 @@ _CACHE_LIMIT = 50_000
 # Keyed by the ids of the results; each entry holds the results themselves, so no id in a
 # key can be reused by another object while the entry lives.
 _lists: dict[tuple[int, ...], tuple[Sequence[ConditionResult], str]] = {}
+# The same for single results: a list that differs from the others by one result (an
+# attestation naming its initiative's people, a lapse date) reuses the text of the rest.
+_singles: dict[int, tuple[ConditionResult, str]] = {}
 
 
 def _result(result: ConditionResult) -> str:
@@ -39,13 +42,22 @@ def _result(result: ConditionResult) -> str:
     )
 
 
+def _shared_result(result: ConditionResult) -> str:
+    found = _singles.get(id(result))
+    if found is None:
+        if len(_singles) >= _CACHE_LIMIT:
+            _singles.clear()
+        found = _singles[id(result)] = (result, _result(result))
+    return found[1]
+
+
 def _results(results: Sequence[ConditionResult]) -> str:
     key = tuple(map(id, results))
     found = _lists.get(key)
     if found is None:
         if len(_lists) >= _CACHE_LIMIT:
             _lists.clear()
-        found = _lists[key] = (tuple(results), "[" + ",".join(map(_result, results)) + "]")
+        found = _lists[key] = (tuple(results), "[" + ",".join(map(_shared_result, results)) + "]")
     return found[1]
 
 

@@ -13,6 +13,7 @@ from cooperation.engine.conditions.base import (
     Outcome,
     ratio,
 )
+from cooperation.wording import counted
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -51,9 +52,9 @@ class Meetings(ConditionKind[MeetingsSettings, Held]):
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Held) -> Outcome:
         count, days = measured
         need, span, neutral_only = condition.settings
-        detail = f"{count} of {need} meetings" + (" at a neutral venue" if neutral_only else "")
+        detail = counted(count, need, "meeting") + (" at a neutral venue" if neutral_only else "")
         if span:
-            detail += f", spanning {days} of {span} days"
+            detail += f", spanning {counted(days, span, 'day')}"
         met = count >= need and days >= span
         return (met, detail, (ratio(count, need) + ratio(days, span)) / 2)
 

@@ -14,6 +14,7 @@ from cooperation.engine.conditions.base import (
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES, Community
+from cooperation.wording import counted
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -49,9 +50,16 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
         active, communities = measured
         need, need_communities, required = condition.settings
         missing = [name for name in required if name not in communities]
-        detail = f"{active} of {need} participants, from {len(communities)} of {need_communities} communities"
+        detail = (
+            f"{counted(active, need, 'participant')}, "
+            f"from {counted(len(communities), need_communities, 'community', 'communities')}"
+        )
+        if communities:
+            detail += ": " + ", ".join(name for name in COMMUNITIES if name in communities)
         if missing:
-            detail += f": missing {', '.join(missing)}"
+            detail += f"; missing {', '.join(missing)}"
+        elif len(communities) < need_communities:
+            detail += "; none yet from " + ", ".join(name for name in COMMUNITIES if name not in communities)
         parts = [ratio(active, need), ratio(len(communities), need_communities)]
         if required:
             parts.append(ratio(len(required) - len(missing), len(required)))
