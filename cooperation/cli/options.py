@@ -4,7 +4,7 @@ they open the registry and print JSON."""
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -30,6 +30,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
 WorkflowArgument = Annotated[
     str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")
 ]
+
+
+LineFormat = Literal["jsonl", "csv"]
+"""`--format` of listings a line per item: JSON Lines, or CSV (RFC 4180, UTF-8, a header first)."""
 
 
 def print_json(data: object) -> None:

@@ -31,3 +31,79 @@ def quiet_for(status: InitiativeStatus, days: int) -> bool:
     last = datetime.fromisoformat(status.last_event.replace("Z", "+00:00"))
     moment = datetime.fromisoformat(status.as_of.replace("Z", "+00:00"))
     return moment - last >= timedelta(days=days)
+
+
+# --- one line per initiative ------------------------------------------------------------------
+
+SHORT_HEADER = ("ID", "STAGE", "NEXT", "BLOCKERS", "AT RISK", "LAPSES")
+CSV_HEADER = (
+    "initiative",
+    "name",
+    "workflow",
+    "stage",
+    "next",
+    "can_advance",
+    "blockers",
+    "at_risk",
+    "at_risk_conditions",
+    "lapses_on",
+    "last_event",
+    "as_of",
+)
+
+
+def blockers(status: InitiativeStatus) -> int:
+    """How many unsatisfied conditions stop the move to the next stage."""
+    return sum(1 for item in status.unmet if item.blocking)
+
+
+def short_row(status: InitiativeStatus) -> tuple[str, ...]:
+    """The columns of `--short`: id, stage, next, blockers, at risk, earliest lapse ("-" for none)."""
+    return (
+        status.initiative,
+        status.stage,
+        status.next or "-",
+        str(blockers(status)),
+        ", ".join(status.at_risk_conditions) or "-",
+        status.lapses_on or "-",
+    )
+
+
+def aligned(rows: list[tuple[str, ...]], header: tuple[str, ...] = SHORT_HEADER) -> str:
+    """Rows sorted by their first column, under a header, each column padded to its widest cell."""
+    table = [header, *sorted(rows)]
+    widths = [max(len(row[column]) for row in table) for column in range(len(header))]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n" for row in table
+    )
+
+
+def csv_row(status: InitiativeStatus) -> tuple[str, ...]:
+    """A status's row under `CSV_HEADER`."""
+    return (
+        status.initiative,
+        status.name,
+        status.workflow,
+        status.stage,
+        status.next or "",
+        "true" if status.can_advance else "false",
+        str(blockers(status)),
+        "true" if status.at_risk else "false",
+        " ".join(status.at_risk_conditions),
+        status.lapses_on or "",
+        status.last_event or "",
+        status.as_of,
+    )
+
+
+def csv_line(cells: tuple[str, ...] | list[str]) -> str:
+    """One record of RFC 4180 CSV: fields quoted when they hold a comma, a quote or a line break; CRLF ends it."""
+    if len(cells) == 1 and not cells[0]:
+        return '""\r\n'  # an empty line would read as no record at all
+    return ",".join(_csv_field(cell) for cell in cells) + "\r\n"
+
+
+def _csv_field(cell: str) -> str:
+    if any(mark in cell for mark in ',"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell

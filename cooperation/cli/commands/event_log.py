@@ -1,19 +1,45 @@
 """`coop history`, `import` and `export`: an initiative's log of events, read, brought in
 and taken out (as JSON Lines, format v1)."""
 
+import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cooperation.cli.exits import EXIT_USAGE, fail
-from cooperation.cli.options import DbOption, IdArgument, JsonFlag, new_registry_if_needed, open_registry, print_json
+from cooperation.cli.options import (
+    DbOption,
+    IdArgument,
+    JsonFlag,
+    LineFormat,
+    new_registry_if_needed,
+    open_registry,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from cooperation.engine.events import Event
 
 
-def history(initiative: IdArgument, as_json: JsonFlag = False, db: DbOption = None) -> None:
-    """Every event of an initiative, in the order recorded."""
+def history(
+    initiative: IdArgument,
+    as_json: JsonFlag = False,
+    output_format: Annotated[
+        LineFormat | None,
+        typer.Option("--format", help="jsonl: one event a line; csv: seq, at, kind, by, data (RFC 4180, a header)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Every event of an initiative, in the order recorded.
+
+    Examples: `coop history pilot`, `coop history pilot --format csv > pilot.csv`.
+    """
     with open_registry(db) as registry:
         events = registry.history(initiative)
+    if output_format is not None:
+        _write_events(events, output_format)
+        return
     if as_json:
         print_json([event.to_json() for event in events])
         return
@@ -21,6 +47,22 @@ def history(initiative: IdArgument, as_json: JsonFlag = False, db: DbOption = No
         by = f" by {event.by}" if event.by else ""
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
         typer.echo(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}")
+
+
+def _write_events(events: list["Event"], output_format: str) -> None:
+    """The events a line each: JSON Lines (as `coop export` writes them, with their place), or CSV."""
+    from cooperation.views.status_lines import csv_line
+
+    write = sys.stdout.write
+    if output_format == "csv":
+        write(csv_line(("seq", "at", "kind", "by", "data")))
+    for event in events:
+        if output_format == "csv":
+            data = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            write(csv_line((str(event.seq), event.at, event.kind, event.by or "", data)))
+        else:
+            write(json.dumps({"seq": event.seq, **event.to_json()}, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def import_(

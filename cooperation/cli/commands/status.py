@@ -11,10 +11,26 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cooperation.cli.exits import EXIT_BLOCKED
-from cooperation.cli.options import DbOption, JsonFlag, open_registry
+from cooperation.cli.options import DbOption, JsonFlag, LineFormat, open_registry
 
 if TYPE_CHECKING:
     from cooperation.engine.status import InitiativeStatus
+
+
+DueOption = Annotated[
+    int | None,
+    typer.Option("--due", metavar="DAYS", min=0, help="Only initiatives with a met condition lapsing within DAYS."),
+]
+StaleOption = Annotated[
+    int | None, typer.Option("--stale", metavar="DAYS", min=0, help="Only initiatives with no event for DAYS.")
+]
+ShortFlag = Annotated[
+    bool, typer.Option("--short", help="One aligned line per initiative: id, stage, next, blockers, at risk, lapse.")
+]
+FormatOption = Annotated[
+    LineFormat | None,
+    typer.Option("--format", help="jsonl: one JSON status a line; csv: one row a line (RFC 4180, with a header)."),
+]
 
 
 def status(
@@ -24,24 +40,25 @@ def status(
         str | None, typer.Option("--as-of", help="Status at the end of this date (or at this datetime).")
     ] = None,
     ready: Annotated[bool, typer.Option("--ready", help="Exit 1 unless every initiative shown can advance.")] = False,
-    due: Annotated[
-        int | None,
-        typer.Option("--due", metavar="DAYS", min=0, help="Only initiatives with a met condition lapsing within DAYS."),
-    ] = None,
-    stale: Annotated[
-        int | None, typer.Option("--stale", metavar="DAYS", min=0, help="Only initiatives with no event for DAYS.")
-    ] = None,
+    due: DueOption = None,
+    stale: StaleOption = None,
+    short: ShortFlag = False,
+    output_format: FormatOption = None,
     as_json: JsonFlag = False,
     db: DbOption = None,
 ) -> None:
     """Where each initiative stands, what it lacks to move on, and what is at risk.
 
     Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
+
+    Examples: `coop status pilot`, `coop status --all --short`, `coop status --all --due 30`,
+    `coop status --all --format csv > portfolio.csv`.
     """
     from cooperation.views.status_json import status_json
-    from cooperation.views.status_lines import lapses_within, quiet_for
     from cooperation.views.status_text import status_text
 
+    lines = "short" if short else output_format
+    as_json = as_json and lines is None
     single = bool(initiatives) and len(initiatives or ()) == 1 and not all_
     all_ready, shown = True, 0
     write = sys.stdout.write  # buffered: one flush at the end, not one per initiative
@@ -50,12 +67,12 @@ def status(
             found: Iterable[InitiativeStatus] = [registry.status(item, as_of=as_of) for item in initiatives]
         else:
             found = registry.statuses(as_of=as_of)  # streamed: a large portfolio is never all in memory
-        if as_json and not single:
+        found = _selected(found, due, stale)
+        if lines is not None:
+            all_ready, shown = _write_lines(found, lines)
+            found = ()
+        elif as_json and not single:
             write("[")
-        if due is not None:
-            found = (item for item in found if lapses_within(item, due))
-        if stale is not None:
-            found = (item for item in found if quiet_for(item, stale))
         for item in found:
             all_ready = all_ready and item.can_advance
             if single:
@@ -65,15 +82,47 @@ def status(
             else:
                 write(("\n" if shown else "") + status_text(item) + "\n")
             shown += 1
-    if as_json and not single:
+    if lines in ("jsonl", "csv"):
+        pass  # no words among the data: none found is no line
+    elif as_json and not single:
         write("\n]\n" if shown else "]\n")
-    elif not shown and (due is not None or stale is not None):
-        write("no initiative matches\n")
     elif not shown:
-        write("no initiatives yet (start one with `coop new`)\n")
+        filtered = due is not None or stale is not None
+        write("no initiative matches\n" if filtered else "no initiatives yet (start one with `coop new`)\n")
     sys.stdout.flush()
     if ready and not all_ready:
         raise typer.Exit(EXIT_BLOCKED)
+
+
+def _selected(found: Iterable["InitiativeStatus"], due: int | None, stale: int | None) -> Iterable["InitiativeStatus"]:
+    """Those with something lapsing within `due` days, and those quiet for `stale` days (when asked)."""
+    from cooperation.views.status_lines import lapses_within, quiet_for
+
+    if due is not None:
+        found = (item for item in found if lapses_within(item, due))
+    if stale is not None:
+        found = (item for item in found if quiet_for(item, stale))
+    return found
+
+
+def _write_lines(found: Iterable["InitiativeStatus"], form: str) -> tuple[bool, int]:
+    """Write statuses a line each (`--short`, `--format jsonl|csv`); whether all can advance, and how many."""
+    from cooperation.views.status_json import status_json
+    from cooperation.views.status_lines import CSV_HEADER, aligned, csv_line, csv_row, short_row
+
+    write, all_ready, shown = sys.stdout.write, True, 0
+    rows: list[tuple[str, ...]] = []
+    if form == "csv":
+        write(csv_line(CSV_HEADER))
+    for item in found:
+        all_ready, shown = all_ready and item.can_advance, shown + 1
+        if form == "short":
+            rows.append(short_row(item))  # aligned: every row is needed before the first is written
+        else:
+            write(csv_line(csv_row(item)) if form == "csv" else status_json(item) + "\n")
+    if form == "short":
+        write(aligned(rows) if rows else "")
+    return all_ready, shown
 
 
 def register(app: typer.Typer) -> None:
