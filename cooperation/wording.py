@@ -12,6 +12,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+NO_MOVES = "No move leads on from this stage, so no condition applies."  # a report's conditions at an end
+
+
 def plural(count: int, word: str) -> str:
     """'1 meeting', '3 meetings'."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -31,7 +31,7 @@ class InitiativeStatus:
     at_risk: bool
     at_risk_conditions: list[str]
     unmet: list[ConditionResult]  # unsatisfied prerequisites of `next`, in the order to work on them
-    conditions: list[ConditionResult]  # every condition of the workflow
+    conditions: list[ConditionResult]  # every condition; at a stage with no next one, those its moves need
     transitions: list[str]
     terminal: bool
     handed_off: dict[str, Any] | None
@@ -71,6 +71,25 @@ def _stage_outline(workflow: CompiledWorkflow, stage: str) -> tuple[str, bool, s
     return definition.title, definition.terminal, table.next_stage(stage), moves
 
 
+@lru_cache(maxsize=1024)
+def _applicable(workflow: CompiledWorkflow, stage: str) -> tuple[int, ...] | None:
+    """At a stage with no next one (terminal, or off the ladder after a hand-off), the places in
+    the working order of the conditions that the moves still possible from it need, through
+    their parts and prerequisites; None at a stage with a next one, where every condition may apply.
+    """
+    table = moves_for(workflow)
+    if table.next_stage(stage) is not None:
+        return None
+    wanted: set[str] = set()
+    pending = [need for move in table.transitions(stage) for need in move.needs]
+    while pending:
+        condition = workflow.compiled_conditions[pending.pop()]
+        if condition.id not in wanted:
+            wanted.add(condition.id)
+            pending += [*condition.requires, *condition.parts]
+    return tuple(place for place, condition in enumerate(workflow.condition_order) if condition in wanted)
+
+
 def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator, as_of: datetime) -> InitiativeStatus:
     """Assemble the status from facts and their evaluation (no I/O)."""
     conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
@@ -78,6 +97,10 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
     earliest = _date_lapses(conditions, lapsing, evaluator, facts) if lapsing else None
     stage = facts.stage
     title, terminal, following, moves = _stage_outline(workflow, stage)
+    applicable = _applicable(workflow, stage)
+    if applicable is not None:  # terminal or off the ladder: only what the moves from here need
+        conditions = [conditions[place] for place in applicable]
+        earliest = min(filter(None, (result.lapses_on for result in conditions)), default=None)
     pending = evaluator.to_work_on(workflow.needs(following)) if following else []
     # A stage whose prerequisites, checked when the initiative moved there, no longer
     # hold is at risk, not silently green. The first stage was never checked.

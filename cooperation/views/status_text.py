@@ -16,6 +16,9 @@ def status_text(status: InitiativeStatus) -> str:
     if status.next is None:
         moves = f"; moves from here: {', '.join(status.transitions)}" if status.transitions else ""
         lines.append(f"  next: none{' (terminal)' if status.terminal else ''}{moves}")
+        unmet = [item.condition for item in status.conditions if item.blocking]
+        if unmet:
+            lines.append(f"  for the moves from here, unmet: {', '.join(unmet)}")
     elif status.can_advance:
         advisory = [item.condition for item in status.unmet]
         note = f" (advisory, unanswered: {', '.join(advisory)})" if advisory else ""
