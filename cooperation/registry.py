@@ -82,7 +82,7 @@ class Registry:
         """Every event of an initiative, in the order they were recorded."""
         events = self.store.read(initiative)
         if not events:
-            raise UnknownInitiativeError(initiative)
+            raise UnknownInitiativeError(initiative, known=self.store.initiatives())
         return events
 
     def status(self, initiative: str, *, as_of: Moment | None = None) -> InitiativeStatus:
@@ -361,6 +361,8 @@ class Registry:
     # --- internals -------------------------------------------------------------------------
 
     def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> LoadedInitiative:
+        if not events:  # suggest a close id: `coop status isoc-pilot` when `ISOC-pilot` exists
+            raise UnknownInitiativeError(initiative, known=self.store.initiatives())
         return load_initiative(initiative, events, self._workflow, until=until)
 
     def _workflow(self, name: str) -> CompiledWorkflow:

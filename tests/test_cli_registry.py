@@ -755,7 +755,7 @@ def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, p
     (tmp_path / "part.jsonl").write_text("\n".join(lines) + "\n")
     imported_ = run(repo_root, "import", str(tmp_path / "part.jsonl"), "--db", db)
     assert imported_.returncode == 0, imported_.stderr
-    assert imported_.stdout == f"imported {len(lines)} events into 1 initiatives (1 new)\n"
+    assert imported_.stdout == f"imported {len(lines)} events into 1 initiative (1 new)\n"
     # ready: exit 0, and the JSON says so
     ready = run(repo_root, "status", "pilot", "--ready", "--json", "--db", db, module=True)
     assert ready.returncode == 0, ready.stderr

@@ -16,7 +16,8 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         envvar="COOP_DB",
-        help="Registry: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE [default: ./coop.db].",
+        help="Registry: a file path, sqlite:///PATH (relative; sqlite:////PATH is absolute) or "
+        "postgresql://USER@HOST/DATABASE [default: ./coop.db].",
     ),
 ]
 """Which registry a command reads or writes (`coop demo` has its own: it never reads $COOP_DB)."""
@@ -63,3 +64,9 @@ def new_registry_if_needed(db: str | None) -> Iterator["Registry"]:
             for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 leftover.unlink(missing_ok=True)
         raise
+    if not existed and path is not None:  # never silently: it may be a second registry beside the one meant
+        typer.echo(
+            f"note: no registry was at {path.absolute()}, so a new one was started there "
+            "(to use another, give --db PATH or set COOP_DB)",
+            err=True,
+        )

@@ -17,6 +17,7 @@ from cooperation.cli.options import (
     open_registry,
     print_json,
 )
+from cooperation.wording import plural
 
 if TYPE_CHECKING:
     from cooperation.engine.events import Event
@@ -83,7 +84,8 @@ def import_(
                         EXIT_USAGE,
                     )
     typer.echo(
-        f"imported {report.events} events into {len(report.initiatives)} initiatives ({len(report.created)} new)"
+        f"imported {plural(report.events, 'event')} into {plural(len(report.initiatives), 'initiative')} "
+        f"({len(report.created)} new)"
     )
 
 

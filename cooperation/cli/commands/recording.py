@@ -17,6 +17,7 @@ from cooperation.cli.options import (
     open_registry,
 )
 from cooperation.vocabulary import Community, Role, TlpLabel
+from cooperation.wording import plural
 
 if TYPE_CHECKING:
     from cooperation.engine.payloads import RecordableKind
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 def init(db: DbOption = None) -> None:
     """Create the registry (or bring an existing one up to the current schema)."""
     with open_registry(db, create=True) as registry:
-        typer.echo(f"registry ready: {registry.store.url} ({len(registry.initiatives())} initiatives)")
+        typer.echo(f"registry ready: {registry.store.url} ({plural(len(registry.initiatives()), 'initiative')})")
 
 
 def new(

@@ -11,6 +11,7 @@ import typer
 from cooperation.cli.exits import EXIT_USAGE, fail
 from cooperation.cli.options import DbOption
 from cooperation.reports.formats import ReportFormat
+from cooperation.wording import plural
 
 
 @contextmanager
@@ -74,7 +75,7 @@ def report(
     else:
         target.write_text(text, encoding="utf-8")
         typer.echo(
-            f"report written: {target} ({len(gathered.initiatives)} initiatives, {report_format}, "
+            f"report written: {target} ({plural(len(gathered.initiatives), 'initiative')}, {report_format}, "
             f"{gathered.audience}{', anonymised' if anonymise else ''})",
             err=True,
         )

@@ -13,7 +13,7 @@ from cooperation.engine.conditions.base import (
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES
-from cooperation.wording import counted
+from cooperation.wording import counted, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -82,7 +82,10 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
 
     def describe(self, condition: Condition) -> str:
         people, communities = condition.settings
-        return f"attested by at least {people} participant(s) from at least {communities} community(ies)"
+        return (
+            f"attested by at least {plural(people, 'participant')} "
+            f"from at least {plural(communities, 'community', 'communities')}"
+        )
 
     def check(self, condition: Condition, where: Checking) -> Iterable[Problem]:
         return communities_fit(condition.settings.min_participants, condition.settings.min_communities, where)

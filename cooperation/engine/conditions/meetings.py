@@ -13,7 +13,7 @@ from cooperation.engine.conditions.base import (
     Outcome,
     ratio,
 )
-from cooperation.wording import counted
+from cooperation.wording import counted, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -64,7 +64,7 @@ class Meetings(ConditionKind[MeetingsSettings, Held]):
     def describe(self, condition: Condition) -> str:
         meetings, days, neutral = condition.settings
         where = " at a neutral venue" if neutral else ""
-        return f"at least {meetings} meeting(s){where} spanning at least {days} day(s)"
+        return f"at least {plural(meetings, 'meeting')}{where} spanning at least {plural(days, 'day')}"
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
         count, span, neutral = condition.settings

@@ -14,7 +14,7 @@ from cooperation.engine.conditions.base import (
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES, Community
-from cooperation.wording import counted
+from cooperation.wording import counted, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -69,7 +69,10 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
     def describe(self, condition: Condition) -> str:
         people, communities, named = condition.settings
         present = f", including {', '.join(named)}" if named else ""
-        return f"at least {people} active participant(s) from at least {communities} community(ies){present}"
+        return (
+            f"at least {plural(people, 'active participant')} "
+            f"from at least {plural(communities, 'community', 'communities')}{present}"
+        )
 
     def check(self, condition: Condition, where: Checking) -> Iterable[Problem]:
         return communities_fit(condition.settings.min_participants, condition.settings.min_communities, where)
