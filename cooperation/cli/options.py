@@ -28,6 +28,27 @@ AtOption = Annotated[
     str | None, typer.Option("--at", help="When it happened: an ISO 8601 date or datetime [default: now].")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
+
+
+def _tlp(text: str) -> str:
+    from cooperation.vocabulary import TLP_LABELS, tlp_label
+
+    label = tlp_label(text)
+    if label is None:
+        raise typer.BadParameter(f"'{text}' is not a TLP 2.0 label; use one of: {', '.join(TLP_LABELS)} (any case)")
+    return label
+
+
+TlpOption = Annotated[
+    str,
+    typer.Option(
+        "--tlp",
+        metavar="LABEL",
+        parser=_tlp,
+        help="Who may see it, as a TLP 2.0 label: clear, green, amber, amber+strict or red (any case).",
+    ),
+]
+"""A TLP label, read case-insensitively with or without 'TLP:' (as --audience is)."""
 WorkflowArgument = Annotated[
     str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")
 ]

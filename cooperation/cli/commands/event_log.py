@@ -70,7 +70,10 @@ def import_(
     file: Annotated[str, typer.Argument(help="A JSON Lines file of events (format v1), or - for standard input.")],
     db: DbOption = None,
 ) -> None:
-    """Import events: the whole file is checked first, then written all or nothing."""
+    """Import events: the whole file is checked first, then written all or nothing.
+
+    Every bad line is reported (the first 20, then how many more). Example: `coop import pilot.jsonl`.
+    """
     with new_registry_if_needed(db) as registry:
         if file == "-":
             report = registry.import_lines(sys.stdin, source="<stdin>")
@@ -96,7 +99,10 @@ def export(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export events as JSON Lines (format v1), ready for `coop import`."""
+    """Export events as JSON Lines (format v1), ready for `coop import`.
+
+    Examples: `coop export -o all.jsonl`, `coop export pilot > pilot.jsonl`.
+    """
     with open_registry(db) as registry:
         lines = (event.to_line() + "\n" for event in registry.export_events(initiative))
         if output is None:

@@ -61,7 +61,10 @@ def refusal(initiative: str, error: TransitionError) -> dict[str, object]:
 def advance(
     initiative: IdArgument, by: ByRequired, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None
 ) -> None:
-    """Move to the next stage; refused (exit 1) with the unmet prerequisites, in the order to work on them."""
+    """Move to the next stage; refused (exit 1) with the unmet prerequisites, in the order to work on them.
+
+    Examples: `coop advance pilot --by Ada`, `coop advance pilot --by Ada --json` (a refusal as JSON too).
+    """
     with open_registry(db) as registry, _refusal_as_json(initiative, as_json):
         _moved(registry.advance(initiative, by=by, at=at), as_json)
 

@@ -49,6 +49,8 @@ def report(
     """Write a report: the portfolio at a glance, each initiative's path, conditions, evidence and history.
 
     Shows only what --audience may see (TLP:CLEAR by default); --anonymise hides who took part.
+
+    Examples: `coop report -f html -o report.html`, `coop report pilot --audience amber`.
     """
     from cooperation.engine.events import cutoff
     from cooperation.registry import Registry

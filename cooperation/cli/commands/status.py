@@ -15,6 +15,7 @@ from cooperation.cli.options import DbOption, JsonFlag, LineFormat, open_registr
 
 if TYPE_CHECKING:
     from cooperation.engine.status import InitiativeStatus
+    from cooperation.registry import Registry
 
 
 DueOption = Annotated[
@@ -82,16 +83,26 @@ def status(
             else:
                 write(("\n" if shown else "") + status_text(item) + "\n")
             shown += 1
+        nothing = "" if shown else _nothing_shown(registry, as_of, due is not None or stale is not None)
     if lines in ("jsonl", "csv"):
         pass  # no words among the data: none found is no line
     elif as_json and not single:
         write("\n]\n" if shown else "]\n")
     elif not shown:
-        filtered = due is not None or stale is not None
-        write("no initiative matches\n" if filtered else "no initiatives yet (start one with `coop new`)\n")
+        write(nothing + "\n")
     sys.stdout.flush()
     if ready and not all_ready:
         raise typer.Exit(EXIT_BLOCKED)
+
+
+def _nothing_shown(registry: "Registry", as_of: str | None, filtered: bool) -> str:
+    """Why no initiative is shown: none matches, none existed yet at `as_of`, or there are none."""
+    if filtered:
+        return "no initiative matches"
+    if as_of is not None and registry.initiatives():
+        when = f"the end of {as_of}" if len(as_of) == 10 else as_of
+        return f"no initiative existed yet at {when} (the registry's first was created later)"
+    return "no initiatives yet (start one with `coop new`)"
 
 
 def _selected(found: Iterable["InitiativeStatus"], due: int | None, stale: int | None) -> Iterable["InitiativeStatus"]:
