@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, overload
 
@@ -36,14 +36,13 @@ from cooperation.engine.payloads import (
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, build_status
 from cooperation.errors import EventError, UnknownInitiativeError
+from cooperation.recorder import Moment, Recorder
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
 from cooperation.vocabulary import BodyKind
 
-Moment = str | date | datetime
 
-
-class Registry:
+class Registry(Recorder):
     """A registry of initiatives kept in an event store.
 
     >>> with Registry.open("coop.db") as registry:           # doctest: +SKIP
@@ -254,7 +253,14 @@ class Registry:
 
         Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
         Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
+        The typed methods (`join`, `attest`, `evidence`, ...) name each field instead.
         """
+        return self._append(initiative, kind, data, by, at)
+
+    def _append(
+        self, initiative: str, kind: RecordableKind, data: Mapping[str, object], by: str | None, at: Moment | None
+    ) -> Event:
+        """Check one recordable event against its initiative, then store it (with what it sets off)."""
         if kind not in RECORDABLE_KINDS:
             raise EventError(f"'{kind}' cannot be recorded directly; use one of: {', '.join(RECORDABLE_KINDS)}")
         loaded = self._load(initiative, self.store.read(initiative))

@@ -75,6 +75,8 @@ pydantic_json = TypeAdapter(InitiativeStatus).dump_json
 def test_status_json_is_what_pydantic_writes(status: InitiativeStatus) -> None:
     assert status_json(status) == pydantic_json(status).decode()
     assert json.loads(status_json(status, indent=2)) == json.loads(status_json(status)) == status.to_json()
+    assert status.to_json() == dataclasses.asdict(status)  # the public fast path, against the obvious slow one
+    assert status.to_json_text(indent=2) == status_json(status, indent=2)
 
 
 def test_a_result_cannot_be_changed_by_one_holder_behind_the_others_back() -> None:

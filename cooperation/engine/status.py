@@ -5,7 +5,8 @@ A plain frozen dataclass: reading a status never imports pydantic.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -41,8 +42,15 @@ class InitiativeStatus:
     last_event: str | None = None  # when its latest event happened
 
     def to_json(self) -> dict[str, Any]:
-        """The status as plain JSON values (what `coop status --json` prints)."""
-        return asdict(self)
+        """The status as plain JSON values (what `coop status --json` prints), read back from
+        the fast hand-written text (`to_json_text`): several times quicker than `dataclasses.asdict`."""
+        return json.loads(self.to_json_text())  # type: ignore[no-any-return]
+
+    def to_json_text(self, *, indent: int | None = None) -> str:
+        """The status as JSON text: one line, or indented by `indent` spaces (`views.status_json`)."""
+        from cooperation.views.status_json import status_json  # it names this class only in annotations
+
+        return status_json(self, indent=indent)
 
 
 def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from json.encoder import encode_basestring  # C-accelerated
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cooperation.engine.evaluation import ConditionResult
-from cooperation.engine.status import InitiativeStatus
+if TYPE_CHECKING:  # only named in annotations: `InitiativeStatus.to_json` imports this module
+    from cooperation.engine.evaluation import ConditionResult
+    from cooperation.engine.status import InitiativeStatus
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CACHE_LIMIT = 50_000
@@ -76,7 +77,7 @@ def _optional(value: Any) -> str:
 def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
     """The status as JSON: one line, or indented by `indent` spaces."""
     if indent is not None:
-        return json.dumps(status.to_json(), indent=indent, ensure_ascii=False)
+        return json.dumps(json.loads(status_json(status)), indent=indent, ensure_ascii=False)
     return "".join(
         (
             '{"initiative":',
