@@ -8,7 +8,7 @@ given) and records it through the same checks, returning the event recorded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from cooperation.engine.events import Event
@@ -22,10 +22,8 @@ Moment = str | date | datetime
 class Recorder:
     """The typed recording methods of `Registry` (which provides `_append`)."""
 
-    def _append(
-        self, initiative: str, kind: RecordableKind, data: Mapping[str, object], by: str | None, at: Moment | None
-    ) -> Event:
-        raise NotImplementedError  # `Registry._append`: check the event against the initiative, then store it
+    # Provided by `Registry`: check the event against its initiative, then store it.
+    _append: Callable[[str, RecordableKind, Mapping[str, object], str | None, Moment | None], Event]
 
     def join(
         self,
