@@ -21,9 +21,11 @@ error met while reading an input (a line of an import) is raised as an EventErro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from cooperation.wording import did_you_mean, plural
 
 if TYPE_CHECKING:
     from cooperation.engine.evaluation import ConditionResult
@@ -112,7 +114,7 @@ class BlockedTransitionError(TransitionError):
         lines = "\n".join(f"  - {result.condition}: {result.detail}" for result in self.unmet)
         super().__init__(
             f"{initiative} cannot move to '{target}': "
-            f"{len(self.unmet)} prerequisite(s) unmet, in the order to work on them:\n{lines}"
+            f"{plural(len(self.unmet), 'prerequisite')} unmet, in the order to work on them:\n{lines}"
         )
 
 
@@ -146,9 +148,9 @@ class ConflictError(CooperationError):
 class UnknownInitiativeError(CooperationError):
     """No initiative with that id in the registry."""
 
-    def __init__(self, initiative: str, *, detail: str = "") -> None:
+    def __init__(self, initiative: str, *, detail: str = "", known: Iterable[str] = ()) -> None:
         self.initiative = initiative
-        listing = "list them with `coop status --all`"
+        listing = did_you_mean(initiative, known) or "list them with `coop status --all`"
         super().__init__(detail or f"no initiative '{initiative}' in this registry ({listing})")
 
 

@@ -8,9 +8,8 @@ guarded by the log's version, so that two writers can never both advance.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, overload
 
@@ -36,14 +35,13 @@ from cooperation.engine.payloads import (
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
+from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
 from cooperation.vocabulary import BodyKind, TlpLabel
 
-Moment = str | date | datetime
 
-
-class Registry:
+class Registry(Recorder):
     """A registry of initiatives kept in an event store.
 
     >>> with Registry.open("coop.db") as registry:           # doctest: +SKIP
@@ -82,7 +80,7 @@ class Registry:
         """Every event of an initiative, in the order they were recorded."""
         events = self.store.read(initiative)
         if not events:
-            raise UnknownInitiativeError(initiative)
+            raise UnknownInitiativeError(initiative, known=self.store.initiatives())
         return events
 
     def status(self, initiative: str, *, as_of: Moment | None = None) -> InitiativeStatus:
@@ -266,7 +264,14 @@ class Registry:
 
         Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
         Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
+        The typed methods (`join`, `attest`, `evidence`, ...) name each field instead.
         """
+        return self._append(initiative, kind, data, by, at)
+
+    def _append(
+        self, initiative: str, kind: RecordableKind, data: Mapping[str, object], by: str | None, at: Moment | None
+    ) -> Event:
+        """Check one recordable event against its initiative, then store it (with what it sets off)."""
         if kind not in RECORDABLE_KINDS:
             raise EventError(f"'{kind}' cannot be recorded directly; use one of: {', '.join(RECORDABLE_KINDS)}")
         loaded = self._load(initiative, self.store.read(initiative))
@@ -373,6 +378,8 @@ class Registry:
     # --- internals -------------------------------------------------------------------------
 
     def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> LoadedInitiative:
+        if not events:  # suggest a close id: `coop status isoc-pilot` when `ISOC-pilot` exists
+            raise UnknownInitiativeError(initiative, known=self.store.initiatives())
         return load_initiative(initiative, events, self._workflow, until=until)
 
     def _workflow(self, name: str) -> CompiledWorkflow:
@@ -384,11 +391,3 @@ class Registry:
 
     def _status(self, loaded: LoadedInitiative, moment: datetime) -> InitiativeStatus:
         return build_status(loaded.workflow, loaded.facts, loaded.evaluator(moment), moment)
-
-
-def slug(name: str) -> str:
-    """An initiative id made from its name: 'No default passwords' -> 'no-default-passwords'."""
-    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64].strip("-")
-    if not text:
-        raise EventError(f"cannot make an id from the name {name!r}; give one with --id")
-    return text

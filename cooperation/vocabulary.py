@@ -23,5 +23,15 @@ TlpLabel = Literal["TLP:RED", "TLP:AMBER+STRICT", "TLP:AMBER", "TLP:GREEN", "TLP
 TLP_LABELS: tuple[TlpLabel, ...] = get_args(TlpLabel)
 DEFAULT_TLP: TlpLabel = "TLP:AMBER"
 
+
+def tlp_label(text: str) -> TlpLabel | None:
+    """The TLP 2.0 label `text` names, in any case, with or without 'TLP:' ('amber', 'Amber+Strict',
+    'tlp:clear'); None when it names none. Every option that takes a label reads it so."""
+    cleaned = text.strip().upper().replace(" ", "")
+    if not cleaned.startswith("TLP:"):
+        cleaned = f"TLP:{cleaned}"
+    return next((label for label in TLP_LABELS if label == cleaned), None)
+
+
 BodyKind = Literal["standardisation", "legislation", "self-regulation"]
 BODY_KINDS: tuple[BodyKind, ...] = get_args(BodyKind)

@@ -161,7 +161,12 @@ def test_only_current_participants_who_are_not_observers_attest(by: str | None, 
         ),
         ("vouched", WAIVER, None, "a waiver needs who grants it (by), in one of the roles: owner, secretariat"),
         ("vouched", WAIVER, "Zed", "Zed is not a current participant of pilot, so cannot waive"),
-        ("vouched", WAIVER, "Ben", "Ben is a member; only owner, secretariat may waive conditions"),
+        (
+            "vouched",
+            WAIVER,
+            "Ben",
+            "Ben is a member; only participants in the role of owner or secretariat may waive conditions",
+        ),
     ],
 )
 def test_waiver_rules(condition: str, rationale: str, by: str | None, message: str) -> None:

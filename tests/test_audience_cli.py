@@ -100,12 +100,14 @@ def test_the_label_is_stored_only_when_given_and_a_wrong_one_is_refused(labelled
 
 
 def test_status_shows_an_owner_everything_and_an_audience_only_its_share(labelled: Path) -> None:
-    _, owner, _ = coop(labelled, "status", "quiet", "--json")
+    # Before the hand-off: once at a terminal stage, a status lists no condition (nothing moves on).
+    before_hand_off = ("--as-of", "2020-01-05")
+    _, owner, _ = coop(labelled, "status", "quiet", "--json", *before_hand_off)
     assert SECRET in owner
     for audience in ("TLP:CLEAR", "green", "TLP:AMBER"):
-        code, shown, _ = coop(labelled, "status", "quiet", "--json", "--audience", audience)
+        code, shown, _ = coop(labelled, "status", "quiet", "--json", "--audience", audience, *before_hand_off)
         assert code == 0 and (SECRET in shown) == (audience == "TLP:AMBER"), audience
-        assert json.loads(shown)["stage"] == "handed-off"
+        assert json.loads(shown)["stage"] == "idea"
     code, text, _ = coop(labelled, "status", "--all", "--audience", "TLP:CLEAR")
     assert code == 0 and "handed off to Body of pub" in text and "Body of quiet" not in text
     code, _, error = coop(labelled, "status", "--audience", "TLP:WHITE")

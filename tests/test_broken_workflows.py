@@ -154,7 +154,8 @@ EXPECTED: dict[str, list[str]] = {
         f'{F}/version-number.yaml:3:1: version: expected text, got 1.0 (put it in quotes: "1.0")',
     ],
     "yaml-syntax-error.yaml": [
-        f"{F}/yaml-syntax-error.yaml:10:7: YAML syntax: while parsing a flow sequence (started at 9:15): expected ',' or ']', but got ':'",
+        f"{F}/yaml-syntax-error.yaml:10:7: YAML syntax: a list in [ ] or a mapping in {{ }} is not closed properly "
+        "(it started at line 9, column 15) (check its commas and its closing bracket)",
     ],
     "yaml11-boolean-as-flag.yaml": [
         f"{F}/yaml11-boolean-as-flag.yaml:11:5: stages[1].ladder: expected true or false, got 'yes' (write true or false)",

@@ -701,7 +701,7 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(early: Path, args: 
 
 def test_the_valid_words_are_listed_when_one_is_wrong(early: Path) -> None:
     db = early
-    refused = coop(db, "evidence", "pilot", "trust-model", "x", "--tlp", "amber")
+    refused = coop(db, "evidence", "pilot", "trust-model", "x", "--tlp", "purple")  # `amber`, any case, is fine
     assert all(label in refused.stderr for label in TLP_LABELS)
     assert all(name in coop(db, "join", "pilot", "Ivo", "-c", "press").stderr for name in COMMUNITIES)
     assert all(role in coop(db, "join", "pilot", "Ivo", "-c", "media", "-r", "chair").stderr for role in ROLES)
@@ -755,7 +755,7 @@ def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, p
     (tmp_path / "part.jsonl").write_text("\n".join(lines) + "\n")
     imported_ = run(repo_root, "import", str(tmp_path / "part.jsonl"), "--db", db)
     assert imported_.returncode == 0, imported_.stderr
-    assert imported_.stdout == f"imported {len(lines)} events into 1 initiatives (1 new)\n"
+    assert imported_.stdout == f"imported {len(lines)} events into 1 initiative (1 new)\n"
     # ready: exit 0, and the JSON says so
     ready = run(repo_root, "status", "pilot", "--ready", "--json", "--db", db, module=True)
     assert ready.returncode == 0, ready.stderr
@@ -772,7 +772,7 @@ def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, p
     blocked = run(repo_root, "advance", "pilot", "--by", "Ada", "--db", db)
     assert blocked.returncode == 1 and "Traceback" not in blocked.stderr
     assert blocked.stderr.splitlines()[0] == (
-        "error: pilot cannot move to 'trust': 9 prerequisite(s) unmet, in the order to work on them:"
+        "error: pilot cannot move to 'trust': 9 prerequisites unmet, in the order to work on them:"
     )
     assert [line.split(":")[0] for line in blocked.stderr.splitlines()[1:]] == [
         "  - perspective",

@@ -253,7 +253,7 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
             {"condition": "costs-and-effort", "rationale": LONG_RATIONALE},
             "Ben",
             "2018-07-01",
-            "only owner, secretariat may waive",
+            "only participants in the role of owner or secretariat may waive",
         ),
         (
             "condition_waived",

@@ -73,11 +73,14 @@ def test_evidence_counts_pieces() -> None:
 def test_attestation_counts_current_participants_and_their_communities() -> None:
     attest = [(5, "attestation_given", {"condition": "trust-attested"}, name) for name in ("Ada", "Ben", "Cy")]
     met = _result(_joined("Ada", "Ben", "Cy") + attest, "trust-attested")
-    assert met.met and met.detail.endswith("(business, government, technical)")
+    assert met.met and met.detail.endswith(": Ada (government), Ben (business), Cy (technical)")
+    assert "3 participants (3 needed)" in met.detail and "could still attest" not in met.detail
     observers = _joined("Ada", "Ben") + _joined("Cy", role="observer") + attest
     assert not _result(observers, "trust-attested").met
     left = _joined("Ada", "Ben", "Cy") + attest + [(6, "participant_left", {"name": "Cy"}, None)]
     assert _result(left, "trust-attested").detail.startswith("attested by 2 of 3 participants")
+    two = _result(_joined("Ada", "Ben", "Cy", "Di") + attest[:2], "trust-attested")
+    assert two.detail.endswith("; could still attest: Cy, Di") and not two.met
 
 
 def test_meetings_count_only_neutral_ones_over_the_span() -> None:
@@ -87,13 +90,14 @@ def test_meetings_count_only_neutral_ones_over_the_span() -> None:
     people = _joined("Ada")
     assert _result([*people, meeting(1, True), meeting(31, True)], "meetings").met
     short = _result([*people, meeting(1, True), meeting(20, True)], "meetings")
-    assert (short.met, short.detail) == (False, "2 of 2 meetings at a neutral venue, spanning 19 of 30 days")
+    assert (short.met, short.detail) == (False, "2 meetings (2 needed) at a neutral venue, spanning 19 of 30 days")
     assert not _result([*people, meeting(1, True), meeting(31, False)], "meetings").met
 
 
 def test_participation_names_missing_communities() -> None:
     result = _result(_joined("Ben", "Cy", "Ed", "Ada"), "broad-group")
     assert "missing civil-society" in result.detail and not result.met
+    assert ": government, business, technical, academia;" in result.detail  # present, in the vocabulary's order
 
 
 def test_score_shows_the_label_of_the_level() -> None:

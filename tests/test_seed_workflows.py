@@ -366,7 +366,7 @@ def test_solution_track_from_proposals_to_output_and_way_forward(registry: Regis
         "input-up-front",
         "working-sessions",
     ]
-    with pytest.raises(EventError, match="only owner, secretariat may waive"):
+    with pytest.raises(EventError, match="only participants in the role of owner or secretariat may waive"):
         registry.record(
             track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER}, by="Pia", at=_day(11)
         )

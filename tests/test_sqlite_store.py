@@ -137,7 +137,10 @@ def test_a_missing_registry_is_not_created_when_only_reading(tmp_path: Path) -> 
     with pytest.raises(StoreError) as raised:
         SqliteStore(path, create=False)
 
-    assert str(raised.value) == f"no registry at {path}: create one with `coop init` (or `coop new`)"
+    assert str(raised.value) == (
+        f"no registry at {path} (looked for {path.absolute()}): create one with `coop init` (or `coop new`), "
+        "or point at an existing one with --db PATH or the COOP_DB environment variable"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

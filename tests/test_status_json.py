@@ -34,6 +34,7 @@ results = st.builds(
     blocking=st.booleans(),
     detail=texts,
     progress=st.integers(0, 1000).map(lambda thousandths: thousandths / 1000),
+    lapses_on=st.none() | texts,
 )
 handed_off = st.none() | st.fixed_dictionaries({"body": texts, "body_kind": texts, "at": texts})
 
@@ -60,6 +61,8 @@ def statuses(draw: st.DrawFn) -> InitiativeStatus:
         handed_off=draw(handed_off),
         version=draw(st.integers(0, 2**53)),
         as_of=draw(texts),
+        lapses_on=draw(st.none() | texts),
+        last_event=draw(st.none() | texts),
     )
 
 
@@ -72,6 +75,8 @@ pydantic_json = TypeAdapter(InitiativeStatus).dump_json
 def test_status_json_is_what_pydantic_writes(status: InitiativeStatus) -> None:
     assert status_json(status) == pydantic_json(status).decode()
     assert json.loads(status_json(status, indent=2)) == json.loads(status_json(status)) == status.to_json()
+    assert status.to_json() == dataclasses.asdict(status)  # the public fast path, against the obvious slow one
+    assert status.to_json_text(indent=2) == status_json(status, indent=2)
 
 
 def test_a_result_cannot_be_changed_by_one_holder_behind_the_others_back() -> None:

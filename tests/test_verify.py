@@ -357,3 +357,37 @@ def test_witnesses_end_at_the_anchor_moment() -> None:
     report = verify_workflow(_flawed("dead-end"), walks=0)
     witness = report.stage_witnesses["review"]
     assert witness[-1].moment == ANCHOR and all(event.moment <= ANCHOR for event in witness)
+
+
+# --- findings grouped by root cause ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_findings_are_grouped_under_their_root_cause(name: str) -> None:
+    report = verify_workflow(get_workflow(_flawed(name)), walks=2, steps=60)
+    groups = report.by_cause()
+    assert sorted(id(f) for root, rest in groups for f in (root, *rest)) == sorted(map(id, report.findings))
+    subjects = {finding.subject for finding in report.findings}
+    for root, consequences in groups:
+        assert root.cause is None or root.cause not in subjects or root.cause == root.subject
+        for finding in consequences:
+            assert finding.cause is not None  # a consequence names what it follows from
+
+
+def test_an_impossible_condition_is_the_cause_of_the_stage_it_keeps_unreachable() -> None:
+    report = verify_workflow(get_workflow(_flawed("held-longer-than-window")), walks=2, steps=60)
+    [(root, consequences)] = report.by_cause()
+    assert (root.kind, root.subject) == ("impossible-condition", "recent-commitment")
+    assert [(f.kind, f.subject) for f in consequences] == [("unreachable-stage", "committed")]
+    text = _coop("verify", _flawed("held-longer-than-window"), "--walks", "2", "--steps", "60").stdout
+    assert "2 findings from 1 root cause" in text
+    assert "cause: impossible-condition: recent-commitment" in text
+    assert "    - unreachable-stage: committed: " in text
+    assert text.count("witness (") == 1  # one witness, for the cause
+    verbose = _coop("verify", _flawed("held-longer-than-window"), "--walks", "2", "--steps", "60", "--verbose").stdout
+    assert verbose.count("witness (") == 2 and "follows from 'recent-commitment': unreachable-stage" in verbose
+    listed = json.loads(_coop("verify", _flawed("held-longer-than-window"), "--json").stdout)["findings"]
+    assert {(item["subject"], item["cause"]) for item in listed} == {
+        ("recent-commitment", None),
+        ("committed", "recent-commitment"),
+    }

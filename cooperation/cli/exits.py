@@ -51,7 +51,21 @@ _USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]  # click's UsageEr
 
 
 class ReportingGroup(TyperGroup):
-    """Turns our errors into a message on stderr and the documented exit code."""
+    """Turns our errors into a message on stderr and the documented exit code; names the
+    placeholders of each command's values and lists commands whole (`cooperation.cli.help`)."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        from cooperation.cli.help import name_placeholders
+
+        found = super().get_command(ctx, cmd_name)
+        for sub in getattr(found, "commands", {}).values():  # a group of commands: `coop workflows show`
+            name_placeholders(sub)
+        return name_placeholders(found) if found is not None else None
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        from cooperation.cli.help import format_command_list
+
+        format_command_list(self, ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:  # a click Context; typer does not export its type
         try:

@@ -4,11 +4,9 @@ they open the registry and print JSON."""
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-
-from cooperation.vocabulary import TlpLabel
 
 if TYPE_CHECKING:
     from cooperation.registry import Registry
@@ -19,7 +17,8 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         envvar="COOP_DB",
-        help="Registry: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE [default: ./coop.db].",
+        help="Registry: a file path, sqlite:///PATH (relative; sqlite:////PATH is absolute) or "
+        "postgresql://USER@HOST/DATABASE [default: ./coop.db].",
     ),
 ]
 """Which registry a command reads or writes (`coop demo` has its own: it never reads $COOP_DB)."""
@@ -29,11 +28,6 @@ ByRequired = Annotated[str, typer.Option("--by", help="The participant who does 
 AtOption = Annotated[
     str | None, typer.Option("--at", help="When it happened: an ISO 8601 date or datetime [default: now].")
 ]
-TlpOption = Annotated[
-    TlpLabel | None,
-    typer.Option("--tlp", help="Who may see its text, as a TLP 2.0 label [default: TLP:AMBER].", show_default=False),
-]
-"""The label of what a meeting, output, hand-off, breach or waiver says (stored only when given)."""
 AudienceOption = Annotated[
     str | None,
     typer.Option(
@@ -47,9 +41,37 @@ AnonymiseFlag = Annotated[
     bool, typer.Option("--anonymise", help="Replace participant and organisation names with the reports' pseudonyms.")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for tools.")]
+
+
+def _tlp(text: str) -> str:
+    from cooperation.vocabulary import TLP_LABELS, tlp_label
+
+    label = tlp_label(text)
+    if label is None:
+        raise typer.BadParameter(f"'{text}' is not a TLP 2.0 label; use one of: {', '.join(TLP_LABELS)} (any case)")
+    return label
+
+
+TlpOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tlp",
+        metavar="LABEL",
+        parser=_tlp,
+        help="Who may see its text, as a TLP 2.0 label: clear, green, amber, amber+strict or red (any case) "
+        "[default: TLP:AMBER].",
+        show_default=False,
+    ),
+]
+"""A TLP label, read case-insensitively with or without 'TLP:' (as --audience is); stored only when given,
+except for evidence, whose label is always stored."""
 WorkflowArgument = Annotated[
     str, typer.Argument(help="A built-in workflow id (see `coop workflows list`) or a YAML file.")
 ]
+
+
+LineFormat = Literal["jsonl", "csv"]
+"""`--format` of listings a line per item: JSON Lines, or CSV (RFC 4180, UTF-8, a header first)."""
 
 
 def print_json(data: object) -> None:
@@ -89,3 +111,9 @@ def new_registry_if_needed(db: str | None) -> Iterator["Registry"]:
             for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 leftover.unlink(missing_ok=True)
         raise
+    if not existed and path is not None:  # never silently: it may be a second registry beside the one meant
+        typer.echo(
+            f"note: no registry was at {path.absolute()}, so a new one was started there "
+            "(to use another, give --db PATH or set COOP_DB)",
+            err=True,
+        )

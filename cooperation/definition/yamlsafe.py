@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from cooperation.definition.yaml_words import GENERAL_HINT, plain_words
 from cooperation.errors import Problem, WorkflowDefinitionError
 
 MAX_FILE_BYTES = 1_000_000
@@ -135,13 +136,12 @@ def read_yaml(text: str | bytes, *, file: str) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        message = error.problem or "invalid YAML"
-        if error.context and error.context_mark:
-            started = error.context_mark
-            message = f"{error.context} (started at {started.line + 1}:{started.column + 1}): {message}"
-        raise YamlError([Problem(f"YAML syntax: {message}", file=file, line=line, column=column)]) from None
+        began = error.context_mark
+        started = (began.line + 1, began.column + 1) if error.context and began else None
+        message, hint = plain_words(error.problem or "", error.context or "", started)
+        raise YamlError([Problem(message, file=file, line=line, column=column, hint=hint)]) from None
     except yaml.YAMLError as error:
-        raise YamlError([Problem(f"YAML syntax: {error}", file=file)]) from None
+        raise YamlError([Problem(f"YAML syntax: {error}", file=file, hint=GENERAL_HINT)]) from None
     finally:
         if composer is not None:
             composer.dispose()

@@ -17,6 +17,7 @@ from cooperation.engine.payloads import payload
 from cooperation.engine.status import InitiativeStatus
 from cooperation.errors import BlockedTransitionError, TransitionError
 from cooperation.registry import Registry
+from cooperation.wording import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ def _refused_advance(registry: Registry, initiative: str, name: str, events: Seq
     try:
         registry.advance(initiative, by=actor, at=last)
     except BlockedTransitionError as refused:
-        lines.append(f"refused: {len(refused.unmet)} prerequisite(s) unmet, in the order to work on them:")
+        lines.append(f"refused: {plural(len(refused.unmet), 'prerequisite')} unmet, in the order to work on them:")
         lines += [f"- {result.condition}: {result.detail}" for result in refused.unmet]
     except TransitionError as refused:
         lines.append(f"refused: {refused}")

@@ -18,7 +18,7 @@ from cooperation.engine.facts import Facts, Participant
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
 from cooperation.engine.payloads import EventData, EventKind, move_payload, payload
 from cooperation.errors import EventError
-from cooperation.wording import did_you_mean
+from cooperation.wording import did_you_mean, one_of
 
 
 def admit(
@@ -110,7 +110,9 @@ def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
         raise EventError(f"a waiver needs who grants it (by), in one of the roles: {', '.join(allowed)}")
     granter = _require_participant(facts, event.by, "waive")
     if granter.role not in allowed:
-        raise EventError(f"{event.by} is a {granter.role}; only {', '.join(allowed)} may waive conditions")
+        raise EventError(
+            f"{event.by} is a {granter.role}; only participants in the role of {one_of(allowed)} may waive conditions"
+        )
 
 
 def _score(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
@@ -180,7 +182,12 @@ def _is_active(facts: Facts, name: str) -> bool:
 def _require_participant(facts: Facts, name: str, action: str) -> Participant:
     participant = facts.participants.get(name)
     if participant is None or not participant.active:
-        raise EventError(f"{name} is not a current participant of {facts.initiative}, so cannot {action}")
+        current = [other for other, someone in facts.participants.items() if someone.active]
+        hint = did_you_mean(name, current)
+        raise EventError(
+            f"{name} is not a current participant of {facts.initiative}, so cannot {action}"
+            + (f" ({hint})" if hint else "")
+        )
     return participant
 
 

@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
@@ -28,6 +29,9 @@ class ConditionResult:
     """The state of one condition for one initiative at one moment.
 
     `blocking`: unsatisfied (neither met nor waived) and not merely advisory, so it stops a move.
+    `lapses_on`: the date (YYYY-MM-DD) a met condition stops holding if nothing more is
+    recorded. Shared results never carry one: it differs per initiative, so a status gives
+    each lapsing condition its own copy (`cooperation.engine.status`).
     """
 
     condition: str
@@ -39,6 +43,7 @@ class ConditionResult:
     blocking: bool
     detail: str
     progress: float
+    lapses_on: str | None = None
 
     @property
     def satisfied(self) -> bool:
@@ -189,6 +194,22 @@ class Evaluator:
 
     def windows_under(self, condition_id: str) -> set[int]:
         return _windows_under(self.workflow, condition_id)
+
+    def later(self, moment: datetime) -> Evaluator:
+        return Evaluator(self.workflow, self.facts, moment, self.facts_at)
+
+    def lapses_on(self, condition_id: str) -> datetime | None:
+        """When a condition met now stops holding if nothing more is recorded (None: it does not)."""
+        condition = self.workflow.compiled_conditions[condition_id]
+        return KINDS[condition.kind].lapses_on(self, condition)
+
+
+@lru_cache(maxsize=256)
+def can_lapse(workflow: CompiledWorkflow) -> tuple[tuple[int, str], ...]:
+    """The conditions that depend on an `expiring` window, so may stop holding with no new event,
+    with their places in the working order (a status looks at these few only)."""
+    order = workflow.condition_order
+    return tuple((place, condition) for place, condition in enumerate(order) if _windows_under(workflow, condition))
 
 
 def _windows_under(workflow: CompiledWorkflow, condition_id: str) -> set[int]:

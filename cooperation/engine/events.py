@@ -97,10 +97,11 @@ def moment(at: str) -> datetime:
 
 
 def cutoff(as_of: str | date | datetime) -> datetime:
-    """The last instant that 'as of' includes: the end of the day for a date."""
+    """The last instant that 'as of' includes: the end of the day for a date, its last whole
+    second (T23:59:59Z), the one spelling of it: moments are recorded in whole seconds."""
     canonical = parse_at(as_of)
     if len(canonical) == 10:
-        return moment(canonical) + timedelta(days=1) - timedelta(microseconds=1)
+        return moment(canonical) + timedelta(days=1) - timedelta(seconds=1)
     return moment(canonical)
 
 

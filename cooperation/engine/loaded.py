@@ -35,6 +35,7 @@ from cooperation.errors import (
     NotPermittedError,
     UnknownInitiativeError,
 )
+from cooperation.wording import did_you_mean
 
 
 @dataclass(slots=True)
@@ -128,7 +129,10 @@ class LoadedInitiative:
         name = move.transition or "advance"
         participant = facts.participants.get(event.by) if event.by is not None else None
         if participant is None or not participant.active:
-            raise NotPermittedError(facts.initiative, name, event.by, move.roles, "not a current participant")
+            current = [other for other, someone in facts.participants.items() if someone.active]
+            hint = did_you_mean(event.by or "", current)
+            reason = "not a current participant" + (f", {hint}" if hint else "")
+            raise NotPermittedError(facts.initiative, name, event.by, move.roles, reason)
         if participant.role not in move.roles:
             role = participant.role
             raise NotPermittedError(facts.initiative, name, event.by, move.roles, f"{_article(role)} {role} may not")

@@ -68,7 +68,7 @@ class _Import:
     def run(self, lines: Iterable[str], source: str) -> ImportReport:
         from cooperation.engine.event_schema import validate_event_line  # once, not once per line
 
-        count = 0
+        count, bad, broken = 0, BadLines(source), set[str]()
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -81,20 +81,30 @@ class _Import:
                         "not a backup: text was left out and names may be pseudonyms, so it cannot be imported; "
                         "export again without those options to make a backup"
                     ) from None
-                validate_event_line(line, where=f"{source}:{number}")
-                raise
+                try:
+                    validate_event_line(line, where=f"{source}:{number}")
+                except EventError as error:
+                    bad.add(error)
+                continue
+            if broken and event.initiative in broken:
+                continue  # its log went wrong earlier: what follows would only repeat that
             try:
                 batch = self._take(event)
             except CooperationError as error:
-                raise EventError.met_at(f"{source}:{number}", error) from None
+                bad.add(EventError.met_at(f"{source}:{number}", error))
+                broken.add(event.initiative)
+                continue
             self.pending[event.initiative][1].extend(batch)
             count += len(batch)
         for initiative, state in self.loaded.items():
-            if state.awaiting is not None:
-                raise EventError(
-                    f"{source}: the log of {initiative} ends before the {state.awaiting.kind} that its workflow "
-                    f"takes by itself after its last event (to '{move_payload(state.awaiting)['to']}')"
+            if state.awaiting is not None and initiative not in broken:
+                bad.add(
+                    EventError(
+                        f"{source}: the log of {initiative} ends before the {state.awaiting.kind} that its workflow "
+                        f"takes by itself after its last event (to '{move_payload(state.awaiting)['to']}')"
+                    )
                 )
+        bad.raise_any()
         self.store.append_batches(self.pending)
         return ImportReport(count, tuple(self.pending), tuple(self.created))
 
@@ -102,6 +112,11 @@ class _Import:
         """Admit one event into its initiative; return what it adds to the log."""
         state = self.loaded.get(event.initiative)
         if state is None:
+            if event.kind == "initiative_created" and event.initiative in self.known:
+                raise EventError(
+                    f"initiative '{event.initiative}' already exists in this registry: import into another "
+                    "registry, or only the events it does not hold yet"
+                )
             state = self.loaded[event.initiative] = self._target(event)
             self.pending[event.initiative] = (state.version, [])
             if state.version == 0:
@@ -116,6 +131,37 @@ class _Import:
         if event.kind != "initiative_created":
             raise EventError(f"unknown initiative '{event.initiative}': its first event must be initiative_created")
         return new_initiative(event.initiative, self.workflow_named(payload(event, "initiative_created")["workflow"]))
+
+
+class BadLines:
+    """The bad lines of an import, the first `SHOWN` of them kept whole; raised together at the end."""
+
+    SHOWN = 20
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.errors: list[EventError] = []
+        self.count = 0
+
+    def add(self, error: EventError) -> None:
+        self.count += 1
+        if len(self.errors) < self.SHOWN:
+            self.errors.append(error)
+
+    def raise_any(self) -> None:
+        """Raise the one error as it is, or one naming every bad line shown and how many more there are."""
+        if self.count == 1:
+            raise self.errors[0]
+        if self.count:
+            more = self.count - len(self.errors)
+            lines = [f"  {error}".replace("\n", "\n    ") for error in self.errors]
+            tail = [f"  ... and {more} more"] if more else []
+            combined = EventError(
+                "\n".join([f"{self.source}: {self.count} bad lines, so nothing was imported:", *lines, *tail])
+            )
+            first = self.errors[0]
+            combined.location, combined.original = getattr(first, "location", None), getattr(first, "original", None)
+            raise combined
 
 
 @contextmanager

@@ -5,13 +5,14 @@ A plain frozen dataclass: reading a status never imports pydantic.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.engine.evaluation import ConditionResult, Evaluator
+from cooperation.engine.evaluation import ConditionResult, Evaluator, can_lapse
 from cooperation.engine.facts import Facts
 from cooperation.engine.moves import moves_for
 
@@ -31,16 +32,25 @@ class InitiativeStatus:
     at_risk: bool
     at_risk_conditions: list[str]
     unmet: list[ConditionResult]  # unsatisfied prerequisites of `next`, in the order to work on them
-    conditions: list[ConditionResult]  # every condition of the workflow
+    conditions: list[ConditionResult]  # every condition; at a stage with no next one, those its moves need
     transitions: list[str]
     terminal: bool
     handed_off: dict[str, Any] | None
     version: int
     as_of: str
+    lapses_on: str | None = None  # the earliest `lapses_on` of its conditions
+    last_event: str | None = None  # when its latest event happened
 
     def to_json(self) -> dict[str, Any]:
-        """The status as plain JSON values (what `coop status --json` prints)."""
-        return asdict(self)
+        """The status as plain JSON values (what `coop status --json` prints), read back from
+        the fast hand-written text (`to_json_text`): several times quicker than `dataclasses.asdict`."""
+        return json.loads(self.to_json_text())  # type: ignore[no-any-return]
+
+    def to_json_text(self, *, indent: int | None = None) -> str:
+        """The status as JSON text: one line, or indented by `indent` spaces (`views.status_json`)."""
+        from cooperation.views.status_json import status_json  # it names this class only in annotations
+
+        return status_json(self, indent=indent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +91,36 @@ def _stage_outline(workflow: CompiledWorkflow, stage: str) -> tuple[str, bool, s
     return definition.title, definition.terminal, table.next_stage(stage), moves
 
 
+@lru_cache(maxsize=1024)
+def _applicable(workflow: CompiledWorkflow, stage: str) -> tuple[int, ...] | None:
+    """At a stage with no next one (terminal, or off the ladder after a hand-off), the places in
+    the working order of the conditions that the moves still possible from it need, through
+    their parts and prerequisites; None at a stage with a next one, where every condition may apply.
+    """
+    table = moves_for(workflow)
+    if table.next_stage(stage) is not None:
+        return None
+    wanted: set[str] = set()
+    pending = [need for move in table.transitions(stage) for need in move.needs]
+    while pending:
+        condition = workflow.compiled_conditions[pending.pop()]
+        if condition.id not in wanted:
+            wanted.add(condition.id)
+            pending += [*condition.requires, *condition.parts]
+    return tuple(place for place, condition in enumerate(workflow.condition_order) if condition in wanted)
+
+
 def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator, as_of: datetime) -> InitiativeStatus:
     """Assemble the status from facts and their evaluation (no I/O)."""
     conditions = evaluator.all_results()  # first: it takes the cheap path where nothing is recorded
+    lapsing = can_lapse(workflow)
+    earliest = _date_lapses(conditions, lapsing, evaluator, facts) if lapsing else None
     stage = facts.stage
     title, terminal, following, moves = _stage_outline(workflow, stage)
+    applicable = _applicable(workflow, stage)
+    if applicable is not None:  # terminal or off the ladder: only what the moves from here need
+        conditions = [conditions[place] for place in applicable]
+        earliest = min(filter(None, (result.lapses_on for result in conditions)), default=None)
     pending = evaluator.to_work_on(workflow.needs(following)) if following else []
     # A stage whose prerequisites, checked when the initiative moved there, no longer
     # hold is at risk, not silently green. The first stage was never checked.
@@ -111,4 +146,27 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         handed_off=handed_off,
         version=facts.version,
         as_of=_text(as_of) or "",
+        lapses_on=earliest,
+        last_event=_text(facts.moments[-1]) if facts.moments else None,
     )
+
+
+def _date_lapses(
+    conditions: list[ConditionResult], lapsing: tuple[tuple[int, str], ...], evaluator: Evaluator, facts: Facts
+) -> str | None:
+    """Give each met condition that can lapse, in this status's own list of results, a copy
+    carrying the date it does; return the earliest such date.
+
+    A copy, not the shared result: the date differs per initiative (see `ConditionResult`).
+    A waived condition stays satisfied whatever happens to its facts, so it does not lapse.
+    """
+    earliest = None
+    for place, condition in lapsing:
+        result = conditions[place]
+        if result.met and condition not in facts.waivers:
+            moment = evaluator.lapses_on(condition)
+            if moment is not None:
+                date = moment.date().isoformat()
+                conditions[place] = replace(result, lapses_on=date)
+                earliest = date if earliest is None else min(earliest, date)
+    return earliest

@@ -24,7 +24,7 @@ and are shown to every audience (use anonymisation to hide who took part).
 from __future__ import annotations
 
 from cooperation.errors import CooperationError
-from cooperation.vocabulary import DEFAULT_TLP, TlpLabel
+from cooperation.vocabulary import DEFAULT_TLP, TlpLabel, tlp_label
 
 # From the audience allowed to see least to the one allowed to see most.
 AUDIENCE_ORDER: tuple[TlpLabel, ...] = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
@@ -39,12 +39,9 @@ class AudienceError(CooperationError):
 
 def parse_audience(text: str) -> TlpLabel:
     """The TLP label `text` names: 'TLP:AMBER', 'amber' and 'Amber+Strict' are all accepted."""
-    cleaned = text.strip().upper().replace(" ", "")
-    if not cleaned.startswith("TLP:"):
-        cleaned = f"TLP:{cleaned}"
-    for label in AUDIENCE_ORDER:
-        if cleaned == label:
-            return label
+    label = tlp_label(text)
+    if label is not None:
+        return label
     raise AudienceError(f"--audience: '{text}' is not a TLP 2.0 label; use one of: {', '.join(AUDIENCE_ORDER)}")
 
 

@@ -272,6 +272,7 @@ def _legend() -> str:
 
 _STATE_COLOURS = {"met": "#2e7d32", "waived": "#1565c0", "blocking": "#c62828", "advisory": "#8a94a0"}
 _STEP, _TRACK_Y, _ROW, _BAR_X, _BAR_WIDTH = 84, 34, 22, 200, 200
+_PILL_WIDTH, _PILL_CHARACTERS = 124, 16  # an off-ladder stage's pill: 16 bold characters of 11 px fit in it
 
 
 def condition_state(met: bool, waived: bool, blocking: bool) -> str:
@@ -292,7 +293,8 @@ def progress_svg(initiative: InitiativeReport, picture: WorkflowPicture) -> str:
     bars_top = _TRACK_Y + 74
     height = bars_top + (len(pending) * _ROW + 24 if pending else 0) + 8
     x0 = _MARGIN + 46  # room for the first stage's label
-    track_width = x0 + (len(ladder) - 1) * _STEP + 50 + (_STEP + 40 if off_ladder else 0)
+    pill_x = x0 + len(ladder) * _STEP  # an off-ladder stage is drawn a step after the track's end
+    track_width = (pill_x - 10 + _PILL_WIDTH + _MARGIN) if off_ladder else x0 + (len(ladder) - 1) * _STEP + 50
     width = max(track_width, _BAR_X + _BAR_WIDTH + 110)
     name = initiative.name
     parts = [
@@ -302,7 +304,7 @@ def progress_svg(initiative: InitiativeReport, picture: WorkflowPicture) -> str:
     ]
     parts += _ladder_track(initiative, picture, here, x0)
     if off_ladder:
-        parts += _off_ladder_stage(initiative, x0 + (len(ladder) - 1) * _STEP + _STEP)
+        parts += _off_ladder_stage(initiative, pill_x)
     if pending:
         parts += _prerequisite_bars(initiative, pending, bars_top)
     parts.append("</svg>")
@@ -314,19 +316,22 @@ def _ladder_track(initiative: InitiativeReport, picture: WorkflowPicture, here: 
     ladder = picture.ladder
     titles = {stage.id: stage.title for stage in picture.stages}
     parts: list[str] = []
+    # Off the ladder (handed off, escalated), the stages it went through are behind it, not ahead.
+    entered = [index for index, stage in enumerate(ladder) if stage in initiative.stage_entered]
+    passed_until = here if here is not None else (max(entered) + 1 if entered else 0)  # stages before it passed
     if len(ladder) > 1:
-        reached_x = x0 + (here if here is not None else len(ladder) - 1) * _STEP
+        reached_x = x0 + (here if here is not None else max(0, passed_until - 1)) * _STEP
         parts.append(
             f'<line x1="{x0}" y1="{_TRACK_Y}" x2="{x0 + (len(ladder) - 1) * _STEP}" y2="{_TRACK_Y}" '
             'stroke="#c9d1d9" stroke-width="4"/>'
         )
-        if here:
+        if reached_x > x0:
             parts.append(
                 f'<line x1="{x0}" y1="{_TRACK_Y}" x2="{reached_x}" y2="{_TRACK_Y}" stroke="#2e7d32" stroke-width="4"/>'
             )
     for index, stage in enumerate(ladder):
         x = x0 + index * _STEP
-        if here is not None and index < here:
+        if index < passed_until:
             fill, stroke, state = "#2e7d32", "#2e7d32", "passed"
         elif index == here:
             fill, stroke, state = "#1f4e79", "#1f4e79", "current stage"
@@ -351,23 +356,23 @@ def _ladder_track(initiative: InitiativeReport, picture: WorkflowPicture, here: 
                 weight="bold" if index == here else "normal",
             )
         )
-        entered = initiative.stage_entered.get(stage)
-        if entered and here is not None and index <= here:
-            parts.append(_text_block(x, _TRACK_Y + 52, [entered[:10]], size=10, fill="#5b6770"))
+        since = initiative.stage_entered.get(stage)
+        if since and (index < passed_until or index == here):
+            parts.append(_text_block(x, _TRACK_Y + 52, [since[:10]], size=10, fill="#5b6770"))
         parts.append("</g>")
     return parts
 
 
 def _off_ladder_stage(initiative: InitiativeReport, x: int) -> list[str]:
     """A stage off the ladder (after a hand-off or an escalation), drawn as a pill after the track's end."""
+    middle = x - 10 + _PILL_WIDTH / 2
+    title = _lines(initiative.stage_title, _PILL_CHARACTERS, 1)
     parts = [
-        f'<rect x="{x - 10}" y="{_TRACK_Y - 16}" width="{_STEP + 20}" height="32" rx="16" fill="#5b6770"/>',
-        _text_block(
-            x + _STEP / 2, _TRACK_Y, _lines(initiative.stage_title, 16, 1), size=11, fill="#ffffff", weight="bold"
-        ),
+        f'<rect x="{x - 10}" y="{_TRACK_Y - 16}" width="{_PILL_WIDTH}" height="32" rx="16" fill="#5b6770"/>',
+        _text_block(middle, _TRACK_Y, title, size=11, fill="#ffffff", weight="bold"),
     ]
     if initiative.stage_since:
-        parts.append(_text_block(x + _STEP / 2, _TRACK_Y + 52, [initiative.stage_since[:10]], size=10, fill="#5b6770"))
+        parts.append(_text_block(middle, _TRACK_Y + 52, [initiative.stage_since[:10]], size=10, fill="#5b6770"))
     return parts
 
 

@@ -21,7 +21,7 @@ from cooperation.reports.svg import (
     progress_svg,
     workflow_svg,
 )
-from cooperation.wording import days, plural
+from cooperation.wording import NO_MOVES, days, plural
 
 _COVERAGE_CELLS = {
     "present": '<span class="cover present" title="taking part">✓</span>',
@@ -282,8 +282,14 @@ def _path_and_conditions(item: InitiativeReport) -> list[str]:
         "<h3>Path through the stages</h3>",
         _table(["Date", "Move", "Stage", "By", "Note"], path_rows),
         "<h3>Conditions</h3>",
-        _table(["Condition", "Strength", "State", "Progress", "Detail"], condition_rows),
-        '<p class="meta">★ a prerequisite of the next stage.</p>',
+        *(
+            [
+                _table(["Condition", "Strength", "State", "Progress", "Detail"], condition_rows),
+                '<p class="meta">★ a prerequisite of the next stage.</p>',
+            ]
+            if item.conditions
+            else [f"<p>{h(NO_MOVES)}</p>"]  # a stage with no move out: nothing can be worked towards
+        ),
     ]
 
 

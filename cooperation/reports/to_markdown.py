@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
 from cooperation.reports.svg import condition_state
-from cooperation.wording import days, plural
+from cooperation.wording import NO_MOVES, days, plural
 
 _COVERAGE_MARKS = {"present": "✓", "observing": "◐", "absent": "–"}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -180,6 +180,8 @@ def _path_and_conditions(item: InitiativeReport) -> list[str]:
         ),
     )
     lines += ["### Conditions", ""]
+    if not item.conditions:  # a stage with no move out: nothing can be worked towards
+        return [*lines, NO_MOVES, ""]
     lines += _table(
         ["Condition", "Strength", "State", "Progress", "Detail"],
         (

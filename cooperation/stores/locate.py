@@ -13,6 +13,10 @@ from cooperation.errors import StoreError
 from cooperation.stores.protocol import EventStore
 
 DEFAULT_DB = "coop.db"
+RELATIVE_URL_NOTE = (
+    "a sqlite:/// URL names a path relative to the current folder (SQLAlchemy's convention): "
+    "sqlite:///srv/coop/x.db is ./srv/coop/x.db; four slashes, sqlite:////srv/coop/x.db, make it absolute"
+)
 ENVIRONMENT_VARIABLE = "COOP_DB"
 
 
@@ -69,7 +73,13 @@ def open_store(location: str | os.PathLike[str] | None = None, *, create: bool =
     if scheme == "sqlite":
         if "://" in text and not text.startswith("sqlite:///"):
             raise StoreError(f"{text}: write a SQLite URL as sqlite:///relative/path.db or sqlite:////absolute/path.db")
-        opened: EventStore = _store_class(backend)(Path(text.removeprefix("sqlite:///")), create=create)
+        path = Path(text.removeprefix("sqlite:///"))
+        try:
+            opened: EventStore = _store_class(backend)(path, create=create)
+        except StoreError as error:
+            if text.startswith("sqlite:///") and not path.is_absolute():
+                raise StoreError(f"{error}; note: {RELATIVE_URL_NOTE}") from None
+            raise
         return opened
     opened = _store_class(backend)(text, create=create)
     return opened

@@ -232,7 +232,10 @@ class SqliteStore:
         found = inspect_file(self._path, self._url)
         if found == "missing":
             if not create:
-                raise StoreError(f"no registry at {self._url}: {INIT_HINT}")
+                raise StoreError(
+                    f"no registry at {self._url} (looked for {self._path.absolute()}): {INIT_HINT}, "
+                    "or point at an existing one with --db PATH or the COOP_DB environment variable"
+                )
             folder = self._path.parent
             if not folder.is_dir():
                 raise StoreError(

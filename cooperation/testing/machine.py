@@ -88,8 +88,10 @@ class WorkflowMachine(RuleBasedStateMachine):
         return sorted(p.name for p in self.facts().active_participants() if p.role in roles)
 
     def _blocking(self, needs: Sequence[str]) -> list[str]:
+        # At a stage with no next one, a status lists only what the moves from there need: a move
+        # that does not start here may need conditions it leaves out (and is refused for that anyway).
         shown = {condition.condition: condition for condition in self.status().conditions}
-        return [need for need in needs if shown[need].blocking]
+        return [need for need in needs if need in shown and shown[need].blocking]
 
     # --- writing, with the property that a refused write changes nothing ---------------------------
 

@@ -58,6 +58,7 @@ def _impossible_conditions(explored: Exploration) -> Iterable[Finding]:
             _condition_hint(explored.workflow, failure.culprit),
             tuple(result.events),
             f"after the witness, '{condition_id}' is unmet: {shown.detail}",
+            failure.culprit if failure.culprit != condition_id else None,
         )
 
 
@@ -87,6 +88,7 @@ def _unreachable_stages(explored: Exploration) -> Iterable[Finding]:
             "lower the thresholds it needs, or add a transition that reaches it",
             events,
             outcome,
+            _blamed(explored, blocker) or blocker.transition,  # the transition's own finding, if it has one
         )
 
 
@@ -109,6 +111,7 @@ def _silent_transitions(explored: Exploration) -> Iterable[Finding]:
                 "make one of its 'from' stages reachable, or remove the transition",
                 events,
                 f"the witness gets as close to '{first}' as events allow",
+                first,
             )
             continue
         move = reachable[0]
@@ -121,6 +124,7 @@ def _silent_transitions(explored: Exploration) -> Iterable[Finding]:
             "give it roles that may take it, or requirements that can be met",
             events,
             outcome,
+            _blamed(explored, move),
         )
     for stage in explored.workflow.ladder[:-1]:
         advance = moves_from(explored.workflow, stage)[0]
@@ -134,6 +138,7 @@ def _silent_transitions(explored: Exploration) -> Iterable[Finding]:
                 "lower what the stage requires, or let a role advance into it",
                 events,
                 outcome,
+                _blamed(explored, advance),
             )
 
 
@@ -161,10 +166,20 @@ def _dead_ends(explored: Exploration) -> Iterable[Finding]:
             "add a transition from it, or mark it 'terminal: true' if ending there is intended",
             tuple(explored.witness[stage.id]),
             f"the witness reaches '{stage.id}'",
+            next(filter(None, (_blamed(explored, move) for move in moves)), None),
         )
 
 
-# --- helpers: routes, and witnesses that get as close as events allow ------------------------------
+# --- helpers: causes, routes, and witnesses that get as close as events allow ---------------------
+
+
+def _blamed(explored: Exploration, move: Move) -> str | None:
+    """The condition that can never be met at the root of why `move` cannot be made, if that is why."""
+    for need in move.needs:
+        failure = explored.conditions[need].meetable
+        if failure is not None and need not in explored.walk_log.met:
+            return failure.culprit
+    return None
 
 
 def _route(explored: Exploration, target: str) -> list[Move]:

@@ -26,6 +26,7 @@ class Finding:
     hint: str
     witness: tuple[Event, ...]  # the log that reaches the nearest point
     outcome: str  # what replaying the witness shows
+    cause: str | None = None  # the subject of the finding this one follows from (None: it is a root cause)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +35,7 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
             "outcome": self.outcome,
+            "cause": self.cause,
             "witness": [event.to_json() for event in self.witness],
         }
 
@@ -57,6 +59,23 @@ class VerificationReport:
     @property
     def clean(self) -> bool:
         return not self.findings
+
+    def by_cause(self) -> list[tuple[Finding, list[Finding]]]:
+        """The findings grouped by root cause: each root first (in finding order), with the
+        findings that follow from it, directly or through others."""
+        by_subject: dict[str, Finding] = {}
+        for finding in self.findings:
+            by_subject.setdefault(finding.subject, finding)
+        groups: dict[int, tuple[Finding, list[Finding]]] = {}
+        for finding in self.findings:
+            root, seen = finding, {finding.subject}
+            while root.cause is not None and root.cause in by_subject and root.cause not in seen:
+                seen.add(root.cause)
+                root = by_subject[root.cause]
+            group = groups.setdefault(id(root), (root, []))
+            if finding is not root:
+                group[1].append(finding)
+        return sorted(groups.values(), key=lambda group: self.findings.index(group[0]))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,16 +10,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from json.encoder import encode_basestring  # C-accelerated
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cooperation.engine.evaluation import ConditionResult
-from cooperation.engine.status import InitiativeStatus
+if TYPE_CHECKING:  # only named in annotations: `InitiativeStatus.to_json` imports this module
+    from cooperation.engine.evaluation import ConditionResult
+    from cooperation.engine.status import InitiativeStatus
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CACHE_LIMIT = 50_000
 # Keyed by the ids of the results; each entry holds the results themselves, so no id in a
 # key can be reused by another object while the entry lives.
 _lists: dict[tuple[int, ...], tuple[Sequence[ConditionResult], str]] = {}
+# The same for single results: a list that differs from the others by one result (an
+# attestation naming its initiative's people, a lapse date) reuses the text of the rest.
+_singles: dict[int, tuple[ConditionResult, str]] = {}
 
 
 def _result(result: ConditionResult) -> str:
@@ -34,8 +38,18 @@ def _result(result: ConditionResult) -> str:
             "blocking": result.blocking,
             "detail": result.detail,
             "progress": result.progress,
+            "lapses_on": result.lapses_on,
         }
     )
+
+
+def _shared_result(result: ConditionResult) -> str:
+    found = _singles.get(id(result))
+    if found is None:
+        if len(_singles) >= _CACHE_LIMIT:
+            _singles.clear()
+        found = _singles[id(result)] = (result, _result(result))
+    return found[1]
 
 
 def _results(results: Sequence[ConditionResult]) -> str:
@@ -44,7 +58,7 @@ def _results(results: Sequence[ConditionResult]) -> str:
     if found is None:
         if len(_lists) >= _CACHE_LIMIT:
             _lists.clear()
-        found = _lists[key] = (tuple(results), "[" + ",".join(map(_result, results)) + "]")
+        found = _lists[key] = (tuple(results), "[" + ",".join(map(_shared_result, results)) + "]")
     return found[1]
 
 
@@ -63,7 +77,7 @@ def _optional(value: Any) -> str:
 def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
     """The status as JSON: one line, or indented by `indent` spaces."""
     if indent is not None:
-        return json.dumps(status.to_json(), indent=indent, ensure_ascii=False)
+        return json.dumps(json.loads(status_json(status)), indent=indent, ensure_ascii=False)
     return "".join(
         (
             '{"initiative":',
@@ -100,6 +114,10 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             str(status.version),
             ',"as_of":',
             encode_basestring(status.as_of),
+            ',"lapses_on":',
+            _text(status.lapses_on),
+            ',"last_event":',
+            _text(status.last_event),
             "}",
         )
     )

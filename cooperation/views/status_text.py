@@ -17,6 +17,9 @@ def status_text(status: InitiativeStatus) -> str:
     if status.next is None:
         moves = f"; moves from here: {', '.join(status.transitions)}" if status.transitions else ""
         lines.append(f"  next: none{' (terminal)' if status.terminal else ''}{moves}")
+        unmet = [item.condition for item in status.conditions if item.blocking]
+        if unmet:
+            lines.append(f"  for the moves from here, unmet: {', '.join(unmet)}")
     elif status.can_advance:
         advisory = [item.condition for item in status.unmet]
         note = f" (advisory, unanswered: {', '.join(advisory)})" if advisory else ""
@@ -28,4 +31,15 @@ def status_text(status: InitiativeStatus) -> str:
             mark = "-" if item.blocking else "~"
             label = "" if item.blocking else f" ({item.strength})"
             lines.append(f"    {mark} {item.condition}{label}: {item.detail}")
+    if status.lapses_on:
+        lines += _lapses(status)
     return for_terminal("\n".join(lines))
+
+
+def _lapses(status: InitiativeStatus) -> list[str]:
+    """When met conditions stop holding if nothing more is recorded, a line per date, soonest first."""
+    by_date: dict[str, list[str]] = {}
+    for item in status.conditions:
+        if item.lapses_on:
+            by_date.setdefault(item.lapses_on, []).append(item.condition)
+    return [f"  lapses on {date} unless renewed: {', '.join(by_date[date])}" for date in sorted(by_date)]

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from cooperation.cli.exits import EXIT_BLOCKED
+from cooperation.wording import plural
 
 _LOCATIONS = "a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 
@@ -37,14 +38,15 @@ def copy(
     with closing(open_store(source, create=False)) as read_from, closing(open_store(target, create=True)) as write_to:
         report = copy_registry(read_from, write_to)
     typer.echo(
-        f"copied {report.initiatives} initiatives ({report.events} events) from {report.source} to {report.target}; "
+        f"copied {plural(report.initiatives, 'initiative')} ({plural(report.events, 'event')}) "
+        f"from {report.source} to {report.target}; "
         "checked: every copied log matches its source event by event"
     )
     if report.changed:
         more = len(report.changed) - 5
         shown = ", ".join(report.changed[:5]) + (f" and {more} more" if more > 0 else "")
         typer.echo(
-            f"warning: {len(report.changed)} initiatives changed in the source while copying ({shown}); "
+            f"warning: {plural(len(report.changed), 'initiative')} changed in the source while copying ({shown}); "
             "the target holds them as they were when the copy began: stop the writers, then copy again "
             "into a new, empty registry to take the changes along",
             err=True,

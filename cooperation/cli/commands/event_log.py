@@ -1,6 +1,7 @@
 """`coop history`, `import` and `export`: an initiative's log of events, read, brought in
 and taken out (as JSON Lines, format v1)."""
 
+import json
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
@@ -14,14 +15,16 @@ from cooperation.cli.options import (
     DbOption,
     IdArgument,
     JsonFlag,
+    LineFormat,
     audience_view,
     new_registry_if_needed,
     open_registry,
     print_json,
 )
-from cooperation.wording import for_terminal
+from cooperation.wording import for_terminal, plural
 
 if TYPE_CHECKING:
+    from cooperation.engine.events import Event
     from cooperation.reports.audience import AudienceView
 
 
@@ -30,15 +33,25 @@ def history(
     audience: AudienceOption = None,
     anonymise: AnonymiseFlag = False,
     as_json: JsonFlag = False,
+    output_format: Annotated[
+        LineFormat | None,
+        typer.Option("--format", help="jsonl: one event a line; csv: seq, at, kind, by, data (RFC 4180, a header)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Every event of an initiative, in the order recorded (with --audience, as a report for them shows it)."""
+    """Every event of an initiative, in the order recorded (with --audience, as a report for them shows it).
+
+    Examples: `coop history pilot`, `coop history pilot --format csv > pilot.csv`.
+    """
     with open_registry(db) as registry:
         view = audience_view(registry, audience, anonymise)
         if view is not None:
             _filtered_history(view, initiative, as_json)
             return
         events = registry.history(initiative)
+    if output_format is not None:
+        _write_events(events, output_format)
+        return
     if as_json:
         print_json([event.to_json() for event in events])
         return
@@ -47,6 +60,22 @@ def history(
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
         # one line per event: recorded text can neither act on the terminal nor forge a line
         typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}", one_line=True))
+
+
+def _write_events(events: list["Event"], output_format: str) -> None:
+    """The events a line each: JSON Lines (as `coop export` writes them, with their place), or CSV."""
+    from cooperation.views.status_lines import csv_line
+
+    write = sys.stdout.write
+    if output_format == "csv":
+        write(csv_line(("seq", "at", "kind", "by", "data")))
+    for event in events:
+        if output_format == "csv":
+            data = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+            write(csv_line((str(event.seq), event.at, event.kind, event.by or "", data)))
+        else:
+            write(json.dumps({"seq": event.seq, **event.to_json()}, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 def _filtered_history(view: "AudienceView", initiative: str, as_json: bool) -> None:
@@ -64,7 +93,10 @@ def import_(
     file: Annotated[str, typer.Argument(help="A JSON Lines file of events (format v1), or - for standard input.")],
     db: DbOption = None,
 ) -> None:
-    """Import events: the whole file is checked first, then written all or nothing."""
+    """Import events: the whole file is checked first, then written all or nothing.
+
+    Every bad line is reported (the first 20, then how many more). Example: `coop import pilot.jsonl`.
+    """
     with new_registry_if_needed(db) as registry:
         if file == "-":
             report = registry.import_lines(sys.stdin, source="<stdin>")
@@ -78,7 +110,8 @@ def import_(
                         EXIT_USAGE,
                     )
     typer.echo(
-        f"imported {report.events} events into {len(report.initiatives)} initiatives ({len(report.created)} new)"
+        f"imported {plural(report.events, 'event')} into {plural(len(report.initiatives), 'initiative')} "
+        f"({len(report.created)} new)"
     )
 
 
@@ -92,6 +125,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export events as JSON Lines (format v1), ready for `coop import`.
+
+    Examples: `coop export -o all.jsonl`, `coop export pilot > pilot.jsonl`.
 
     With --audience or --anonymise, what a report for them shows, under a first line that says
     it is filtered: not a backup, and `coop import` refuses it.

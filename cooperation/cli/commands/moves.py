@@ -1,10 +1,13 @@
 """`coop advance`, `regress`, `escalate` and `handoff`: moving an initiative between stages.
 
 A refused move raises a `TransitionError`, which ends the command with exit 1 and the
-reasons (the unmet prerequisites, in working order) on standard error.
+reasons (the unmet prerequisites, in working order) on standard error; with --json, the
+refusal is printed as JSON on standard output as well.
 """
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -18,10 +21,12 @@ from cooperation.cli.options import (
     open_registry,
     print_json,
 )
+from cooperation.errors import BlockedTransitionError, NotPermittedError, TransitionError
 from cooperation.vocabulary import BodyKind
 
 if TYPE_CHECKING:
     from cooperation.engine.status import InitiativeStatus
+    from cooperation.vocabulary import TlpLabel
 
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why (recorded for audit).")]
 ToOption = Annotated[str | None, typer.Option("--to", help="The stage to move to, when several moves fit.")]
@@ -36,11 +41,41 @@ def _moved(result: "InitiativeStatus", as_json: bool) -> None:
         typer.echo(f"{result.initiative}: now at '{result.stage}'")
 
 
+@contextmanager
+def _refusal_as_json(initiative: str, as_json: bool) -> Iterator[None]:
+    """With --json, a refused move is also printed as JSON on standard output (then exit 1, as without)."""
+    try:
+        yield
+    except TransitionError as error:
+        if as_json:
+            print_json(refusal(initiative, error))
+        raise
+
+
+def refusal(initiative: str, error: TransitionError) -> dict[str, object]:
+    """What a tool needs of a refusal: the reason and, when blocked, the unmet conditions in working order."""
+    found: dict[str, object] = {"initiative": initiative, "moved": False, "error": str(error)}
+    if isinstance(error, BlockedTransitionError):
+        found["reason"], found["target"] = "blocked", error.target
+        found["unmet"] = [
+            {"condition": item.condition, "title": item.title, "blocking": item.blocking, "detail": item.detail}
+            for item in error.unmet
+        ]
+    elif isinstance(error, NotPermittedError):
+        found["reason"], found["actor"], found["allowed_roles"] = "not-permitted", error.actor, list(error.allowed)
+    else:
+        found["reason"] = "refused"
+    return found
+
+
 def advance(
     initiative: IdArgument, by: ByRequired, at: AtOption = None, as_json: JsonFlag = False, db: DbOption = None
 ) -> None:
-    """Move to the next stage; refused (exit 1) with the unmet prerequisites, in the order to work on them."""
-    with open_registry(db) as registry:
+    """Move to the next stage; refused (exit 1) with the unmet prerequisites, in the order to work on them.
+
+    Examples: `coop advance pilot --by Ada`, `coop advance pilot --by Ada --json` (a refusal as JSON too).
+    """
+    with open_registry(db) as registry, _refusal_as_json(initiative, as_json):
         _moved(registry.advance(initiative, by=by, at=at), as_json)
 
 
@@ -55,7 +90,7 @@ def regress(
     db: DbOption = None,
 ) -> None:
     """Move back to an earlier stage through one of the workflow's regress transitions."""
-    with open_registry(db) as registry:
+    with open_registry(db) as registry, _refusal_as_json(initiative, as_json):
         _moved(registry.regress(initiative, by=by, reason=reason, to=to, transition=transition, at=at), as_json)
 
 
@@ -70,7 +105,7 @@ def escalate(
     db: DbOption = None,
 ) -> None:
     """Escalate: stimulation first, regulation only as a last resort."""
-    with open_registry(db) as registry:
+    with open_registry(db) as registry, _refusal_as_json(initiative, as_json):
         _moved(registry.escalate(initiative, by=by, reason=reason, to=to, transition=transition, at=at), as_json)
 
 
@@ -86,9 +121,15 @@ def handoff(
     db: DbOption = None,
 ) -> None:
     """Hand the work off to a standardisation, legislative or self-regulatory body."""
-    with open_registry(db) as registry:
+    with open_registry(db) as registry, _refusal_as_json(initiative, as_json):
         moved = registry.hand_off(
-            initiative, by=by, body=body, body_kind=body_kind, transition=transition, at=at, tlp=tlp
+            initiative,
+            by=by,
+            body=body,
+            body_kind=body_kind,
+            transition=transition,
+            at=at,
+            tlp=cast("TlpLabel | None", tlp),
         )
         _moved(moved, as_json)
 

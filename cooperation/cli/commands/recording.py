@@ -17,7 +17,8 @@ from cooperation.cli.options import (
     new_registry_if_needed,
     open_registry,
 )
-from cooperation.vocabulary import Community, Role, TlpLabel
+from cooperation.vocabulary import Community, Role
+from cooperation.wording import plural
 
 if TYPE_CHECKING:
     from cooperation.engine.payloads import RecordableKind
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 def init(db: DbOption = None) -> None:
     """Create the registry (or bring an existing one up to the current schema)."""
     with open_registry(db, create=True) as registry:
-        typer.echo(f"registry ready: {registry.store.url} ({len(registry.initiatives())} initiatives)")
+        typer.echo(f"registry ready: {registry.store.url} ({plural(len(registry.initiatives()), 'initiative')})")
 
 
 def new(
@@ -39,7 +40,10 @@ def new(
     at: AtOption = None,
     db: DbOption = None,
 ) -> None:
-    """Start an initiative at the first stage of its workflow; prints its id."""
+    """Start an initiative at the first stage of its workflow; prints its id.
+
+    Example: `coop new "No default passwords" --by Ada --at 2024-01-10`.
+    """
     with new_registry_if_needed(db) as registry:
         typer.echo(registry.create(name, workflow=workflow, initiative=initiative, by=by, at=at))
 
@@ -105,7 +109,7 @@ def evidence(
     condition: Annotated[str, typer.Argument(help="The condition this is evidence for.")],
     text: Annotated[str, typer.Argument(help="What was done or decided.")],
     link: Annotated[str | None, typer.Option("--link", help="Where to read more.")] = None,
-    tlp: Annotated[TlpLabel, typer.Option("--tlp", help="Who may see it (TLP 2.0).")] = "TLP:AMBER",
+    tlp: TlpOption = "TLP:AMBER",
     at: AtOption = None,
     by: ByOption = None,
     db: DbOption = None,

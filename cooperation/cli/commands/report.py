@@ -11,6 +11,7 @@ import typer
 from cooperation.cli.exits import EXIT_USAGE, fail
 from cooperation.cli.options import DbOption
 from cooperation.reports.formats import ReportFormat
+from cooperation.wording import plural
 
 
 @contextmanager
@@ -48,6 +49,8 @@ def report(
     """Write a report: the portfolio at a glance, each initiative's path, conditions, evidence and history.
 
     Shows only what --audience may see (TLP:CLEAR by default); --anonymise hides who took part.
+
+    Examples: `coop report -f html -o report.html`, `coop report pilot --audience amber`.
     """
     from cooperation.engine.events import cutoff
     from cooperation.registry import Registry
@@ -74,7 +77,7 @@ def report(
     else:
         target.write_text(text, encoding="utf-8")
         typer.echo(
-            f"report written: {target} ({len(gathered.initiatives)} initiatives, {report_format}, "
+            f"report written: {target} ({plural(len(gathered.initiatives), 'initiative')}, {report_format}, "
             f"{gathered.audience}{', anonymised' if anonymise else ''})",
             err=True,
         )

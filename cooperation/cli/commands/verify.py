@@ -4,7 +4,7 @@ Exit 0 when clean, 1 with findings, 2 when the file is not a valid workflow.
 """
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from cooperation.cli.exits import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE
 from cooperation.cli.options import WorkflowArgument
 from cooperation.errors import WorkflowDefinitionError
 from cooperation.wording import for_terminal
+
+if TYPE_CHECKING:
+    from cooperation.verify.report import Finding
 
 WITNESS_LINES_SHOWN = 12
 
@@ -34,11 +37,17 @@ def verify(
         ),
     ] = 8,
     steps: Annotated[int, typer.Option("--steps", min=1, help="Steps per random walk.")] = 150,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Every finding in full, with its own witness.")
+    ] = False,
 ) -> None:
     """Find stages no events can reach, conditions never met, transitions never fired and dead ends.
 
-    Each finding comes with a witness: the event log (JSON lines with --json) that gets
-    closest. Exit 0 clean, 1 findings, 2 invalid file.
+    Findings are grouped by root cause: the cause, its fix and a witness (the event log that
+    gets closest; JSON lines with --json) first, then what follows from it, a line each
+    (--verbose shows each in full). Exit 0 clean, 1 findings, 2 invalid file.
+
+    Examples: `coop verify cooperation-maturity`, `coop verify my-flow.yaml --verbose`.
     """
     from cooperation.definition.catalog import get_workflow
     from cooperation.verify.analysis import verify_workflow
@@ -69,7 +78,7 @@ def verify(
     if as_json:
         typer.echo(json.dumps({"valid": True, **report.to_json()}, indent=2, ensure_ascii=False))
     else:
-        _print_text(report)
+        _print_text(report, verbose=verbose)
     raise typer.Exit(EXIT_BLOCKED if report.findings else EXIT_OK)
 
 
@@ -78,7 +87,7 @@ def _say(text: str) -> None:
     typer.echo(for_terminal(text))
 
 
-def _print_text(report: object) -> None:
+def _print_text(report: object, *, verbose: bool = False) -> None:
     from cooperation.verify.analysis import VerificationReport
 
     assert isinstance(report, VerificationReport)
@@ -89,24 +98,37 @@ def _print_text(report: object) -> None:
     if report.clean:
         _say(f"{report.source}: clean ({report.workflow} v{report.version}: {explored})")
         return
-    count = len(report.findings)
+    count, groups = len(report.findings), report.by_cause()
+    causes = f"from {len(groups)} root cause{'s' if len(groups) != 1 else ''}"
     _say(
-        f"{report.source}: {count} finding{'s' if count != 1 else ''} ({report.workflow} v{report.version}: {explored})"
+        f"{report.source}: {count} finding{'s' if count != 1 else ''} {causes} "
+        f"({report.workflow} v{report.version}: {explored})"
     )
-    for finding in report.findings:
-        _say("")
-        _say(f"{finding.kind}: {finding.subject}")
-        _say("  " + finding.message.replace("\n", "\n  "))
-        _say(f"  fix: {finding.hint}")
-        count = len(finding.witness)
-        _say(f"  witness ({count} event{'s' if count != 1 else ''}; all of them with --json):")
-        for event in finding.witness[:WITNESS_LINES_SHOWN]:
-            _say(f"    {_summary(event.to_json())}")
-        if len(finding.witness) > WITNESS_LINES_SHOWN:
-            _say(f"    ... {len(finding.witness) - WITNESS_LINES_SHOWN} more")
-        _say("  outcome: " + finding.outcome.replace("\n", "\n  "))
+    for root, consequences in groups:
+        _print_finding(root, "cause: " if consequences else "")
+        if consequences and not verbose:
+            _say(f"  which leads to ({len(consequences)}; each in full with --verbose):")
+            for finding in consequences:
+                _say(f"    - {finding.kind}: {finding.subject}: {finding.message}")
+        for finding in consequences if verbose else ():
+            _print_finding(finding, f"follows from '{root.subject}': ")
     for note in report.notes:
         _say(f"note: {note}")
+
+
+def _print_finding(finding: "Finding", label: str) -> None:
+    """One finding in full: what, why, the fix, its witness and what replaying it shows."""
+    _say("")
+    _say(f"{label}{finding.kind}: {finding.subject}")
+    _say("  " + finding.message.replace("\n", "\n  "))
+    _say(f"  fix: {finding.hint}")
+    count = len(finding.witness)
+    _say(f"  witness ({count} event{'s' if count != 1 else ''}; all of them with --json):")
+    for event in finding.witness[:WITNESS_LINES_SHOWN]:
+        _say(f"    {_summary(event.to_json())}")
+    if len(finding.witness) > WITNESS_LINES_SHOWN:
+        _say(f"    ... {len(finding.witness) - WITNESS_LINES_SHOWN} more")
+    _say("  outcome: " + finding.outcome.replace("\n", "\n  "))
 
 
 def _summary(line: dict[str, object]) -> str:

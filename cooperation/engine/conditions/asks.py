@@ -48,6 +48,10 @@ class Measuring(Protocol):
         """The lengths (days) of the windows of facts that a condition depends on, through its parts."""
         ...
 
+    def later(self, moment: datetime) -> Measuring:
+        """An evaluator of the same facts at a later moment: what holds if nothing more is recorded."""
+        ...
+
 
 class Checking(Protocol):
     """What a kind's extra definition checks may ask: the scales declared, and where to point."""

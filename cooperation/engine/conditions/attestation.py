@@ -15,6 +15,7 @@ from cooperation.engine.conditions.base import (
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES
+from cooperation.wording import counted, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
 
     Condition = CompiledCondition["AttestationSettings"]
 
-Attesters = tuple[int, tuple[str, ...]]  # how many attest, and their communities (sorted)
+# Who attests (name, community), and the current participants who count but have not
+# attested (or not recently enough): names, so that a detail can say who may still attest.
+Attesters = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 
 class AttestationSettings(NamedTuple):
@@ -42,23 +45,38 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Attesters:
         participants = evaluator.facts.participants
-        attesters = []
-        for name, at in evaluator.facts.attestations.get(condition.id, {}).items():
-            participant = participants.get(name)
-            if participant is None or not participant.active or participant.role == "observer":
+        given = evaluator.facts.attestations.get(condition.id)
+        if not given:  # the same for every initiative (see `records`): who could attest is not named
+            return ((), ())
+        attesters, others = [], []
+        for name, participant in participants.items():
+            if not participant.active or participant.role == "observer":
                 continue  # only current participants who count may attest
-            if since is None or at >= since:
-                attesters.append(participant.community)
-        return (len(attesters), tuple(sorted(set(attesters))))
+            at = given.get(name)
+            if at is not None and (since is None or at >= since):
+                attesters.append((name, participant.community))
+            else:
+                others.append(name)
+        return (tuple(sorted(attesters)), tuple(sorted(others)))
 
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Attesters) -> Outcome:
-        attesters, communities = measured
+        named, others = measured
+        attesters, communities = len(named), sorted({community for _, community in named})
         need, need_communities = condition.settings.min_participants, condition.settings.min_communities
         detail = (
-            f"attested by {attesters} of {need} participants, from {len(communities)} of {need_communities} communities"
-            + (f" ({', '.join(communities)})" if communities else "")
+            f"attested by {counted(attesters, need, 'participant')}, "
+            f"from {counted(len(communities), need_communities, 'community', 'communities')}"
         )
+        if named:
+            detail += ": " + ", ".join(f"{name} ({community})" for name, community in named)
         met = attesters >= need and len(communities) >= need_communities
+        if not met:
+            if not named:
+                detail += "; any current participant who is not an observer may attest"
+            elif others:
+                detail += f"; could still attest: {', '.join(others)}"
+            else:
+                detail += "; no other current participant can attest"
         return (met, detail, (ratio(attesters, need) + ratio(len(communities), need_communities)) / 2)
 
     def records(self, condition: Condition) -> tuple[str, str]:
@@ -66,7 +84,10 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
 
     def describe(self, condition: Condition) -> str:
         people, communities = condition.settings
-        return f"attested by at least {people} participant(s) from at least {communities} community(ies)"
+        return (
+            f"attested by at least {plural(people, 'participant')} "
+            f"from at least {plural(communities, 'community', 'communities')}"
+        )
 
     def check(self, condition: Condition, where: Checking) -> Iterable[Problem]:
         return communities_fit(condition.settings.min_participants, condition.settings.min_communities, where)

@@ -16,7 +16,7 @@ annotations by `cooperation.definition.models`, using the markers below.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 from typing import get_type_hints as _type_hints
@@ -150,6 +150,24 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
 
     def window_days(self, condition: CompiledCondition[SettingsT]) -> int | None:
         """The days of facts it keeps, if it keeps only recent ones."""
+        return None
+
+    def lapses_on(self, evaluator: Measuring, condition: CompiledCondition[SettingsT]) -> datetime | None:
+        """When a condition met now stops holding if nothing more is recorded; None if it never does.
+
+        With no new event, a condition changes only when a fact leaves one of the `expiring`
+        windows it depends on (through its parts and prerequisites). So it is checked at each
+        such instant in turn: the first at which it no longer holds is when it lapses. A kind
+        that knows a quicker answer may override this.
+        """
+        windows = evaluator.windows_under(condition.id)
+        if not windows:
+            return None
+        now = evaluator.now
+        instants = {m + timedelta(days=days, seconds=1) for m in evaluator.facts.moments for days in windows}
+        for instant in sorted(moment for moment in instants if moment > now):
+            if not evaluator.later(instant).member(condition.id, None)[0]:
+                return instant
         return None
 
     # --- wording and definition checks ---

@@ -15,6 +15,7 @@ from cooperation.engine.conditions.base import (
     Outcome,
     in_days,
 )
+from cooperation.wording import plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -54,7 +55,7 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
 
     def describe(self, condition: Condition) -> str:
         inner, days = condition.settings
-        return f"'{inner}' met on facts from the last {days} day(s)"
+        return f"'{inner}' met on facts from the last {plural(days, 'day')}"
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
         inner, days = condition.settings

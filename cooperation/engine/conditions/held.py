@@ -15,6 +15,7 @@ from cooperation.engine.conditions.base import (
     Outcome,
     ratio,
 )
+from cooperation.wording import plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -69,7 +70,7 @@ class Held(ConditionKind[HeldSettings, Outcome]):
 
     def describe(self, condition: Condition) -> str:
         inner, days = condition.settings
-        return f"'{inner}' held for at least {days} day(s)"
+        return f"'{inner}' held for at least {plural(days, 'day')}"
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
         inner, days = condition.settings

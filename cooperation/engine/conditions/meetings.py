@@ -16,6 +16,7 @@ from cooperation.engine.conditions.base import (
     Outcome,
     ratio,
 )
+from cooperation.wording import counted, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -54,9 +55,9 @@ class Meetings(ConditionKind[MeetingsSettings, Held]):
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Held) -> Outcome:
         count, days = measured
         need, span, neutral_only = condition.settings
-        detail = f"{count} of {need} meetings" + (" at a neutral venue" if neutral_only else "")
+        detail = counted(count, need, "meeting") + (" at a neutral venue" if neutral_only else "")
         if span:
-            detail += f", spanning {days} of {span} days"
+            detail += f", spanning {counted(days, span, 'day')}"
         met = count >= need and days >= span
         return (met, detail, (ratio(count, need) + ratio(days, span)) / 2)
 
@@ -66,7 +67,7 @@ class Meetings(ConditionKind[MeetingsSettings, Held]):
     def describe(self, condition: Condition) -> str:
         meetings, days, neutral = condition.settings
         where = " at a neutral venue" if neutral else ""
-        return f"at least {meetings} meeting(s){where} spanning at least {days} day(s)"
+        return f"at least {plural(meetings, 'meeting')}{where} spanning at least {plural(days, 'day')}"
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
         count, span, neutral = condition.settings

@@ -16,6 +16,7 @@ from cooperation.engine.conditions.base import (
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES, Community
+from cooperation.wording import counted, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -51,9 +52,16 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
         active, communities = measured
         need, need_communities, required = condition.settings
         missing = [name for name in required if name not in communities]
-        detail = f"{active} of {need} participants, from {len(communities)} of {need_communities} communities"
+        detail = (
+            f"{counted(active, need, 'participant')}, "
+            f"from {counted(len(communities), need_communities, 'community', 'communities')}"
+        )
+        if communities:
+            detail += ": " + ", ".join(name for name in COMMUNITIES if name in communities)
         if missing:
-            detail += f": missing {', '.join(missing)}"
+            detail += f"; missing {', '.join(missing)}"
+        elif len(communities) < need_communities:
+            detail += "; none yet from " + ", ".join(name for name in COMMUNITIES if name not in communities)
         parts = [ratio(active, need), ratio(len(communities), need_communities)]
         if required:
             parts.append(ratio(len(required) - len(missing), len(required)))
@@ -63,7 +71,10 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
     def describe(self, condition: Condition) -> str:
         people, communities, named = condition.settings
         present = f", including {', '.join(named)}" if named else ""
-        return f"at least {people} active participant(s) from at least {communities} community(ies){present}"
+        return (
+            f"at least {plural(people, 'active participant')} "
+            f"from at least {plural(communities, 'community', 'communities')}{present}"
+        )
 
     def check(self, condition: Condition, where: Checking) -> Iterable[Problem]:
         return communities_fit(condition.settings.min_participants, condition.settings.min_communities, where)

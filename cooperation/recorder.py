@@ -1,0 +1,119 @@
+"""Typed recording: one method per kind of fact, as the CLI has one command per kind.
+
+`Registry.record(id, "participant_joined", {...})` takes the kind as a string and its data
+as a dictionary; these methods name each field, so an editor completes them and a type
+checker catches a misspelt one. Each builds the event's data (leaving out what is not
+given) and records it through the same checks, returning the event recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+
+from cooperation.engine.events import Event
+from cooperation.engine.payloads import RecordableKind
+from cooperation.errors import EventError
+from cooperation.vocabulary import DEFAULT_TLP, TLP_LABELS, Community, Role, tlp_label
+
+Moment = str | date | datetime
+
+
+class Recorder:
+    """The typed recording methods of `Registry` (which provides `_append`)."""
+
+    # Provided by `Registry`: check the event against its initiative, then store it.
+    _append: Callable[[str, RecordableKind, Mapping[str, object], str | None, Moment | None], Event]
+
+    def join(
+        self,
+        initiative: str,
+        name: str,
+        *,
+        community: Community,
+        role: Role = "member",
+        organisation: str | None = None,
+        by: str | None = None,
+        at: Moment | None = None,
+    ) -> Event:
+        """Record that `name` joined, from a stakeholder community, in a role."""
+        data: dict[str, object] = {"name": name, "community": community, "role": role}
+        if organisation is not None:
+            data["organisation"] = organisation
+        return self._append(initiative, "participant_joined", data, by, at)
+
+    def leave(self, initiative: str, name: str, *, by: str | None = None, at: Moment | None = None) -> Event:
+        """Record that `name` left."""
+        return self._append(initiative, "participant_left", {"name": name}, by, at)
+
+    def meet(
+        self,
+        initiative: str,
+        attendees: Sequence[str],
+        *,
+        venue: str | None = None,
+        neutral: bool = False,
+        by: str | None = None,
+        at: Moment | None = None,
+    ) -> Event:
+        """Record a meeting, who attended, and whether its venue was neutral ground."""
+        data: dict[str, object] = {"attendees": list(attendees), "neutral": neutral}
+        if venue is not None:
+            data["venue"] = venue
+        return self._append(initiative, "meeting_held", data, by, at)
+
+    def evidence(
+        self,
+        initiative: str,
+        condition: str,
+        text: str,
+        *,
+        link: str | None = None,
+        tlp: str = DEFAULT_TLP,
+        by: str | None = None,
+        at: Moment | None = None,
+    ) -> Event:
+        """Record evidence for a condition, labelled for who may see it (a TLP 2.0 label, any case)."""
+        label = tlp_label(tlp)
+        if label is None:
+            raise EventError(f"'{tlp}' is not a TLP 2.0 label; use one of: {', '.join(TLP_LABELS)} (any case)")
+        data: dict[str, object] = {"condition": condition, "text": text, "tlp": label}
+        if link is not None:
+            data["link"] = link
+        return self._append(initiative, "evidence_recorded", data, by, at)
+
+    def attest(self, initiative: str, condition: str, *, by: str, at: Moment | None = None) -> Event:
+        """Record that participant `by` attests that a condition holds."""
+        return self._append(initiative, "attestation_given", {"condition": condition}, by, at)
+
+    def waive(self, initiative: str, condition: str, *, rationale: str, by: str, at: Moment | None = None) -> Event:
+        """Waive a waivable or advisory condition, with the rationale on record (`by`: an owner or secretariat)."""
+        return self._append(initiative, "condition_waived", {"condition": condition, "rationale": rationale}, by, at)
+
+    def score(
+        self, initiative: str, parameter: str, level: int, *, by: str | None = None, at: Moment | None = None
+    ) -> Event:
+        """Set a scored parameter, such as trust-level, to a level of its scale."""
+        return self._append(initiative, "score_set", {"parameter": parameter, "level": level}, by, at)
+
+    def publish(
+        self, initiative: str, title: str, *, link: str | None = None, by: str | None = None, at: Moment | None = None
+    ) -> Event:
+        """Record an output the initiative published."""
+        data: dict[str, object] = {"title": title}
+        if link is not None:
+            data["link"] = link
+        return self._append(initiative, "output_published", data, by, at)
+
+    def breach(self, initiative: str, description: str, *, by: str | None = None, at: Moment | None = None) -> Event:
+        """Record a breach of trust; the workflow may regress the initiative by itself, in the same write."""
+        return self._append(initiative, "trust_breached", {"description": description}, by, at)
+
+
+def slug(name: str) -> str:
+    """An initiative id made from its name: 'No default passwords' -> 'no-default-passwords'."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64].strip("-")
+    if not text:
+        raise EventError(f"cannot make an id from the name {name!r}; give one with --id")
+    return text
