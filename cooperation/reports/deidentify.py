@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from cooperation.reports.folding import BREAK, Tokens, is_spaceless, tokenise
 
@@ -40,6 +40,7 @@ GENERIC_WORDS = frozenset(
 MIN_PART_LENGTH = 3  # letters of a part in a script with spaces; two in a script without
 
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_.+'`\u2018\u2019\u02bc]+")
+_REMEMBERED = 100_000  # replaced texts kept, at most
 _END = ""  # the key under which a trie node keeps its replacement: no token is empty
 Trie = dict[str, Any]
 
@@ -50,18 +51,10 @@ class NameMatcher:
     def __init__(self) -> None:
         self._root: Trie = {}
         self._priority: dict[tuple[str, ...], int] = {}
+        self._replaced: dict[str, str] = {}  # texts repeat (condition details, ids): each is matched once
 
-    def add(self, name: str, replacement: str, *, priority: int = 0, organisation: bool = False) -> None:
-        """Adds the whole `name` and its variants (not its parts: see `add_key`); where a key is already
-        taken with a higher priority, it stays."""
-        for key in whole_keys(tokenise(name).words, organisation=organisation):
-            self._insert(key, replacement, priority)
-
-    def add_key(self, key: tuple[str, ...], replacement: str, priority: int) -> None:
-        """Adds one folded key, such as a part (which the caller maps, since several names may share it)."""
-        self._insert(key, replacement, priority)
-
-    def _insert(self, key: tuple[str, ...], replacement: str, priority: int) -> None:
+    def add(self, key: tuple[str, ...], replacement: str, priority: int) -> None:
+        """Adds one folded key (see `name_keys`); where it is already taken with a higher priority, it stays."""
         if all(word == BREAK for word in key) or self._priority.get(key, priority - 1) >= priority:
             return
         self._priority[key] = priority
@@ -69,6 +62,7 @@ class NameMatcher:
         for word in key:
             node = node.setdefault(word, {})
         node[_END] = replacement
+        self._replaced.clear()
 
     def spans(self, tokens: Tokens) -> list[tuple[int, int, str]]:
         """The (start, end, replacement) of each name found in the tokens of a text, leftmost-longest first."""
@@ -92,6 +86,14 @@ class NameMatcher:
 
     def replace(self, text: str) -> str:
         """`text` with every name found replaced."""
+        found = self._replaced.get(text)
+        if found is None:
+            if len(self._replaced) >= _REMEMBERED:
+                self._replaced.clear()
+            found = self._replaced[text] = self._replace(text)
+        return found
+
+    def _replace(self, text: str) -> str:
         spans = self.spans(tokenise(text)) if self._root else []
         if not spans:
             return text
@@ -103,11 +105,28 @@ class NameMatcher:
         pieces.append(text[position:])
         return "".join(pieces)
 
-    def has_key(self, key: tuple[str, ...]) -> bool:
-        return key in self._priority
+    def keys(self) -> set[tuple[str, ...]]:
+        """Every key held (a set: callers test keys without walking the trie)."""
+        return set(self._priority)
 
 
-def whole_keys(words: list[str], *, organisation: bool) -> Iterable[tuple[str, ...]]:
+class NameKeys(NamedTuple):
+    """The keys of one name: the whole name and its variants, and its parts."""
+
+    whole: list[tuple[str, ...]]
+    parts: list[tuple[str, ...]]
+
+
+def name_keys(name: str, *, organisation: bool) -> NameKeys:
+    """The keys of `name` (see the module's docstring), folding it once."""
+    words = tokenise(name).words
+    whole = list(dict.fromkeys(_whole_keys(words, organisation=organisation)))
+    # An ASCII name has no script without spaces, so its parts are its words.
+    parts: list[tuple[str, ...]] = [(w,) for w in words if _is_part(w)] if name.isascii() else list(_cut_parts(name))
+    return NameKeys(whole, list(dict.fromkeys(parts)))
+
+
+def _whole_keys(words: list[str], *, organisation: bool) -> Iterable[tuple[str, ...]]:
     """The keys of a whole name: as written, without punctuation at its ends, glued, and initials."""
     yield tuple(words)
     trimmed = _trimmed(words)
@@ -119,9 +138,9 @@ def whole_keys(words: list[str], *, organisation: bool) -> Iterable[tuple[str, .
         yield ("".join(word[0] for word in plain),)
 
 
-def part_keys(name: str) -> Iterable[tuple[str, ...]]:
-    """The parts of a name (see the module's docstring for the rule), each as a key. The name is cut
-    where it has separators first, since folding drops them (山田 太郎 has the parts 山田 and 太郎)."""
+def _cut_parts(name: str) -> Iterable[tuple[str, ...]]:
+    """The parts of a name that may hold scripts without spaces. The name is cut where it has separators
+    first, since folding drops them (山田 太郎 has the parts 山田 and 太郎)."""
     for chunk in _SEPARATORS.split(name):
         run: list[str] = []
         for word in [*tokenise(chunk).words, BREAK]:
@@ -131,8 +150,12 @@ def part_keys(name: str) -> Iterable[tuple[str, ...]]:
             if len(run) >= 2:
                 yield tuple(run)
             run = []
-            if word != BREAK and len(word) >= MIN_PART_LENGTH and not word.isdigit() and word not in GENERIC_WORDS:
+            if _is_part(word):
                 yield (word,)
+
+
+def _is_part(word: str) -> bool:
+    return word != BREAK and len(word) >= MIN_PART_LENGTH and not word.isdigit() and word not in GENERIC_WORDS
 
 
 def _trimmed(words: list[str]) -> tuple[str, ...]:

@@ -34,7 +34,6 @@ BREAK = "\x01"  # the token for a run of punctuation: a control character, which
 
 _WORD, _SPACELESS, _JOIN, _BREAK = 0, 1, 2, 3
 _APOSTROPHES = frozenset("'`´‘’‚‛′‵ʹʻʼʽˈ＇")
-_JOINING_ASCII = frozenset(" \t\n\r\x0b\x0c-'`_.+")
 # Scripts written without spaces between words: (first, last) code points.
 _SPACELESS_RANGES = (
     (0x0E00, 0x0EFF),  # Thai, Lao
@@ -54,7 +53,8 @@ _SPACELESS_RANGES = (
 )
 # Text that is plain ASCII without escapes or control characters takes a fast path with the same result.
 _NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]|[%&]")
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
+# A word, or a run of punctuation (with any joining characters inside it) that makes one BREAK token.
+_PLAIN_TOKEN = re.compile(r"([a-z0-9]+)|[^a-z0-9 \t\n\r'`_.+-]+(?:[ \t\n\r'`_.+-]*[^a-z0-9 \t\n\r'`_.+-]+)*")
 _ESCAPE = re.compile(r"(?:%[0-9A-Fa-f]{2})+|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -109,22 +109,12 @@ def _append(tokens: Tokens, word: str, start: int, end: int) -> None:
 
 def _plain_tokens(text: str) -> Tokens:
     """The tokens of printable ASCII text without escapes: the same as the general path, faster."""
-    tokens = Tokens([], [], [])
-    lowered = text.lower()
-    previous_end = 0
-    for match in _ASCII_WORD.finditer(lowered):
-        _plain_gap(tokens, text, previous_end, match.start())
-        _append(tokens, match.group(), match.start(), match.end())
-        previous_end = match.end()
-    _plain_gap(tokens, text, previous_end, len(text))
-    return tokens
-
-
-def _plain_gap(tokens: Tokens, text: str, start: int, end: int) -> None:
-    """The BREAK token of the ASCII gap text[start:end], if it holds punctuation that does not join."""
-    breaking = [index for index in range(start, end) if text[index] not in _JOINING_ASCII]
-    if breaking:
-        _append(tokens, BREAK, breaking[0], breaking[-1] + 1)
+    matches = list(_PLAIN_TOKEN.finditer(text.lower()))
+    return Tokens(
+        [match.group(1) or BREAK for match in matches],
+        [match.start() for match in matches],
+        [match.end() for match in matches],
+    )
 
 
 def _decoded(text: str) -> list[tuple[str, int, int]]:
@@ -188,4 +178,4 @@ def _kind(character: str) -> int | None:
 def is_spaceless(character: str) -> bool:
     """Whether `character` belongs to a script written without spaces between words."""
     point = ord(character)
-    return any(first <= point <= last for first, last in _SPACELESS_RANGES)
+    return point >= _SPACELESS_RANGES[0][0] and any(first <= point <= last for first, last in _SPACELESS_RANGES)

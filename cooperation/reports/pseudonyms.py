@@ -19,11 +19,12 @@ name, a part or a variant of one (checked with the same matcher).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 
 from cooperation.engine.events import Event
 from cooperation.engine.payloads import payload
-from cooperation.reports.deidentify import NameMatcher, part_keys
-from cooperation.reports.folding import tokenise
+from cooperation.reports.deidentify import NameKeys, NameMatcher, name_keys
+from cooperation.reports.folding import BREAK, fold
 
 # Pairs of (person, organisation) words; the first pair with which no pseudonym contains a name is used.
 _PREFIXES = (
@@ -41,14 +42,23 @@ class Pseudonyms:
     """Maps real participant and organisation names to stable pseudonyms, in fields and in free text."""
 
     def __init__(self, people: Sequence[str], organisations: Sequence[str]) -> None:
-        people, organisations = _unique(people), _unique(organisations)
-        names = _names_only(people, organisations)
-        person_word, organisation_word = _choose_words(names, len(people), len(organisations))
-        self._people = {name: f"{person_word} {number}" for number, name in enumerate(people, start=1)}
+        people_keys = {name: name_keys(name, organisation=False) for name in _unique(people)}
+        organisation_keys = {name: name_keys(name, organisation=True) for name in _unique(organisations)}
+        every_key = {key for keys in (*people_keys.values(), *organisation_keys.values()) for key in chain(*keys)}
+        person_word, organisation_word = _choose_words(every_key, len(people_keys), len(organisation_keys))
+        self._people = {name: f"{person_word} {number}" for number, name in enumerate(people_keys, start=1)}
         self._organisations = {
-            name: f"{organisation_word} {number}" for number, name in enumerate(organisations, start=1)
+            name: f"{organisation_word} {number}" for number, name in enumerate(organisation_keys, start=1)
         }
-        self._matcher = _matcher(self._people, self._organisations, (person_word, organisation_word))
+        self._matcher = NameMatcher()
+        _add(self._matcher, people_keys, self._people, (_PERSON, _PERSON_PART), f"{person_word} ?")
+        _add(
+            self._matcher,
+            organisation_keys,
+            self._organisations,
+            (_ORGANISATION, _ORGANISATION_PART),
+            f"{organisation_word} ?",
+        )
 
     @classmethod
     def from_logs(cls, logs: Iterable[Sequence[Event]]) -> Pseudonyms:
@@ -85,23 +95,6 @@ class Pseudonyms:
         return self._matcher.replace(text)
 
 
-def _unique(names: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(names))
-
-
-def _names_only(people: Sequence[str], organisations: Sequence[str]) -> NameMatcher:
-    """A matcher of every name and part (to test pseudonym words against), whatever it is replaced by."""
-    matcher = NameMatcher()
-    for name in people:
-        matcher.add(name, "", organisation=False)
-    for name in organisations:
-        matcher.add(name, "", organisation=True)
-    for name in (*people, *organisations):
-        for key in part_keys(name):
-            matcher.add_key(key, "", 0)
-    return matcher
-
-
 def _candidates() -> Iterator[tuple[str, str]]:
     yield from _PREFIXES
     for suffix in range(2, 10**9):  # only when every listed word is a name or holds one
@@ -109,36 +102,43 @@ def _candidates() -> Iterator[tuple[str, str]]:
             yield f"{person}{suffix}x", f"{organisation}{suffix}x"
 
 
-def _choose_words(names: NameMatcher, people: int, organisations: int) -> tuple[str, str]:
+def _choose_words(keys: set[tuple[str, ...]], people: int, organisations: int) -> tuple[str, str]:
     """The first pair of pseudonym words with which no pseudonym (nor the "?" of a shared part) holds a
     name, a part or a variant of one (a name made of digits alone, which every number may spell, aside)."""
     for person, organisation in _candidates():
-        if not _collides(names, person, people) and not _collides(names, organisation, organisations):
+        if not _collides(keys, person, people) and not _collides(keys, organisation, organisations):
             return person, organisation
     raise AssertionError("unreachable: the candidates never end")
 
 
-def _collides(names: NameMatcher, word: str, count: int) -> bool:
-    """Whether a name is found in "`word` ?" or in "`word` N" for a number N up to `count`: the keys a
-    pseudonym's tokens can hold are the word, the word and what follows, or the number alone."""
-    if names.spans(tokenise(f"{word} ?")):
+def _collides(keys: set[tuple[str, ...]], word: str, count: int) -> bool:
+    """Whether a key is found in "`word` ?" or in "`word` N" for a number N up to `count`: the word is one
+    token, so the keys these can hold are the word, the word and what follows, or the number alone."""
+    folded = fold(word)
+    if (folded,) in keys or (folded, BREAK) in keys:
         return True
-    folded = word.lower()
-    return any(names.has_key((folded, str(number))) for number in range(1, count + 1))
+    return any((folded, str(number)) in keys for number in range(1, count + 1))
 
 
-def _matcher(people: dict[str, str], organisations: dict[str, str], words: tuple[str, str]) -> NameMatcher:
-    """The matcher of every name, part and variant, each mapped to its pseudonym."""
-    matcher = NameMatcher()
-    for name, pseudonym in people.items():
-        matcher.add(name, pseudonym, priority=_PERSON)
-    for name, pseudonym in organisations.items():
-        matcher.add(name, pseudonym, priority=_ORGANISATION, organisation=True)
-    for table, priority, shared in ((people, _PERSON_PART, words[0]), (organisations, _ORGANISATION_PART, words[1])):
-        owners: dict[tuple[str, ...], set[str]] = {}
-        for name, pseudonym in table.items():
-            for key in part_keys(name):
-                owners.setdefault(key, set()).add(pseudonym)
-        for key, pseudonyms in owners.items():
-            matcher.add_key(key, next(iter(pseudonyms)) if len(pseudonyms) == 1 else f"{shared} ?", priority)
-    return matcher
+def _add(
+    matcher: NameMatcher,
+    keys: dict[str, NameKeys],
+    pseudonyms: dict[str, str],
+    priorities: tuple[int, int],
+    shared: str,
+) -> None:
+    """Adds each name's keys, mapped to its pseudonym; a part that several names share, to `shared`."""
+    whole, part = priorities
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for name, found in keys.items():
+        pseudonym = pseudonyms[name]
+        for key in found.whole:
+            matcher.add(key, pseudonym, whole)
+        for key in found.parts:
+            owners.setdefault(key, set()).add(pseudonym)
+    for key, owning in owners.items():
+        matcher.add(key, next(iter(owning)) if len(owning) == 1 else shared, part)
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
