@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from cooperation.reports.folding import BREAK, Tokens, is_spaceless, tokenise
+from cooperation.reports.folding import BREAK, Tokens, has_escapes, is_spaceless, tokenise
 
 # Words that are parts of many names and mean nothing alone: matched only within a whole name.
 GENERIC_WORDS = frozenset(
@@ -95,6 +95,8 @@ class NameMatcher:
 
     def _replace(self, text: str) -> str:
         spans = self.spans(tokenise(text)) if self._root else []
+        if self._root and has_escapes(text):  # a name may show decoded ("L&#111;velace") or as written
+            spans = _union(spans, self.spans(tokenise(text, decode=False)))
         if not spans:
             return text
         pieces, position = [], 0
@@ -108,6 +110,19 @@ class NameMatcher:
     def keys(self) -> set[tuple[str, ...]]:
         """Every key held (a set: callers test keys without walking the trie)."""
         return set(self._priority)
+
+
+def _union(first: list[tuple[int, int, str]], second: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans covering both lists: overlapping spans become one, with the replacement of the longer."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, replacement in sorted([*first, *second]):
+        if merged and start < merged[-1][1]:
+            last_start, last_end, last = merged[-1]
+            longer = replacement if end - start > last_end - last_start else last
+            merged[-1] = (last_start, max(end, last_end), longer)
+        else:
+            merged.append((start, end, replacement))
+    return merged
 
 
 class NameKeys(NamedTuple):

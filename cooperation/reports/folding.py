@@ -71,14 +71,21 @@ def fold(text: str) -> str:
     return " ".join(tokenise(text).words)
 
 
-def tokenise(text: str) -> Tokens:
-    """The tokens of `text` (see the module's docstring for what a token is)."""
+def has_escapes(text: str) -> bool:
+    """Whether `text` holds percent-encoding or HTML references, which read differently decoded and not."""
+    return _ESCAPE.search(text) is not None
+
+
+def tokenise(text: str, *, decode: bool = True) -> Tokens:
+    """The tokens of `text` (see the module's docstring for what a token is); with `decode` false, escapes
+    are read as written."""
     if _NOT_PLAIN.search(text) is None:
         return _plain_tokens(text)
     tokens = Tokens([], [], [])
     word: list[str] = []
     word_start = word_end = 0
-    for character, start, end in _decoded(text):
+    units = _decoded(text) if decode else [(character, index, index + 1) for index, character in enumerate(text)]
+    for character, start, end in units:
         for folded, kind in _folded(character):
             if kind == _WORD:
                 if not word:
