@@ -29,7 +29,7 @@ from test_report_sample import SAMPLE_WORKFLOW
 from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.reports.build import build_report
-from cooperation.reports.deidentify import GENERIC_WORDS
+from cooperation.reports.deidentify import GENERIC_WORDS, NameMatcher
 from cooperation.reports.folding import tokenise
 from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.reports.to_html import render_html
@@ -189,6 +189,22 @@ def test_no_pseudonym_holds_a_name_or_a_part_of_one(names: tuple[list[str], list
 def test_plain_ascii_takes_a_fast_path_with_the_same_tokens(text: str) -> None:
     # A vertical tab is a space (it adds no token) that sends the text down the general path.
     assert tokenise(text) == tokenise(text + "\x0b")
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_a_remembered_replacement_is_what_a_fresh_match_gives(data: st.DataObject) -> None:
+    people, organisations = data.draw(stored_names())
+    texts = data.draw(
+        st.lists(st.sampled_from([*people, "and", "说"]).map(lambda n: variant(data.draw, n)), min_size=1)
+    )
+    shared = Pseudonyms(people, organisations)
+    for text in [*texts, *reversed(texts)]:
+        assert shared.text(text) == Pseudonyms(people, organisations).text(text)
+    matcher = NameMatcher()
+    assert matcher.replace("Qxv said") == "Qxv said"
+    matcher.add(("qxv",), "Someone", 1)  # a key added after a text was remembered
+    assert matcher.replace("Qxv said") == "Someone said"
 
 
 @pytest.mark.parametrize(
