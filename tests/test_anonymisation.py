@@ -30,7 +30,7 @@ from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.reports.build import build_report
 from cooperation.reports.deidentify import GENERIC_WORDS, NameMatcher
-from cooperation.reports.folding import tokenise
+from cooperation.reports.folding import is_spaceless, tokenise
 from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.reports.to_html import render_html
 from cooperation.reports.to_json import render_json
@@ -57,18 +57,32 @@ def loose(text: str) -> str:
 
 
 def spaceless(text: str) -> bool:
-    return all(0x3040 <= ord(character) <= 0x9FFF for character in text.replace(" ", ""))
+    """Whether `text` is in the scripts the README names as written without spaces."""
+    return all(is_spaceless(character) for character in text.replace(" ", ""))
 
 
 def parts(name: str) -> list[str]:
-    """The parts the README promises to catch: words of 3 characters or more (2 in scripts without spaces),
-    numbers and generic words aside."""
+    """The parts the README promises to catch: words (runs of letters and digits, cut where a script without
+    spaces starts or ends) of 3 characters or more, 2 in a script without spaces; numbers and generic words
+    aside."""
     found = []
-    for word in loose(name).split(" "):
-        long_enough = len(word) >= (2 if spaceless(word) else 3)
-        if word and long_enough and not word.isdigit() and word not in GENERIC_WORDS:
-            found.append(word)
+    for word in re.split(r"[\W_]+", loose(name)):
+        for run in _runs(word):
+            long_enough = len(run) >= (2 if spaceless(run) else 3)
+            if long_enough and not run.isdigit() and run not in GENERIC_WORDS:
+                found.append(run)
     return found
+
+
+def _runs(word: str) -> list[str]:
+    """`word` cut where it passes between a script without spaces and one with."""
+    runs: list[str] = []
+    for character in word:
+        if runs and spaceless(runs[-1][-1]) == spaceless(character):
+            runs[-1] += character
+        else:
+            runs.append(character)
+    return runs
 
 
 def readings(output: str) -> list[str]:
@@ -148,6 +162,17 @@ def variant(draw: st.DrawFn, name: str) -> str:
     return name
 
 
+def written(data: st.DataObject, names: list[str], filler: st.SearchStrategy[str]) -> list[str]:
+    """Pieces of free text: filler, and names in some variant."""
+    pieces = []
+    for _ in range(data.draw(st.integers(0, 8))):
+        if data.draw(st.booleans()):
+            pieces.append(data.draw(filler))
+        else:
+            pieces.append(variant(data.draw, data.draw(st.sampled_from(names))))
+    return pieces
+
+
 @st.composite
 def stored_names(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     """People and organisations, each stored in NFC or NFD, unique once folded."""
@@ -165,7 +190,7 @@ def stored_names(draw: st.DrawFn) -> tuple[list[str], list[str]]:
 def test_no_name_part_or_variant_survives_in_free_text(data: st.DataObject) -> None:
     people, organisations = data.draw(stored_names())
     names = [*people, *organisations]
-    pieces = data.draw(st.lists(st.one_of(FILLER, st.sampled_from(names).map(lambda n: variant(data.draw, n)))))
+    pieces = written(data, names, FILLER)
     text = " ".join(pieces) + "".join(data.draw(st.lists(st.sampled_from(names), max_size=2)))  # glued at the end
     anonymised = Pseudonyms(people, organisations).text(text)
     assert leaks(names, anonymised) == [], (text, anonymised)
@@ -195,9 +220,7 @@ def test_plain_ascii_takes_a_fast_path_with_the_same_tokens(text: str) -> None:
 @given(data=st.data())
 def test_a_remembered_replacement_is_what_a_fresh_match_gives(data: st.DataObject) -> None:
     people, organisations = data.draw(stored_names())
-    texts = data.draw(
-        st.lists(st.sampled_from([*people, "and", "说"]).map(lambda n: variant(data.draw, n)), min_size=1)
-    )
+    texts = ["and", *written(data, people, FILLER)]
     shared = Pseudonyms(people, organisations)
     for text in [*texts, *reversed(texts)]:
         assert shared.text(text) == Pseudonyms(people, organisations).text(text)
@@ -359,3 +382,27 @@ def test_the_initiatives_own_name_and_id_are_anonymised(tmp_path: Path) -> None:
         assert leaks(["Ada Lovelace"], output) == []
     shown = json.loads(render_json(report))["initiatives"][0]
     assert (shown["initiative"], shown["name"]) == ("Participant 1-lab", "Participant 1 Lab")
+
+
+ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    names=st.lists(
+        st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=10).filter(
+            lambda name: sum(character.isalpha() for character in loose(name)) >= 3
+        ),
+        min_size=1,
+        max_size=4,
+        unique_by=loose,
+    ),
+    data=st.data(),
+)
+def test_names_of_any_characters_do_not_survive_in_text_of_any_characters(
+    names: list[str], data: st.DataObject
+) -> None:
+    pieces = written(data, names, ANY_TEXT)
+    text = " ".join(pieces)
+    anonymised = Pseudonyms(names, []).text(text)
+    assert leaks(names, anonymised) == [], (text, anonymised)
