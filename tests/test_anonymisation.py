@@ -178,6 +178,10 @@ def stored_names(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     """People and organisations, each stored in NFC or NFD, unique once folded."""
     form = draw(st.sampled_from(["NFC", "NFD"]))
     names = draw(st.lists(NAME.map(lambda n: unicodedata.normalize(form, n)), min_size=2, max_size=6, unique_by=loose))
+    if draw(st.booleans()):  # a name that holds another
+        longer = names[0] + draw(st.sampled_from(["", " "])) + draw(st.one_of(LATIN_WORD, CJK))
+        if loose(longer) not in {loose(name) for name in names}:
+            names.append(unicodedata.normalize(form, longer))
     cut = draw(st.integers((len(names) + 1) // 2, len(names)))  # no more organisations than people: each is someone's
     return names[:cut], names[cut:]
 

@@ -4,13 +4,14 @@ Names and text are folded alike (`cooperation.reports.folding`) and compared tok
 Every name is a key, and so are its variants, each mapped to the name's replacement:
 
 - the name as written, and without its leading or trailing punctuation ("O'Neil (Jr.)");
-- its words glued together ("AdaLovelace", "mary_jane" aside, which folding already finds);
+- its words glued together ("AdaLovelace"; "ada_lovelace" needs no key, folding finds it);
 - for an organisation of three words or more, its initials ("European Network Agency": "ENA");
 - each part: every word of three characters or more ("Lovelace" of "Ada Lovelace"), or of two
   characters or more in a script without spaces (山田 of 山田 太郎), except numbers and the
   generic words of `GENERIC_WORDS` ("University", "of", "von").
 
-A part shared by several names maps to a replacement that names no one (`ambiguous`).
+Which replacement a part gets is the caller's choice (`cooperation.reports.pseudonyms` maps a
+part shared by several names to one that names no one).
 The text is scanned once, left to right; at each token the trie is walked as far as the
 text allows and the longest key found wins, so the cost is linear in the length of the text
 (times the length of the longest name that starts there), whatever the number of names.
@@ -54,7 +55,7 @@ class NameMatcher:
         self._replaced: dict[str, str] = {}  # texts repeat (condition details, ids): each is matched once
 
     def add(self, key: tuple[str, ...], replacement: str, priority: int) -> None:
-        """Adds one folded key (see `name_keys`); where it is already taken with a higher priority, it stays."""
+        """Adds one folded key (see `name_keys`); a key already taken with the same or a higher priority stays."""
         if all(word == BREAK for word in key) or self._priority.get(key, priority - 1) >= priority:
             return
         self._priority[key] = priority
@@ -106,10 +107,6 @@ class NameMatcher:
             position = end
         pieces.append(text[position:])
         return "".join(pieces)
-
-    def keys(self) -> set[tuple[str, ...]]:
-        """Every key held (a set: callers test keys without walking the trie)."""
-        return set(self._priority)
 
 
 def _union(first: list[tuple[int, int, str]], second: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -13,7 +13,7 @@ its variants, folded (Unicode forms, case, apostrophes, dashes, invisible charac
 percent-encoding), found in one pass over the text. A part that belongs to one name is
 replaced by that name's pseudonym; a part shared by several names by a pseudonym word with
 no number ("Participant ?"). Pseudonym words are chosen so that no pseudonym contains a
-name, a part or a variant of one (checked with the same matcher).
+name, a part or a variant of one (checked against the same folded keys).
 """
 
 from __future__ import annotations
