@@ -19,7 +19,7 @@ name, a part or a variant of one (checked against the same folded keys).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
+from itertools import chain, count
 
 from cooperation.engine.events import Event
 from cooperation.engine.payloads import payload
@@ -97,7 +97,7 @@ class Pseudonyms:
 
 def _candidates() -> Iterator[tuple[str, str]]:
     yield from _PREFIXES
-    for suffix in range(2, 10**9):  # only when every listed word is a name or holds one
+    for suffix in count(2):  # only when every listed word is a name or holds one
         for person, organisation in _PREFIXES:
             yield f"{person}{suffix}x", f"{organisation}{suffix}x"
 
@@ -105,19 +105,20 @@ def _candidates() -> Iterator[tuple[str, str]]:
 def _choose_words(keys: set[tuple[str, ...]], people: int, organisations: int) -> tuple[str, str]:
     """The first pair of pseudonym words with which no pseudonym (nor the "?" of a shared part) holds a
     name, a part or a variant of one (a name made of digits alone, which every number may spell, aside)."""
-    for person, organisation in _candidates():
-        if not _collides(keys, person, people) and not _collides(keys, organisation, organisations):
-            return person, organisation
-    raise AssertionError("unreachable: the candidates never end")
+    return next(
+        (person, organisation)
+        for person, organisation in _candidates()  # endless, so one is found
+        if not _collides(keys, person, people) and not _collides(keys, organisation, organisations)
+    )
 
 
-def _collides(keys: set[tuple[str, ...]], word: str, count: int) -> bool:
-    """Whether a key is found in "`word` ?" or in "`word` N" for a number N up to `count`: the word is one
+def _collides(keys: set[tuple[str, ...]], word: str, numbers: int) -> bool:
+    """Whether a key is found in "`word` ?" or in "`word` N" for a number N up to `numbers`: the word is one
     token, so the keys these can hold are the word, the word and what follows, or the number alone."""
     folded = fold(word)
     if (folded,) in keys or (folded, BREAK) in keys:
         return True
-    return any((folded, str(number)) in keys for number in range(1, count + 1))
+    return any((folded, str(number)) in keys for number in range(1, numbers + 1))
 
 
 def _add(
