@@ -130,12 +130,16 @@ class NameKeys(NamedTuple):
 
 
 def name_keys(name: str, *, organisation: bool) -> NameKeys:
-    """The keys of `name` (see the module's docstring), folding it once."""
-    words = tokenise(name).words
-    whole = list(dict.fromkeys(_whole_keys(words, organisation=organisation)))
-    # An ASCII name has no script without spaces, so its parts are its words.
-    parts: list[tuple[str, ...]] = [(w,) for w in words if _is_part(w)] if name.isascii() else list(_cut_parts(name))
-    return NameKeys(whole, list(dict.fromkeys(parts)))
+    """The keys of `name` (see the module's docstring), folding it once; a name with escapes in it
+    ("&quot;") has the keys of both its readings, decoded and as written."""
+    whole: list[tuple[str, ...]] = []
+    parts: list[tuple[str, ...]] = []
+    for decode in (True, False) if has_escapes(name) else (True,):
+        words = tokenise(name, decode=decode).words
+        whole += _whole_keys(words, organisation=organisation)
+        # An ASCII name has no script without spaces, so its parts are its words.
+        parts += [(w,) for w in words if _is_part(w)] if name.isascii() else _cut_parts(name, decode=decode)
+    return NameKeys(list(dict.fromkeys(whole)), list(dict.fromkeys(parts)))
 
 
 def _whole_keys(words: list[str], *, organisation: bool) -> Iterable[tuple[str, ...]]:
@@ -150,12 +154,12 @@ def _whole_keys(words: list[str], *, organisation: bool) -> Iterable[tuple[str, 
         yield ("".join(word[0] for word in plain),)
 
 
-def _cut_parts(name: str) -> Iterable[tuple[str, ...]]:
+def _cut_parts(name: str, *, decode: bool) -> Iterable[tuple[str, ...]]:
     """The parts of a name that may hold scripts without spaces. The name is cut where it has separators
     first, since folding drops them (山田 太郎 has the parts 山田 and 太郎)."""
     for chunk in _SEPARATORS.split(name):
         run: list[str] = []
-        for word in [*tokenise(chunk).words, BREAK]:
+        for word in [*tokenise(chunk, decode=decode).words, BREAK]:
             if is_spaceless(word[0]):
                 run.append(word)
                 continue
