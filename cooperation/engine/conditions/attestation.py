@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
     Condition = CompiledCondition["AttestationSettings"]
 
-# Who attests (name, community), and the current participants who count but have not
-# attested (or not recently enough): names, so that a detail can say who may still attest.
-Attesters = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+# How many attest, and their communities (sorted). Names are left out on purpose: a measurement
+# is shared by every initiative that measures the same, and naming people would make each unique
+# (docs/architecture.md, shared results; the benchmark's portfolio figures depend on it).
+Attesters = tuple[int, tuple[str, ...]]
 
 
 class AttestationSettings(NamedTuple):
@@ -45,38 +46,24 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Attesters:
         participants = evaluator.facts.participants
-        given = evaluator.facts.attestations.get(condition.id)
-        if not given:  # the same for every initiative (see `records`): who could attest is not named
-            return ((), ())
-        attesters, others = [], []
-        for name, participant in participants.items():
-            if not participant.active or participant.role == "observer":
+        attesters = []
+        for name, at in evaluator.facts.attestations.get(condition.id, {}).items():
+            participant = participants.get(name)
+            if participant is None or not participant.active or participant.role == "observer":
                 continue  # only current participants who count may attest
-            at = given.get(name)
-            if at is not None and (since is None or at >= since):
-                attesters.append((name, participant.community))
-            else:
-                others.append(name)
-        return (tuple(sorted(attesters)), tuple(sorted(others)))
+            if since is None or at >= since:
+                attesters.append(participant.community)
+        return (len(attesters), tuple(sorted(set(attesters))))
 
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Attesters) -> Outcome:
-        named, others = measured
-        attesters, communities = len(named), sorted({community for _, community in named})
+        attesters, communities = measured
         need, need_communities = condition.settings.min_participants, condition.settings.min_communities
         detail = (
             f"attested by {counted(attesters, need, 'participant')}, "
             f"from {counted(len(communities), need_communities, 'community', 'communities')}"
+            + (f": {', '.join(communities)}" if communities else "")
         )
-        if named:
-            detail += ": " + ", ".join(f"{name} ({community})" for name, community in named)
         met = attesters >= need and len(communities) >= need_communities
-        if not met:
-            if not named:
-                detail += "; any current participant who is not an observer may attest"
-            elif others:
-                detail += f"; could still attest: {', '.join(others)}"
-            else:
-                detail += "; no other current participant can attest"
         return (met, detail, (ratio(attesters, need) + ratio(len(communities), need_communities)) / 2)
 
     def records(self, condition: Condition) -> tuple[str, str]:
