@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from types import TracebackType
 from typing import Any, Literal
 
 import psycopg
@@ -33,6 +32,7 @@ from cooperation.stores.postgres_url import redact, scrub, secrets_of
 from cooperation.stores.shared import (
     INIT_HINT,
     MARKER,
+    ClosedAtExit,
     checked_versions,
     closed_error,
     log_from_json,
@@ -89,7 +89,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class PostgresStore:
+class PostgresStore(ClosedAtExit):
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
     One connection per store; a store may be shared by threads, which take turns. A
@@ -162,14 +162,6 @@ class PostgresStore:
             connection, self._connection = self._connection, None
             if connection is not None:
                 connection.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._url!r})"

@@ -12,7 +12,8 @@ import json
 import operator
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from cooperation.engine.events import Event
 from cooperation.errors import ConflictError, StoreError, UnstorableEventError
@@ -91,3 +92,18 @@ def log_from_json(initiative: str, text: str | None, *, sort: bool) -> list[Even
     if sort:
         entries.sort(key=_BY_SEQ)
     return log_from_entries(initiative, entries)
+
+
+class ClosedAtExit:
+    """`with store:` closes the store at the end of the block; the store defines `close`."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()

@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 from cooperation.engine.events import Event, encode_data
@@ -26,6 +25,7 @@ from cooperation.errors import StoreError
 from cooperation.stores.shared import (
     INIT_HINT,
     MARKER,
+    ClosedAtExit,
     checked_versions,
     closed_error,
     log_from_json,
@@ -104,7 +104,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore:
+class SqliteStore(ClosedAtExit):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.
@@ -170,14 +170,6 @@ class SqliteStore:
             connection, self._connection = self._connection, None
             if connection is not None:
                 connection.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SqliteStore({self._url!r})"
