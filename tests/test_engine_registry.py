@@ -118,6 +118,11 @@ def walk(registry: Registry, stage: str, *, initiative: str = "pilot") -> str:
     return i
 
 
+def _line(kind: str, at: str, data: dict[str, Any], by: str | None = None) -> str:
+    """One JSON line of an event of initiative 'x', as an import reads it."""
+    return json.dumps({"initiative": "x", "kind": kind, "at": at, **({"by": by} if by else {}), "data": data})
+
+
 def _unchanged(registry: Registry, initiative: str, before: list[Any]) -> None:
     assert registry.history(initiative) == before
 
@@ -840,34 +845,13 @@ def test_import_refuses_an_advance_whose_prerequisites_are_unmet(
     registry: Registry, by: str | None, message: str
 ) -> None:
     lines = [
-        {
-            "initiative": "x",
-            "kind": "initiative_created",
-            "at": "2018-01-01",
-            "data": {"name": "X", "workflow": BUILTIN},
-        },
-        {
-            "initiative": "x",
-            "kind": "participant_joined",
-            "at": "2018-01-02",
-            "data": {"name": "Obs", "community": "media", "role": "observer"},
-        },
-        {
-            "initiative": "x",
-            "kind": "participant_joined",
-            "at": "2018-01-02",
-            "data": {"name": "Ada", "community": "technical", "role": "owner"},
-        },
-        {
-            "initiative": "x",
-            "kind": "stage_advanced",
-            "at": "2018-01-03",
-            "by": by,
-            "data": {"from": "challenge", "to": "ownership"},
-        },
+        _line("initiative_created", "2018-01-01", {"name": "X", "workflow": BUILTIN}),
+        _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
+        _line("participant_joined", "2018-01-02", {"name": "Ada", "community": "technical", "role": "owner"}),
+        _line("stage_advanced", "2018-01-03", {"from": "challenge", "to": "ownership"}, by),
     ]
     with pytest.raises(CooperationError) as caught:
-        registry.import_lines([json.dumps(line) for line in lines])
+        registry.import_lines(lines)
     assert str(caught.value).startswith("<input>:4: ") and message in str(caught.value)
     assert registry.initiatives() == []
 
@@ -875,70 +859,32 @@ def test_import_refuses_an_advance_whose_prerequisites_are_unmet(
 def test_an_import_refused_for_a_blocked_move_keeps_the_unmet_prerequisites_as_data(registry: Registry) -> None:
     """The error names the line, and still carries the refusal with what is unmet, in working order."""
     lines = [
-        {
-            "initiative": "x",
-            "kind": "initiative_created",
-            "at": "2018-01-01",
-            "data": {"name": "X", "workflow": BUILTIN},
-        },
-        {
-            "initiative": "x",
-            "kind": "participant_joined",
-            "at": "2018-01-02",
-            "data": {"name": "Ada", "community": "technical", "role": "owner"},
-        },
-        {
-            "initiative": "x",
-            "kind": "stage_advanced",
-            "at": "2018-01-03",
-            "by": "Ada",
-            "data": {"from": "challenge", "to": "ownership"},
-        },
-        {
-            "initiative": "x",
-            "kind": "participant_joined",
-            "at": "2018-01-04",
-            "by": "Obs",
-            "data": {"name": "Obs", "community": "media", "role": "observer"},
-        },
+        _line("initiative_created", "2018-01-01", {"name": "X", "workflow": BUILTIN}),
+        _line("participant_joined", "2018-01-02", {"name": "Ada", "community": "technical", "role": "owner"}),
+        _line("stage_advanced", "2018-01-03", {"from": "challenge", "to": "ownership"}, "Ada"),
+        _line("participant_joined", "2018-01-04", {"name": "Obs", "community": "media", "role": "observer"}, "Obs"),
     ]
     with pytest.raises(EventError) as caught:
-        registry.import_lines([json.dumps(line) for line in lines], source="log.jsonl")
+        registry.import_lines(lines, source="log.jsonl")
     refused = caught.value
     assert refused.location == "log.jsonl:3"
     assert isinstance(refused.original, BlockedTransitionError)
     assert str(refused) == f"log.jsonl:3: {refused.original}"
     assert (refused.original.initiative, refused.original.target) == ("x", "ownership")
     assert registry.initiatives() == []
-    registry.import_lines([json.dumps(line) for line in lines[:2]])  # as the log stood before the move
+    registry.import_lines(lines[:2])  # as the log stood before the move
     blocking = [result.condition for result in registry.status("x").unmet if result.blocking]
     assert blocking and [result.condition for result in refused.original.unmet] == blocking
 
 
 def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: Registry) -> None:
     lines = [
-        {
-            "initiative": "x",
-            "kind": "initiative_created",
-            "at": "2018-01-01",
-            "data": {"name": "X", "workflow": BUILTIN},
-        },
-        {
-            "initiative": "x",
-            "kind": "participant_joined",
-            "at": "2018-01-02",
-            "data": {"name": "Obs", "community": "media", "role": "observer"},
-        },
-        {
-            "initiative": "x",
-            "kind": "stage_advanced",
-            "at": "2018-01-03",
-            "by": "Obs",
-            "data": {"from": "challenge", "to": "ownership"},
-        },
+        _line("initiative_created", "2018-01-01", {"name": "X", "workflow": BUILTIN}),
+        _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
+        _line("stage_advanced", "2018-01-03", {"from": "challenge", "to": "ownership"}, "Obs"),
     ]
     with pytest.raises(EventError) as caught:
-        registry.import_lines([json.dumps(line) for line in lines], source="log.jsonl")
+        registry.import_lines(lines, source="log.jsonl")
     refused = caught.value.original
     assert isinstance(refused, NotPermittedError)
     assert (refused.actor, refused.move) == ("Obs", "advance")
