@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -97,8 +97,7 @@ def log_from_json(initiative: str, text: str | None, *, sort: bool) -> list[Even
 class ClosedAtExit:
     """`with store:` closes the store at the end of the block; the store defines `close`."""
 
-    def close(self) -> None:
-        raise NotImplementedError
+    close: Callable[[], None]  # defined by each store
 
     def __enter__(self) -> Self:
         return self
