@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import ENGINE_LADDER, export_lines, run_cli
 from typer.testing import CliRunner, Result
@@ -277,7 +277,7 @@ RUNNER = CliRunner()
 
 def _in_process(db: Path, *args: str) -> Result:
     """The real `coop` application, run in this process: never a traceback, whatever the outcome."""
-    result = RUNNER.invoke(app, [*args, "--db", str(db)])
+    result = RUNNER.invoke(app, [args[0], "--db", str(db), *args[1:]])  # --db first: the rest may follow `--`
     assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
     assert "Traceback" not in result.stdout and "Traceback" not in result.stderr
     return result
@@ -299,21 +299,24 @@ def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _free_text_commands(text: str) -> list[tuple[str, ...]]:
-    """Every command that takes a free text or a name, with `text` in that place."""
+    """Every command that takes a free text or a name, with `text` in that place (after `--` where it is an
+    argument: a text may start with a dash, as a user would then write it)."""
     return [
-        ("new", text, "--id", "other", "-w", ENGINE_LADDER),
-        ("join", "i", text, "-c", "media", "-o", text),
+        ("new", "--id", "other", "-w", ENGINE_LADDER, "--", text),
+        ("join", "-c", "media", "-o", text, "--", "i", text),
         ("meet", "i", "Ada", "--venue", text),
-        ("evidence", "i", "problem", text, "--link", text, "--by", "Ada"),
+        ("evidence", "--link", text, "--by", "Ada", "--", "i", "problem", text),
         ("waive", "i", "vouched", "--rationale", text * 40, "--by", "Ada"),
-        ("publish", "i", text, "--link", text),
-        ("breach", "i", text),
+        ("publish", "--link", text, "--", "i", text),
+        ("breach", "--", "i", text),
         ("record", "i", "evidence_recorded", "--data", json.dumps({"condition": "problem", "text": text})),
     ]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=NORMALISED, which=st.integers(0, 7))
+@example(text="-0", which=0)  # a text that starts with a dash
+@example(text="-x", which=7)
 def test_any_unicode_in_any_free_text_or_name_is_kept_or_refused_and_never_reaches_a_terminal_raw(
     fuzz_registry: Path, text: str, which: int
 ) -> None:
