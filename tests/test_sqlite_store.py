@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import math
@@ -69,7 +70,7 @@ def test_the_registry_is_marked_and_records_its_schema_version(registry: Path) -
     connection.close()
 
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "1"
+    assert meta["schema_version"] == str(schema_version()) == "2"
     assert meta["created_at"].endswith("Z")
 
 
@@ -264,6 +265,28 @@ def test_a_marked_file_without_its_meta_table_is_reported_as_damaged(tmp_path: P
     assert digest(path) == before
 
 
+def test_a_registry_from_before_accounts_keeps_its_events_and_records_the_writer_from_then_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    rows = sqlite_store._rows
+    with monkeypatch.context() as old_coop:  # the schema and the writes of coop before accounts
+        old_coop.setattr(sqlite_store, "_MIGRATIONS", sqlite_store._MIGRATIONS[:1])
+        old_coop.setattr(
+            sqlite_store, "_INSERT", sqlite_store._INSERT.replace(", recorded_by)", ")").replace(", ?)", ")")
+        )
+        old_coop.setattr(sqlite_store, "_rows", lambda batches, at, by: (row[:-1] for row in rows(batches, at, by)))
+        with SqliteStore(path) as store:
+            store.append("pilot", [event("pilot", n=1)], expected_version=0)
+
+    with SqliteStore(path, create=False) as store:
+        store.append("pilot", [event("pilot", n=2)], expected_version=1)
+        old, new = store.read("pilot")
+    assert (old.data, old.recorded_by) == ({"n": 1}, None)
+    assert (new.data, new.recorded_by) == ({"n": 2}, getpass.getuser())
+    assert old.recorded_at is not None and new.recorded_at is not None
+
+
 def test_migrations_run_in_order_on_an_older_registry(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     later = (
         "CREATE INDEX events_by_kind ON events (kind, initiative)",
@@ -276,7 +299,8 @@ def test_migrations_run_in_order_on_an_older_registry(registry: Path, monkeypatc
         assert store.version("pilot") == 2
         store.append("pilot", [event("pilot", n=3)], expected_version=2)
     connection = raw(registry)
-    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    newest = str(sqlite_store.schema_version())
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == newest
     assert connection.execute("SELECT text FROM notes").fetchall() == [("v3",)]
     connection.close()
 
@@ -284,7 +308,7 @@ def test_migrations_run_in_order_on_an_older_registry(registry: Path, monkeypatc
     with SqliteStore(fresh):
         pass
     connection = raw(fresh)
-    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == newest
     assert connection.execute("SELECT text FROM notes").fetchall() == [("v3",)]
     connection.close()
 
@@ -441,7 +465,9 @@ def test_processes_creating_one_registry_at_once_all_succeed(tmp_path: Path) -> 
     with SqliteStore(path, create=False) as store:
         assert store.initiatives() == [f"own-{worker}" for worker in range(6)]
     connection = raw(path)
-    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+        schema_version()
+    )
     assert connection.execute("SELECT count(*) FROM meta").fetchone()[0] == 3
     connection.close()
 

@@ -8,8 +8,11 @@ and returns a function that opens the store it stands for, the same one on each 
 
 from __future__ import annotations
 
+import getpass
+import re
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +125,31 @@ def test_a_missing_actor_reads_back_as_none(store: EventStore) -> None:
     store.append("anonymous", [event("anonymous", by=None)], expected_version=0)
 
     assert store.read("anonymous")[0].by is None
+
+
+def test_the_store_sets_when_and_by_which_account_each_event_was_recorded(store: EventStore) -> None:
+    claimed = Event("stamped", "meeting_held", "2019-02-01", {}, "alice", recorded_at="1999-01-01", recorded_by="x")
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    store.append("stamped", [claimed], expected_version=0)
+    store.append("stamped", [event("stamped")], expected_version=1)
+    after = datetime.now(UTC) + timedelta(seconds=5)
+
+    read = store.read("stamped")
+    via_all = dict(store.read_all())["stamped"]
+    for stored in (*read, *via_all):
+        assert stored.recorded_at is not None and re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stored.recorded_at
+        )
+        assert before <= datetime.fromisoformat(stored.recorded_at.replace("Z", "+00:00")) <= after
+        assert stored.recorded_by == store.account == writing_account(store)  # not what the writer claimed
+    assert read[0].recorded_at <= read[1].recorded_at  # type: ignore[operator]
+
+
+def writing_account(store: EventStore) -> str:
+    """The account a store should record: the OS user for SQLite, the session user for PostgreSQL."""
+    if type(store).__name__ == "SqliteStore":
+        return getpass.getuser()
+    return str(store._query("SELECT session_user", ())[0][0])  # type: ignore[attr-defined]
 
 
 def test_the_store_numbers_events_whatever_seq_they_came_with(store: EventStore) -> None:

@@ -118,6 +118,11 @@ class Event:
 
     Read-only by convention: the log it comes from is append-only. `data` is typed as the
     data of any kind; code that has matched `kind` reads it through `payloads.payload`.
+    `at` is when the fact happened, as claimed; `recorded_at` (UTC, to the microsecond) and
+    `recorded_by` (the account that wrote it: the database's session user, or the operating
+    system's user for SQLite) are set by the store, never by the writer, and are None for an
+    event not stored yet (or, for `recorded_by`, one stored before accounts were kept). They
+    are the record's bookkeeping, not the fact, so they take no part in comparing events.
     """
 
     initiative: str
@@ -126,6 +131,8 @@ class Event:
     data: EventData = field(default_factory=dict)  # type: ignore[assignment]  # {} fits no kind: for tests only
     by: str | None = None
     seq: int = 0
+    recorded_at: str | None = field(default=None, compare=False)
+    recorded_by: str | None = field(default=None, compare=False)
 
     @property
     def moment(self) -> datetime:

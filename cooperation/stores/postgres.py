@@ -81,6 +81,11 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TRIGGER coop_events_no_truncate BEFORE TRUNCATE ON {events} "
         "FOR EACH STATEMENT EXECUTE FUNCTION {refuse}()",
     ),
+    # Who wrote each event: the server's session user, set by the server; rows from before are left unknown.
+    (
+        "ALTER TABLE {events} ADD COLUMN recorded_by text",
+        "ALTER TABLE {events} ALTER COLUMN recorded_by SET DEFAULT session_user",
+    ),
 ]
 
 
@@ -121,6 +126,12 @@ class PostgresStore(ClosedAtExit):
     def url(self) -> str:
         """The URL as given, with any password replaced by ***."""
         return self._url
+
+    @property
+    def account(self) -> str:
+        """The session user, the account the server records with every event this store appends."""
+        ((name,),) = self._query("SELECT session_user")
+        return str(name)
 
     @property
     def schema(self) -> str:

@@ -21,10 +21,14 @@ def object_names(connection: psycopg.Connection[Any], schema: str) -> dict[str, 
 def statements(names: Mapping[str, str]) -> dict[str, str]:
     """Every statement the store runs, on the registry's objects."""
     meta, events = names["meta"], names["events"]
-    # A log as one JSON array of [kind, at, data, actor, seq], so that reading it costs one
-    # json.loads instead of one per event (the data column is JSON already, taken in as is).
+    # A log as one JSON array of [kind, at, data, actor, seq, recorded_at, recorded_by], so that
+    # reading it costs one json.loads instead of one per event (the data column is JSON already,
+    # taken in as is); recorded_at is spelled as SQLite stores it, UTC to the microsecond with a Z.
     log = f"""
-        SELECT json_agg(json_build_array(kind, at, data, actor, seq) ORDER BY seq)::text
+        SELECT json_agg(json_build_array(
+            kind, at, data, actor, seq,
+            to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), recorded_by
+        ) ORDER BY seq)::text
         FROM {events} WHERE initiative = {{initiative}}
     """
     # A page of logs: the next page of initiatives (as many as %(page)s says), each with its log, in one statement (one

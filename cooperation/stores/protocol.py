@@ -21,6 +21,12 @@ class EventStore(Protocol):
         """Where the registry lives, for messages."""
         ...
 
+    @property
+    def account(self) -> str:
+        """The account this store writes as, which it records with every event it appends:
+        the database's session user, or the operating system's user for a local file."""
+        ...
+
     def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
         """Append atomically if the log is at `expected_version`; return the new version.
 

@@ -2,14 +2,16 @@
 
 Both keep a meta table that marks a registry as ours and records its schema version,
 both check every log's version before a write, and both read a log as one JSON array
-of [kind, at, data, actor, seq] entries. Their messages say the same things the same
+of [kind, at, data, actor, seq, recorded_at, recorded_by] entries. Their messages say the same things the same
 way, so the wording of those lives here too.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import operator
+import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -27,6 +29,17 @@ _BY_SEQ = operator.itemgetter(4)
 def recorded_now() -> str:
     """The moment an event is recorded, as stored: UTC, to the microsecond, with a Z."""
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def operating_system_account() -> str:
+    """The account a local store records as the writer: the operating system's user name.
+
+    Falls back to the numeric user id where no name can be found (a container user with
+    no entry in /etc/passwd, for instance)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 # --- the meta table --------------------------------------------------------------------------
@@ -76,8 +89,12 @@ def closed_error(url: str) -> StoreError:
 
 
 def log_from_entries(initiative: str, entries: Sequence[Sequence[Any]]) -> list[Event]:
-    """Events from a log read as one JSON array of [kind, at, data, actor, seq] entries, in seq order."""
-    return [Event(initiative, kind, at, data, actor, seq) for kind, at, data, actor, seq in entries]
+    """Events from a log read as one JSON array of [kind, at, data, actor, seq, recorded_at, recorded_by]
+    entries, in seq order."""
+    return [
+        Event(initiative, kind, at, data, actor, seq, recorded_at, recorded_by)
+        for kind, at, data, actor, seq, recorded_at, recorded_by in entries
+    ]
 
 
 def log_from_json(initiative: str, text: str | None, *, sort: bool) -> list[Event]:

@@ -32,6 +32,7 @@ from cooperation.stores.shared import (
     marked_version,
     misplaced_event,
     newer_schema_error,
+    operating_system_account,
     recorded_now,
 )
 from cooperation.stores.sqlite_file import (
@@ -66,22 +67,29 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TRIGGER events_append_only_removal BEFORE DELETE ON events "
         "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
     ),
+    # Who wrote each event (the operating system's user); rows from before are left unknown.
+    ("ALTER TABLE events ADD COLUMN recorded_by TEXT",),
 ]
 
-_INSERT = "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT = (
+    "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at, recorded_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _VERSION = "SELECT coalesce(max(seq), 0) FROM events WHERE initiative = ?"
 _VERSIONS = """
     SELECT names.value, (SELECT coalesce(max(seq), 0) FROM events WHERE initiative = names.value)
     FROM json_each(?) AS names
 """
-# One row per initiative: its whole log as one JSON array of [kind, at, data, actor, seq],
+# One row per initiative: its whole log as one JSON array of [kind, at, data, actor, seq,
+# recorded_at, recorded_by],
 # so that reading every log costs one json.loads per initiative instead of one per event.
 # The GROUP BY walks the primary key, so groups come by initiative and events by seq;
 # each log is still sorted by seq, as group_concat does not promise an order.
 # Logs are read a page at a time, each page by a statement run to its end, so that no
 # statement stays open (holding an old snapshot) while the caller works on a log.
 _LOGS = """
-    SELECT initiative, '[' || group_concat(json_array(kind, at, json(data), actor, seq), ',') || ']'
+    SELECT initiative,
+        '[' || group_concat(json_array(kind, at, json(data), actor, seq, recorded_at, recorded_by), ',') || ']'
     FROM events
     {where}
     GROUP BY initiative
@@ -95,7 +103,7 @@ _PAGE = 500
 
 
 def _log(initiative: str, text: str) -> list[Event]:
-    """A log read as one JSON array of [kind, at, data, actor, seq], sorted: group_concat keeps no order."""
+    """A log read as one JSON array of entries (see `log_from_entries`), sorted: group_concat keeps no order."""
     return log_from_json(initiative, text, sort=True)
 
 
@@ -124,6 +132,10 @@ class SqliteStore(ClosedAtExit):
     @property
     def url(self) -> str:
         return self._url
+
+    @property
+    def account(self) -> str:
+        return operating_system_account()
 
     @property
     def path(self) -> Path:
@@ -185,7 +197,7 @@ class SqliteStore(ClosedAtExit):
                 raise self._error(error, "write to") from None
             try:
                 versions = checked_versions(batches, self._versions(connection, list(batches)))
-                connection.executemany(_INSERT, _rows(batches, recorded_now()))
+                connection.executemany(_INSERT, _rows(batches, recorded_now(), operating_system_account()))
                 connection.execute("COMMIT")
             except BaseException as error:
                 _rollback(connection)
@@ -362,8 +374,8 @@ class SqliteStore(ClosedAtExit):
 
 
 def _rows(
-    batches: Mapping[str, tuple[int, Sequence[Event]]], recorded_at: str
-) -> Iterator[tuple[str, int, str, str, str | None, str, str]]:
+    batches: Mapping[str, tuple[int, Sequence[Event]]], recorded_at: str, recorded_by: str
+) -> Iterator[tuple[str, int, str, str, str | None, str, str, str]]:
     encode = encode_data
     for initiative in sorted(batches):  # in key order, the B-tree grows at its end
         expected, events = batches[initiative]
@@ -372,7 +384,7 @@ def _rows(
             if event.initiative != initiative:
                 raise misplaced_event(event, initiative)
             seq += 1
-            yield initiative, seq, event.kind, event.at, event.by, encode(event.data), recorded_at
+            yield initiative, seq, event.kind, event.at, event.by, encode(event.data), recorded_at, recorded_by
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
