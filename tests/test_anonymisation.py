@@ -248,6 +248,7 @@ def test_a_remembered_replacement_is_what_a_fresh_match_gives(data: st.DataObjec
         ("Ada Lovelace", "https://example.org/people/Ada%20Lovelace"),  # percent-encoded
         ("Zoë Ångström", "https://example.org/" + urllib.parse.quote("Zoë Ångström")),  # percent-encoded UTF-8
         ("Ada Lovelace", "L&#111;velace"),  # an HTML reference
+        ("\x99Ada", "&#153;&#65;da"),  # a control character's reference, which html.unescape reads as "™"
         ("Ada Lovelace", "AdaLovelace"),  # the words glued
         ("Ada Lovelace", "Love\u200blace and Lovel\u202eace"),  # invisible characters inside
         ("山田 太郎", "太郎さん"),  # a part in a script without spaces

@@ -151,10 +151,26 @@ def _escape_units(escape: str, start: int) -> list[tuple[str, int, int]]:
             units.append((character, start, start + width))
             start += width
         return units
-    decoded = html.unescape(escape)
+    decoded = _numeric_reference(escape) or html.unescape(escape)
     if decoded == escape:
         return [(character, index, index + 1) for index, character in enumerate(escape, start)]
     return [(character, start, start + len(escape)) for character in decoded]
+
+
+def _numeric_reference(escape: str) -> str | None:
+    """The character a numeric reference names by its code point, or None for a named reference.
+
+    html.unescape reads &#128; to &#159; as Windows-1252 (&#153; is "™", which folds to the letters
+    "tm" and would glue to the name after it); the code point itself is a control character,
+    which folding skips, as it skips the same character written plainly in a name.
+    """
+    if not escape.startswith("&#"):
+        return None
+    digits = escape[2:-1]
+    point = int(digits[1:], 16) if digits[:1] in ("x", "X") else int(digits)
+    if 0x80 <= point <= 0x9F:
+        return chr(point)
+    return None
 
 
 _FOLDED: dict[str, tuple[tuple[str, int], ...]] = {}
