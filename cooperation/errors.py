@@ -12,7 +12,8 @@
     ├── UnknownInitiativeError       no initiative with that id
     ├── StoreError                   the registry cannot be opened, read or written
     │   └── UnstorableEventError     an event no store can hold as given (also a ValueError)
-    └── InstallationError            a file the package ships with is missing (reinstall)
+    ├── InstallationError            a file the package ships with is missing (reinstall)
+    └── OutputError                  an output cannot be written where asked (e.g. a folder of others' files)
 
 Each error carries its data as attributes, so that tools need not parse the text. An
 error met while reading an input (a line of an import) is raised as an EventError whose
@@ -167,3 +168,8 @@ class UnstorableEventError(StoreError, ValueError):
 
 class InstallationError(CooperationError):
     """A file the package ships with (built-in workflows, examples) is missing: reinstall the package."""
+
+
+class OutputError(CooperationError):
+    """An output cannot be written where it was asked for: a file stands where a folder should, or the
+    folder holds files coop did not write and might overwrite."""

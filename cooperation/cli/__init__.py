@@ -19,13 +19,14 @@ from cooperation.cli.commands import (
     recording,
     report,
     schema,
+    site,
     status,
     verify,
     workflows,
 )
 from cooperation.cli.exits import SUMMARY, ReportingGroup
 
-COMMAND_MODULES = (recording, status, moves, event_log, schema, copy, demo, report, verify, workflows)
+COMMAND_MODULES = (recording, status, moves, event_log, schema, copy, demo, report, site, verify, workflows)
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 
 

@@ -9,15 +9,13 @@ offline, on a phone (wide tables and graphs scroll inside their own box) and on 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from html import escape
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
-from cooperation.reports.html_style import STYLE
+from cooperation.reports.html_page import h, html_document
 from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
 from cooperation.reports.svg import (
     condition_state,
-    printable,
     progress_svg,
     workflow_svg,
 )
@@ -28,7 +26,6 @@ _COVERAGE_CELLS = {
     "observing": '<span class="cover observing" title="observing only">◐</span>',
     "absent": '<span class="cover absent" title="missing">–</span>',
 }
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _TLP_CLASSES = {
     "TLP:RED": "tlp-red",
     "TLP:AMBER+STRICT": "tlp-amber",
@@ -40,9 +37,12 @@ _STATE_WORDS = {"met": "met", "waived": "waived", "blocking": "blocking", "advis
 _WITHHELD = '<span class="withheld">withheld</span>'
 
 
-def h(text: str | None) -> str:
-    """Escape text for HTML content and attributes."""
-    return escape(printable(text or ""), quote=True)
+InitiativeLink = Callable[[int, InitiativeReport], str]
+"""Where a mention of an initiative links to, given its place in the report (1-based) and itself."""
+
+
+def _in_page(number: int, item: InitiativeReport) -> str:
+    return f"#initiative-{number}"
 
 
 def _tlp(label: str) -> str:
@@ -88,25 +88,18 @@ def render_html(report: Report) -> str:
         f'<nav aria-label="Contents"><ul>{"".join(nav)}</ul></nav>',
         "</header>",
         "<main>",
-        _portfolio(report),
-        _unreadable(report),
-        *(_workflow(picture, number) for number, picture in enumerate(report.workflows, 1)),
-        *(_initiative(item, number, report) for number, item in enumerate(report.initiatives, 1)),
+        portfolio_section(report),
+        unreadable_section(report),
+        *(workflow_section(picture, number) for number, picture in enumerate(report.workflows, 1)),
+        *(initiative_section(item, number, report) for number, item in enumerate(report.initiatives, 1)),
         "</main>",
     ]
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{h(_CSP)}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
-        f'<meta name="generator" content="coop report ({h(report.format)} v{report.format_version})">'
-        f"<title>{h(report.title)}</title><style>{STYLE}</style></head>\n"
-        f"<body>{''.join(body)}</body></html>\n"
+    return html_document(
+        report.title, "".join(body), generator=f"coop report ({report.format} v{report.format_version})"
     )
 
 
-def _unreadable(report: Report) -> str:
+def unreadable_section(report: Report) -> str:
     """The initiatives that cannot be shown, with why (nothing when all can)."""
     if not report.unreadable:
         return ""
@@ -114,7 +107,8 @@ def _unreadable(report: Report) -> str:
     return f'<section id="unreadable"><h2>Initiatives that cannot be shown</h2><ul>{items}</ul></section>'
 
 
-def _portfolio(report: Report) -> str:
+def portfolio_section(report: Report, link: InitiativeLink = _in_page) -> str:
+    """The portfolio at a glance: each initiative's stage, next move and blockers, and the communities."""
     parts = ['<section id="portfolio" class="portfolio"><h2>Portfolio</h2>']
     if not report.initiatives:
         return "".join(parts) + "<p>No initiatives.</p></section>"
@@ -134,7 +128,7 @@ def _portfolio(report: Report) -> str:
         )
         rows.append(
             [
-                f'<a href="#initiative-{number}">{h(item.name)}</a><br><code>{h(item.initiative)}</code>',
+                f'<a href="{h(link(number, item))}">{h(item.name)}</a><br><code>{h(item.initiative)}</code>',
                 h(item.stage_title),
                 days(item.days_in_stage),
                 following,
@@ -165,7 +159,8 @@ def _portfolio(report: Report) -> str:
     return "".join(parts) + "</section>"
 
 
-def _workflow(picture: WorkflowPicture, number: int) -> str:
+def workflow_section(picture: WorkflowPicture, number: int) -> str:
+    """A workflow's ladder and its prerequisite graph, drawn, with the graph as Mermaid and DOT text."""
     titles = {stage.id: stage.title for stage in picture.stages}
     ladder = " → ".join(h(titles[stage]) for stage in picture.ladder)
     return (
@@ -180,7 +175,7 @@ def _workflow(picture: WorkflowPicture, number: int) -> str:
     )
 
 
-def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
+def initiative_section(item: InitiativeReport, number: int, report: Report) -> str:
     """One initiative's section: its facts and progress, what it lacks, its path, conditions, people and history."""
     parts = [
         f'<section id="initiative-{number}" class="initiative">',

@@ -15,7 +15,7 @@ from cooperation.wording import plural
 
 
 @contextmanager
-def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
+def progress_bar(total: int) -> Iterator[Callable[[str], None] | None]:
     """A progress bar on standard error when it is a terminal; nothing otherwise (pipes, files, CI logs)."""
     if total < 2 or not sys.stderr.isatty():
         yield None
@@ -66,7 +66,7 @@ def report(
         fail(f"--output: the folder {target.parent} does not exist; create it or choose another file", EXIT_USAGE)
     with Registry.open(db, create=False) as registry:
         total = len(initiatives) if initiatives else len(registry.initiatives())
-        with _progress(total) as progress:
+        with progress_bar(total) as progress:
             gathered = build_report(
                 registry, initiatives, audience=label, as_of=as_of, anonymise=anonymise, progress=progress
             )
