@@ -12,6 +12,7 @@ from cooperation.cli.exits import EXIT_USAGE, fail
 from cooperation.cli.options import (
     AnonymiseFlag,
     AudienceOption,
+    ByOption,
     DbOption,
     IdArgument,
     JsonFlag,
@@ -25,6 +26,8 @@ from cooperation.wording import for_terminal, plural
 
 if TYPE_CHECKING:
     from cooperation.engine.events import Event
+    from cooperation.engine.replay import ImportReport
+    from cooperation.registry import Registry
     from cooperation.reports.audience import AudienceView
 
 
@@ -90,29 +93,73 @@ def _filtered_history(view: "AudienceView", initiative: str, as_json: bool) -> N
 
 
 def import_(
-    file: Annotated[str, typer.Argument(help="A JSON Lines file of events (format v1), or - for standard input.")],
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="FILE", help="A JSON Lines file of events, or - for standard input.", show_default=False
+        ),
+    ] = None,
+    csv_file: Annotated[
+        str | None,
+        typer.Option("--csv", metavar="PATH", help="A spreadsheet saved as CSV: participants or meetings (see below)."),
+    ] = None,
+    initiative: Annotated[
+        str | None, typer.Option("--initiative", metavar="ID", help="With --csv: the initiative the rows are for.")
+    ] = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """Import events: the whole file is checked first, then written all or nothing.
 
     Every bad line is reported (the first 20, then how many more). Example: `coop import pilot.jsonl`.
+
+    A spreadsheet: `coop import --csv roster.csv --initiative pilot --by "Ada Lovelace"`. Its header
+    row names the columns: name, community, organisation, role, joined (participants), or date,
+    attendees (separated by ;), venue, neutral (meetings).
     """
+    if (file is None) == (csv_file is None):
+        fail("name one file: a JSON Lines FILE, or a spreadsheet with --csv PATH --initiative ID", EXIT_USAGE)
+    if csv_file is None and initiative is not None:
+        fail("--initiative goes with --csv (a JSON Lines file names the initiative on each line)", EXIT_USAGE)
+    if csv_file is not None and initiative is None:
+        fail("--csv needs --initiative ID: the initiative the rows are for", EXIT_USAGE)
     with new_registry_if_needed(db) as registry:
-        if file == "-":
+        if csv_file is not None and initiative is not None:
+            report = _import_csv(registry, csv_file, initiative, by)
+        elif file == "-":
             report = registry.import_lines(sys.stdin, source="<stdin>")
         else:
-            with open(file, encoding="utf-8-sig") as lines:  # a byte-order mark is harmless
-                try:
-                    report = registry.import_lines(lines, source=file)
-                except UnicodeDecodeError as error:
-                    fail(
-                        f"{file}: not valid UTF-8 at byte {error.start} (save the file as UTF-8); nothing was imported",
-                        EXIT_USAGE,
-                    )
+            report = _import_file(registry, str(file))
     typer.echo(
         f"imported {plural(report.events, 'event')} into {plural(len(report.initiatives), 'initiative')} "
         f"({len(report.created)} new)"
     )
+
+
+def _import_file(registry: "Registry", file: str) -> "ImportReport":
+    with open(file, encoding="utf-8-sig") as lines:  # a byte-order mark is harmless
+        try:
+            return registry.import_lines(lines, source=file)
+        except UnicodeDecodeError as error:
+            fail(
+                f"{file}: not valid UTF-8 at byte {error.start} (save the file as UTF-8); nothing was imported",
+                EXIT_USAGE,
+            )
+
+
+def _import_csv(registry: "Registry", file: str, initiative: str, by: str | None) -> "ImportReport":
+    from cooperation.engine.events import now, parse_at
+    from cooperation.engine.spreadsheet import csv_event_lines
+
+    with open(file, encoding="utf-8-sig", newline="") as rows:  # spreadsheets often write a byte-order mark
+        try:
+            lines = csv_event_lines(rows, initiative=initiative, by=by, source=file, now=parse_at(now()))
+        except UnicodeDecodeError as error:
+            fail(
+                f"{file}: not valid UTF-8 at byte {error.start} (save the file as CSV UTF-8); nothing was imported",
+                EXIT_USAGE,
+            )
+    return registry.import_lines(lines, source=file)
 
 
 def export(
