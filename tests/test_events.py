@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cooperation.cli import app
-from cooperation.definition.schema import generated_schema, shipped_schema
+from cooperation.definition.schema import shipped_schema
 from cooperation.engine.event_schema import validate_event
 from cooperation.engine.events import Event, cutoff, moment, parse_at
 from cooperation.engine.payloads import EVENT_KINDS
 from cooperation.errors import EventError
+from cooperation.views.schemas import generated_schema
 from cooperation.vocabulary import BODY_KINDS, COMMUNITIES, DEFAULT_TLP, ROLES, TLP_LABELS
 
 

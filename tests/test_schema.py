@@ -12,8 +12,9 @@ from pydantic import BaseModel
 
 from cooperation.definition import models
 from cooperation.definition.catalog import builtin_directory
-from cooperation.definition.schema import SCHEMA_DIRECTORY, generated_schema, shipped_schema
+from cooperation.definition.schema import SCHEMA_DIRECTORY, shipped_schema
 from cooperation.definition.yamlsafe import read_yaml
+from cooperation.views.schemas import generated_schema
 
 SAMPLES = Path(__file__).resolve().parent / "workflows"
 WORKFLOW_FILES = sorted(builtin_directory().glob("*.yaml")) + sorted((SAMPLES / "valid").glob("*.yaml"))
@@ -43,7 +44,7 @@ SHIPPED = sorted(
 def test_shipped_schema_is_up_to_date(name: str) -> None:
     assert shipped_schema(name) == generated_schema(name), (
         f"cooperation/schemas/{name}.schema.json is out of date with the models: "
-        "regenerate it with `python -m cooperation.definition.schema`"
+        "regenerate it with `python -m cooperation.views.schemas`"
     )
 
 
@@ -109,6 +110,7 @@ def test_condition_kinds_are_a_discriminated_union() -> None:
 SUPPORTED = {
     "$ref",
     "$schema",
+    "$id",
     "$defs",
     "type",
     "properties",

@@ -1,0 +1,109 @@
+"""The shapes of coop's JSON outputs, as pydantic models from which their JSON Schemas are made.
+
+The outputs themselves are written by hand for speed (`views/status_json.py`) or from other
+records; these models only describe them, for `coop schema status|history` and for tools
+that read the outputs. Every object forbids keys it does not list, so that the tests, which
+validate real outputs against the shipped schemas, fail when an output gains a field the
+schema does not describe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConditionOutput(_Output):
+    """One condition's result."""
+
+    condition: str
+    title: str
+    kind: str
+    strength: str = Field(description="blocking, advisory or informational")
+    met: bool
+    waived: bool
+    blocking: bool = Field(description="Whether, unmet, it stops the next move")
+    detail: str
+    progress: float = Field(ge=0, le=1)
+    lapses_on: str | None = Field(description="When a met condition stops holding, if nothing new is recorded")
+
+
+class HandOffOutput(_Output):
+    """To whom a handed-off initiative went."""
+
+    body: str
+    body_kind: str
+    at: str
+
+
+class StatusOutput(_Output):
+    """Where an initiative stands (`coop status ID --json`; `--all --json` prints a list of these,
+    with `{"initiative", "error"}` for one that cannot be read)."""
+
+    initiative: str
+    name: str
+    workflow: str
+    stage: str
+    stage_title: str
+    stage_since: str | None
+    next: str | None
+    can_advance: bool
+    at_risk: bool
+    at_risk_conditions: list[str]
+    unmet: list[ConditionOutput] = Field(description="Unsatisfied prerequisites of the next stage, in working order")
+    conditions: list[ConditionOutput]
+    transitions: list[str]
+    terminal: bool
+    handed_off: HandOffOutput | None
+    version: int = Field(ge=0, description="Events in the initiative's log")
+    as_of: str
+    lapses_on: str | None
+    last_event: str | None
+
+
+class UnreadableOutput(_Output):
+    """An initiative whose status cannot be worked out, with why."""
+
+    initiative: str
+    error: str
+
+
+class HistoryEntryOutput(_Output):
+    """One event of `coop history ID --json`, in recorded order."""
+
+    seq: int | None = Field(default=None, ge=1, description="The event's place in its log (in --format jsonl)")
+    initiative: str
+    kind: str
+    at: str
+    by: str | None = None
+    data: dict[str, Any]
+    withheld: list[str] | None = Field(default=None, description="Fields the audience may not see (filtered only)")
+
+
+def status_json_schema() -> dict[str, Any]:
+    """One status, or a list of statuses and unreadable entries (`--all`)."""
+    one = StatusOutput.model_json_schema(ref_template="#/$defs/{model}")
+    definitions = one.pop("$defs", {})
+    definitions["StatusOutput"] = one
+    definitions["UnreadableOutput"] = UnreadableOutput.model_json_schema()
+    return {
+        "title": "coop status --json",
+        "$defs": definitions,
+        "oneOf": [
+            {"$ref": "#/$defs/StatusOutput"},
+            {
+                "type": "array",
+                "items": {"anyOf": [{"$ref": "#/$defs/StatusOutput"}, {"$ref": "#/$defs/UnreadableOutput"}]},
+            },
+        ],
+    }
+
+
+def history_json_schema() -> dict[str, Any]:
+    """`coop history ID --json`: the events in recorded order."""
+    return {"title": "coop history --json", "type": "array", "items": HistoryEntryOutput.model_json_schema()}
