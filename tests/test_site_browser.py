@@ -13,7 +13,9 @@ import pytest
 from browser import Browser, require_chromium
 from test_report_sample import AS_OF, sample_db  # noqa: F401
 from test_site import site
+from typer.testing import CliRunner
 
+from cooperation.cli import app
 from cooperation.reports.site import INITIATIVE_FILES
 
 
@@ -24,14 +26,24 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
         yield started
 
 
-@pytest.mark.parametrize("options", [(), ("--anonymise",)])
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    assert CliRunner().invoke(app, ["demo", "--db", str(path)]).exit_code == 0
+    return path
+
+
+@pytest.mark.parametrize(("registry", "options"), [("sample", ()), ("sample", ("--anonymise",)), ("demo", ())])
 def test_every_page_loads_alone_and_every_link_resolves_inside_the_site(
     browser: Browser,
     sample_db: Path,  # noqa: F811
+    demo_db: Path,
     tmp_path: Path,
+    registry: str,
     options: tuple[str, ...],
 ) -> None:
-    folder = site(sample_db, tmp_path / "site", *options).resolve()
+    db = sample_db if registry == "sample" else demo_db
+    folder = site(db, tmp_path / "site", *options).resolve()
     pages = sorted(folder.rglob("index.html"))
     assert len(pages) > 1
     for html in pages:
