@@ -289,6 +289,9 @@ def _retrying(action, log, token: str, counts: Counter[str]):  # type: ignore[no
         return result
 
 
+MIN_OPERATIONS = 30
+
+
 def load_worker(db: str, worker: int, seconds: float, log_path: str, seed: int) -> None:
     """One process of the load test: mixed operations for `seconds`, acknowledged tokens to its log.
 
@@ -300,7 +303,9 @@ def load_worker(db: str, worker: int, seconds: float, log_path: str, seed: int) 
     serial = 0
     with open(log_path, "w", encoding="utf-8") as log, Registry.open(db, create=False) as registry:
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        # At least MIN_OPERATIONS each, however slow the machine: on a busy one, a few seconds
+        # may hold too few operations to include a move, and the test would prove nothing.
+        while time.monotonic() < deadline or serial < MIN_OPERATIONS:
             initiative = chooser.choice(LOAD_INITIATIVES)
             serial += 1
             token = f"w{worker}n{serial}"
