@@ -34,6 +34,7 @@ from cooperation.engine.payloads import (
 )
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
+from cooperation.engine.who import with_who
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
@@ -92,7 +93,7 @@ class Registry(Recorder):
             raise UnknownInitiativeError(
                 initiative, detail=f"{initiative} did not exist yet at {parse_at(moment)} (it was created {created})"
             )
-        return self._status(loaded, moment)
+        return with_who(self._status(loaded, moment), loaded.workflow, loaded.facts, moment)  # names: here only
 
     def statuses(self, *, as_of: Moment | None = None) -> Iterator[InitiativeStatus]:
         """The status of every initiative, one at a time (ordered by id)."""

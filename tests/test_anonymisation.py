@@ -346,6 +346,7 @@ def record(draw: st.DrawFn, db: Path, people: list[str], organisations: list[str
         registry.record(initiative, "meeting_held", {"attendees": people, "venue": text()}, at="2024-01-04")
         registry.record(initiative, "output_published", {"title": text(), "link": link}, at="2024-01-05")
         registry.record(initiative, "trust_breached", {"description": text()}, at="2024-01-06")
+        registry.attest(initiative, "comfort", by=people[-1], at="2024-01-06")  # reports name who attested
         with contextlib.suppress(CooperationError):  # a rationale refused: the log is unchanged
             registry.record(
                 initiative,

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from cooperation.engine import evaluation
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.status import InitiativeStatus
+from cooperation.engine.who import Who
 from cooperation.registry import Registry
 from cooperation.views.status_json import status_json
 from tests.test_engine_properties import START, WALK, Clock, _new_registry, play, steps
@@ -37,6 +38,8 @@ results = st.builds(
     lapses_on=st.none() | texts,
 )
 handed_off = st.none() | st.fixed_dictionaries({"body": texts, "body_kind": texts, "at": texts})
+people = st.lists(texts, max_size=3)
+who = st.none() | st.dictionaries(texts, st.builds(Who, kind=texts, names=people, could_still=people), max_size=3)
 
 
 @st.composite
@@ -63,6 +66,7 @@ def statuses(draw: st.DrawFn) -> InitiativeStatus:
         as_of=draw(texts),
         lapses_on=draw(st.none() | texts),
         last_event=draw(st.none() | texts),
+        who=draw(who),
     )
 
 

@@ -44,10 +44,15 @@ def test_short_is_one_aligned_line_per_initiative_sorted_by_id(db: str) -> None:
 
 
 def test_jsonl_is_each_status_as_json_a_line(db: str) -> None:
-    lines = run(db, "status", "--all", "--format", "jsonl", "--as-of", "2026-02-01").splitlines()
-    assert [json.loads(line) for line in lines] == [
-        json.loads(run(db, "status", name, "--json", "--as-of", "2026-02-01")) for name in ("a", "zeta")
+    lines = [
+        json.loads(line)
+        for line in run(db, "status", "--all", "--format", "jsonl", "--as-of", "2026-02-01").splitlines()
     ]
+    alone = [json.loads(run(db, "status", name, "--json", "--as-of", "2026-02-01")) for name in ("a", "zeta")]
+    # The same, but for the names of who attested or takes part: gathered only for an initiative shown on its own.
+    assert [line["who"] for line in lines] == [None, None]
+    assert alone[0]["who"]["initial-group"]["names"] == ["Ada"]
+    assert [{**line, "who": None} for line in lines] == [{**status, "who": None} for status in alone]
 
 
 def test_csv_has_a_header_and_a_row_per_initiative_that_any_reader_gets_back(db: str) -> None:

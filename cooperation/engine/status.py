@@ -15,6 +15,7 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.evaluation import ConditionResult, Evaluator, can_lapse
 from cooperation.engine.facts import Facts
 from cooperation.engine.moves import moves_for
+from cooperation.engine.who import Who
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,10 @@ class InitiativeStatus:
     as_of: str
     lapses_on: str | None = None  # the earliest `lapses_on` of its conditions
     last_event: str | None = None  # when its latest event happened
+    # By condition, for those that count people: who has (attested, taken part) and who could
+    # still. Only for an initiative shown on its own (`Registry.status`); None in a portfolio,
+    # where results are shared and naming people would undo it (`cooperation.engine.who`).
+    who: dict[str, Who] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The status as plain JSON values (what `coop status --json` prints), read back from

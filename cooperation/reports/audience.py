@@ -50,7 +50,7 @@ class AudienceView:
         return InitiativeGatherer(workflow, status, log, moment, self.audience, self.pseudonyms).report()
 
     def status(self, status: InitiativeStatus) -> InitiativeStatus:
-        """`status` with the names, details and hand-off that this audience may not see replaced."""
+        """`status` with the names, details, hand-off and people that this audience may not see replaced."""
         moment = _moment_of(status)
         shown = self.gathered(status, self.registry.history(status.initiative), moment)
         details = {line.condition: line.detail for line in shown.conditions}
@@ -64,6 +64,7 @@ class AudienceView:
             unmet=[replace(item, detail=details.get(item.condition, item.detail)) for item in status.unmet],
             conditions=[replace(item, detail=details.get(item.condition, item.detail)) for item in status.conditions],
             handed_off=handed_off,
+            who=None if status.who is None else {line.condition: line.who for line in shown.conditions if line.who},
         )
 
     def history(self, initiative: str) -> tuple[str, list[HistoryLine]]:

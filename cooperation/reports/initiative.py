@@ -17,10 +17,8 @@ from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.payloads import payload
 from cooperation.engine.status import InitiativeStatus
-from cooperation.reports.confidentiality import (
-    UNLABELLED_TEXT_LABEL,
-    may_see,
-)
+from cooperation.engine.who import Who
+from cooperation.reports.confidentiality import UNLABELLED_TEXT_LABEL, may_see
 from cooperation.reports.model import (
     BreachLine,
     CommunityCoverage,
@@ -168,6 +166,7 @@ class InitiativeGatherer:
                 detail=self._detail(item.detail, item.met, item.waived),
                 progress=item.progress,
                 for_next_stage=item.condition in following,
+                who=self._who(item.condition),
             )
             for item in status.conditions
         ]
@@ -181,6 +180,7 @@ class InitiativeGatherer:
                 blocking=item.blocking,
                 strength=item.strength,
                 detail=self._detail(item.detail, results[item.condition].met, results[item.condition].waived),
+                who=self._who(item.condition),
             )
             for item in self.status.unmet
         ]
@@ -191,6 +191,11 @@ class InitiativeGatherer:
             state = "met" if met else "waived" if waived else "not met"
             return f"{state} (detail withheld: it quotes text labelled {UNLABELLED_TEXT_LABEL} or above)"
         return self.text(detail)
+
+    def _who(self, condition: str) -> Who | None:
+        """Whom a condition counts, by name (names are shown to every audience), under pseudonyms when asked."""
+        found = (self.status.who or {}).get(condition)
+        return found.renamed(self.pseudonyms.person) if found and self.pseudonyms else found
 
     def _path(self) -> list[PathStep]:
         facts, stages = self.facts, self.workflow.stages

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from cooperation.engine.who import Who, with_names
+
 REPORT_FORMAT = "coop-report"
 REPORT_FORMAT_VERSION = 1
 
@@ -81,6 +83,12 @@ class ConditionLine(_Model):
     detail: str
     progress: float
     for_next_stage: bool  # a prerequisite of the next stage
+    who: Who | None = None  # for a condition that counts people: who does and who could still, by name
+
+    @property
+    def described(self) -> str:
+        """The detail, then who it counts (as renderers show it)."""
+        return with_names(self.detail, self.who)
 
 
 class UnmetLine(_Model):
@@ -89,6 +97,12 @@ class UnmetLine(_Model):
     detail: str
     blocking: bool
     strength: str
+    who: Who | None = None  # as in `ConditionLine`
+
+    @property
+    def described(self) -> str:
+        """The detail, then who it counts (as renderers show it)."""
+        return with_names(self.detail, self.who)
 
 
 class PathStep(_Model):

@@ -187,7 +187,7 @@ def initiative_section(item: InitiativeReport, number: int, report: Report) -> s
         entries = "".join(
             f'<li class="{"blocking" if unmet.blocking else "advisory"}-item"><strong>{h(unmet.title)}</strong> '
             f"(<code>{h(unmet.condition)}</code>, {'blocking' if unmet.blocking else h(unmet.strength)}): "
-            f"{h(unmet.detail)}</li>"
+            f"{h(unmet.described)}</li>"
             for unmet in item.unmet
         )
         parts.append(f'<h3>What the next stage still needs, in working order</h3><ol class="blockers">{entries}</ol>')
@@ -269,7 +269,7 @@ def _path_and_conditions(item: InitiativeReport) -> list[str]:
             h(line.strength),
             _state(line.met, line.waived, line.blocking),
             f"{round(line.progress * 100)}%",
-            h(line.detail),
+            h(line.described),
         ]
         for line in item.conditions
     )

@@ -125,7 +125,7 @@ def _initiative(item: InitiativeReport, report: Report) -> list[str]:
         lines += ["### What the next stage still needs, in working order", ""]
         for number, unmet in enumerate(item.unmet, start=1):
             kind = "blocking" if unmet.blocking else unmet.strength
-            lines.append(f"{number}. **{md(unmet.title)}** ({code(unmet.condition)}, {kind}): {md(unmet.detail)}")
+            lines.append(f"{number}. **{md(unmet.title)}** ({code(unmet.condition)}, {kind}): {md(unmet.described)}")
         lines.append("")
     lines += _path_and_conditions(item)
     lines += _evidence(item, report)
@@ -190,7 +190,7 @@ def _path_and_conditions(item: InitiativeReport) -> list[str]:
                 line.strength,
                 _STATE_MARKS[condition_state(line.met, line.waived, line.blocking)],
                 f"{round(line.progress * 100)}%",
-                md(line.detail),
+                md(line.described),
             ]
             for line in item.conditions
         ),

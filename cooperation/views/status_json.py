@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only named in annotations: `InitiativeStatus.to_json` imports this module
     from cooperation.engine.evaluation import ConditionResult
     from cooperation.engine.status import InitiativeStatus
+    from cooperation.engine.who import Who
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CACHE_LIMIT = 50_000
@@ -74,6 +75,17 @@ def _optional(value: Any) -> str:
     return "null" if value is None else _dumps(value)
 
 
+def _who(who: dict[str, Who] | None) -> str:
+    if who is None:  # a portfolio's status: names are not gathered
+        return "null"
+    return _dumps(
+        {
+            condition: {"kind": found.kind, "names": found.names, "could_still": found.could_still}
+            for condition, found in who.items()
+        }
+    )
+
+
 def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
     """The status as JSON: one line, or indented by `indent` spaces."""
     if indent is not None:
@@ -118,6 +130,8 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             _text(status.lapses_on),
             ',"last_event":',
             _text(status.last_event),
+            ',"who":',
+            _who(status.who),
             "}",
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cooperation.engine.status import InitiativeStatus
+from cooperation.engine.who import with_names
 from cooperation.wording import for_terminal
 
 
@@ -27,10 +28,11 @@ def status_text(status: InitiativeStatus) -> str:
     else:
         blocking = sum(1 for item in status.unmet if item.blocking)
         lines.append(f"  next: {status.next}: blocked by {blocking}; work on them in this order:")
+        who = status.who or {}  # names, for an initiative shown on its own
         for item in status.unmet:
             mark = "-" if item.blocking else "~"
             label = "" if item.blocking else f" ({item.strength})"
-            lines.append(f"    {mark} {item.condition}{label}: {item.detail}")
+            lines.append(f"    {mark} {item.condition}{label}: {with_names(item.detail, who.get(item.condition))}")
     if status.lapses_on:
         lines += _lapses(status)
     return for_terminal("\n".join(lines))

@@ -20,6 +20,7 @@ from cooperation.wording import counted, plural
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
     from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
+    from cooperation.engine.facts import Facts
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Window
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 # How many attest, and their communities (sorted). Names are left out on purpose: a measurement
 # is shared by every initiative that measures the same, and naming people would make each unique
 # (docs/architecture.md, shared results; the benchmark's portfolio figures depend on it).
+# `people` names them apart, for an initiative shown on its own.
 Attesters = tuple[int, tuple[str, ...]]
 
 
@@ -43,6 +45,7 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
     name = "attestation"
     model_name = "AttestationCondition"
     settings = AttestationSettings
+    counts_people = ("by", "could still attest:")  # after its detail: "attested by 2 of 4 ...; by Ada; ..."
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Attesters:
         participants = evaluator.facts.participants
@@ -65,6 +68,17 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
         )
         met = attesters >= need and len(communities) >= need_communities
         return (met, detail, (ratio(attesters, need) + ratio(len(communities), need_communities)) / 2)
+
+    def people(self, facts: Facts, condition: Condition, since: datetime | None) -> tuple[list[str], list[str]]:
+        given = facts.attestations.get(condition.id, {})
+        attested: list[str] = []
+        others: list[str] = []
+        for name, participant in facts.participants.items():
+            if not participant.active or participant.role == "observer":
+                continue  # only current participants who count may attest, as in `measure`
+            at = given.get(name)
+            (attested if at is not None and (since is None or at >= since) else others).append(name)
+        return sorted(attested), sorted(others)
 
     def records(self, condition: Condition) -> tuple[str, str]:
         return ("attestations", condition.id)

@@ -24,6 +24,7 @@ from typing import get_type_hints as _type_hints
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
     from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
+    from cooperation.engine.facts import Facts
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Window
@@ -128,6 +129,9 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
     model_name: ClassVar[str]  # the model's name, also its name in the JSON Schema's $defs
     settings: type[SettingsT]  # its compiled settings; the file's fields are generated from them
     alternatives: ClassVar[bool] = False  # its parts are alternatives: left to its detail, not listed as work
+    # If it counts people (see `people`): the words before the names of those it counts and of
+    # those who could still count, after its detail ("by", "could still attest:").
+    counts_people: ClassVar[tuple[str, str] | None] = None
 
     # --- evaluation ---
 
@@ -141,6 +145,17 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         self, workflow: CompiledWorkflow, condition: CompiledCondition[SettingsT], measured: MeasuredT
     ) -> Outcome:
         """Met, a detail a person can act on, and progress: a pure function of the measurement."""
+        raise NotImplementedError
+
+    def people(
+        self, facts: Facts, condition: CompiledCondition[SettingsT], since: datetime | None
+    ) -> tuple[list[str], list[str]]:
+        """For a kind that `counts_people`: the names of those it counts (from `since` on, inside an
+        expiring window), and of the current participants who could still count but do not; each sorted.
+
+        Asked only for an initiative shown on its own (`cooperation.engine.who`), never while
+        measuring: names would make every initiative's result its own, so no result could be shared.
+        """
         raise NotImplementedError
 
     def records(self, condition: CompiledCondition[SettingsT]) -> tuple[str, str] | None:
@@ -223,6 +238,8 @@ def missing_parts(kind: object) -> list[str]:
     if not isinstance(kind, ConditionKind):
         return missing + list(REQUIRED_METHODS)
     missing += [method for method in REQUIRED_METHODS if getattr(type(kind), method) is getattr(ConditionKind, method)]
+    if kind.counts_people and type(kind).people is ConditionKind.people:
+        missing.append("people")  # it says it counts people, but cannot name them
     return missing
 
 

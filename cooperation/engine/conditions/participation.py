@@ -21,6 +21,7 @@ from cooperation.wording import counted, plural
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
     from cooperation.engine.conditions.asks import Checking, Guiding, Measuring, Planning
+    from cooperation.engine.facts import Facts
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Window
@@ -42,11 +43,16 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
     name = "participation"
     model_name = "ParticipationCondition"
     settings = ParticipationSettings
+    counts_people = ("taking part:", "could still take part:")
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Taking:
         # Membership is a state, not a dated record: it is never windowed.
         active = [p.community for p in evaluator.facts.participants.values() if p.active and p.role != "observer"]
         return (len(active), frozenset(active))
+
+    def people(self, facts: Facts, condition: Condition, since: datetime | None) -> tuple[list[str], list[str]]:
+        # Anyone who joins counts: there is no one among the current participants left to name.
+        return sorted(p.name for p in facts.participants.values() if p.active and p.role != "observer"), []
 
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Taking) -> Outcome:
         active, communities = measured
