@@ -41,6 +41,14 @@ class HandOffOutput(_Output):
     at: str
 
 
+class WhoOutput(_Output):
+    """The people a condition counts, by name (a single initiative's status only)."""
+
+    kind: str = Field(description="The kind that counts them: attestation or participation")
+    names: list[str] = Field(description="Those it counts, sorted")
+    could_still: list[str] = Field(description="Current participants who could count but do not, sorted")
+
+
 class StatusOutput(_Output):
     """Where an initiative stands (`coop status ID --json`; `--all --json` prints a list of these,
     with `{"initiative", "error"}` for one that cannot be read)."""
@@ -64,6 +72,9 @@ class StatusOutput(_Output):
     as_of: str
     lapses_on: str | None
     last_event: str | None
+    who: dict[str, WhoOutput] | None = Field(
+        description="By condition, who it counts and who could still; null in a portfolio (`--all`)"
+    )
 
 
 class UnreadableOutput(_Output):
