@@ -63,6 +63,8 @@ def statuses(draw: st.DrawFn) -> InitiativeStatus:
         as_of=draw(texts),
         lapses_on=draw(st.none() | texts),
         last_event=draw(st.none() | texts),
+        aliases=draw(st.none() | st.lists(texts, max_size=2)),
+        closed=draw(st.none() | st.fixed_dictionaries({"state": texts, "at": texts})),
     )
 
 

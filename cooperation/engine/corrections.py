@@ -37,7 +37,7 @@ class CorrectionRule:
 
 
 CORRECTION_RULES: dict[CorrectionKind, CorrectionRule] = {
-    "fact_withdrawn": CorrectionRule("withdraw it", author="fact"),  # the attester withdraws their attestation
+    "fact_withdrawn": CorrectionRule("withdraw a fact someone else recorded", author="fact"),
     "role_changed": CorrectionRule("change a participant's role", author="creator"),
     "initiative_renamed": CorrectionRule("rename the initiative", author="creator"),
     "initiative_closed": CorrectionRule("withdraw or archive the initiative", author="creator"),
@@ -133,7 +133,7 @@ def _check_permitted(workflow: CompiledWorkflow, then: Facts, event: Event, auth
     """The rule of `CORRECTION_RULES` for the event's kind: a steward, or the author it names."""
     rule = CORRECTION_RULES[event.kind]  # type: ignore[index]  # the caller has matched a correction kind
     stewards = workflow.default_roles
-    whom = f"{one_of(stewards)} of {then.initiative}"
+    whom = f"{_article(stewards[0])} {one_of(stewards)} of {then.initiative}"
     whom += ", or whoever recorded it" if rule.author == "fact" else ", or whoever created it"
     if event.by is None:
         raise EventError(f"to {rule.what} needs who does it (--by): {whom}")

@@ -118,6 +118,10 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             _text(status.lapses_on),
             ',"last_event":',
             _text(status.last_event),
+            ',"aliases":',
+            "null" if status.aliases is None else _texts(status.aliases),
+            ',"closed":',
+            _optional(status.closed),
             "}",
         )
     )
