@@ -158,10 +158,10 @@ class Registry(Recorder):
         """Check one recordable event against its initiative, then store it (with what it sets off)."""
         if kind not in RECORDABLE_KINDS:
             raise EventError(f"'{kind}' cannot be recorded directly; use one of: {', '.join(RECORDABLE_KINDS)}")
-        if kind == "initiative_renamed":
-            refuse_taken_alias(self.store, data)
         loaded = self._load(initiative, self._read(initiative))
         initiative = loaded.facts.initiative  # the stored id, when an alias was given
+        if kind == "initiative_renamed":
+            refuse_taken_alias(self.store, data, initiative)
         # "now" is read after the log: a move that landed meanwhile is not taken for backdating.
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
         raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by, "data": data}

@@ -45,10 +45,12 @@ def aliased(store: EventStore, alias: str) -> list[str]:
     ]
 
 
-def refuse_taken_alias(store: EventStore, data: Mapping[str, object]) -> None:
-    """A rename's new id must name no other initiative, by its stored id or an alias."""
+def refuse_taken_alias(store: EventStore, data: Mapping[str, object], initiative: str) -> None:
+    """A rename's new id must name no other initiative than `initiative`, by its stored id or an alias."""
     alias = data.get("alias")
-    if isinstance(alias, str) and (store.version(alias) or aliased(store, alias)):
+    if not isinstance(alias, str) or alias == initiative:
+        return  # its own id: admission says so
+    if store.version(alias) or [other for other in aliased(store, alias) if other != initiative]:
         raise EventError(f"the id '{alias}' is taken by another initiative; choose another")
 
 

@@ -44,6 +44,9 @@ def report(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="As at the end of this date (or at this datetime).")
     ] = None,
+    include_archived: Annotated[
+        bool, typer.Option("--include-archived", help="Also withdrawn and archived initiatives [default: left out].")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Write a report: the portfolio at a glance, each initiative's path, conditions, evidence and history.
@@ -68,7 +71,13 @@ def report(
         total = len(initiatives) if initiatives else len(registry.initiatives())
         with _progress(total) as progress:
             gathered = build_report(
-                registry, initiatives, audience=label, as_of=as_of, anonymise=anonymise, progress=progress
+                registry,
+                initiatives,
+                audience=label,
+                as_of=as_of,
+                anonymise=anonymise,
+                progress=progress,
+                include_archived=include_archived,
             )
     text = render(gathered, report_format)
     if target is None:
