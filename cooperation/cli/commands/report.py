@@ -70,7 +70,7 @@ def report(
     with Registry.open(db, create=False) as registry:
         total = len(initiatives) if initiatives else len(registry.initiatives())
         with _progress(total) as progress:
-            gathered = build_report(
+            gathered = build_report(  # withdrawn and archived initiatives only when asked for
                 registry,
                 initiatives,
                 audience=label,
@@ -79,20 +79,21 @@ def report(
                 progress=progress,
                 include_archived=include_archived,
             )
-    text = render(gathered, report_format)
-    if target is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        target.write_text(text, encoding="utf-8")
-        typer.echo(
-            f"report written: {target} ({plural(len(gathered.initiatives), 'initiative')}, {report_format}, "
-            f"{gathered.audience}{', anonymised' if anonymise else ''})",
-            err=True,
-        )
+    what = f"{report_format}, {gathered.audience}{', anonymised' if anonymise else ''}"
+    _write(render(gathered, report_format), target, what, len(gathered.initiatives))
     if gathered.unreadable:
         shown = ", ".join(entry.initiative for entry in gathered.unreadable)
         fail(f"cannot show {shown} (listed in the report with the reason); the others are shown", EXIT_USAGE)
+
+
+def _write(text: str, target: Path | None, what: str, count: int) -> None:
+    """The report on standard output, or to `target` (saying so on standard error)."""
+    if target is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"report written: {target} ({plural(count, 'initiative')}, {what})", err=True)
 
 
 def register(app: typer.Typer) -> None:
