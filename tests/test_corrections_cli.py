@@ -42,7 +42,9 @@ def status(db: Path, *args: str) -> dict[str, Any]:
 
 
 def history(db: Path, initiative: str) -> list[dict[str, Any]]:
-    return json.loads(ok(db, "history", initiative, "--json"))  # type: ignore[no-any-return]
+    """The history as JSON, each event with its place in the log (`seq`, as the text shows it)."""
+    events = json.loads(ok(db, "history", initiative, "--json"))
+    return [{**event, "seq": place} for place, event in enumerate(events, start=1)]
 
 
 @pytest.fixture
@@ -182,3 +184,12 @@ def test_known_at_shows_what_the_registry_knew_then(tmp_path: Path) -> None:
     assert [item["version"] for item in status(db, "--all", "--known-at", known)] == [2]
     before = (clock[0] - timedelta(days=20)).date().isoformat()
     assert "not recorded yet" in coop(db, "status", "pilot", "--known-at", before).stderr
+
+
+def test_a_portfolio_of_archived_initiatives_says_why_none_is_shown(tmp_path: Path) -> None:
+    db = tmp_path / "coop.db"
+    ok(db, "new", "Done", "--id", "done", "--by", "Ada", "--at", day(0))
+    ok(db, "archive", "done", "--reason", "It delivered", "--by", "Ada")
+    assert "withdrawn or archived (--include-archived)" in ok(db, "status", "--all")
+    assert "done: Done" in ok(db, "status", "--all", "--include-archived")
+    assert [item["closed"]["state"] for item in status(db, "--all", "--include-archived")] == ["archived"]

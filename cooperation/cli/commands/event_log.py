@@ -56,7 +56,7 @@ def history(
 
     marks = history_marks(events)  # withdrawn facts and facts recorded late, marked as such
     if as_json:
-        print_json([{**event.to_json(), "seq": event.seq, **marks.get(event.seq, {})} for event in events])
+        print_json([{**event.to_json(), **marks.get(event.seq, {})} for event in events])  # its place: seq
         return
     for event in events:
         by = f" by {event.by}" if event.by else ""

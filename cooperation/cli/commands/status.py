@@ -165,6 +165,8 @@ def _nothing_shown(registry: "Registry", as_of: str | None, filtered: bool) -> s
     if as_of is not None and registry.initiatives():
         when = f"the end of {as_of}" if len(as_of) == 10 else as_of
         return f"no initiative existed yet at {when} (the registry's first was created later)"
+    if registry.initiatives():  # all left out: closed, or recorded after --known-at
+        return "no initiative to show: the registry's are withdrawn or archived (--include-archived), or unknown then"
     return "no initiatives yet (start one with `coop new`)"
 
 
