@@ -11,9 +11,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Literal, overload
 
 from cooperation.engine.events import Event
-from cooperation.engine.payloads import RecordableKind
+from cooperation.engine.payloads import (
+    AttestationGivenData,
+    ClosedState,
+    ConditionWaivedData,
+    EvidenceRecordedData,
+    FactWithdrawnData,
+    InitiativeClosedData,
+    InitiativeRenamedData,
+    MeetingHeldData,
+    OutputPublishedData,
+    ParticipantJoinedData,
+    ParticipantLeftData,
+    RecordableKind,
+    RoleChangedData,
+    ScoreSetData,
+    TrustBreachedData,
+)
 from cooperation.errors import EventError
 from cooperation.vocabulary import DEFAULT_TLP, TLP_LABELS, Community, Role, tlp_label
 
@@ -21,10 +38,157 @@ Moment = str | date | datetime
 
 
 class Recorder:
-    """The typed recording methods of `Registry` (which provides `_append`)."""
+    """The recording methods of `Registry` (which provides `_append`): `record`, and one typed method per kind."""
 
     # Provided by `Registry`: check the event against its initiative, then store it.
     _append: Callable[[str, RecordableKind, Mapping[str, object], str | None, Moment | None], Event]
+
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["participant_joined"],
+        data: ParticipantJoinedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["participant_left"],
+        data: ParticipantLeftData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["meeting_held"],
+        data: MeetingHeldData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["evidence_recorded"],
+        data: EvidenceRecordedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["attestation_given"],
+        data: AttestationGivenData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["condition_waived"],
+        data: ConditionWaivedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["score_set"],
+        data: ScoreSetData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["output_published"],
+        data: OutputPublishedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["trust_breached"],
+        data: TrustBreachedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["fact_withdrawn"],
+        data: FactWithdrawnData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["role_changed"],
+        data: RoleChangedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["initiative_renamed"],
+        data: InitiativeRenamedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["initiative_closed"],
+        data: InitiativeClosedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    def record(
+        self,
+        initiative: str,
+        kind: RecordableKind,
+        data: Mapping[str, object],
+        *,
+        by: str | None = None,
+        at: Moment | None = None,
+    ) -> Event:
+        """Record one fact (participant joined, meeting held, evidence, ...) after checking it fits.
+
+        Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
+        Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
+        The typed methods (`join`, `attest`, `evidence`, ...) name each field instead.
+        """
+        return self._append(initiative, kind, data, by, at)
 
     def join(
         self,
@@ -109,6 +273,43 @@ class Recorder:
     def breach(self, initiative: str, description: str, *, by: str | None = None, at: Moment | None = None) -> Event:
         """Record a breach of trust; the workflow may regress the initiative by itself, in the same write."""
         return self._append(initiative, "trust_breached", {"description": description}, by, at)
+
+    # --- corrections (issue 15): the log stays append-only; each names what it corrects ---------------
+
+    def withdraw(self, initiative: str, seq: int, *, reason: str, by: str, at: Moment | None = None) -> Event:
+        """Withdraw the evidence, attestation or waiver recorded as event `seq` (its place in `history`):
+        from `at` on it counts as never recorded; before, it still does, and history keeps both."""
+        return self._append(initiative, "fact_withdrawn", {"seq": seq, "reason": reason}, by, at)
+
+    def change_role(self, initiative: str, name: str, role: Role, *, by: str, at: Moment | None = None) -> Event:
+        """Give a current participant another role (`by`: an owner or secretariat, or the creator)."""
+        return self._append(initiative, "role_changed", {"name": name, "role": role}, by, at)
+
+    def rename(
+        self,
+        initiative: str,
+        *,
+        name: str | None = None,
+        alias: str | None = None,
+        by: str,
+        at: Moment | None = None,
+    ) -> Event:
+        """Give the initiative a new name, or another id it is found by (`alias`; its stored id stays), or both."""
+        data: dict[str, object] = {key: value for key, value in (("name", name), ("alias", alias)) if value is not None}
+        return self._append(initiative, "initiative_renamed", data, by, at)
+
+    def archive(
+        self,
+        initiative: str,
+        *,
+        reason: str,
+        by: str,
+        state: ClosedState = "archived",
+        at: Moment | None = None,
+    ) -> Event:
+        """Close the initiative: archived (it is over) or withdrawn (it should never have been, say a
+        mistyped id). It is kept, out of the default portfolio; it takes no new events."""
+        return self._append(initiative, "initiative_closed", {"state": state, "reason": reason}, by, at)
 
 
 def slug(name: str) -> str:

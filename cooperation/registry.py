@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, overload
+from typing import Any
 
 from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
 from cooperation.definition.compiled import CompiledWorkflow
@@ -21,21 +21,13 @@ from cooperation.engine.loaded import LoadedInitiative, load_initiative
 from cooperation.engine.moves import MoveKind
 from cooperation.engine.payloads import (
     RECORDABLE_KINDS,
-    AttestationGivenData,
-    ConditionWaivedData,
-    EvidenceRecordedData,
-    MeetingHeldData,
-    OutputPublishedData,
-    ParticipantJoinedData,
-    ParticipantLeftData,
     RecordableKind,
-    ScoreSetData,
-    TrustBreachedData,
 )
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.engine.who import with_who
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
+from cooperation.reading.finding import find_log, known_events, known_logs, refuse_taken_alias
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
@@ -79,15 +71,20 @@ class Registry(Recorder):
 
     def history(self, initiative: str) -> list[Event]:
         """Every event of an initiative, in the order they were recorded."""
-        events = self.store.read(initiative)
+        events = self._read(initiative)
         if not events:
             raise UnknownInitiativeError(initiative, known=self.store.initiatives())
         return events
 
-    def status(self, initiative: str, *, as_of: Moment | None = None) -> InitiativeStatus:
-        """Where the initiative stands now, or at the end of `as_of` (a date or datetime)."""
+    def status(
+        self, initiative: str, *, as_of: Moment | None = None, known_at: Moment | None = None
+    ) -> InitiativeStatus:
+        """Where the initiative stands now, or at the end of `as_of` (a date or datetime): what had
+        happened by then, as the registry knew it at `known_at` (default: now; see `reading.finding`)."""
         moment = cutoff(as_of) if as_of is not None else self._clock()
-        loaded = self._load(initiative, self.store.read(initiative), until=moment)
+        events = self._read(initiative)
+        events = known_events(events, known_at, initiative) if known_at is not None else events
+        loaded = self._load(initiative, events, until=moment)
         if loaded.facts.created is None:
             created = loaded.events[0].at
             raise UnknownInitiativeError(
@@ -95,36 +92,30 @@ class Registry(Recorder):
             )
         return with_who(self._status(loaded, moment), loaded.workflow, loaded.facts, moment)  # names: here only
 
-    def statuses(self, *, as_of: Moment | None = None) -> Iterator[InitiativeStatus]:
-        """The status of every initiative, one at a time (ordered by id)."""
-        moment = cutoff(as_of) if as_of is not None else self._clock()
-        for initiative, events in self.store.read_all():
-            loaded = self._load(initiative, events, until=moment)
-            if loaded.facts.created is not None:  # created after `as_of`: not there yet
-                yield self._status(loaded, moment)
+    def statuses(
+        self, *, as_of: Moment | None = None, known_at: Moment | None = None, include_archived: bool = False
+    ) -> Iterator[InitiativeStatus]:
+        """The status of every initiative, one at a time (ordered by id); withdrawn and archived
+        ones only with `include_archived`. `as_of` and `known_at` as for `status`."""
+        return self._statuses(as_of, known_at, include_archived, unreadable=())  # type: ignore[return-value]
 
-    def portfolio(self, *, as_of: Moment | None = None) -> Iterator[InitiativeStatus | UnreadableInitiative]:
+    def portfolio(
+        self, *, as_of: Moment | None = None, known_at: Moment | None = None, include_archived: bool = False
+    ) -> Iterator[InitiativeStatus | UnreadableInitiative]:
         """Like `statuses`, but an initiative that cannot be read (its workflow file changed or
         went away, say) comes as an `UnreadableInitiative` with its error, and the others still come."""
-        moment = cutoff(as_of) if as_of is not None else self._clock()
-        for initiative, events in self.store.read_all():
-            try:
-                loaded = self._load(initiative, events, until=moment)
-                if loaded.facts.created is not None:  # created after `as_of`: not there yet
-                    yield self._status(loaded, moment)
-            except (CooperationError, ArithmeticError) as error:
-                yield UnreadableInitiative(initiative, str(error))
+        return self._statuses(as_of, known_at, include_archived, unreadable=(CooperationError, ArithmeticError))
 
     def can_advance(self, initiative: str) -> bool:
         """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
-        loaded = self._load(initiative, self.store.read(initiative))
+        loaded = self._load(initiative, self._read(initiative))
         advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
         return advance is not None and not loaded.evaluator(moment).blocking(advance.needs)
 
     def unmet(self, initiative: str) -> list[ConditionResult]:
         """The "why not?": unsatisfied prerequisites of the next stage, in the order to work on them."""
-        loaded = self._load(initiative, self.store.read(initiative))
+        loaded = self._load(initiative, self._read(initiative))
         advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
         return loaded.evaluator(moment).to_work_on(advance.needs) if advance is not None else []
@@ -162,120 +153,16 @@ class Registry(Recorder):
         self.store.append(identifier, [event], expected_version=0)
         return identifier
 
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["participant_joined"],
-        data: ParticipantJoinedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["participant_left"],
-        data: ParticipantLeftData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["meeting_held"],
-        data: MeetingHeldData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["evidence_recorded"],
-        data: EvidenceRecordedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["attestation_given"],
-        data: AttestationGivenData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["condition_waived"],
-        data: ConditionWaivedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["score_set"],
-        data: ScoreSetData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["output_published"],
-        data: OutputPublishedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["trust_breached"],
-        data: TrustBreachedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    def record(
-        self,
-        initiative: str,
-        kind: RecordableKind,
-        data: Mapping[str, object],
-        *,
-        by: str | None = None,
-        at: Moment | None = None,
-    ) -> Event:
-        """Record one fact (participant joined, meeting held, evidence, ...) after checking it fits.
-
-        Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
-        Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
-        The typed methods (`join`, `attest`, `evidence`, ...) name each field instead.
-        """
-        return self._append(initiative, kind, data, by, at)
-
     def _append(
         self, initiative: str, kind: RecordableKind, data: Mapping[str, object], by: str | None, at: Moment | None
     ) -> Event:
         """Check one recordable event against its initiative, then store it (with what it sets off)."""
         if kind not in RECORDABLE_KINDS:
             raise EventError(f"'{kind}' cannot be recorded directly; use one of: {', '.join(RECORDABLE_KINDS)}")
-        loaded = self._load(initiative, self.store.read(initiative))
+        loaded = self._load(initiative, self._read(initiative))
+        initiative = loaded.facts.initiative  # the stored id, when an alias was given
+        if kind == "initiative_renamed":
+            refuse_taken_alias(self.store, data, initiative)
         # "now" is read after the log: a move that landed meanwhile is not taken for backdating.
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
         raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by, "data": data}
@@ -345,8 +232,8 @@ class Registry(Recorder):
         transition: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> InitiativeStatus:
-        loaded = self._load(initiative, self.store.read(initiative))
-        stage = loaded.facts.stage
+        loaded = self._load(initiative, self._read(initiative))
+        initiative, stage = loaded.facts.initiative, loaded.facts.stage
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
         move = loaded.moves.choose(initiative, stage, kind, transition=transition, target=to)
         data: dict[str, Any] = {"from": stage, "to": move.target}
@@ -378,10 +265,13 @@ class Registry(Recorder):
 
     # --- internals -------------------------------------------------------------------------
 
+    def _read(self, initiative: str) -> list[Event]:
+        return find_log(self.store, initiative)  # by its id, or by an alias it was given
+
     def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> LoadedInitiative:
         if not events:  # suggest a close id: `coop status isoc-pilot` when `ISOC-pilot` exists
             raise UnknownInitiativeError(initiative, known=self.store.initiatives())
-        return load_initiative(initiative, events, self._workflow, until=until)
+        return load_initiative(events[0].initiative, events, self._workflow, until=until)
 
     def _workflow(self, name: str) -> CompiledWorkflow:
         """The workflow an initiative records, compiled once per registry."""
@@ -389,6 +279,20 @@ class Registry(Recorder):
         if workflow is None:
             workflow = self._workflows[name] = get_workflow(name)
         return workflow
+
+    def _statuses(
+        self, as_of: Moment | None, known_at: Moment | None, archived: bool, unreadable: tuple[type[Exception], ...]
+    ) -> Iterator[InitiativeStatus | UnreadableInitiative]:
+        moment = cutoff(as_of) if as_of is not None else self._clock()
+        logs = self.store.read_all()
+        for initiative, events in logs if known_at is None else known_logs(logs, known_at):
+            try:
+                loaded = self._load(initiative, events, until=moment)
+                # created after `as_of`: not there yet; closed: out of the portfolio unless asked for
+                if loaded.facts.created is not None and (archived or loaded.facts.closed is None):
+                    yield self._status(loaded, moment)
+            except unreadable as error:
+                yield UnreadableInitiative(initiative, str(error))
 
     def _status(self, loaded: LoadedInitiative, moment: datetime) -> InitiativeStatus:
         return build_status(loaded.workflow, loaded.facts, loaded.evaluator(moment), moment)

@@ -71,10 +71,14 @@ def test_an_event_dated_before_the_initiative_was_created_is_refused() -> None:
     assert message == f"2023-12-31 is before {INITIATIVE} was created (2024-01-01)"
 
 
-def test_a_fact_cannot_be_backdated_past_a_move() -> None:
+def test_a_fact_dated_before_a_move_is_admitted_as_recorded_late() -> None:
     moved = log(stage="formed")
-    message = refusal(event("evidence_recorded", "2024-01-02", {"condition": "problem", "text": "x"}), moved)
-    assert message == "2024-01-02 is before the last stage move (2024-01-03); facts cannot be backdated past a move"
+    late = event("evidence_recorded", "2024-01-02", {"condition": "problem", "text": "x"})
+    assert admit(LADDER, facts_of(moved), late, clock=CLOCK) == late
+    # still checked against the facts of its date: nobody attests before they joined
+    early = fold(INITIATIVE, moved, start=LADDER.start, until=datetime(2024, 1, 1, tzinfo=UTC))
+    attestation = event("attestation_given", "2024-01-01", {"condition": "problem"}, by="Ada")
+    assert "not a current participant" in refusal(attestation, moved, then=early)
 
 
 def test_a_move_cannot_come_before_facts_already_recorded() -> None:

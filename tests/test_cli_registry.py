@@ -669,9 +669,9 @@ BAD_INPUT = [
         id="before-creation",
     ),
     pytest.param(
-        ["evidence", "pilot", "trust-model", "Backdated", "--at", day(2)],
-        "before the last stage move",
-        id="before-last-move",
+        ["withdraw", "pilot", "2", "--reason", "Not a fact", "--by", "Ada"],
+        "only evidence, attestations and waivers can be withdrawn",
+        id="withdraw-not-a-fact",
     ),
     pytest.param(
         ["evidence", "pilot", "trust-model", "Later", "--at", (TODAY + timedelta(days=30)).isoformat()],

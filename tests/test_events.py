@@ -60,6 +60,10 @@ FULL_DATA: dict[str, dict[str, Any]] = {
         "transition": "hand-off",
         "tlp": "TLP:CLEAR",
     },
+    "fact_withdrawn": {"seq": 5, "reason": "Recorded against the wrong condition", "tlp": "TLP:GREEN"},
+    "role_changed": {"name": "Ben", "role": "owner"},
+    "initiative_renamed": {"name": "No default passwords, ever", "alias": "no-default-passwords"},
+    "initiative_closed": {"state": "withdrawn", "reason": "Created by mistake, with a mistyped id", "tlp": "TLP:CLEAR"},
 }
 # The data fields each kind cannot do without.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -77,12 +81,16 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "escalated": ("from", "to", "reason", "transition"),
     "trust_breached": ("description",),
     "handed_off": ("body", "body_kind"),
+    "fact_withdrawn": ("seq", "reason"),
+    "role_changed": ("name", "role"),
+    "initiative_renamed": (),
+    "initiative_closed": ("state", "reason"),
 }
 
 
 def test_the_samples_cover_every_kind() -> None:
     assert set(FULL_DATA) == set(EVENT_KINDS) == set(REQUIRED_FIELDS)
-    assert len(EVENT_KINDS) == 14
+    assert len(EVENT_KINDS) == 18
 
 
 @pytest.mark.parametrize("kind", EVENT_KINDS)

@@ -74,7 +74,9 @@ def test_statuses_one_by_one_and_all_together(db: Path) -> None:
 def test_histories_plain_and_filtered(db: Path) -> None:
     history = validator("history")
     for initiative in initiatives(db):
-        history.validate(coop_json("history", initiative, "--json", "--db", str(db)))
+        plain = coop_json("history", initiative, "--json", "--db", str(db))
+        history.validate(plain)
+        assert [entry["seq"] for entry in plain] == list(range(1, len(plain) + 1))  # what `coop withdraw` names
         history.validate(coop_json("history", initiative, "--json", "--audience", "TLP:GREEN", "--db", str(db)))
 
 

@@ -67,6 +67,8 @@ def statuses(draw: st.DrawFn) -> InitiativeStatus:
         lapses_on=draw(st.none() | texts),
         last_event=draw(st.none() | texts),
         who=draw(who),
+        aliases=draw(st.none() | st.lists(texts, max_size=2)),
+        closed=draw(st.none() | st.fixed_dictionaries({"state": texts, "at": texts})),
     )
 
 

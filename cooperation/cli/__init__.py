@@ -13,6 +13,7 @@ import typer
 from cooperation import __version__
 from cooperation.cli.commands import (
     copy,
+    corrections,
     demo,
     event_log,
     moves,
@@ -26,7 +27,20 @@ from cooperation.cli.commands import (
 )
 from cooperation.cli.exits import SUMMARY, ReportingGroup
 
-COMMAND_MODULES = (recording, status, moves, event_log, schema, copy, demo, report, site, verify, workflows)
+COMMAND_MODULES = (
+    recording,
+    corrections,
+    status,
+    moves,
+    event_log,
+    schema,
+    copy,
+    demo,
+    report,
+    site,
+    verify,
+    workflows,
+)
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 
 

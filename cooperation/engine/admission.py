@@ -7,33 +7,45 @@ sensible dates, and moves that follow the workflow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import cast
 
 from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
+from cooperation.engine.corrections import check_correction, closed_error
 from cooperation.engine.events import MOVE_KINDS, Event, now
 from cooperation.engine.facts import Facts, Participant
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
-from cooperation.engine.payloads import EventData, EventKind, move_payload, payload
+from cooperation.engine.payloads import CORRECTION_KINDS, EventData, EventKind, move_payload, payload
 from cooperation.errors import EventError
 from cooperation.wording import did_you_mean, one_of
 
 
 def admit(
-    workflow: CompiledWorkflow, facts: Facts, event: Event, *, then: Facts | None = None, clock: datetime | None = None
+    workflow: CompiledWorkflow,
+    facts: Facts,
+    event: Event,
+    *,
+    then: Facts | None = None,
+    clock: datetime | None = None,
+    log: Sequence[Event] = (),
 ) -> Event:
     """Return the event (moves completed with from/to) or raise EventError saying what to fix.
 
     `facts` are the initiative's facts now; `then`, if given, the facts as of the event's
     date (for an event dated before later facts), against which its content is checked.
+    `log`: the initiative's events, which a correction names by their place.
+    A fact may be dated before a later move (recorded late): the move stands as judged when
+    made, and the fact counts from then on.
     """
     at = event.moment
     if at > (clock or now()):
         raise EventError(f"{event.at} is in the future (UTC); record what has happened, dated when it happened")
     if facts.created is not None and at < facts.created:
         raise EventError(f"{event.at} is before {facts.initiative} was created ({_day(facts.created)})")
+    if facts.closed is not None:
+        raise closed_error(facts)
     if event.kind in MOVE_KINDS:
         if facts.last_event is not None and at < facts.last_event:
             raise EventError(
@@ -41,11 +53,9 @@ def admit(
                 "date it later"
             )
         return _admit_move(workflow, facts, event)
-    last_move = facts.moves[-1].at if facts.moves else None
-    if last_move is not None and at < last_move:
-        raise EventError(
-            f"{event.at} is before the last stage move ({_day(last_move)}); facts cannot be backdated past a move"
-        )
+    if event.kind in CORRECTION_KINDS:
+        check_correction(workflow, facts, then or facts, event, log)
+        return event
     check = _CHECKS.get(event.kind)
     if check is not None:
         check(workflow, then or facts, event)

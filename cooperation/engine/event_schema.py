@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from cooperation.engine.events import FORMAT_VERSION, Event, parse_at
-from cooperation.engine.payloads import EVENT_KINDS, EventKind
+from cooperation.engine.payloads import EVENT_KINDS, ClosedState, EventKind
 from cooperation.errors import EventError
 from cooperation.vocabulary import DEFAULT_TLP, BodyKind, Community, Role, TlpLabel
 
@@ -131,6 +131,31 @@ class HandedOff(_Data):
     tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
+# --- corrections (issue 15) -----------------------------------------------------------------
+
+
+class FactWithdrawn(_Data):
+    seq: Annotated[int, Field(ge=1)]
+    reason: Text
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
+
+
+class RoleChanged(_Data):
+    name: Name
+    role: Role
+
+
+class InitiativeRenamed(_Data):
+    name: Name | None = None
+    alias: InitiativeId | None = None
+
+
+class InitiativeClosed(_Data):
+    state: ClosedState
+    reason: Text
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
+
+
 DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
@@ -146,6 +171,10 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
     "escalated": Escalated,
     "trust_breached": TrustBreached,
     "handed_off": HandedOff,
+    "fact_withdrawn": FactWithdrawn,
+    "role_changed": RoleChanged,
+    "initiative_renamed": InitiativeRenamed,
+    "initiative_closed": InitiativeClosed,
 }
 
 

@@ -7,7 +7,7 @@ purpose: it runs once per initiative in a portfolio status.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,11 +17,15 @@ from cooperation.engine.payloads import (
     AttestationGivenData,
     ConditionWaivedData,
     EvidenceRecordedData,
+    FactWithdrawnData,
+    InitiativeClosedData,
     InitiativeCreatedData,
+    InitiativeRenamedData,
     MeetingHeldData,
     MoveData,
     ParticipantJoinedData,
     ParticipantLeftData,
+    RoleChangedData,
     ScoreSetData,
     TrustBreachedData,
 )
@@ -71,6 +75,16 @@ class Move:
     transition: str | None = None  # the workflow transition taken, if not a plain advance
 
 
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
+class Closure:
+    """How an initiative was closed: withdrawn (it should never have been) or archived (it is over)."""
+
+    state: str
+    at: datetime
+    reason: str
+    by: str | None
+
+
 @dataclass(slots=True)
 class Facts:
     """The state of one initiative, folded from its events."""
@@ -96,6 +110,10 @@ class Facts:
     moves: list[Move] = field(default_factory=list)
     handed_off_to: dict[str, Any] | None = None
     moments: list[datetime] = field(default_factory=list)  # of every event applied, in order
+    # corrections (issue 15); None and () until one is applied, so that a fold pays nothing for them
+    withdrawn: dict[int, datetime] | None = None  # seq of a withdrawn fact -> when it was withdrawn
+    aliases: tuple[str, ...] = ()  # ids it was also given, in order
+    closed: Closure | None = None
 
     def active_participants(self) -> list[Participant]:
         return [participant for participant in self.participants.values() if participant.active]
@@ -115,14 +133,27 @@ def time_ordered(events: Sequence[Event]) -> list[Event]:
     return sorted(events, key=lambda event: (event.moment, event.seq))
 
 
-def fold(initiative: str, events: Iterable[Event], *, start: str, until: datetime | None = None) -> Facts:
-    """Apply events (already in time order) up to and including `until`; `start` is the first stage."""
+def fold(initiative: str, events: Sequence[Event], *, start: str, until: datetime | None = None) -> Facts:
+    """Apply events (already in time order) up to and including `until`; `start` is the first stage.
+
+    A fact withdrawn by then is left out altogether: from its withdrawal on, it is as if it
+    had never been recorded (before it, as `until` earlier than the withdrawal, it counts).
+    """
     facts = Facts(initiative, stage=start)
     for event in events:
         at = event.moment
         if until is not None and at > until:
             break
         apply(facts, event, at)
+    if facts.withdrawn:  # rare: fold again, without what was withdrawn
+        withdrawn = facts.withdrawn
+        facts = Facts(initiative, stage=start)
+        for event in events:
+            at = event.moment
+            if until is not None and at > until:
+                break
+            if event.seq not in withdrawn:
+                apply(facts, event, at)
     return facts
 
 
@@ -178,6 +209,31 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.stage_since = at
     elif kind in MOVE_KINDS:
         _apply_move(facts, event, data, at)
+    else:
+        _apply_correction(facts, event, data, at)
+
+
+def _apply_correction(facts: Facts, event: Event, data: Any, at: datetime) -> None:
+    """Corrections (issue 15): a withdrawal is only noted here; `fold` leaves the fact out."""
+    kind = event.kind
+    if kind == "fact_withdrawn":
+        withdrawal: FactWithdrawnData = data
+        if facts.withdrawn is None:
+            facts.withdrawn = {}
+        facts.withdrawn[withdrawal["seq"]] = at
+    elif kind == "role_changed":
+        change: RoleChangedData = data
+        participant = facts.participants.get(change["name"])
+        if participant is not None:
+            participant.role = change["role"]
+    elif kind == "initiative_renamed":
+        renamed: InitiativeRenamedData = data
+        facts.name = renamed.get("name", facts.name)
+        if "alias" in renamed:
+            facts.aliases = (*facts.aliases, renamed["alias"])
+    elif kind == "initiative_closed":
+        closed: InitiativeClosedData = data
+        facts.closed = Closure(closed["state"], at, closed["reason"], event.by)
 
 
 def _apply_move(facts: Facts, event: Event, move: MoveData, at: datetime) -> None:

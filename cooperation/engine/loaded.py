@@ -79,8 +79,9 @@ class LoadedInitiative:
         if self.facts.last_event is None or at >= self.facts.last_event:
             self.events.append(event)  # the usual case: in time order already
             apply(self.facts, event, at)
-        else:
+        else:  # a late fact, dated before facts already recorded
             self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
+        if event.kind == "fact_withdrawn" or self.events[-1] is not event:
             self.facts = fold(self.facts.initiative, self.events, start=self.workflow.start)
         return event
 
@@ -101,7 +102,7 @@ class LoadedInitiative:
                     f"{automatic['transition']}, at {expected.at}, reason {automatic['reason']!r})"
                 )
             return [self.add(event)]
-        event = admit(self.workflow, self.facts, event, then=self.facts_for(event), clock=clock)
+        event = admit(self.workflow, self.facts, event, then=self.facts_for(event), clock=clock, log=self.events)
         if event.kind in MOVE_KINDS:
             event = self._make_move(event)
         last = self.facts.last_event

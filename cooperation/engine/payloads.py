@@ -39,6 +39,11 @@ EventKind = Literal[
     "escalated",
     "trust_breached",
     "handed_off",
+    # corrections (issue 15): an event that corrects earlier ones; the log stays append-only
+    "fact_withdrawn",
+    "role_changed",
+    "initiative_renamed",
+    "initiative_closed",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -56,6 +61,10 @@ RecordableKind = Literal[
     "score_set",
     "output_published",
     "trust_breached",
+    "fact_withdrawn",
+    "role_changed",
+    "initiative_renamed",
+    "initiative_closed",
 ]
 RECORDABLE_KINDS: tuple[RecordableKind, ...] = get_args(RecordableKind)
 
@@ -138,6 +147,38 @@ HandedOffData = TypedDict(
     },
 )
 
+# --- corrections (issue 15) -------------------------------------------------------------------
+
+# The kinds of fact a `fact_withdrawn` may name (by its seq): what a person asserted, and may take back.
+WithdrawableKind = Literal["evidence_recorded", "attestation_given", "condition_waived"]
+WITHDRAWABLE_KINDS: tuple[WithdrawableKind, ...] = get_args(WithdrawableKind)
+CorrectionKind = Literal["fact_withdrawn", "role_changed", "initiative_renamed", "initiative_closed"]
+CORRECTION_KINDS: tuple[CorrectionKind, ...] = get_args(CorrectionKind)
+ClosedState = Literal["withdrawn", "archived"]  # withdrawn: it should never have been; archived: it is over
+
+
+class FactWithdrawnData(TypedDict):
+    seq: int  # the place in the log of the evidence, attestation or waiver withdrawn
+    reason: str
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
+
+
+class RoleChangedData(TypedDict):
+    name: str
+    role: Role
+
+
+class InitiativeRenamedData(TypedDict):
+    name: NotRequired[str]  # the new name, if it changes
+    alias: NotRequired[str]  # a new id it is found by (the stored id stays)
+
+
+class InitiativeClosedData(TypedDict):
+    state: ClosedState
+    reason: str
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
+
+
 EventData = (
     InitiativeCreatedData
     | ParticipantJoinedData
@@ -153,6 +194,10 @@ EventData = (
     | EscalatedData
     | TrustBreachedData
     | HandedOffData
+    | FactWithdrawnData
+    | RoleChangedData
+    | InitiativeRenamedData
+    | InitiativeClosedData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -205,6 +250,14 @@ def payload(event: "Event", kind: Literal["escalated"]) -> EscalatedData: ...
 def payload(event: "Event", kind: Literal["trust_breached"]) -> TrustBreachedData: ...
 @overload
 def payload(event: "Event", kind: Literal["handed_off"]) -> HandedOffData: ...
+@overload
+def payload(event: "Event", kind: Literal["fact_withdrawn"]) -> FactWithdrawnData: ...
+@overload
+def payload(event: "Event", kind: Literal["role_changed"]) -> RoleChangedData: ...
+@overload
+def payload(event: "Event", kind: Literal["initiative_renamed"]) -> InitiativeRenamedData: ...
+@overload
+def payload(event: "Event", kind: Literal["initiative_closed"]) -> InitiativeClosedData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 

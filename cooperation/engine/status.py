@@ -45,6 +45,8 @@ class InitiativeStatus:
     # still. Only for an initiative shown on its own (`Registry.status`); None in a portfolio,
     # where results are shared and naming people would undo it (`cooperation.engine.who`).
     who: dict[str, Who] | None = None
+    aliases: list[str] | None = None  # other ids it was given (`coop rename --alias`), if any
+    closed: dict[str, str] | None = None  # {"state": "withdrawn" or "archived", "at": ...} once closed
 
     def to_json(self) -> dict[str, Any]:
         """The status as plain JSON values (what `coop status --json` prints), read back from
@@ -153,6 +155,8 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         as_of=_text(as_of) or "",
         lapses_on=earliest,
         last_event=_text(facts.moments[-1]) if facts.moments else None,
+        aliases=list(facts.aliases) if facts.aliases else None,
+        closed={"state": facts.closed.state, "at": _text(facts.closed.at) or ""} if facts.closed else None,
     )
 
 

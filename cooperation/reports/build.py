@@ -44,8 +44,10 @@ def build_report(
     as_of: Moment | None = None,
     anonymise: bool = False,
     progress: Progress | None = None,
+    include_archived: bool = False,
 ) -> Report:
-    """A report on `initiatives` (default: all that exist at `as_of`), for `audience`.
+    """A report on `initiatives` (default: all that exist at `as_of`, withdrawn and archived ones
+    only with `include_archived`), for `audience`.
 
     `as_of` is a date (its end) or a datetime (default: now). `progress` is called with
     each initiative's id once it is gathered.
@@ -67,6 +69,8 @@ def build_report(
             raise
         except (CooperationError, ArithmeticError) as error:  # shown as such; the others still are
             unreadable.append(UnreadableEntry(initiative=initiative, error=_first_line(error, initiative)))
+            continue
+        if status.closed and not (initiatives or include_archived):  # out of the default portfolio
             continue
         workflows.setdefault(workflow.id, workflow)
         gatherer = InitiativeGatherer(workflow, status, log, moment, audience, pseudonyms)

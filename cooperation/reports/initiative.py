@@ -43,6 +43,7 @@ _PERSON_FIELDS = frozenset({"name", "attendees"})
 _ORGANISATION_FIELDS = frozenset({"organisation"})
 _VOCABULARY_FIELDS = frozenset(
     {"community", "role", "tlp", "condition", "parameter", "level", "from", "to", "transition", "body_kind", "neutral"}
+    | {"seq", "state"}  # of corrections: the place of the fact withdrawn; withdrawn or archived
 )
 _MOVE_WORDS = {
     "stage_advanced": "advanced",
@@ -336,7 +337,7 @@ class InitiativeGatherer:
         withheld: list[str] = []
         fields: Mapping[str, Any] = event.data  # every key of any kind, each sorted out by its name below
         for key, value in fields.items():
-            if event.kind == "initiative_created":
+            if event.kind in ("initiative_created", "initiative_renamed"):  # its name and ids: not a person's
                 data[key] = self.workflow.id if key == "workflow" else self.text(value)
             elif key in _PERSON_FIELDS:
                 data[key] = [self.person(name) for name in value] if isinstance(value, list) else self.person(value)

@@ -16,7 +16,7 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -120,9 +120,10 @@ class SqliteStore(ClosedAtExit):
     The path ":memory:" gives a registry held in memory by this store alone.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
-        self._url = os.fspath(path)
-        self._path = Path(path)
+    def __init__(
+        self, path: str | os.PathLike[str], *, create: bool = True, clock: Callable[[], str] = recorded_now
+    ) -> None:
+        self._url, self._path, self._recorded_now = os.fspath(path), Path(path), clock  # clock: each recorded_at
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
         self._connection = self._open(create=create)
@@ -197,7 +198,7 @@ class SqliteStore(ClosedAtExit):
                 raise self._error(error, "write to") from None
             try:
                 versions = checked_versions(batches, self._versions(connection, list(batches)))
-                connection.executemany(_INSERT, _rows(batches, recorded_now(), operating_system_account()))
+                connection.executemany(_INSERT, _rows(batches, self._recorded_now(), operating_system_account()))
                 connection.execute("COMMIT")
             except BaseException as error:
                 _rollback(connection)

@@ -212,7 +212,8 @@ class WorkflowMachine(RuleBasedStateMachine):
         moves = [index for index, event in enumerate(ordered) if event.kind in MOVE_KINDS]
         for index in moves[self._moves_checked :]:
             move = ordered[index]
-            before = ordered[:index]
+            # judged as made: by the facts dated before it that were recorded before it (not late ones)
+            before = [event for event in ordered[:index] if event.seq < move.seq]
             facts = fold(self.initiative, before, start=self.workflow.start)
 
             def facts_at(at: datetime, before: list[Event] = before) -> Facts:

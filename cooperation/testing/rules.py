@@ -18,6 +18,7 @@ from hypothesis.strategies import SearchStrategy
 
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.moves import moves_for
+from cooperation.engine.payloads import WITHDRAWABLE_KINDS
 from cooperation.testing.machine import Breaches, WorkflowMachine
 from cooperation.testing.strategies import START, as_compiled
 from cooperation.verify.planner import NAMES
@@ -112,6 +113,27 @@ def _outcome_rules(compiled: CompiledWorkflow, people: SearchStrategy[str]) -> R
     return {**found, "publish": publish, "breach": breach}
 
 
+def _correction_rules(people: SearchStrategy[str]) -> Rules:
+    """Corrections: a recorded fact withdrawn (mostly one that may be, sometimes any event), a role changed."""
+
+    @rule(pick=st.integers(0, 1000), any_event=st.booleans(), by=people)
+    def withdraw(self: WorkflowMachine, pick: int, any_event: bool, by: str) -> None:
+        """A withdrawn fact no longer counts; withdrawing what is not a fact (or is gone) is refused."""
+        history = self.registry.history(self.initiative)
+        facts = [event.seq for event in history if event.kind in WITHDRAWABLE_KINDS]
+        places = facts if facts and not any_event else list(range(1, len(history) + 2))
+        seq = places[pick % len(places)]
+        error = self.record("fact_withdrawn", {"seq": seq, "reason": "Recorded in error."}, by=by)
+        if seq not in facts:
+            assert error is not None, f"event #{seq} is no fact to withdraw, yet its withdrawal was recorded"
+
+    @rule(name=people, role=st.sampled_from(ROLES), by=people)
+    def change_role(self: WorkflowMachine, name: str, role: Role, by: str) -> None:
+        self.record("role_changed", {"name": name, "role": role}, by=by)
+
+    return {"withdraw": withdraw, "change_role": change_role}
+
+
 def _advance_rules(people: SearchStrategy[str]) -> Rules:
     """Advancing: by anyone, and exactly when the guard allows or refuses it."""
 
@@ -184,6 +206,7 @@ def workflow_state_machine(
         **_participation_rules(people),
         **_condition_rules(compiled, people),
         **_outcome_rules(compiled, people),
+        **_correction_rules(people),
         **_advance_rules(people),
         **_transition_rules(compiled, people),
     }

@@ -49,6 +49,13 @@ class WhoOutput(_Output):
     could_still: list[str] = Field(description="Current participants who could count but do not, sorted")
 
 
+class ClosedOutput(_Output):
+    """How and when an initiative was closed."""
+
+    state: str = Field(description="withdrawn or archived")
+    at: str
+
+
 class StatusOutput(_Output):
     """Where an initiative stands (`coop status ID --json`; `--all --json` prints a list of these,
     with `{"initiative", "error"}` for one that cannot be read)."""
@@ -72,6 +79,8 @@ class StatusOutput(_Output):
     as_of: str
     lapses_on: str | None
     last_event: str | None
+    aliases: list[str] | None = Field(description="Other ids it was given (`coop rename --alias`), or null")
+    closed: ClosedOutput | None = Field(description="Set once withdrawn or archived")
     who: dict[str, WhoOutput] | None = Field(
         description="By condition, who it counts and who could still; null in a portfolio (`--all`)"
     )
@@ -84,16 +93,34 @@ class UnreadableOutput(_Output):
     error: str
 
 
+class WithdrawnMark(_Output):
+    """The correction that withdrew a fact."""
+
+    by_event: int = Field(ge=1, description="The seq of the `fact_withdrawn` event")
+    at: str
+    by: str | None
+    reason: str
+
+
+class LateMark(_Output):
+    """A fact recorded after a move dated later than the fact."""
+
+    after_move: int = Field(ge=1, description="The seq of that move")
+    move_at: str
+
+
 class HistoryEntryOutput(_Output):
     """One event of `coop history ID --json`, in recorded order."""
 
-    seq: int | None = Field(default=None, ge=1, description="The event's place in its log (in --format jsonl)")
+    seq: int | None = Field(default=None, ge=1, description="The event's place in its log (left out when filtered)")
     initiative: str
     kind: str
     at: str
     by: str | None = None
     data: dict[str, Any]
     withheld: list[str] | None = Field(default=None, description="Fields the audience may not see (filtered only)")
+    withdrawn: WithdrawnMark | None = Field(default=None, description="Present when a correction withdrew it")
+    late: LateMark | None = Field(default=None, description="Present when it was recorded after a later move")
 
 
 def status_json_schema() -> dict[str, Any]:

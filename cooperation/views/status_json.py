@@ -132,6 +132,10 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             _text(status.last_event),
             ',"who":',
             _who(status.who),
+            ',"aliases":',
+            "null" if status.aliases is None else _texts(status.aliases),
+            ',"closed":',
+            _optional(status.closed),
             "}",
         )
     )

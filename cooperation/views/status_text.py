@@ -10,6 +10,10 @@ from cooperation.wording import for_terminal
 def status_text(status: InitiativeStatus) -> str:
     since = f" since {status.stage_since[:10]}" if status.stage_since else ""
     lines = [f"{status.initiative}: {status.name}  [{status.workflow}, as of {status.as_of[:10]}]"]
+    if status.aliases:
+        lines.append(f"  also found as: {', '.join(status.aliases)}")
+    if status.closed:
+        lines.append(f"  {status.closed['state'].upper()} on {status.closed['at'][:10]}: kept for the record")
     lines.append(f"  stage: {status.stage} ({status.stage_title}){since}")
     if status.handed_off:
         lines.append(f"  handed off to {status.handed_off['body']} ({status.handed_off['body_kind']})")

@@ -55,14 +55,18 @@ def history(
     if output_format is not None:
         _write_events(events, output_format)
         return
+    from cooperation.views.history_marks import history_marks, marks_text
+
+    marks = history_marks(events)  # withdrawn facts and facts recorded late, marked as such
     if as_json:
-        print_json([event.to_json() for event in events])
+        print_json([{"seq": event.seq, **event.to_json(), **marks.get(event.seq, {})} for event in events])
         return
     for event in events:
         by = f" by {event.by}" if event.by else ""
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
+        marked = marks_text(marks.get(event.seq))
         # one line per event: recorded text can neither act on the terminal nor forge a line
-        typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}", one_line=True))
+        typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}{marked}", one_line=True))
 
 
 def _write_events(events: list["Event"], output_format: str) -> None:

@@ -44,6 +44,9 @@ def report(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="As at the end of this date (or at this datetime).")
     ] = None,
+    include_archived: Annotated[
+        bool, typer.Option("--include-archived", help="Also withdrawn and archived initiatives [default: left out].")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Write a report: the portfolio at a glance, each initiative's path, conditions, evidence and history.
@@ -67,23 +70,30 @@ def report(
     with Registry.open(db, create=False) as registry:
         total = len(initiatives) if initiatives else len(registry.initiatives())
         with progress_bar(total) as progress:
-            gathered = build_report(
-                registry, initiatives, audience=label, as_of=as_of, anonymise=anonymise, progress=progress
+            gathered = build_report(  # withdrawn and archived initiatives only when asked for
+                registry,
+                initiatives,
+                audience=label,
+                as_of=as_of,
+                anonymise=anonymise,
+                progress=progress,
+                include_archived=include_archived,
             )
-    text = render(gathered, report_format)
-    if target is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        target.write_text(text, encoding="utf-8")
-        typer.echo(
-            f"report written: {target} ({plural(len(gathered.initiatives), 'initiative')}, {report_format}, "
-            f"{gathered.audience}{', anonymised' if anonymise else ''})",
-            err=True,
-        )
+    what = f"{report_format}, {gathered.audience}{', anonymised' if anonymise else ''}"
+    _write(render(gathered, report_format), target, what, len(gathered.initiatives))
     if gathered.unreadable:
         shown = ", ".join(entry.initiative for entry in gathered.unreadable)
         fail(f"cannot show {shown} (listed in the report with the reason); the others are shown", EXIT_USAGE)
+
+
+def _write(text: str, target: Path | None, what: str, count: int) -> None:
+    """The report on standard output, or to `target` (saying so on standard error)."""
+    if target is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"report written: {target} ({plural(count, 'initiative')}, {what})", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -40,6 +40,16 @@ StaleOption = Annotated[
 ShortFlag = Annotated[
     bool, typer.Option("--short", help="One aligned line per initiative: id, stage, next, blockers, at risk, lapse.")
 ]
+KnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="As the registry knew it then: only what was recorded by this date (or datetime) [default: now].",
+    ),
+]
+IncludeArchivedFlag = Annotated[
+    bool, typer.Option("--include-archived", help="With --all: also withdrawn and archived initiatives.")
+]
 FormatOption = Annotated[
     LineFormat | None,
     typer.Option("--format", help="jsonl: one JSON status a line; csv: one row a line (RFC 4180, with a header)."),
@@ -52,6 +62,8 @@ def status(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Status at the end of this date (or at this datetime).")
     ] = None,
+    known_at: KnownAtOption = None,
+    include_archived: IncludeArchivedFlag = False,
     ready: Annotated[bool, typer.Option("--ready", help="Exit 1 unless every initiative shown can advance.")] = False,
     audience: AudienceOption = None,
     anonymise: AnonymiseFlag = False,
@@ -66,8 +78,11 @@ def status(
 
     Exit 0; with --ready, exit 1 when an initiative's next stage is blocked.
 
+    --as-of answers "what had happened by then", --known-at "what the registry knew then"
+    (a fact recorded late is known only from when it was recorded).
+
     Examples: `coop status pilot`, `coop status --all --short`, `coop status --all --due 30`,
-    `coop status --all --format csv > portfolio.csv`.
+    `coop status --all --format csv > portfolio.csv`, `coop status pilot --known-at 2024-03-01`.
     """
     lines = "short" if short else output_format
     as_json = as_json and lines is None
@@ -76,9 +91,9 @@ def status(
     with open_registry(db) as registry:
         view = audience_view(registry, audience, anonymise)
         if initiatives and not all_:
-            found: Iterable[Shown] = [registry.status(item, as_of=as_of) for item in initiatives]
-        else:
-            found = registry.portfolio(as_of=as_of)  # streamed: a large portfolio is never all in memory
+            found: Iterable[Shown] = [registry.status(item, as_of=as_of, known_at=known_at) for item in initiatives]
+        else:  # streamed: a large portfolio is never all in memory
+            found = registry.portfolio(as_of=as_of, known_at=known_at, include_archived=include_archived)
         found = _selected(_as_seen(found, view), due, stale)
         if lines is not None:
             all_ready, shown = _write_lines(found, lines, unreadable)
@@ -150,6 +165,8 @@ def _nothing_shown(registry: "Registry", as_of: str | None, filtered: bool) -> s
     if as_of is not None and registry.initiatives():
         when = f"the end of {as_of}" if len(as_of) == 10 else as_of
         return f"no initiative existed yet at {when} (the registry's first was created later)"
+    if registry.initiatives():  # all left out: closed, or recorded after --known-at
+        return "no initiative to show: the registry's are withdrawn or archived (--include-archived), or unknown then"
     return "no initiatives yet (start one with `coop new`)"
 
 
