@@ -315,7 +315,7 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
 
     # History: one event per line, in recorded order; the moves are events.
     history = json.loads(ok(coop(db, "history", "pilot", "--json")).stdout)
-    assert history == [json.loads(line) for line in export(db).splitlines()]
+    assert history == [{"seq": n, **json.loads(line)} for n, line in enumerate(export(db).splitlines(), 1)]
     moves = [
         (e["kind"], e["data"].get("from"), e["data"].get("to"), e["by"])
         for e in history
