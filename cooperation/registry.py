@@ -13,8 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, overload
 
-from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
-from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.pinned import PinnedWorkflows, read_named
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import Event, cutoff, now, parse_at
 from cooperation.engine.loaded import LoadedInitiative, load_initiative
@@ -53,7 +52,7 @@ class Registry(Recorder):
     def __init__(self, store: EventStore, *, clock: Callable[[], datetime] = now) -> None:
         self.store = store
         self._clock = clock
-        self._workflows: dict[str, CompiledWorkflow] = {}  # by the name initiatives record
+        self.workflows = PinnedWorkflows(store)  # the workflow versions initiatives are pinned to
 
     @classmethod
     def open(cls, location: str | os.PathLike[str] | None = None, *, create: bool = True) -> Registry:
@@ -139,11 +138,9 @@ class Registry(Recorder):
         by: str | None = None,
         at: Moment | None = None,
     ) -> str:
-        """Start an initiative at its workflow's first stage; return its id."""
-        get_workflow(workflow)  # refuse an unknown or invalid workflow before anything is written
-        path = workflow_path(workflow)
-        # Built-ins are pinned by id; a user's file by its absolute path, so any directory finds it.
-        stored = workflow if path.parent.resolve() == builtin_directory().resolve() else str(path.resolve())
+        """Start an initiative at its workflow's first stage, pinned to the workflow's text as it is now
+        (a built-in id or a file: stored in the registry, see `definition.pinned`); return its id."""
+        pin = read_named(workflow)  # refuse an unknown or invalid workflow before anything is written
         identifier = initiative or slug(name)
         from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
 
@@ -153,11 +150,12 @@ class Registry(Recorder):
                 "kind": "initiative_created",
                 "at": parse_at(at) if at is not None else parse_at(self._clock()),
                 "by": by,
-                "data": {"name": name, "workflow": stored},
+                "data": {"name": name, **pin.reference()},
             }
         )
         if self.store.version(identifier):
             raise EventError(f"an initiative '{identifier}' already exists; choose another id (--id)")
+        self.workflows.keep(pin)
         self.store.append(identifier, [event], expected_version=0)
         return identifier
 
@@ -365,7 +363,7 @@ class Registry(Recorder):
     def import_lines(self, lines: Iterable[str], *, source: str = "<input>") -> ImportReport:
         """Import JSON Lines events: the whole input is checked first, then written all or nothing."""
         started = self._clock()  # events dated after it are in the future
-        return import_lines(lines, source=source, store=self.store, workflow_named=self._workflow, started=started)
+        return import_lines(lines, source=source, store=self.store, pins=self.workflows, started=started)
 
     def export_events(self, initiative: str | None = None) -> Iterator[Event]:
         """Events in their recorded order: one initiative's, or every initiative's."""
@@ -380,14 +378,7 @@ class Registry(Recorder):
     def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> LoadedInitiative:
         if not events:  # suggest a close id: `coop status isoc-pilot` when `ISOC-pilot` exists
             raise UnknownInitiativeError(initiative, known=self.store.initiatives())
-        return load_initiative(initiative, events, self._workflow, until=until)
-
-    def _workflow(self, name: str) -> CompiledWorkflow:
-        """The workflow an initiative records, compiled once per registry."""
-        workflow = self._workflows.get(name)
-        if workflow is None:
-            workflow = self._workflows[name] = get_workflow(name)
-        return workflow
+        return load_initiative(initiative, events, self.workflows.resolve, until=until)
 
     def _status(self, loaded: LoadedInitiative, moment: datetime) -> InitiativeStatus:
         return build_status(loaded.workflow, loaded.facts, loaded.evaluator(moment), moment)

@@ -96,6 +96,7 @@ class Facts:
     moves: list[Move] = field(default_factory=list)
     handed_off_to: dict[str, Any] | None = None
     moments: list[datetime] = field(default_factory=list)  # of every event applied, in order
+    workflow_changed: dict[str, Any] | None = None  # the data of the last workflow_changed applied
 
     def active_participants(self) -> list[Participant]:
         return [participant for participant in self.participants.values() if participant.active]
@@ -178,6 +179,9 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.stage_since = at
     elif kind in MOVE_KINDS:
         _apply_move(facts, event, data, at)
+    elif kind == "workflow_changed":
+        facts.workflow = data["workflow"]
+        facts.workflow_changed = data
 
 
 def _apply_move(facts: Facts, event: Event, move: MoveData, at: datetime) -> None:

@@ -39,6 +39,8 @@ EventKind = Literal[
     "escalated",
     "trust_breached",
     "handed_off",
+    # workflows pinned in the registry (issue 15)
+    "workflow_changed",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -65,7 +67,8 @@ RECORDABLE_KINDS: tuple[RecordableKind, ...] = get_args(RecordableKind)
 
 class InitiativeCreatedData(TypedDict):
     name: str
-    workflow: str  # a built-in workflow id, or the absolute path of a workflow file
+    workflow: str  # the workflow's id (before workflows were pinned: a built-in id, or a file's path)
+    workflow_hash: NotRequired[str]  # the stored version it is pinned to (`definition.pinned`)
 
 
 class ParticipantJoinedData(TypedDict):
@@ -138,6 +141,14 @@ HandedOffData = TypedDict(
     },
 )
 
+
+class WorkflowChangedData(TypedDict):
+    workflow: str  # the id of the workflow it is judged by from now on
+    workflow_hash: str  # the stored version of it
+    from_workflow: str  # the workflow it was judged by until then
+    from_hash: NotRequired[str]  # and its version (none for one never pinned)
+
+
 EventData = (
     InitiativeCreatedData
     | ParticipantJoinedData
@@ -153,6 +164,7 @@ EventData = (
     | EscalatedData
     | TrustBreachedData
     | HandedOffData
+    | WorkflowChangedData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -205,6 +217,8 @@ def payload(event: "Event", kind: Literal["escalated"]) -> EscalatedData: ...
 def payload(event: "Event", kind: Literal["trust_breached"]) -> TrustBreachedData: ...
 @overload
 def payload(event: "Event", kind: Literal["handed_off"]) -> HandedOffData: ...
+@overload
+def payload(event: "Event", kind: Literal["workflow_changed"]) -> WorkflowChangedData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 

@@ -25,6 +25,7 @@ from cooperation.wording import for_terminal, plural
 
 if TYPE_CHECKING:
     from cooperation.engine.events import Event
+    from cooperation.registry import Registry
     from cooperation.reports.audience import AudienceView
 
 
@@ -136,12 +137,21 @@ def export(
         if view is not None:
             lines: Iterator[str] = (line + "\n" for line in view.export_lines(initiative))
         else:
-            lines = (event.to_line() + "\n" for event in registry.export_events(initiative))
+            lines = _with_workflow_lines(registry, initiative)
         if output is None:
             sys.stdout.writelines(lines)
         else:
             with open(output, "w", encoding="utf-8") as target:
                 target.writelines(lines)
+
+
+def _with_workflow_lines(registry: "Registry", initiative: str | None) -> Iterator[str]:
+    """The export's lines: each event, and each workflow text they are pinned to just before the first that names it."""
+    from cooperation.definition.pinned import StoredWorkflow
+    from cooperation.engine.workflow_lines import with_workflows, workflow_line
+
+    for item in with_workflows(registry.export_events(initiative), registry.store):
+        yield (workflow_line(item) if isinstance(item, StoredWorkflow) else item.to_line()) + "\n"
 
 
 def register(app: typer.Typer) -> None:
