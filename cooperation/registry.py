@@ -13,10 +13,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, overload
 
+from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.pinned import PinnedWorkflows, read_named
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import Event, cutoff, now, parse_at
-from cooperation.engine.loaded import LoadedInitiative, load_initiative
+from cooperation.engine.loaded import LoadedInitiative, judged_by, load_initiative
 from cooperation.engine.moves import MoveKind
 from cooperation.engine.payloads import (
     RECORDABLE_KINDS,
@@ -33,6 +34,7 @@ from cooperation.engine.payloads import (
 )
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
+from cooperation.engine.upgrade import WorkflowUpgrade, WorkflowUpgrader
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
@@ -112,6 +114,10 @@ class Registry(Recorder):
                     yield self._status(loaded, moment)
             except (CooperationError, ArithmeticError) as error:
                 yield UnreadableInitiative(initiative, str(error))
+
+    def workflow_of(self, log: Sequence[Event], *, as_of: datetime | None = None) -> CompiledWorkflow:
+        """The workflow an initiative's log is judged by (at `as_of`): the version it is pinned to."""
+        return self.workflows.resolve(judged_by(log, as_of))
 
     def can_advance(self, initiative: str) -> bool:
         """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
@@ -357,6 +363,11 @@ class Registry(Recorder):
         version = loaded.version
         self.store.append(initiative, loaded.admit(event, clock=self._clock()), expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
+
+    def upgrade_workflow(self, initiative: str, to: str, *, by: str, apply: bool = False) -> WorkflowUpgrade:
+        """What judging the initiative by workflow `to` (a built-in id or a file) changes; made with `apply`."""
+        upgrader = WorkflowUpgrader(self.store, self.workflows, self._clock)
+        return upgrader.upgrade(self._load(initiative, self.store.read(initiative)), to, by=by, apply=apply)
 
     # --- import and export ----------------------------------------------------------------
 

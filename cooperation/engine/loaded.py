@@ -209,6 +209,16 @@ def load_initiative(
     return LoadedInitiative(workflow, ordered, facts, len(events))
 
 
+def judged_by(events: Sequence[Event], until: datetime | None = None) -> Mapping[str, object]:
+    """The data that names the workflow a log is judged by (at `until`): its last `workflow_changed`
+    up to then, else its creation. A scan of the log: for reports, not for reading statuses."""
+    reference: Mapping[str, object] = payload(events[0], "initiative_created")
+    for event in events:
+        if event.kind == "workflow_changed" and (until is None or event.moment <= until):
+            reference = event.data
+    return reference
+
+
 def _workflow(initiative: str, reference: Mapping[str, object], workflow_named: WorkflowNamed) -> CompiledWorkflow:
     try:
         return workflow_named(reference)
