@@ -367,7 +367,7 @@ class Registry(Recorder):
     def upgrade_workflow(self, initiative: str, to: str, *, by: str, apply: bool = False) -> WorkflowUpgrade:
         """What judging the initiative by workflow `to` (a built-in id or a file) changes; made with `apply`."""
         upgrader = WorkflowUpgrader(self.store, self.workflows, self._clock)
-        return upgrader.upgrade(self._load(initiative, self.store.read(initiative)), to, by=by, apply=apply)
+        return upgrader.upgrade(initiative, self.history(initiative), to, by=by, apply=apply)
 
     # --- import and export ----------------------------------------------------------------
 

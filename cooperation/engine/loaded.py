@@ -223,7 +223,9 @@ def _workflow(initiative: str, reference: Mapping[str, object], workflow_named: 
     try:
         return workflow_named(reference)
     except CooperationError as error:
-        raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
+        failed = CooperationError(f"{initiative}: its workflow cannot be loaded: {error}")
+        failed.original = error
+        raise failed from None
 
 
 def new_initiative(initiative: str, workflow: CompiledWorkflow) -> LoadedInitiative:

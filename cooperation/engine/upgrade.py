@@ -8,15 +8,16 @@ is at risk. `WorkflowUpgrader.upgrade` records the event only when told to apply
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cooperation.definition.pinned import Pin, PinnedWorkflows, read_named, stored_label
-from cooperation.engine.events import parse_at
-from cooperation.engine.loaded import LoadedInitiative, judged_by
+from cooperation.engine.events import Event, parse_at
+from cooperation.engine.loaded import LoadedInitiative, judged_by, load_initiative
 from cooperation.engine.status import build_status
+from cooperation.errors import CooperationError, WorkflowReferenceError
 
 if TYPE_CHECKING:
     from cooperation.stores.protocol import EventStore
@@ -89,10 +90,20 @@ class WorkflowUpgrader:
     def __init__(self, store: EventStore, pins: PinnedWorkflows, clock: Callable[[], datetime]) -> None:
         self.store, self.pins, self.clock = store, pins, clock
 
-    def upgrade(self, loaded: LoadedInitiative, to: str, *, by: str, apply: bool) -> WorkflowUpgrade:
+    def upgrade(self, initiative: str, events: Sequence[Event], to: str, *, by: str, apply: bool) -> WorkflowUpgrade:
         """Compare the initiative under workflow `to` (a built-in id or a file a person names);
-        with `apply`, store that version and record the `workflow_changed` (unless it is the same)."""
+        with `apply`, store that version and record the `workflow_changed` (unless it is the same).
+
+        An initiative whose workflow cannot be read (named by a file path before workflows were
+        pinned) is compared with the new workflow alone: this is how it is pinned.
+        """
         pin = read_named(to)
+        try:
+            loaded = load_initiative(initiative, events, self.pins.resolve)
+        except CooperationError as error:
+            if not isinstance(error.original, WorkflowReferenceError) or error.original.digest is not None:
+                raise
+            loaded = load_initiative(initiative, events, lambda _: pin.workflow)
         moment = loaded.latest(self.clock())
         upgrade = preview(loaded, pin, moment)
         if not apply or upgrade.same:
