@@ -388,3 +388,18 @@ def test_whatever_the_file_becomes_the_status_stays(
         assert registry.status("pilot", as_of="2024-06-01").to_json() == before
     with Registry(SqliteStore(folder / "coop.db")) as reopened:  # a new process's view: nothing cached
         assert reopened.status("pilot", as_of="2024-06-01").to_json() == before
+
+
+def test_a_builtin_id_from_data_never_opens_a_file_of_that_name(tmp_path: Path) -> None:
+    (tmp_path / BUILTIN).write_text("\n".join(SECRET_LINES) + "\n")  # in the working directory, as a decoy
+    line = {
+        "initiative": "x",
+        "kind": "initiative_created",
+        "at": "2024-01-01",
+        "data": {"name": "X", "workflow": BUILTIN},
+    }
+    (tmp_path / "in.jsonl").write_text(json.dumps(line) + "\n")
+    ok(coop(tmp_path, "import", "in.jsonl"))
+    shown = ok(coop(tmp_path, "status", "x"))
+    assert "x: X  [cooperation-maturity" in shown.stdout
+    assert_nothing_echoed(shown)

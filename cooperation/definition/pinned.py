@@ -20,9 +20,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from cooperation.definition.catalog import builtin_workflow_ids, compile_text, is_builtin_id, workflow_path
+from cooperation.definition.catalog import (
+    builtin_directory,
+    builtin_workflow_ids,
+    compile_text,
+    is_builtin_id,
+    workflow_path,
+)
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.errors import UnknownWorkflowError, WorkflowReferenceError
 
@@ -69,7 +76,16 @@ def stored_label(workflow_id: str, digest: str) -> str:
 
 def read_named(name: str) -> Pin:
     """A workflow a person names (a built-in id or a file): read, checked and compiled, not yet stored."""
-    path = workflow_path(name)
+    return _read(workflow_path(name), name)
+
+
+def read_builtin(name: str) -> Pin:
+    """The built-in workflow `name` (an id checked by `is_builtin_id`), from the package alone: never a
+    file of that name in the working directory, for `name` may come from data."""
+    return _read(builtin_directory() / f"{name}.yaml", name)
+
+
+def _read(path: Path, name: str) -> Pin:
     try:
         source = path.read_bytes()
     except OSError as error:
@@ -93,12 +109,15 @@ class PinnedWorkflows:
         name = str(reference.get("workflow", ""))
         digest = reference.get("workflow_hash")
         if isinstance(digest, str):
-            return self._by_hash.get(digest) or self._stored(name, digest)
+            pinned = self._by_hash.get(digest) or self._stored(name, digest)
+            if pinned.id != name:
+                raise WorkflowReferenceError(name, digest=digest, problem=f"that version is workflow {pinned.id}")
+            return pinned
         workflow = self._unpinned.get(name)
         if workflow is None:
             if not is_builtin_id(name):
                 raise WorkflowReferenceError(name)
-            workflow = self._unpinned[name] = compile_text(workflow_path(name).read_bytes(), label=name)
+            workflow = self._unpinned[name] = read_builtin(name).workflow
         return workflow
 
     def _stored(self, name: str, digest: str) -> CompiledWorkflow:
@@ -115,19 +134,14 @@ class PinnedWorkflows:
         """The text of the built-in `name` when it is the version `digest` (then stored): a log written
         by hand, or exported without its texts, may name the built-in this coop ships."""
         if is_builtin_id(name):
-            builtin = read_named(name)
+            builtin = read_builtin(name)
             if builtin.hash == digest:
                 self.keep(builtin)
                 return builtin.text
         raise WorkflowReferenceError(name, digest=digest)
 
-    def pin(self, name: str) -> Pin:
-        """Read the workflow a person names, store its text (once per version) and return it to pin to."""
-        pin = read_named(name)
-        self.keep(pin)
-        return pin
-
     def keep(self, pin: Pin) -> None:
+        """Store a version's text (once) and keep its compilation: initiatives are about to be pinned to it."""
         self.shelf.store_workflow(pin.id, pin.text)
         self._by_hash.setdefault(pin.hash, pin.workflow)
 
