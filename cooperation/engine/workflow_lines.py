@@ -10,7 +10,7 @@ that holds the version already needs no line for it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from cooperation.definition.pinned import StoredWorkflow
@@ -64,3 +64,12 @@ def with_workflows(events: Iterable[Event], shelf: WorkflowShelf) -> Iterator[Ev
                 carried.add(digest)
                 yield StoredWorkflow(digest, name, text)
         yield event
+
+
+def export_lines(
+    events: Iterable[Event], shelf: WorkflowShelf, *, line_of: Callable[[Event], str] = Event.to_line
+) -> Iterator[str]:
+    """An export's lines (without newlines): each event as `line_of` writes it, after the workflow texts it
+    is the first to name. What `coop export` writes; `Registry.import_lines` takes it back."""
+    for item in with_workflows(events, shelf):
+        yield workflow_line(item) if isinstance(item, StoredWorkflow) else line_of(item)

@@ -147,11 +147,10 @@ def export(
 
 def _with_workflow_lines(registry: "Registry", initiative: str | None) -> Iterator[str]:
     """The export's lines: each event, and each workflow text they are pinned to just before the first that names it."""
-    from cooperation.definition.pinned import StoredWorkflow
-    from cooperation.engine.workflow_lines import with_workflows, workflow_line
+    from cooperation.engine.workflow_lines import export_lines
 
-    for item in with_workflows(registry.export_events(initiative), registry.store):
-        yield (workflow_line(item) if isinstance(item, StoredWorkflow) else item.to_line()) + "\n"
+    for line in export_lines(registry.export_events(initiative), registry.store):
+        yield line + "\n"
 
 
 def register(app: typer.Typer) -> None:
