@@ -142,7 +142,8 @@ class PinnedWorkflows:
 
     def keep(self, pin: Pin) -> None:
         """Store a version's text (once) and keep its compilation: initiatives are about to be pinned to it."""
-        self.shelf.store_workflow(pin.id, pin.text)
+        if pin.hash not in self._by_hash and self.shelf.workflow_text(pin.hash) is None:
+            self.shelf.store_workflow(pin.id, pin.text)  # a write only the first time: writers queue for it
         self._by_hash.setdefault(pin.hash, pin.workflow)
 
     def offer(self, stored: StoredWorkflow) -> None:
