@@ -55,10 +55,11 @@ SECRET_LINES = ("root:$6$Zx9SECRETHASH0q:19700:0:99999:7:::", "password = hunter
 
 
 def coop(folder: Path, *args: str) -> Result:
-    """`coop ARGS --db coop.db` (but for `workflows check`), run with `folder` as the working directory."""
+    """`coop ARGS --db coop.db` (but for `workflows check` and `copy`), run with `folder` as the working directory."""
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
-        result = RUNNER.invoke(app, [*args, *([] if args[:2] == ("workflows", "check") else ["--db", "coop.db"])])
+        own_db = args[:2] == ("workflows", "check") or args[0] == "copy"
+        result = RUNNER.invoke(app, [*args, *([] if own_db else ["--db", "coop.db"])])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.stdout + result.stderr
     return result
@@ -403,3 +404,12 @@ def test_a_builtin_id_from_data_never_opens_a_file_of_that_name(tmp_path: Path) 
     shown = ok(coop(tmp_path, "status", "x"))
     assert "x: X  [cooperation-maturity" in shown.stdout
     assert_nothing_echoed(shown)
+
+
+def test_copy_carries_the_workflow_texts(tmp_path: Path) -> None:
+    done_with_custom(tmp_path)
+    (tmp_path / "flow.yaml").unlink()
+    ok(coop(tmp_path, "copy", "--from", "coop.db", "--to", "copy.db"))
+    with Registry(SqliteStore(tmp_path / "copy.db")) as copied, Registry(SqliteStore(tmp_path / "coop.db")) as source:
+        assert copied.store.stored_workflows() == source.store.stored_workflows()
+        assert copied.status("pilot", as_of="2024-06-01") == source.status("pilot", as_of="2024-06-01")
