@@ -6,6 +6,7 @@ so that trust attested 200 days ago still counts (it expires after a year).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -23,11 +24,13 @@ from helpers import PEOPLE
 from typer.testing import CliRunner, Result
 
 from cooperation.cli import app
+from cooperation.definition.catalog import builtin_directory
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
 
 RUNNER = CliRunner()
 TODAY = datetime.now(UTC).date()  # the CLI's clock is UTC
 START = TODAY - timedelta(days=300)
+BUILTIN_HASH = hashlib.sha256((builtin_directory() / "cooperation-maturity.yaml").read_bytes()).hexdigest()
 RATIONALE = "No personal or incident data is shared in this initiative at all."
 
 
@@ -348,7 +351,8 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
         "by",
         "Ada:",
         "name=Pilot,",
-        "workflow=cooperation-maturity",
+        "workflow=cooperation-maturity,",
+        f"workflow_hash={BUILTIN_HASH}",  # pinned to the built-in as this coop ships it
     ]
     advanced = lines[[e["kind"] for e in history].index("stage_advanced")]
     assert "stage_advanced by Ada: from=challenge, to=ownership" in advanced
