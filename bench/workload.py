@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from cooperation.definition.pinned import read_named
 from cooperation.engine.events import Event
 from cooperation.stores.sqlite import SqliteStore
 
 WORKFLOW = "cooperation-maturity"
+PINNED = read_named(WORKFLOW)  # initiatives are pinned to the built-in's text, as `coop new` pins them
 _COMMUNITIES = ("technical", "business", "government", "civil-society", "academia")
 _START = date(2020, 1, 1)
 
@@ -28,7 +30,7 @@ def initiative_log(index: int, size: int = 10) -> list[Event]:
         return Event(initiative, kind, (day + timedelta(days=offset)).isoformat(), data, by)
 
     people = [f"Person {index}-{k}" for k in range(3)]
-    log = [event(0, "initiative_created", {"name": f"Initiative {index}", "workflow": WORKFLOW})]
+    log = [event(0, "initiative_created", {"name": f"Initiative {index}", **PINNED.reference()})]
     for k, name in enumerate(people):
         community = _COMMUNITIES[(index + k) % len(_COMMUNITIES)]
         log.append(
@@ -84,6 +86,7 @@ def logs(count: int, size: int = 10) -> Iterator[list[Event]]:
 def write_registry(path: Path, count: int, size: int = 10, *, chunk: int = 20_000) -> None:
     """A SQLite registry of `count` initiatives of `size` events each (written straight to the store)."""
     with SqliteStore(path) as store:
+        store.store_workflow(PINNED.id, PINNED.text)
         batch: dict[str, tuple[int, list[Event]]] = {}
         for log in logs(count, size):
             batch[log[0].initiative] = (0, log)

@@ -35,6 +35,7 @@ if _typing.TYPE_CHECKING:
         UnknownWorkflowError,
         UnstorableEventError,
         WorkflowDefinitionError,
+        WorkflowReferenceError,
     )
     from cooperation.registry import Registry
 
@@ -58,6 +59,7 @@ _EXPORTS = {
     "TransitionError": "cooperation.errors",
     "UnknownInitiativeError": "cooperation.errors",
     "UnknownWorkflowError": "cooperation.errors",
+    "WorkflowReferenceError": "cooperation.errors",
     "UnstorableEventError": "cooperation.errors",
     "WorkflowDefinition": "cooperation.definition.models",
     "WorkflowDefinitionError": "cooperation.errors",
@@ -104,6 +106,7 @@ __all__ = [
     "UnstorableEventError",
     "WorkflowDefinition",
     "WorkflowDefinitionError",
+    "WorkflowReferenceError",
     "builtin_workflow_ids",
     "get_workflow",
     "load_workflow_file",

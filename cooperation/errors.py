@@ -3,6 +3,7 @@
     CooperationError                 base: catch this to catch all of ours
     ├── WorkflowDefinitionError      a workflow file is wrong; carries every Problem found
     ├── UnknownWorkflowError         no built-in workflow or file by that name
+    ├── WorkflowReferenceError       an initiative's workflow is not stored, or named by a path (never opened)
     ├── EventError                   an event is malformed or does not fit its initiative
     │   └── MomentError              a date or datetime that cannot be read (a ValueError too)
     ├── TransitionError              a move was refused
@@ -79,6 +80,29 @@ class UnknownWorkflowError(CooperationError):
         self.known = tuple(known)
         problem = f"workflow file '{name}': {reason}" if reason else f"unknown workflow '{name}'"
         super().__init__(f"{problem}: give a built-in id ({', '.join(known)}) or the path of a workflow file")
+
+
+class WorkflowReferenceError(CooperationError):
+    """A workflow named in data that cannot be used: a version not stored (or whose text does not
+    match it), or a reference without a hash that is no built-in id (a path: never opened from data)."""
+
+    def __init__(self, name: str, *, digest: str | None = None, problem: str = "") -> None:
+        self.name, self.digest = name, digest
+        shown = repr(name if len(name) <= 80 else name[:77] + "...")
+        if digest is None:
+            message = (
+                f"the workflow {shown} is no built-in id, and a workflow named in data is never opened as a file: "
+                "pin the initiative to a file you name (coop workflows upgrade ID --to FILE --by ACTOR --apply), "
+                "or export it from a registry that holds its workflow (the export carries the text)"
+            )
+        elif problem:
+            message = f"workflow {shown} version {digest[:12]}: {problem}"
+        else:
+            message = (
+                f"workflow {shown} version {digest[:12]} is not stored in this registry "
+                "(an import carries it on a coop_workflow line before the events that use it)"
+            )
+        super().__init__(message)
 
 
 class EventError(CooperationError):

@@ -13,11 +13,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.pinned import PinnedWorkflows, read_named
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import Event, cutoff, now, parse_at
-from cooperation.engine.loaded import LoadedInitiative, load_initiative
+from cooperation.engine.loaded import LoadedInitiative, judged_by, load_initiative
 from cooperation.engine.moves import MoveKind
 from cooperation.engine.payloads import (
     RECORDABLE_KINDS,
@@ -25,6 +25,7 @@ from cooperation.engine.payloads import (
 )
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
+from cooperation.engine.upgrade import WorkflowUpgrade, WorkflowUpgrader
 from cooperation.engine.who import with_who
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
 from cooperation.reading.finding import find_log, known_events, known_logs, refuse_taken_alias
@@ -46,7 +47,7 @@ class Registry(Recorder):
     def __init__(self, store: EventStore, *, clock: Callable[[], datetime] = now) -> None:
         self.store = store
         self._clock = clock
-        self._workflows: dict[str, CompiledWorkflow] = {}  # by the name initiatives record
+        self.workflows = PinnedWorkflows(store)  # the workflow versions initiatives are pinned to
 
     @classmethod
     def open(cls, location: str | os.PathLike[str] | None = None, *, create: bool = True) -> Registry:
@@ -106,6 +107,10 @@ class Registry(Recorder):
         went away, say) comes as an `UnreadableInitiative` with its error, and the others still come."""
         return self._statuses(as_of, known_at, include_archived, unreadable=(CooperationError, ArithmeticError))
 
+    def workflow_of(self, log: Sequence[Event], *, as_of: datetime | None = None) -> CompiledWorkflow:
+        """The workflow an initiative's log is judged by (at `as_of`): the version it is pinned to."""
+        return self.workflows.resolve(judged_by(log, as_of))
+
     def can_advance(self, initiative: str) -> bool:
         """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
         loaded = self._load(initiative, self._read(initiative))
@@ -131,11 +136,9 @@ class Registry(Recorder):
         by: str | None = None,
         at: Moment | None = None,
     ) -> str:
-        """Start an initiative at its workflow's first stage; return its id."""
-        get_workflow(workflow)  # refuse an unknown or invalid workflow before anything is written
-        path = workflow_path(workflow)
-        # Built-ins are pinned by id; a user's file by its absolute path, so any directory finds it.
-        stored = workflow if path.parent.resolve() == builtin_directory().resolve() else str(path.resolve())
+        """Start an initiative at its workflow's first stage, pinned to the workflow's text as it is now
+        (a built-in id or a file: stored in the registry, see `definition.pinned`); return its id."""
+        pin = read_named(workflow)  # refuse an unknown or invalid workflow before anything is written
         identifier = initiative or slug(name)
         from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
 
@@ -145,11 +148,12 @@ class Registry(Recorder):
                 "kind": "initiative_created",
                 "at": parse_at(at) if at is not None else parse_at(self._clock()),
                 "by": by,
-                "data": {"name": name, "workflow": stored},
+                "data": {"name": name, **pin.reference()},
             }
         )
         if self.store.version(identifier):
             raise EventError(f"an initiative '{identifier}' already exists; choose another id (--id)")
+        self.workflows.keep(pin)
         self.store.append(identifier, [event], expected_version=0)
         return identifier
 
@@ -248,12 +252,17 @@ class Registry(Recorder):
         self.store.append(initiative, loaded.admit(event, clock=self._clock()), expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
 
+    def upgrade_workflow(self, initiative: str, to: str, *, by: str, apply: bool = False) -> WorkflowUpgrade:
+        """What judging the initiative by workflow `to` (a built-in id or a file) changes; made with `apply`."""
+        upgrader = WorkflowUpgrader(self.store, self.workflows, self._clock)
+        return upgrader.upgrade(initiative, self.history(initiative), to, by=by, apply=apply)
+
     # --- import and export ----------------------------------------------------------------
 
     def import_lines(self, lines: Iterable[str], *, source: str = "<input>") -> ImportReport:
         """Import JSON Lines events: the whole input is checked first, then written all or nothing."""
         started = self._clock()  # events dated after it are in the future
-        return import_lines(lines, source=source, store=self.store, workflow_named=self._workflow, started=started)
+        return import_lines(lines, source=source, store=self.store, pins=self.workflows, started=started)
 
     def export_events(self, initiative: str | None = None) -> Iterator[Event]:
         """Events in their recorded order: one initiative's, or every initiative's."""
@@ -271,14 +280,7 @@ class Registry(Recorder):
     def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> LoadedInitiative:
         if not events:  # suggest a close id: `coop status isoc-pilot` when `ISOC-pilot` exists
             raise UnknownInitiativeError(initiative, known=self.store.initiatives())
-        return load_initiative(events[0].initiative, events, self._workflow, until=until)
-
-    def _workflow(self, name: str) -> CompiledWorkflow:
-        """The workflow an initiative records, compiled once per registry."""
-        workflow = self._workflows.get(name)
-        if workflow is None:
-            workflow = self._workflows[name] = get_workflow(name)
-        return workflow
+        return load_initiative(events[0].initiative, events, self.workflows.resolve, until=until)
 
     def _statuses(
         self, as_of: Moment | None, known_at: Moment | None, archived: bool, unreadable: tuple[type[Exception], ...]

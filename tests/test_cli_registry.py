@@ -6,6 +6,7 @@ so that trust attested 200 days ago still counts (it expires after a year).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -23,11 +24,13 @@ from helpers import PEOPLE
 from typer.testing import CliRunner, Result
 
 from cooperation.cli import app
+from cooperation.definition.catalog import builtin_directory
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS
 
 RUNNER = CliRunner()
 TODAY = datetime.now(UTC).date()  # the CLI's clock is UTC
 START = TODAY - timedelta(days=300)
+BUILTIN_HASH = hashlib.sha256((builtin_directory() / "cooperation-maturity.yaml").read_bytes()).hexdigest()
 RATIONALE = "No personal or incident data is shared in this initiative at all."
 
 
@@ -65,6 +68,16 @@ def ok(result: Result) -> Result:
 
 def export(db: Path) -> str:
     return ok(coop(db, "export")).stdout
+
+
+def carried(line: str) -> bool:
+    """Whether an export line carries a workflow text rather than an event."""
+    return line.startswith('{"coop_workflow":')
+
+
+def event_lines(text: str) -> list[str]:
+    """The lines of an export that are events."""
+    return [line for line in text.splitlines() if not carried(line)]
 
 
 def _evidence(condition: str, at: int, count: int = 1, *extra: str) -> list[list[str]]:
@@ -223,7 +236,7 @@ def imported(tmp_path: Path, log: Path, *, until: str | None = None, name: str =
     db = tmp_path / name
     source = log
     if until is not None:
-        lines = [line for line in log.read_text().splitlines() if json.loads(line)["at"][:10] <= until]
+        lines = [line for line in log.read_text().splitlines() if carried(line) or json.loads(line)["at"][:10] <= until]
         source = tmp_path / f"until-{until}.jsonl"
         source.write_text("\n".join(lines) + "\n")
     ok(coop(db, "import", str(source)))
@@ -315,7 +328,7 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
 
     # History: one event per line, in recorded order; the moves are events.
     history = json.loads(ok(coop(db, "history", "pilot", "--json")).stdout)
-    assert history == [{"seq": n, **json.loads(line)} for n, line in enumerate(export(db).splitlines(), 1)]
+    assert history == [{"seq": n, **json.loads(line)} for n, line in enumerate(event_lines(export(db)), 1)]
     moves = [
         (e["kind"], e["data"].get("from"), e["data"].get("to"), e["by"])
         for e in history
@@ -338,7 +351,8 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
         "by",
         "Ada:",
         "name=Pilot,",
-        "workflow=cooperation-maturity",
+        "workflow=cooperation-maturity,",
+        f"workflow_hash={BUILTIN_HASH}",  # pinned to the built-in as this coop ships it
     ]
     advanced = lines[[e["kind"] for e in history].index("stage_advanced")]
     assert "stage_advanced by Ada: from=challenge, to=ownership" in advanced
@@ -537,7 +551,7 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
     assert len(exported.splitlines()) == len(pilot_log.read_text().splitlines()) + 3
     fresh = tmp_path / "fresh.db"
     report = ok(coop(fresh, "import", "-", stdin=exported))
-    assert report.stdout == f"imported {len(exported.splitlines())} events into 2 initiatives (2 new)\n"
+    assert report.stdout == f"imported {len(event_lines(exported))} events into 2 initiatives (2 new)\n"
     assert export(fresh) == exported
     for initiative in ("pilot", "second"):
         assert coop(fresh, "history", initiative, "--json").stdout == coop(db, "history", initiative, "--json").stdout
@@ -551,7 +565,7 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
 def test_export_of_one_initiative(tmp_path: Path, pilot_log: Path) -> None:
     db = imported(tmp_path, pilot_log)
     ok(coop(db, "new", "Second", "--at", day(10)))
-    only = ok(coop(db, "export", "second")).stdout.splitlines()
+    only = event_lines(ok(coop(db, "export", "second")).stdout)
     assert [json.loads(line)["kind"] for line in only] == ["initiative_created"]
     assert ok(coop(db, "export", "pilot")).stdout == pilot_log.read_text()
 
@@ -751,7 +765,7 @@ def run(repo_root: Path, *args: str, module: bool = False) -> subprocess.Complet
 
 def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, pilot_log: Path) -> None:
     db = str(tmp_path / "coop.db")
-    lines = [line for line in pilot_log.read_text().splitlines() if json.loads(line)["at"][:10] <= day(2)]
+    lines = [line for line in event_lines(pilot_log.read_text()) if json.loads(line)["at"][:10] <= day(2)]
     (tmp_path / "part.jsonl").write_text("\n".join(lines) + "\n")
     imported_ = run(repo_root, "import", str(tmp_path / "part.jsonl"), "--db", db)
     assert imported_.returncode == 0, imported_.stderr

@@ -12,6 +12,7 @@ import pytest
 
 from cooperation.engine.corrections import CORRECTION_RULES
 from cooperation.engine.payloads import CORRECTION_KINDS, CorrectionKind
+from cooperation.engine.workflow_lines import export_lines
 from cooperation.errors import EventError, UnknownInitiativeError
 from cooperation.registry import Registry
 from cooperation.stores.sqlite import SqliteStore
@@ -105,7 +106,7 @@ def test_a_log_with_corrections_and_late_facts_replays_to_the_same_statuses(
     registry.meet(pilot, ["Ada", "Ben"], at=START + timedelta(days=1, hours=2))  # forgotten, recorded late
     registry.withdraw(pilot, problem, reason="Wrong condition", by="Ada")
     registry.change_role(pilot, "Ben", "secretariat", by="Ada")
-    lines = [event.to_line() for event in registry.export_events()]
+    lines = list(export_lines(registry.export_events(), registry.store))  # what `coop export` writes
     with Registry(SqliteStore(tmp_path / "copy.db"), clock=clock) as copy:
         copy.import_lines(lines)
         assert [s.to_json() for s in copy.statuses()] == [s.to_json() for s in registry.statuses()]

@@ -82,9 +82,11 @@ def test_withdrawing_a_fact_equals_never_having_recorded_it_from_then_on(
             assert registry.history(WALK)[-1] == withdrawal
             # The same log, the withdrawn fact never in it (and so no withdrawal either).
             with SqliteStore(Path(folder) / "never.db") as never_store:
+                _keep_workflows(registry, never_store)
                 never_store.append(WALK, [event for event in log if event.seq != target.seq], expected_version=0)
             # The same log, not withdrawn (yet).
             with SqliteStore(Path(folder) / "kept.db") as kept_store:
+                _keep_workflows(registry, kept_store)
                 kept_store.append(WALK, log, expected_version=0)
             never, kept = (
                 Registry(SqliteStore(Path(folder) / "never.db")),
@@ -147,3 +149,9 @@ def _record_late(registry: Registry, kind: str, at: datetime) -> Event:
     if kind == "score":
         return registry.score(WALK, "trust-level", 3, at=at)
     return registry.join(WALK, "Late Comer", community="academia", at=at)
+
+
+def _keep_workflows(registry: Registry, store: SqliteStore) -> None:
+    """The workflow versions the registry's initiatives are pinned to, kept in another store too."""
+    for stored in registry.store.stored_workflows():
+        store.store_workflow(stored.id, stored.text)

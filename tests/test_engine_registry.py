@@ -13,6 +13,7 @@ import pytest
 from helpers import PEOPLE
 
 from cooperation.definition.catalog import get_workflow
+from cooperation.definition.pinned import content_hash
 from cooperation.engine.events import Event
 from cooperation.engine.status import InitiativeStatus
 from cooperation.errors import (
@@ -143,12 +144,22 @@ def test_create_starts_at_the_first_stage(registry: Registry) -> None:
     assert status.next == "ownership" and status.version == 1
     [created] = registry.history(i)
     assert (created.kind, created.at, created.seq) == ("initiative_created", "2018-01-01", 1)
-    assert created.data == {"name": "No default passwords", "workflow": BUILTIN}
+    assert created.data == {
+        "name": "No default passwords",
+        "workflow": BUILTIN,
+        "workflow_hash": content_hash(registry.store.stored_workflows()[0].text),
+    }
 
 
-def test_a_user_workflow_is_pinned_by_its_absolute_path(registry: Registry, engine_ladder: str) -> None:
+def test_a_user_workflow_is_pinned_to_its_text_not_its_path(registry: Registry, engine_ladder: str) -> None:
     i = registry.create("Small", workflow=engine_ladder, at="2018-01-01")
-    assert registry.history(i)[0].data["workflow"] == str(Path(engine_ladder).resolve())
+    text = Path(engine_ladder).read_text(encoding="utf-8")
+    assert registry.history(i)[0].data == {
+        "name": "Small",
+        "workflow": "engine-ladder",
+        "workflow_hash": content_hash(text),
+    }
+    assert registry.store.workflow_text(content_hash(text)) == text
     assert registry.status(i).workflow == "engine-ladder"
 
 
@@ -822,7 +833,7 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
         (
             '{"initiative": "epsilon", "kind": "initiative_created", "at": "2018-02-01", '
             '"data": {"name": "E", "workflow": "no-such-workflow"}}',
-            "unknown workflow",
+            "is no built-in id, and a workflow named in data is never opened as a file",
         ),
     ],
 )

@@ -30,7 +30,11 @@ def _line(kind: str, data: dict[str, Any], *, at: object = "2019-02-01", by: str
 
 # Every kind, with every one of its data fields given.
 FULL_DATA: dict[str, dict[str, Any]] = {
-    "initiative_created": {"name": "No default passwords", "workflow": "cooperation-maturity"},
+    "initiative_created": {
+        "name": "No default passwords",
+        "workflow": "cooperation-maturity",
+        "workflow_hash": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    },
     "participant_joined": {"name": "Ben", "community": "business", "organisation": "ISP Ltd", "role": "secretariat"},
     "participant_left": {"name": "Ben"},
     "meeting_held": {"attendees": ["Ada", "Ben"], "venue": "Town hall", "neutral": True, "tlp": "TLP:CLEAR"},
@@ -64,6 +68,12 @@ FULL_DATA: dict[str, dict[str, Any]] = {
     "role_changed": {"name": "Ben", "role": "owner"},
     "initiative_renamed": {"name": "No default passwords, ever", "alias": "no-default-passwords"},
     "initiative_closed": {"state": "withdrawn", "reason": "Created by mistake, with a mistyped id", "tlp": "TLP:CLEAR"},
+    "workflow_changed": {
+        "workflow": "mine",
+        "workflow_hash": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "from_workflow": "cooperation-maturity",
+        "from_hash": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    },
 }
 # The data fields each kind cannot do without.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -85,12 +95,13 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "role_changed": ("name", "role"),
     "initiative_renamed": (),
     "initiative_closed": ("state", "reason"),
+    "workflow_changed": ("workflow", "workflow_hash", "from_workflow"),
 }
 
 
 def test_the_samples_cover_every_kind() -> None:
     assert set(FULL_DATA) == set(EVENT_KINDS) == set(REQUIRED_FIELDS)
-    assert len(EVENT_KINDS) == 18
+    assert len(EVENT_KINDS) == 19
 
 
 @pytest.mark.parametrize("kind", EVENT_KINDS)

@@ -19,6 +19,7 @@ import pytest
 from reliability_helpers import BUILTIN, ENGINE_LADDER, export_lines, run_cli
 
 from cooperation.definition.loading import load_workflow_text
+from cooperation.engine.events import Event
 from cooperation.errors import (
     CooperationError,
     EventError,
@@ -460,19 +461,21 @@ def test_one_initiative_whose_workflow_broke_never_hides_the_others(tmp_path: Pa
     workflow = _ladder_with(tmp_path, "days: 30", "days: 30", name="own.yaml")
     with Registry.open(db) as opened:
         opened.create("Good", workflow=BUILTIN, initiative="good", at="2020-01-01")
-        opened.create("Broken", workflow=str(workflow), initiative="broken", at="2020-01-01")
-    workflow.write_text(LADDER_TEXT.replace("days: 30", "days: 999999", 1), encoding="utf-8")  # edited since
+        # Made before workflows were pinned: named by its path, which is never opened from data.
+        legacy = {"name": "Broken", "workflow": str(workflow)}
+        created = Event("broken", "initiative_created", "2020-01-01", legacy)  # type: ignore[arg-type]
+        opened.store.append("broken", [created], expected_version=0)
     before = _snapshot(db)
     text = run_cli("status", "--all", "--db", str(db))
     assert text.returncode == 2 and "Traceback" not in text.stderr, text.stderr
     assert "good: Good" in text.stdout and "broken: cannot be shown:" in text.stdout, text.stdout
-    assert "must be at most 36525" in text.stdout and "cannot show broken" in text.stderr
+    assert "never opened as a file" in text.stdout and "cannot show broken" in text.stderr
     listed = run_cli("status", "--all", "--json", "--db", str(db))
     entries = {entry["initiative"]: entry for entry in json.loads(listed.stdout)}
-    assert entries["good"]["stage"] == "challenge" and "36525" in entries["broken"]["error"]
+    assert entries["good"]["stage"] == "challenge" and "coop workflows upgrade" in entries["broken"]["error"]
     for report_format in ("md", "html", "json"):
         report = run_cli("report", "--format", report_format, "--db", str(db))
         assert report.returncode == 2 and "Traceback" not in report.stderr, report.stderr
-        assert "good" in report.stdout and "broken" in report.stdout and "36525" in report.stdout
+        assert "good" in report.stdout and "broken" in report.stdout and "never opened as a file" in report.stdout
     assert run_cli("status", "good", "--db", str(db)).returncode == 0
     assert _snapshot(db) == before

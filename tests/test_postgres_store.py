@@ -70,12 +70,12 @@ def password_of(url: str) -> str:
 # --- the tables -----------------------------------------------------------------------------
 
 
-def test_a_new_registry_is_two_marked_tables_in_the_urls_schema(registry: str, raw: Any) -> None:
+def test_a_new_registry_is_three_marked_tables_in_the_urls_schema(registry: str, raw: Any) -> None:
     meta = dict(raw.execute("SELECT key, value FROM coop_meta").fetchall())
 
-    assert tables(raw) == ["coop_events", "coop_meta"]
+    assert tables(raw) == ["coop_events", "coop_meta", "coop_workflows"]
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "2"
+    assert meta["schema_version"] == str(schema_version()) == "3"
     assert meta["created_at"].endswith("Z")
     with PostgresStore(registry) as store:
         assert store.schema == raw.execute("SELECT current_schema()").fetchone()[0]
@@ -120,7 +120,7 @@ def test_other_tables_in_the_schema_are_left_alone(postgres_url: str, raw: Any) 
     with PostgresStore(postgres_url) as store:
         store.append("pilot", [event("pilot")], expected_version=0)
 
-    assert tables(raw) == ["coop_events", "coop_meta", "people"]
+    assert tables(raw) == ["coop_events", "coop_meta", "coop_workflows", "people"]
     assert raw.execute("SELECT name FROM people ORDER BY name").fetchall() == [("Ada",), ("Grace",)]
 
 
@@ -506,3 +506,13 @@ def test_the_command_line_works_on_a_postgresql_registry(postgres_url: str, monk
     wrong = runner.invoke(app, ["status", "--db", postgres_url.replace(f":{password}@", ":wrong@")])
     assert wrong.exit_code == 2
     assert "user name or password" in wrong.output and password not in wrong.output
+
+
+def test_the_database_itself_refuses_to_rewrite_or_remove_workflow_texts(registry: str, raw: Any) -> None:
+    with PostgresStore(registry) as store:
+        digest = store.store_workflow("sample", "id: sample\n")
+    for statement in ("UPDATE coop_workflows SET text = 'x'", "DELETE FROM coop_workflows", "TRUNCATE coop_workflows"):
+        with pytest.raises(psycopg.errors.RestrictViolation, match="append-only"):
+            raw.execute(statement)
+    with PostgresStore(registry) as store:
+        assert store.workflow_text(digest) == "id: sample\n"

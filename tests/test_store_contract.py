@@ -421,3 +421,24 @@ def test_the_stored_logs_are_exactly_the_accepted_appends(store: EventStore, ope
     assert {initiative: [e.data for e in events] for initiative, events in mine.items()} == {
         prefix + name: written for name, written in model.items() if written
     }
+
+
+# --- workflow texts -----------------------------------------------------------------------------
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00")), max_size=4))
+def test_workflow_texts_are_kept_by_their_hash_once_and_for_good(open_store: Opener, texts: list[str]) -> None:
+    import hashlib
+
+    store = open_store()
+    digests = [store.store_workflow(f"w{number}", text) for number, text in enumerate(texts)]
+    assert digests == [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+    for text in texts:  # a second time changes nothing
+        store.store_workflow("again", text)
+    store.close()
+    reopened = open_store()
+    assert all(reopened.workflow_text(digest) == text for digest, text in zip(digests, texts, strict=True))
+    assert reopened.workflow_text("0" * 64) is None or "0" * 64 in digests
+    kept = {stored.hash: stored.text for stored in reopened.stored_workflows()}
+    assert {digest: kept[digest] for digest in digests} == dict(zip(digests, texts, strict=False))

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cooperation.definition.catalog import builtin_workflow_ids, get_workflow
+from cooperation.definition.pinned import read_named
 from cooperation.engine.events import Event
 from cooperation.registry import Registry
 from cooperation.stores.locate import open_store
@@ -64,10 +65,11 @@ def _clock_after(events: Sequence[Event]) -> datetime:
     return max([ANCHOR, *(event.moment for event in events)])
 
 
-def _import(path: Path, events: Sequence[Event]) -> Registry:
-    """A real SQLite registry holding the witness (the caller closes it)."""
+def _import(path: Path, events: Sequence[Event], workflow: str) -> Registry:
+    """A real SQLite registry holding the witness, and `workflow` (a file or built-in) it is pinned to."""
     moment = _clock_after(events)
     registry = Registry(open_store(path), clock=lambda: moment)
+    registry.workflows.keep(read_named(workflow))
     registry.import_lines([event.to_line() for event in events], source="witness")
     return registry
 
@@ -100,7 +102,7 @@ def test_verify_finds_each_flaw_with_a_witness_that_replays(name: str, tmp_path:
     for number, finding in enumerate(report.findings):
         assert finding.message and finding.hint and finding.outcome
         assert finding.witness[0].kind == "initiative_created"
-        with _import(tmp_path / f"witness{number}.db", finding.witness) as registry:
+        with _import(tmp_path / f"witness{number}.db", finding.witness, _flawed(name)) as registry:
             status = registry.status("witness")
         _check_witness_shows(finding, status, workflow, report)
 
@@ -157,7 +159,7 @@ def test_every_builtin_workflow_verifies_clean(workflow_id: str, tmp_path: Path)
     workflow = get_workflow(workflow_id)
     assert set(report.reachable) == set(workflow.stages)
     for number, (stage, witness) in enumerate(sorted(report.stage_witnesses.items())):
-        with _import(tmp_path / f"{number}.db", witness) as registry:
+        with _import(tmp_path / f"{number}.db", witness, workflow_id) as registry:
             assert registry.status("witness").stage == stage
 
 
@@ -334,11 +336,11 @@ def test_every_claim_of_verify_is_backed_by_the_engine(
     workflow = get_workflow(str(path))
     # Reachable stages: each witness replays to its stage.
     for number, (stage, witness) in enumerate(report.stage_witnesses.items()):
-        with _import(folder / f"stage{number}.db", witness) as registry:
+        with _import(folder / f"stage{number}.db", witness, str(path)) as registry:
             assert registry.status("witness").stage == stage
     # Findings: each witness is a valid log that shows what it claims.
     for number, finding in enumerate(report.findings):
-        with _import(folder / f"finding{number}.db", finding.witness) as registry:
+        with _import(folder / f"finding{number}.db", finding.witness, str(path)) as registry:
             _check_witness_shows(finding, registry.status("witness"), workflow, report)
     # Independent random walks never reach what verify calls unreachable, nor meet what it calls impossible.
     log = WalkLog()

@@ -7,6 +7,7 @@ status` neither parses YAML nor imports networkx when the workflow has not chang
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,8 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 # Installed wheels carry the definitions inside the package; a source checkout has them beside it.
 _CANDIDATE_DIRS = (_PACKAGE / "builtin_workflows", _PACKAGE.parent / "workflows")
 
-_compiled: dict[tuple[str, str], CompiledWorkflow] = {}  # by content and path
+_compiled: dict[tuple[str, str], CompiledWorkflow] = {}  # by content and label (a path, or a stored version)
+_BUILTIN_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")  # a word, never a path
 
 
 def builtin_directory() -> Path:
@@ -49,6 +51,11 @@ def workflow_path(name: str) -> Path:
     return builtin
 
 
+def is_builtin_id(name: str) -> bool:
+    """Whether `name` is the id of a workflow shipped with the package (never taken as a path)."""
+    return _BUILTIN_ID.fullmatch(name) is not None and (builtin_directory() / f"{name}.yaml").is_file()
+
+
 def get_workflow(name: str) -> CompiledWorkflow:
     """The compiled workflow for a built-in id or a file path (messages name the path as given)."""
     path = workflow_path(name)
@@ -56,8 +63,13 @@ def get_workflow(name: str) -> CompiledWorkflow:
         source = path.read_bytes()
     except OSError as error:
         raise UnknownWorkflowError(name, builtin_workflow_ids(), reason=error.strerror or "cannot be read") from None
+    return compile_text(source, label=str(path))
+
+
+def compile_text(source: bytes, *, label: str) -> CompiledWorkflow:
+    """A workflow's text compiled, once per process and through the on-disk cache; `label` names it in messages."""
     key = cache_key(source)
-    compiled = _compiled.get((key, str(path)))
+    compiled = _compiled.get((key, label))
     if compiled is None:
         compiled = read_cached(key)
         if compiled is None:
@@ -65,9 +77,9 @@ def get_workflow(name: str) -> CompiledWorkflow:
                 load_workflow_text,  # YAML and networkx: only on a miss
             )
 
-            compiled = load_workflow_text(source, file=str(path))
+            compiled = load_workflow_text(source, file=label)
             write_cached(key, compiled)
-        if compiled.source != str(path):  # compiled from the same text elsewhere
-            compiled = replace(compiled, source=str(path))
-        _compiled[(key, str(path))] = compiled
+        if compiled.source != label:  # compiled from the same text elsewhere
+            compiled = replace(compiled, source=label)
+        _compiled[(key, label)] = compiled
     return compiled

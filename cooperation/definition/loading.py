@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from cooperation.definition.content_free import without_contents
 from cooperation.definition.models import (
     CONDITION_KINDS,
     CONDITION_MODELS,
@@ -56,8 +57,11 @@ def load_workflow_text(text: str | bytes, *, file: str = "<workflow>") -> Compil
     """Validate and compile a workflow given as YAML text."""
     from cooperation.definition.compile import compile_definition
 
-    definition, document = parse_definition(text, file=file)
-    return compile_definition(definition, document=document, file=file)
+    try:
+        definition, document = parse_definition(text, file=file)
+        return compile_definition(definition, document=document, file=file)
+    except WorkflowDefinitionError as error:  # a file that is no workflow: nothing of it is echoed
+        raise without_contents(error, text) from None
 
 
 def parse_definition(text: str | bytes, *, file: str) -> tuple[WorkflowDefinition, Document]:

@@ -43,9 +43,13 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
+WorkflowHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]  # sha256 of the stored text
+
+
 class InitiativeCreated(_Data):
     name: Name
     workflow: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    workflow_hash: WorkflowHash | None = None  # the stored version it is pinned to
 
 
 class ParticipantJoined(_Data):
@@ -156,6 +160,13 @@ class InitiativeClosed(_Data):
     tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
+class WorkflowChanged(_Data):
+    workflow: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length=64)]
+    workflow_hash: WorkflowHash
+    from_workflow: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    from_hash: WorkflowHash | None = None
+
+
 DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
@@ -175,6 +186,7 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
     "role_changed": RoleChanged,
     "initiative_renamed": InitiativeRenamed,
     "initiative_closed": InitiativeClosed,
+    "workflow_changed": WorkflowChanged,
 }
 
 

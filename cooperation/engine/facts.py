@@ -114,6 +114,7 @@ class Facts:
     withdrawn: dict[int, datetime] | None = None  # seq of a withdrawn fact -> when it was withdrawn
     aliases: tuple[str, ...] = ()  # ids it was also given, in order
     closed: Closure | None = None
+    workflow_changed: dict[str, Any] | None = None  # the data of the last workflow_changed applied
 
     def active_participants(self) -> list[Participant]:
         return [participant for participant in self.participants.values() if participant.active]
@@ -209,6 +210,9 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.stage_since = at
     elif kind in MOVE_KINDS:
         _apply_move(facts, event, data, at)
+    elif kind == "workflow_changed":
+        facts.workflow = data["workflow"]
+        facts.workflow_changed = data
     else:
         _apply_correction(facts, event, data, at)
 

@@ -10,7 +10,7 @@ itself, if any.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import cast
@@ -64,6 +64,19 @@ class LoadedInitiative:
         """The moment a move made now takes: now, or the latest fact if one is dated ahead."""
         last = self.facts.last_event
         return clock if last is None or clock >= last else last
+
+    def switch(self, workflow: CompiledWorkflow) -> None:
+        """Judge the initiative by another workflow from now on (a `workflow_changed` taken in).
+
+        Its current stage must be one of the new workflow's: a stage is a fact, never remapped.
+        """
+        if self.facts.stage not in workflow.compiled_stages:
+            stages = ", ".join(workflow.compiled_stages)
+            raise EventError(
+                f"{self.facts.initiative} is at stage '{self.facts.stage}', which workflow {workflow.id} does not "
+                f"have (its stages: {stages}); choose a workflow that has it"
+            )
+        self.workflow, self._moves = workflow, None
 
     @property
     def moves(self) -> MoveTable:
@@ -167,23 +180,53 @@ class LoadedInitiative:
 AutomaticMoveData = StageRegressedData | EscalatedData  # what the workflow records when it moves by itself
 
 
+WorkflowNamed = Callable[[Mapping[str, object]], CompiledWorkflow]
+"""Finds the workflow an event's data names (`workflow`, and `workflow_hash` when pinned)."""
+
+
 def load_initiative(
     initiative: str,
     events: Sequence[Event],
-    workflow_named: Callable[[str], CompiledWorkflow],
+    workflow_named: WorkflowNamed,
     *,
     until: datetime | None = None,
 ) -> LoadedInitiative:
-    """Fold an initiative's events (as of `until`, if given) under the workflow its first event names."""
+    """Fold an initiative's events (as of `until`, if given) under the workflow it is judged by then:
+    the one its creation names, or the one its last `workflow_changed` up to then names."""
     if not events:
         raise UnknownInitiativeError(initiative)
     try:
-        workflow = workflow_named(payload(events[0], "initiative_created")["workflow"])
-    except CooperationError as error:
-        raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
+        workflow = _workflow(initiative, payload(events[0], "initiative_created"), workflow_named)
+    except CooperationError:
+        changes = [event for event in events if event.kind == "workflow_changed"]
+        if not changes:
+            raise
+        # Pinned later to another workflow: the one it was created with (a file path, say) may not load.
+        workflow = _workflow(initiative, changes[-1].data, workflow_named)
     ordered = time_ordered(events)
     facts = fold(initiative, ordered, start=workflow.start, until=until)
+    if facts.workflow_changed is not None:
+        workflow = _workflow(initiative, facts.workflow_changed, workflow_named)
     return LoadedInitiative(workflow, ordered, facts, len(events))
+
+
+def judged_by(events: Sequence[Event], until: datetime | None = None) -> Mapping[str, object]:
+    """The data that names the workflow a log is judged by (at `until`): its last `workflow_changed`
+    up to then, else its creation. A scan of the log: for reports, not for reading statuses."""
+    reference: Mapping[str, object] = payload(events[0], "initiative_created")
+    for event in events:
+        if event.kind == "workflow_changed" and (until is None or event.moment <= until):
+            reference = event.data
+    return reference
+
+
+def _workflow(initiative: str, reference: Mapping[str, object], workflow_named: WorkflowNamed) -> CompiledWorkflow:
+    try:
+        return workflow_named(reference)
+    except CooperationError as error:
+        failed = CooperationError(f"{initiative}: its workflow cannot be loaded: {error}")
+        failed.original = error
+        raise failed from None
 
 
 def new_initiative(initiative: str, workflow: CompiledWorkflow) -> LoadedInitiative:

@@ -44,6 +44,8 @@ EventKind = Literal[
     "role_changed",
     "initiative_renamed",
     "initiative_closed",
+    # workflows pinned in the registry (issue 15)
+    "workflow_changed",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -74,7 +76,8 @@ RECORDABLE_KINDS: tuple[RecordableKind, ...] = get_args(RecordableKind)
 
 class InitiativeCreatedData(TypedDict):
     name: str
-    workflow: str  # a built-in workflow id, or the absolute path of a workflow file
+    workflow: str  # the workflow's id (before workflows were pinned: a built-in id, or a file's path)
+    workflow_hash: NotRequired[str]  # the stored version it is pinned to (`definition.pinned`)
 
 
 class ParticipantJoinedData(TypedDict):
@@ -179,6 +182,13 @@ class InitiativeClosedData(TypedDict):
     tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
 
 
+class WorkflowChangedData(TypedDict):
+    workflow: str  # the id of the workflow it is judged by from now on
+    workflow_hash: str  # the stored version of it
+    from_workflow: str  # the workflow it was judged by until then
+    from_hash: NotRequired[str]  # and its version (none for one never pinned)
+
+
 EventData = (
     InitiativeCreatedData
     | ParticipantJoinedData
@@ -198,6 +208,7 @@ EventData = (
     | RoleChangedData
     | InitiativeRenamedData
     | InitiativeClosedData
+    | WorkflowChangedData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -258,6 +269,8 @@ def payload(event: "Event", kind: Literal["role_changed"]) -> RoleChangedData: .
 def payload(event: "Event", kind: Literal["initiative_renamed"]) -> InitiativeRenamedData: ...
 @overload
 def payload(event: "Event", kind: Literal["initiative_closed"]) -> InitiativeClosedData: ...
+@overload
+def payload(event: "Event", kind: Literal["workflow_changed"]) -> WorkflowChangedData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 

@@ -9,19 +9,20 @@ checked; then every initiative's events are appended in one batch, or none are.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import FILTERED_EXPORT_KEY, Event
 from cooperation.engine.loaded import LoadedInitiative, load_initiative, new_initiative
-from cooperation.engine.payloads import move_payload, payload
+from cooperation.engine.payloads import move_payload
+from cooperation.engine.workflow_lines import read_workflow_line
 from cooperation.errors import CooperationError, EventError
 
 if TYPE_CHECKING:
+    from cooperation.definition.pinned import PinnedWorkflows
     from cooperation.stores.protocol import EventStore
 
 
@@ -39,26 +40,30 @@ def import_lines(
     *,
     source: str,
     store: EventStore,
-    workflow_named: Callable[[str], CompiledWorkflow],
+    pins: PinnedWorkflows,
     started: datetime,
 ) -> ImportReport:
     """Check every line of `lines` (named `source` in errors), then write them all or nothing.
 
-    `started`: when the import began; events dated after it are in the future.
+    `started`: when the import began; events dated after it are in the future. `pins` finds
+    the workflows the events name, and takes the texts the input carries (`engine.workflow_lines`).
     """
     # Every event is held until the write, so the heap only grows; Python's cycle
     # collector would walk it again and again (a quarter of a large import's time)
     # while finding nothing: these records hold no cycles.
     with _cycle_collection_paused():
-        return _Import(store, workflow_named, started).run(lines, source)
+        try:
+            return _Import(store, pins, started).run(lines, source)
+        finally:
+            pins.offered.clear()  # stored if the import wrote; forgotten if it did not
 
 
 class _Import:
     """One import under way: the initiatives it writes to, as its lines left them."""
 
-    def __init__(self, store: EventStore, workflow_named: Callable[[str], CompiledWorkflow], started: datetime):
+    def __init__(self, store: EventStore, pins: PinnedWorkflows, started: datetime):
         self.store = store
-        self.workflow_named = workflow_named
+        self.pins = pins
         self.started = started
         self.pending: dict[str, tuple[int, list[Event]]] = {}
         self.loaded: dict[str, LoadedInitiative] = {}
@@ -75,6 +80,8 @@ class _Import:
             try:
                 event = validate_event_line(line)
             except EventError:  # checked again to name the line: errors are rare, lines are many
+                if self._carried_workflow(line, f"{source}:{number}", bad):
+                    continue
                 if number == 1 and FILTERED_EXPORT_KEY in line:
                     raise EventError(
                         f"{source}:1: this is a filtered export (`coop export --audience` or `--anonymise`), "
@@ -105,6 +112,7 @@ class _Import:
                     )
                 )
         bad.raise_any()
+        self.pins.store_offered()  # first: the events name them
         self.store.append_batches(self.pending)
         return ImportReport(count, tuple(self.pending), tuple(self.created))
 
@@ -122,15 +130,28 @@ class _Import:
             if state.version == 0:
                 self.created.append(event.initiative)
                 return [state.add(event)]
+        if event.kind == "workflow_changed":
+            state.switch(self.pins.resolve(event.data))  # what follows is checked against the new workflow
         return state.admit(event, replaying=True, clock=self.started)
+
+    def _carried_workflow(self, line: str, where: str, bad: BadLines) -> bool:
+        """Take a line that carries a workflow text (checked, held until the write); False for any other line."""
+        try:
+            carried = read_workflow_line(line)
+            if carried is None:
+                return False
+            self.pins.offer(carried)
+        except CooperationError as error:
+            bad.add(EventError.met_at(where, error))
+        return True
 
     def _target(self, event: Event) -> LoadedInitiative:
         """The initiative an imported event is for: from the store, or created by this event."""
         if event.initiative in self.known:
-            return load_initiative(event.initiative, self.store.read(event.initiative), self.workflow_named)
+            return load_initiative(event.initiative, self.store.read(event.initiative), self.pins.resolve)
         if event.kind != "initiative_created":
             raise EventError(f"unknown initiative '{event.initiative}': its first event must be initiative_created")
-        return new_initiative(event.initiative, self.workflow_named(payload(event, "initiative_created")["workflow"]))
+        return new_initiative(event.initiative, self.pins.resolve(event.data))
 
 
 class BadLines:

@@ -19,9 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from cooperation.definition.catalog import get_workflow
 from cooperation.engine.events import FILTERED_EXPORT_KEY, Event
-from cooperation.engine.payloads import payload
 from cooperation.engine.status import InitiativeStatus
 from cooperation.registry import Registry
 from cooperation.reports.initiative import InitiativeGatherer
@@ -46,7 +44,7 @@ class AudienceView:
 
     def gathered(self, status: InitiativeStatus, log: list[Event], moment: datetime) -> InitiativeReport:
         """The initiative as a report for this audience would show it."""
-        workflow = get_workflow(payload(log[0], "initiative_created")["workflow"])
+        workflow = self.registry.workflow_of(log, as_of=moment)
         return InitiativeGatherer(workflow, status, log, moment, self.audience, self.pseudonyms).report()
 
     def status(self, status: InitiativeStatus) -> InitiativeStatus:

@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from cooperation.definition.catalog import get_workflow
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import Event, cutoff, now, parse_at
-from cooperation.engine.payloads import payload
 from cooperation.errors import CooperationError, UnknownInitiativeError
 from cooperation.registry import Registry
 from cooperation.reports.confidentiality import (
@@ -64,7 +62,7 @@ def build_report(
     for initiative, log in logs.items():
         try:
             status = registry.status(initiative, as_of=moment)
-            workflow = get_workflow(payload(log[0], "initiative_created")["workflow"])
+            workflow = registry.workflow_of(log, as_of=moment)
         except UnknownInitiativeError:  # asked for by name, and not there (yet): the report cannot be made
             raise
         except (CooperationError, ArithmeticError) as error:  # shown as such; the others still are

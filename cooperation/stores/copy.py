@@ -2,7 +2,8 @@
 verbatim, in one all-or-nothing write, then checked against the source event by event.
 
 The copy refuses a target that already holds any of the source's initiatives, so that it
-never mixes two histories. Logs are copied as they are, without checking them against
+never mixes two histories. The workflow texts the initiatives are pinned to come along
+(before the logs). Logs are copied as they are, without checking them against
 their workflows again: they were checked when they were recorded.
 """
 
@@ -52,6 +53,8 @@ def copy_registry(source: EventStore, target: EventStore) -> CopyReport:
             f"({_some(present)}); nothing was copied. Copy into a new, empty registry "
             "(or one that holds none of the source's initiatives)"
         )
+    for stored in source.stored_workflows():  # first: the logs are pinned to them
+        target.store_workflow(stored.id, stored.text)
     target.append_batches(batches)
     copied = {initiative: len(events) for initiative, (_, events) in batches.items()}
     del batches  # the logs are read again, from both stores, to compare them

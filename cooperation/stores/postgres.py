@@ -41,6 +41,7 @@ from cooperation.stores.shared import (
     newer_schema_error,
     recorded_now,
 )
+from cooperation.stores.workflow_texts import POSTGRES_MIGRATION, PostgresWorkflowTexts
 
 OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit setting
 CONNECT_TIMEOUT_SECONDS = 10
@@ -86,6 +87,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE {events} ADD COLUMN recorded_by text",
         "ALTER TABLE {events} ALTER COLUMN recorded_by SET DEFAULT session_user",
     ),
+    POSTGRES_MIGRATION,  # the workflow texts initiatives are pinned to (stores/workflow_texts.py)
 ]
 
 
@@ -94,7 +96,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class PostgresStore(ClosedAtExit):
+class PostgresStore(ClosedAtExit, PostgresWorkflowTexts):
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
     One connection per store; a store may be shared by threads, which take turns. A

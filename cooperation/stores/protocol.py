@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
+from cooperation.definition.pinned import StoredWorkflow
 from cooperation.engine.events import Event
 
 
@@ -56,6 +57,21 @@ class EventStore(Protocol):
 
     def version(self, initiative: str) -> int:
         """Number of events in the log (0 if unknown)."""
+        ...
+
+    def store_workflow(self, workflow_id: str, text: str) -> str:
+        """Keep a workflow's text, addressed by its hash (`definition.pinned.content_hash`), which it returns.
+
+        Storing a text already kept changes nothing; a kept text is never changed or removed.
+        """
+        ...
+
+    def workflow_text(self, digest: str) -> str | None:
+        """The workflow text kept under `digest`, or None."""
+        ...
+
+    def stored_workflows(self) -> list[StoredWorkflow]:
+        """Every workflow version kept, by id then hash."""
         ...
 
     def close(self) -> None: ...

@@ -35,11 +35,8 @@ from cooperation.stores.shared import (
     operating_system_account,
     recorded_now,
 )
-from cooperation.stores.sqlite_file import (
-    APPLICATION_ID,
-    foreign_database,
-    inspect_file,
-)
+from cooperation.stores.sqlite_file import APPLICATION_ID, foreign_database, inspect_file
+from cooperation.stores.workflow_texts import SQLITE_MIGRATION, SqliteWorkflowTexts
 
 BUSY_TIMEOUT_SECONDS = 30.0
 MEMORY = ":memory:"  # a registry that lives in this store only, for tests and experiments
@@ -69,6 +66,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
     ),
     # Who wrote each event (the operating system's user); rows from before are left unknown.
     ("ALTER TABLE events ADD COLUMN recorded_by TEXT",),
+    SQLITE_MIGRATION,  # the workflow texts initiatives are pinned to (stores/workflow_texts.py)
 ]
 
 _INSERT = (
@@ -112,7 +110,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore(ClosedAtExit):
+class SqliteStore(ClosedAtExit, SqliteWorkflowTexts):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.

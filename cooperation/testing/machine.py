@@ -24,6 +24,7 @@ from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.moves import moves_for
 from cooperation.engine.payloads import RecordableKind, move_payload
 from cooperation.engine.status import InitiativeStatus
+from cooperation.engine.workflow_lines import export_lines
 from cooperation.errors import BlockedTransitionError, CooperationError, EventError, NotPermittedError, TransitionError
 from cooperation.registry import Registry
 from cooperation.testing.strategies import START
@@ -230,7 +231,7 @@ class WorkflowMachine(RuleBasedStateMachine):
 
     @rule()
     def replaying_the_log_gives_the_same_status(self) -> None:
-        lines = [event.to_line() for event in self.registry.export_events(self.initiative)]
+        lines = list(export_lines(self.registry.export_events(self.initiative), self.registry.store))
         with memory_registry(self.clock) as copy:
             copy.import_lines(lines, source="replay")
             assert copy.status(self.initiative).to_json() == self.registry.status(self.initiative).to_json()
@@ -243,7 +244,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         cutoff = moment(as_of)
         prefix = [event for event in history if event.moment <= cutoff]
         with memory_registry(self.clock) as copy:
-            copy.import_lines((event.to_line() for event in prefix), source="prefix")
+            copy.import_lines(export_lines(prefix, self.registry.store), source="prefix")  # with its workflow
             then = self.registry.status(self.initiative, as_of=as_of).to_json()
             replayed = copy.status(self.initiative, as_of=as_of).to_json()
         assert replayed.pop("version") == len(prefix)

@@ -270,7 +270,8 @@ def event_logs(
     start: datetime = START,
     max_steps: int = 40,
 ) -> list[Event]:
-    """A whole log of one initiative, moves included, that the engine accepts (so it imports as is).
+    """A whole log of one initiative, moves included, that the engine accepts (so it imports as is into
+    a registry that holds the workflow's version it names: its first event pins it by id and hash).
 
     Steps are drawn, then replayed through a registry in memory: most work towards a
     next move (participants, meetings spaced over the span, evidence, attestations,

@@ -13,8 +13,11 @@ from pathlib import Path
 
 from cooperation.definition.catalog import builtin_directory
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.pinned import StoredWorkflow, read_named
 from cooperation.engine.events import Event, parse_at
+from cooperation.engine.payloads import InitiativeCreatedData
 from cooperation.engine.status import InitiativeStatus
+from cooperation.engine.workflow_lines import workflow_line
 from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.stores.sqlite import MEMORY, SqliteStore
@@ -64,9 +67,9 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
     ]
     earliest = min([fact.offset for fact in plan.facts] + [plan.creation, 0]) - DAY
     created = parse_at(ANCHOR + timedelta(seconds=earliest))
-    lines = [
-        Event(WITNESS_ID, "initiative_created", created, {"name": "Witness", "workflow": workflow_reference(workflow)})
-    ]
+    pin = read_named(workflow_reference(workflow))  # the text the witness is pinned to, carried by its import
+    named: InitiativeCreatedData = {"name": "Witness", "workflow": pin.id, "workflow_hash": pin.hash}
+    lines = [Event(WITNESS_ID, "initiative_created", created, named)]
     lines += [
         Event(
             WITNESS_ID,
@@ -84,7 +87,8 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
     with registry:
         failed = refused = None
         try:  # one import checks every fact as recording would, without re-reading the log each time
-            registry.import_lines((event.to_line() for event in lines), source="witness")
+            carried = workflow_line(StoredWorkflow(pin.hash, pin.id, pin.text))
+            registry.import_lines([carried, *(event.to_line() for event in lines)], source="witness")
         except CooperationError as error:
             registry.create("Witness", workflow=workflow_reference(workflow), initiative=WITNESS_ID, at=created)
             failed = str(error)

@@ -187,12 +187,20 @@ def export(
         if view is not None:
             lines: Iterator[str] = (line + "\n" for line in view.export_lines(initiative))
         else:
-            lines = (event.to_line() + "\n" for event in registry.export_events(initiative))
+            lines = _with_workflow_lines(registry, initiative)
         if output is None:
             sys.stdout.writelines(lines)
         else:
             with open(output, "w", encoding="utf-8") as target:
                 target.writelines(lines)
+
+
+def _with_workflow_lines(registry: "Registry", initiative: str | None) -> Iterator[str]:
+    """The export's lines: each event, and each workflow text they are pinned to just before the first that names it."""
+    from cooperation.engine.workflow_lines import export_lines
+
+    for line in export_lines(registry.export_events(initiative), registry.store):
+        yield line + "\n"
 
 
 def register(app: typer.Typer) -> None:
