@@ -70,12 +70,12 @@ def password_of(url: str) -> str:
 # --- the tables -----------------------------------------------------------------------------
 
 
-def test_a_new_registry_is_two_marked_tables_in_the_urls_schema(registry: str, raw: Any) -> None:
+def test_a_new_registry_is_marked_tables_in_the_urls_schema(registry: str, raw: Any) -> None:
     meta = dict(raw.execute("SELECT key, value FROM coop_meta").fetchall())
 
-    assert tables(raw) == ["coop_events", "coop_meta"]
+    assert tables(raw) == ["coop_events", "coop_meta", "coop_proposals"]
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "1"
+    assert meta["schema_version"] == str(schema_version()) == "2"
     assert meta["created_at"].endswith("Z")
     with PostgresStore(registry) as store:
         assert store.schema == raw.execute("SELECT current_schema()").fetchone()[0]
@@ -120,7 +120,7 @@ def test_other_tables_in_the_schema_are_left_alone(postgres_url: str, raw: Any) 
     with PostgresStore(postgres_url) as store:
         store.append("pilot", [event("pilot")], expected_version=0)
 
-    assert tables(raw) == ["coop_events", "coop_meta", "people"]
+    assert tables(raw) == ["coop_events", "coop_meta", "coop_proposals", "people"]
     assert raw.execute("SELECT name FROM people ORDER BY name").fetchall() == [("Ada",), ("Grace",)]
 
 
@@ -284,7 +284,7 @@ def test_migrations_run_in_order_on_an_older_registry(
         assert store.version("pilot") == 2
         store.append("pilot", [event("pilot", n=3)], expected_version=2)
 
-    assert raw.execute("SELECT value FROM coop_meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert raw.execute("SELECT value FROM coop_meta WHERE key = 'schema_version'").fetchone() == (str(schema_version()),)
     assert raw.execute("SELECT text FROM coop_notes").fetchall() == [("v3",)]
     assert raw.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'coop_events_by_kind'").fetchone() == (1,)
 

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from cooperation.engine.events import Event, encode_data
 from cooperation.errors import StoreError
+from cooperation.stores.proposals import SQLITE_MIGRATION as PROPOSALS_MIGRATION
+from cooperation.stores.proposals import SqliteProposals
 from cooperation.stores.shared import (
     INIT_HINT,
     MARKER,
@@ -66,6 +68,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TRIGGER events_append_only_removal BEFORE DELETE ON events "
         "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
     ),
+    PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/proposals.py)
 ]
 
 _INSERT = "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -104,7 +107,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore(ClosedAtExit):
+class SqliteStore(ClosedAtExit, SqliteProposals):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.
