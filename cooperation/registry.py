@@ -35,6 +35,7 @@ from cooperation.engine.payloads import (
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
+from cooperation.proposals.desk import ProposalDesk
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
@@ -359,6 +360,10 @@ class Registry(Recorder):
         version = loaded.version
         self.store.append(initiative, loaded.admit(event, clock=self._clock()), expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
+
+    def proposals(self) -> ProposalDesk:
+        """Workshop proposals kept beside the initiatives: import, list, find look-alikes, merge into a track."""
+        return ProposalDesk(self)
 
     # --- import and export ----------------------------------------------------------------
 

@@ -284,7 +284,9 @@ def test_migrations_run_in_order_on_an_older_registry(
         assert store.version("pilot") == 2
         store.append("pilot", [event("pilot", n=3)], expected_version=2)
 
-    assert raw.execute("SELECT value FROM coop_meta WHERE key = 'schema_version'").fetchone() == (str(schema_version()),)
+    assert raw.execute("SELECT value FROM coop_meta WHERE key = 'schema_version'").fetchone() == (
+        str(schema_version()),
+    )
     assert raw.execute("SELECT text FROM coop_notes").fetchall() == [("v3",)]
     assert raw.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'coop_events_by_kind'").fetchone() == (1,)
 

@@ -276,7 +276,9 @@ def test_migrations_run_in_order_on_an_older_registry(registry: Path, monkeypatc
         assert store.version("pilot") == 2
         store.append("pilot", [event("pilot", n=3)], expected_version=2)
     connection = raw(registry)
-    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(schema_version())
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+        schema_version()
+    )
     assert connection.execute("SELECT text FROM notes").fetchall() == [("v3",)]
     connection.close()
 
@@ -284,7 +286,9 @@ def test_migrations_run_in_order_on_an_older_registry(registry: Path, monkeypatc
     with SqliteStore(fresh):
         pass
     connection = raw(fresh)
-    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(schema_version())
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+        schema_version()
+    )
     assert connection.execute("SELECT text FROM notes").fetchall() == [("v3",)]
     connection.close()
 
@@ -441,7 +445,9 @@ def test_processes_creating_one_registry_at_once_all_succeed(tmp_path: Path) -> 
     with SqliteStore(path, create=False) as store:
         assert store.initiatives() == [f"own-{worker}" for worker in range(6)]
     connection = raw(path)
-    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(schema_version())
+    assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+        schema_version()
+    )
     assert connection.execute("SELECT count(*) FROM meta").fetchone()[0] == 3
     connection.close()
 

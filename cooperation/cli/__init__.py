@@ -16,6 +16,7 @@ from cooperation.cli.commands import (
     demo,
     event_log,
     moves,
+    proposals,
     recording,
     report,
     schema,
@@ -25,7 +26,7 @@ from cooperation.cli.commands import (
 )
 from cooperation.cli.exits import SUMMARY, ReportingGroup
 
-COMMAND_MODULES = (recording, status, moves, event_log, schema, copy, demo, report, verify, workflows)
+COMMAND_MODULES = (recording, status, moves, event_log, schema, copy, demo, report, verify, workflows, proposals)
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 
 

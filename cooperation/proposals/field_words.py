@@ -10,25 +10,28 @@ as the same. Both are plain data, read by `cooperation.proposals.similarity`.
 
 from __future__ import annotations
 
-GENERIC_WORDS: frozenset[str] = frozenset(
-    """
-    internet internets digital digitally digitalisation digitalization governance governing governed govern
-    multistakeholder multi-stakeholder stakeholder stakeholders global globally session sessions workshop
-    workshops future futures role roles ig online world era age new next emerging key level levels issue issues
-    challenge challenges opportunity opportunities solution solutions approach approaches perspective
-    perspectives policy policies framework frameworks development developing practice practices towards
-    building build make making enhancing promoting ensuring fostering foster public international regional
-    national cooperation technology technologies tech data
-    tackling tackle understanding understand unpacking unpack deliberating deliberate coping cope hacking hack
-    exploring explore assessing assess addressing address rethinking rethink shaping shape empowering empower
-    empowers enabling enable bridging bridge filling fill gap gaps taking stock roadmap roadmapping lessons
-    learning learn insights meaningful appropriate everyone calling call impact impacts trends know knowing
-    beyond really realize realise work works working use using question questioning varied various different
-    parties do does make can we our us what why how who when where everyone's
-    government governments business businesses private sector civil society academia academic academics
-    technical youth youths people persons citizens users
-    """.split()
+_GENERIC_TEXT = (
+    # the field's own words, in nearly every title
+    "internet internets digital digitally digitalisation digitalization governance governing governed govern "
+    "multistakeholder multi-stakeholder stakeholder stakeholders global globally ig online world cooperation "
+    "international regional national public policy policies framework frameworks development developing "
+    "technology technologies tech data future futures era age new next emerging "
+    # the format and the framing of a session
+    "session sessions workshop workshops role roles key level levels issue issues challenge challenges "
+    "opportunity opportunities solution solutions approach approaches perspective perspectives practice "
+    "practices towards lessons insights trends impact impacts question questioning "
+    # the verbs and fillers of titles
+    "building build make making enhancing promoting ensuring fostering foster tackling tackle understanding "
+    "understand unpacking unpack deliberating deliberate coping cope hacking hack exploring explore assessing "
+    "assess addressing address rethinking rethink shaping shape empowering empower empowers enabling enable "
+    "bridging bridge filling fill gap gaps taking stock roadmap roadmapping learning learn meaningful "
+    "appropriate calling call know knowing beyond really realize realise work works working use using varied "
+    "various different parties do does can we our us what why how who when where everyone everyone's "
+    # who takes part (the stakeholder groups), which says who a session is for, not what it is about
+    "government governments business businesses private sector civil society academia academic academics "
+    "technical youth youths people persons citizens users"
 )
+GENERIC_WORDS: frozenset[str] = frozenset(_GENERIC_TEXT.split())
 """Words of the field that, shared alone, never make two proposals alike (lower case)."""
 
 SYNONYMS: tuple[tuple[str, str], ...] = (

@@ -60,7 +60,9 @@ class Proposal:
         return None
 
 
-def proposal_from(fields: Mapping[str, Any], *, merged_into: str | None = None, merged_at: str | None = None) -> Proposal:
+def proposal_from(
+    fields: Mapping[str, Any], *, merged_into: str | None = None, merged_at: str | None = None
+) -> Proposal:
     """A proposal from checked fields (as `check_fields` returns them, or as stored)."""
     year = fields.get("year")
     return Proposal(
@@ -84,10 +86,7 @@ def read_proposals(path: str | Path) -> list[Proposal]:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise ProposalError(f"cannot read proposals from {file}: {error}") from None
-    if file.suffix.lower() == ".csv":
-        rows = _csv_rows(text, file)
-    else:
-        rows = _json_rows(text, file)
+    rows = _csv_rows(text, file) if file.suffix.lower() == ".csv" else _json_rows(text, file)
     return parse_rows(rows, source=str(file))
 
 

@@ -140,9 +140,9 @@ def find_similar(proposals: Sequence[Proposal], *, threshold: float = DEFAULT_TH
     word_matrix, char_matrix, terms = topic_models(proposals)
     graph = networkx.Graph()
     organisers = [frozenset(item.organisers) for item in proposals]
-    for row, column, score in _links(word_matrix, char_matrix, threshold):
-        if organisers[row] & organisers[column]:
-            score = min(1.0, score + ORGANISER_BONUS)
+    for row, column, text_score in _links(word_matrix, char_matrix, threshold):
+        shared = organisers[row] & organisers[column]
+        score = min(1.0, text_score + ORGANISER_BONUS) if shared else text_score
         if score >= threshold:
             graph.add_edge(row, column, similarity=score)
     groups = [
@@ -238,8 +238,7 @@ def _readable_terms(stems: list[str], proposals: Sequence[Proposal]) -> list[str
     return [term for term in shown if not any(term != other and term in other for other in shown)] or shown
 
 
-_STOP_WORDS = frozenset(
-    """
+_STOP_TEXT = """
     a about above after again against all also am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have having
     he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
@@ -247,6 +246,6 @@ _STOP_WORDS = frozenset(
     that the their theirs them themselves then there these they this those through to too under until up very
     was we were what when where which while who whom why will with would you your yours yourself yourselves
     us via vs where's what's who's let's can't won't don't isn't aren't really still we're
-    """.split()
-)
+"""
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
 """Plain English function words, which never make two proposals alike either."""
