@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, overload
+from typing import Any
 
 from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
 from cooperation.definition.compiled import CompiledWorkflow
@@ -19,19 +19,7 @@ from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import Event, cutoff, now, parse_at
 from cooperation.engine.loaded import LoadedInitiative, load_initiative
 from cooperation.engine.moves import MoveKind
-from cooperation.engine.payloads import (
-    RECORDABLE_KINDS,
-    AttestationGivenData,
-    ConditionWaivedData,
-    EvidenceRecordedData,
-    MeetingHeldData,
-    OutputPublishedData,
-    ParticipantJoinedData,
-    ParticipantLeftData,
-    RecordableKind,
-    ScoreSetData,
-    TrustBreachedData,
-)
+from cooperation.engine.payloads import RECORDABLE_KINDS, RecordableKind
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
@@ -161,113 +149,6 @@ class Registry(Recorder):
             raise EventError(f"an initiative '{identifier}' already exists; choose another id (--id)")
         self.store.append(identifier, [event], expected_version=0)
         return identifier
-
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["participant_joined"],
-        data: ParticipantJoinedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["participant_left"],
-        data: ParticipantLeftData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["meeting_held"],
-        data: MeetingHeldData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["evidence_recorded"],
-        data: EvidenceRecordedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["attestation_given"],
-        data: AttestationGivenData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["condition_waived"],
-        data: ConditionWaivedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["score_set"],
-        data: ScoreSetData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["output_published"],
-        data: OutputPublishedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["trust_breached"],
-        data: TrustBreachedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    def record(
-        self,
-        initiative: str,
-        kind: RecordableKind,
-        data: Mapping[str, object],
-        *,
-        by: str | None = None,
-        at: Moment | None = None,
-    ) -> Event:
-        """Record one fact (participant joined, meeting held, evidence, ...) after checking it fits.
-
-        Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
-        Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
-        The typed methods (`join`, `attest`, `evidence`, ...) name each field instead.
-        """
-        return self._append(initiative, kind, data, by, at)
 
     def _append(
         self, initiative: str, kind: RecordableKind, data: Mapping[str, object], by: str | None, at: Moment | None

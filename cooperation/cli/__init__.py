@@ -16,6 +16,7 @@ from cooperation.cli.commands import (
     demo,
     event_log,
     moves,
+    outreach,
     proposals,
     recording,
     report,
@@ -26,7 +27,20 @@ from cooperation.cli.commands import (
 )
 from cooperation.cli.exits import SUMMARY, ReportingGroup
 
-COMMAND_MODULES = (recording, status, moves, event_log, schema, copy, demo, report, verify, workflows, proposals)
+COMMAND_MODULES = (
+    recording,
+    outreach,
+    status,
+    moves,
+    event_log,
+    schema,
+    copy,
+    demo,
+    report,
+    verify,
+    workflows,
+    proposals,
+)
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 
 

@@ -131,6 +131,13 @@ class HandedOff(_Data):
     tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
+class OutreachDone(_Data):
+    community: Community
+    venue: Name | None = None
+    result: Text | None = None
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
+
+
 DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
@@ -146,6 +153,7 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
     "escalated": Escalated,
     "trust_breached": TrustBreached,
     "handed_off": HandedOff,
+    "outreach_done": OutreachDone,
 }
 
 

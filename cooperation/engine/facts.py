@@ -20,6 +20,7 @@ from cooperation.engine.payloads import (
     InitiativeCreatedData,
     MeetingHeldData,
     MoveData,
+    OutreachDoneData,
     ParticipantJoinedData,
     ParticipantLeftData,
     ScoreSetData,
@@ -61,6 +62,17 @@ class Waiver:
 
 
 @dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
+class Outreach:
+    """An approach to a stakeholder community: when, where, by whom, with what result."""
+
+    at: datetime
+    venue: str | None
+    result: str | None
+    by: str | None
+    tlp: str
+
+
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
 class Move:
     at: datetime
     kind: str
@@ -94,6 +106,7 @@ class Facts:
     outputs: list[dict[str, Any]] = field(default_factory=list)
     breaches: list[tuple[datetime, str]] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    outreach: dict[str, list[Outreach]] = field(default_factory=dict)  # community -> approaches, in time order
     handed_off_to: dict[str, Any] | None = None
     moments: list[datetime] = field(default_factory=list)  # of every event applied, in order
 
@@ -178,6 +191,11 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.stage_since = at
     elif kind in MOVE_KINDS:
         _apply_move(facts, event, data, at)
+    elif kind == "outreach_done":
+        outreach: OutreachDoneData = data
+        facts.outreach.setdefault(outreach["community"], []).append(
+            Outreach(at, outreach.get("venue"), outreach.get("result"), event.by, outreach.get("tlp", "TLP:AMBER"))
+        )
 
 
 def _apply_move(facts: Facts, event: Event, move: MoveData, at: datetime) -> None:

@@ -39,6 +39,7 @@ EventKind = Literal[
     "escalated",
     "trust_breached",
     "handed_off",
+    "outreach_done",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -56,6 +57,7 @@ RecordableKind = Literal[
     "score_set",
     "output_published",
     "trust_breached",
+    "outreach_done",
 ]
 RECORDABLE_KINDS: tuple[RecordableKind, ...] = get_args(RecordableKind)
 
@@ -138,6 +140,13 @@ HandedOffData = TypedDict(
     },
 )
 
+class OutreachDoneData(TypedDict):
+    community: Community  # the community approached
+    venue: NotRequired[str | None]  # where: a meeting, a conference, a mailing list
+    result: NotRequired[str | None]  # what came of it
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
+
+
 EventData = (
     InitiativeCreatedData
     | ParticipantJoinedData
@@ -153,6 +162,7 @@ EventData = (
     | EscalatedData
     | TrustBreachedData
     | HandedOffData
+    | OutreachDoneData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -205,6 +215,8 @@ def payload(event: "Event", kind: Literal["escalated"]) -> EscalatedData: ...
 def payload(event: "Event", kind: Literal["trust_breached"]) -> TrustBreachedData: ...
 @overload
 def payload(event: "Event", kind: Literal["handed_off"]) -> HandedOffData: ...
+@overload
+def payload(event: "Event", kind: Literal["outreach_done"]) -> OutreachDoneData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 
