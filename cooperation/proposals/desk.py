@@ -160,15 +160,21 @@ def merge_events(
     proposals: Sequence[Proposal], initiative: str, *, name: str, by: str, at: str, communities: Mapping[str, Community]
 ) -> list[str]:
     """The JSON Lines that start the solution track: created, its organisers joined, each proposal as evidence."""
+    placed: dict[str, Community] = {}  # what any of the proposals says of an organiser
+    for proposal in proposals:
+        for organiser in proposal.organisers:
+            community = proposal.community_of(organiser)
+            if community is not None:
+                placed.setdefault(organiser, community)
     organisers: dict[str, Community] = {}
     unplaced: list[str] = []
     for proposal in proposals:
         for organiser in proposal.organisers:
-            community = communities.get(organiser) or proposal.community_of(organiser)
+            community = communities.get(organiser) or placed.get(organiser)
             if community is None:
                 unplaced.append(f"'{organiser}' ({proposal.id})")
-            elif organiser not in organisers:
-                organisers[organiser] = community
+            else:
+                organisers.setdefault(organiser, community)
     wrong = sorted(value for value in communities.values() if value not in COMMUNITIES)
     if wrong:
         raise ProposalError(f"unknown communities {', '.join(wrong)} (use: {', '.join(COMMUNITIES)})")

@@ -36,6 +36,7 @@ from cooperation.reports.model import (
     UnmetLine,
     WithheldCount,
 )
+from cooperation.reports.outreach import gather_outreach
 from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.vocabulary import COMMUNITIES, TlpLabel
 
@@ -117,6 +118,7 @@ class InitiativeGatherer:
         meetings = self._meetings()
         outputs = self._outputs()
         breaches = self._breaches()
+        outreach = gather_outreach(self, moment_text)
         handed_off = self._handed_off()
         history = self._history()
         conditions, unmet = self._conditions(), self._unmet()
@@ -151,6 +153,7 @@ class InitiativeGatherer:
             outputs=outputs,
             breaches=breaches,
             history=history,
+            outreach=outreach,
         )
 
     def _conditions(self) -> list[ConditionLine]:
