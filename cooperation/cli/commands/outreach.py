@@ -11,7 +11,7 @@ from cooperation.wording import for_terminal
 
 def outreach(
     initiative: IdArgument,
-    community: Annotated[Community, typer.Argument(help="The stakeholder community approached.")],
+    community: Annotated[Community, typer.Argument(metavar="COMMUNITY", help="The stakeholder community approached.")],
     venue: Annotated[
         str | None, typer.Option("--venue", help="Where: a meeting, conference or channel where it meets.")
     ] = None,
