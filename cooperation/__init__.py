@@ -26,9 +26,11 @@ if _typing.TYPE_CHECKING:
         CooperationError,
         EventError,
         InstallationError,
+        MissingExtraError,
         MomentError,
         NotPermittedError,
         Problem,
+        ProposalError,
         StoreError,
         TransitionError,
         UnknownInitiativeError,
@@ -36,6 +38,8 @@ if _typing.TYPE_CHECKING:
         UnstorableEventError,
         WorkflowDefinitionError,
     )
+    from cooperation.proposals.desk import ProposalDesk
+    from cooperation.proposals.records import Proposal
     from cooperation.registry import Registry
 
 _EXPORTS = {
@@ -48,11 +52,15 @@ _EXPORTS = {
     "Event": "cooperation.engine.events",
     "EventError": "cooperation.errors",
     "InstallationError": "cooperation.errors",
+    "MissingExtraError": "cooperation.errors",
     "MomentError": "cooperation.errors",
     "ImportReport": "cooperation.engine.replay",
     "InitiativeStatus": "cooperation.engine.status",
     "NotPermittedError": "cooperation.errors",
     "Problem": "cooperation.errors",
+    "Proposal": "cooperation.proposals.records",
+    "ProposalDesk": "cooperation.proposals.desk",
+    "ProposalError": "cooperation.errors",
     "Registry": "cooperation.registry",
     "StoreError": "cooperation.errors",
     "TransitionError": "cooperation.errors",
@@ -93,9 +101,13 @@ __all__ = [
     "ImportReport",
     "InitiativeStatus",
     "InstallationError",
+    "MissingExtraError",
     "MomentError",
     "NotPermittedError",
     "Problem",
+    "Proposal",
+    "ProposalDesk",
+    "ProposalError",
     "Registry",
     "StoreError",
     "TransitionError",

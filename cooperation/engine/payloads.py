@@ -140,6 +140,7 @@ HandedOffData = TypedDict(
     },
 )
 
+
 class OutreachDoneData(TypedDict):
     community: Community  # the community approached
     venue: NotRequired[str | None]  # where: a meeting, a conference, a mailing list
