@@ -165,6 +165,20 @@ def test_merging_works_the_same_on_both_stores(any_registry: Registry, tmp_path:
     assert {item.id: item.merged_into for item in desk.proposals()} == dict.fromkeys(("P-1", "P-2", "P-3"), track)
 
 
+def test_a_copied_registry_keeps_its_proposals_and_their_merges(tmp_path: Path) -> None:
+    from cooperation.stores.copy import copy_registry
+    from cooperation.stores.sqlite import SqliteStore
+
+    with Registry.open(tmp_path / "a.db") as source:
+        source.proposals().import_file(_write(tmp_path / "p.jsonl", PLACED))
+        source.proposals().merge(["P-1", "P-2"], name="Track", by="Committee", at="2025-03-01")
+        with SqliteStore(tmp_path / "b.db") as target:
+            copy_registry(source.store, target)
+            copied = Registry(target).proposals().proposals()
+        assert copied == source.proposals().proposals()
+    assert [(item.id, item.merged_into) for item in copied] == [("P-1", "track"), ("P-2", "track"), ("P-3", None)]
+
+
 # --- importing ---------------------------------------------------------------------------------
 
 

@@ -140,3 +140,19 @@ class SqliteProposals:
                 connection.execute("COMMIT" if keep else "ROLLBACK")
             except sqlite3.Error as error:
                 raise self._error(error, "write to") from None
+
+
+def copy_proposals(source: object, target: object) -> int:
+    """Copy every proposal, with its merge, from one store to another; the number copied (0 if either keeps none)."""
+    if not isinstance(source, ProposalStore) or not isinstance(target, ProposalStore):
+        return 0
+    rows = source.read_proposals()
+    if rows:
+        target.put_proposals([(row.id, row.data) for row in rows])
+    merges: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        if row.merged_into is not None:
+            merges.setdefault((row.merged_into, row.merged_at or ""), []).append(row.id)
+    for (initiative, at), ids in merges.items():
+        target.claim_proposals(ids, initiative, at=at)
+    return len(rows)
