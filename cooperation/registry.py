@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
 from cooperation.definition.compiled import CompiledWorkflow
@@ -23,11 +23,13 @@ from cooperation.engine.payloads import RECORDABLE_KINDS, RecordableKind
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
-from cooperation.proposals.desk import ProposalDesk
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
 from cooperation.vocabulary import BodyKind, TlpLabel
+
+if TYPE_CHECKING:
+    from cooperation.proposals.desk import ProposalDesk
 
 
 class Registry(Recorder):
@@ -244,6 +246,8 @@ class Registry(Recorder):
 
     def proposals(self) -> ProposalDesk:
         """Workshop proposals kept beside the initiatives: import, list, find look-alikes, merge into a track."""
+        from cooperation.proposals.desk import ProposalDesk  # only when proposals are asked for
+
         return ProposalDesk(self)
 
     # --- import and export ----------------------------------------------------------------

@@ -234,6 +234,19 @@ def test_a_merge_starts_a_solution_track_with_the_organisers_and_the_proposals_a
     assert next(item for item in status.conditions if item.condition == "same-topic-proposals").met
 
 
+def test_a_merge_given_no_date_is_dated_by_the_registrys_clock(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from cooperation.stores.locate import open_store
+    from cooperation.testing import Clock
+
+    with Registry(open_store(tmp_path / "c.db"), clock=Clock(datetime(2024, 2, 1, 9, tzinfo=UTC))) as registry:
+        registry.proposals().import_file(_write(tmp_path / "p.jsonl", PLACED[:2]))
+        track = registry.proposals().merge(["P-1", "P-2"], name="Track", by="Committee")
+        assert {event.at for event in registry.history(track)} == {"2024-02-01T09:00:00Z"}
+        assert registry.proposals().get(["P-1"])[0].merged_at == "2024-02-01T09:00:00Z"
+
+
 def test_a_proposal_merges_once_and_a_refused_merge_writes_nothing(registry: Registry, tmp_path: Path) -> None:
     desk = registry.proposals()
     desk.import_file(_write(tmp_path / "p.jsonl", PLACED))

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cooperation.engine.events import now, parse_at
+from cooperation.engine.events import parse_at
 from cooperation.errors import ProposalError, StoreError
 from cooperation.proposals.records import Proposal, proposal_from, read_proposals
 from cooperation.stores.proposals import ProposalStore
@@ -130,7 +130,7 @@ class ProposalDesk:
         identifier = initiative or slug(name)
         if self.registry.store.version(identifier):
             raise ProposalError(f"an initiative '{identifier}' already exists; choose another id (--id)")
-        moment = parse_at(at) if at is not None else parse_at(now())
+        moment = parse_at(at) if at is not None else parse_at(self.registry._clock())  # the registry's "now"
         lines = merge_events(chosen, identifier, name=name, by=by, at=moment, communities=communities or {})
         refused = self._store.claim_proposals([item.id for item in chosen], identifier, at=moment)
         if refused:

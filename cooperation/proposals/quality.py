@@ -79,7 +79,9 @@ def measure(groups: Sequence[SimilarGroup], labels: Labels) -> Quality:
 
 def main(arguments: Sequence[str] = ()) -> int:
     """Print precision and recall on a proposals file and its labels (default: the shipped IGF 2019 set)."""
-    folder = Path(__file__).resolve().parents[2] / "examples" / "proposals"
+    from cooperation.demo.examples import examples_directory  # inside the installed package, or beside a checkout
+
+    folder = examples_directory() / "proposals"
     proposals_file = Path(arguments[0]) if arguments else folder / "igf-workshops-2019.jsonl"
     labels_file = Path(arguments[1]) if len(arguments) > 1 else folder / "igf-workshops-2019-labels.json"
     threshold = float(arguments[2]) if len(arguments) > 2 else DEFAULT_THRESHOLD

@@ -5,7 +5,8 @@ registry beside the initiatives so that a programme committee can find the look-
 among them and merge a group into a solution track. A file names, for each proposal,
 `id` and `title`, and optionally `description`, `organisers`, `communities` (one per
 organiser, in the same order, or one for all of them), `theme`, `year` and `source`.
-In a CSV file, lists are written with `;` between the items.
+In a CSV file, lists are written with `;` between the items. `other_sources`, which the
+IGF's own lists carry, is accepted and left out.
 
 Every mistake in a file is reported at once, each with its line, and nothing is stored.
 """
