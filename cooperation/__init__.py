@@ -26,9 +26,11 @@ if _typing.TYPE_CHECKING:
         CooperationError,
         EventError,
         InstallationError,
+        MissingExtraError,
         MomentError,
         NotPermittedError,
         Problem,
+        ProposalError,
         StoreError,
         TransitionError,
         UnknownInitiativeError,
@@ -37,6 +39,8 @@ if _typing.TYPE_CHECKING:
         WorkflowDefinitionError,
         WorkflowReferenceError,
     )
+    from cooperation.proposals.desk import ProposalDesk
+    from cooperation.proposals.records import Proposal
     from cooperation.registry import Registry
 
 _EXPORTS = {
@@ -49,11 +53,15 @@ _EXPORTS = {
     "Event": "cooperation.engine.events",
     "EventError": "cooperation.errors",
     "InstallationError": "cooperation.errors",
+    "MissingExtraError": "cooperation.errors",
     "MomentError": "cooperation.errors",
     "ImportReport": "cooperation.engine.replay",
     "InitiativeStatus": "cooperation.engine.status",
     "NotPermittedError": "cooperation.errors",
     "Problem": "cooperation.errors",
+    "Proposal": "cooperation.proposals.records",
+    "ProposalDesk": "cooperation.proposals.desk",
+    "ProposalError": "cooperation.errors",
     "Registry": "cooperation.registry",
     "StoreError": "cooperation.errors",
     "TransitionError": "cooperation.errors",
@@ -95,9 +103,13 @@ __all__ = [
     "ImportReport",
     "InitiativeStatus",
     "InstallationError",
+    "MissingExtraError",
     "MomentError",
     "NotPermittedError",
     "Problem",
+    "Proposal",
+    "ProposalDesk",
+    "ProposalError",
     "Registry",
     "StoreError",
     "TransitionError",

@@ -14,6 +14,8 @@
     ├── StoreError                   the registry cannot be opened, read or written
     │   └── UnstorableEventError     an event no store can hold as given (also a ValueError)
     ├── InstallationError            a file the package ships with is missing (reinstall)
+    │   └── MissingExtraError        an optional extra is not installed; names the extra to install
+    ├── ProposalError                a workshop proposal, or a file of them, is wrong, unknown or merged already
     └── OutputError                  an output cannot be written where asked (e.g. a folder of others' files)
 
 Each error carries its data as attributes, so that tools need not parse the text. An
@@ -192,6 +194,23 @@ class UnstorableEventError(StoreError, ValueError):
 
 class InstallationError(CooperationError):
     """A file the package ships with (built-in workflows, examples) is missing: reinstall the package."""
+
+
+class MissingExtraError(InstallationError):
+    """A feature needs an optional extra that is not installed; `extra` names it (`pip install "...[extra]"`)."""
+
+    def __init__(self, feature: str, extra: str, missing: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        self.missing = missing
+        super().__init__(
+            f"{feature} needs the optional extra '{extra}' ({missing} is not installed): "
+            f'install it with pip install "cooperation-maturity[{extra}]"'
+        )
+
+
+class ProposalError(CooperationError):
+    """A workshop proposal, or a file of them, is wrong, unknown, or already merged; the message names the fix."""
 
 
 class OutputError(CooperationError):

@@ -1,4 +1,4 @@
-"""Typed recording: one method per kind of fact, as the CLI has one command per kind.
+"""Typed recording: `record`, typed per kind, and one method per kind of fact, as the CLI has one command per kind.
 
 `Registry.record(id, "participant_joined", {...})` takes the kind as a string and its data
 as a dictionary; these methods name each field, so an editor completes them and a type
@@ -24,6 +24,7 @@ from cooperation.engine.payloads import (
     InitiativeRenamedData,
     MeetingHeldData,
     OutputPublishedData,
+    OutreachDoneData,
     ParticipantJoinedData,
     ParticipantLeftData,
     RecordableKind,
@@ -32,7 +33,7 @@ from cooperation.engine.payloads import (
     TrustBreachedData,
 )
 from cooperation.errors import EventError
-from cooperation.vocabulary import DEFAULT_TLP, TLP_LABELS, Community, Role, tlp_label
+from cooperation.vocabulary import DEFAULT_TLP, TLP_LABELS, Community, Role, TlpLabel, tlp_label
 
 Moment = str | date | datetime
 
@@ -169,6 +170,16 @@ class Recorder:
         initiative: str,
         kind: Literal["initiative_closed"],
         data: InitiativeClosedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["outreach_done"],
+        data: OutreachDoneData,
         *,
         by: str | None = ...,
         at: Moment | None = ...,
@@ -310,6 +321,22 @@ class Recorder:
         """Close the initiative: archived (it is over) or withdrawn (it should never have been, say a
         mistyped id). It is kept, out of the default portfolio; it takes no new events."""
         return self._append(initiative, "initiative_closed", {"state": state, "reason": reason}, by, at)
+
+    def reach_out(
+        self,
+        initiative: str,
+        community: Community,
+        *,
+        venue: str | None = None,
+        result: str | None = None,
+        tlp: TlpLabel | None = None,
+        by: str | None = None,
+        at: Moment | None = None,
+    ) -> Event:
+        """Record outreach to a stakeholder community: where (`venue`), by whom, with what `result`."""
+        given = {"venue": venue, "result": result, "tlp": tlp}
+        data: dict[str, object] = {"community": community, **{k: v for k, v in given.items() if v is not None}}
+        return self._append(initiative, "outreach_done", data, by, at)
 
 
 def slug(name: str) -> str:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.pinned import PinnedWorkflows, read_named
@@ -19,10 +19,7 @@ from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import Event, cutoff, now, parse_at
 from cooperation.engine.loaded import LoadedInitiative, judged_by, load_initiative
 from cooperation.engine.moves import MoveKind
-from cooperation.engine.payloads import (
-    RECORDABLE_KINDS,
-    RecordableKind,
-)
+from cooperation.engine.payloads import RECORDABLE_KINDS, RecordableKind
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.engine.upgrade import WorkflowUpgrade, WorkflowUpgrader
@@ -33,6 +30,9 @@ from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
 from cooperation.vocabulary import BodyKind, TlpLabel
+
+if TYPE_CHECKING:
+    from cooperation.proposals.desk import ProposalDesk
 
 
 class Registry(Recorder):
@@ -256,6 +256,12 @@ class Registry(Recorder):
         """What judging the initiative by workflow `to` (a built-in id or a file) changes; made with `apply`."""
         upgrader = WorkflowUpgrader(self.store, self.workflows, self._clock)
         return upgrader.upgrade(initiative, self.history(initiative), to, by=by, apply=apply)
+
+    def proposals(self) -> ProposalDesk:
+        """Workshop proposals kept beside the initiatives: import, list, find look-alikes, merge into a track."""
+        from cooperation.proposals.desk import ProposalDesk  # only when proposals are asked for
+
+        return ProposalDesk(self)
 
     # --- import and export ----------------------------------------------------------------
 

@@ -83,7 +83,7 @@ def test_run_demo_shows_each_rule_moment_and_writes_nothing_else(registry: Regis
         ("waived", "fictional-router-track"),
     } <= kinds
     blocked = next(m for m in shown.moments if m.kind == "blocked" and m.initiative == "fictional-phishing-bpf")
-    assert any("government-reached" in line for line in blocked.lines)
+    assert any("absent-communities-reached" in line for line in blocked.lines)
     # The refused move and the status look-ups added no event to any log.
     assert {initiative: registry.store.version(initiative) for initiative in registry.initiatives()} == _example_sizes()
 

@@ -74,6 +74,12 @@ FULL_DATA: dict[str, dict[str, Any]] = {
         "from_workflow": "cooperation-maturity",
         "from_hash": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     },
+    "outreach_done": {
+        "community": "academia",
+        "venue": "A research network's annual meeting",
+        "result": "Two labs will send researchers",
+        "tlp": "TLP:GREEN",
+    },
 }
 # The data fields each kind cannot do without.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -96,12 +102,13 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "initiative_renamed": (),
     "initiative_closed": ("state", "reason"),
     "workflow_changed": ("workflow", "workflow_hash", "from_workflow"),
+    "outreach_done": ("community",),
 }
 
 
 def test_the_samples_cover_every_kind() -> None:
     assert set(FULL_DATA) == set(EVENT_KINDS) == set(REQUIRED_FIELDS)
-    assert len(EVENT_KINDS) == 19
+    assert len(EVENT_KINDS) == 20
 
 
 @pytest.mark.parametrize("kind", EVENT_KINDS)

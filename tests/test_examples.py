@@ -239,7 +239,7 @@ def test_the_forum_example_is_blocked_until_it_reaches_out_to_government(registr
     assert (status.stage, status.next, status.can_advance) == ("convened", "critical-mass", False)
     with pytest.raises(BlockedTransitionError) as refused:
         registry.advance("fictional-phishing-bpf", by="Ada", at="2023-06-05")
-    assert [result.condition for result in refused.value.unmet] == ["government-reached", "critical-mass"]
+    assert [result.condition for result in refused.value.unmet] == ["absent-communities-reached", "critical-mass"]
     assert len(registry.history("fictional-phishing-bpf")) == len(_lines(_fictional("phishing-bpf")))
 
 

@@ -36,6 +36,7 @@ CONFIDENTIAL = {
         "Shield Security hosts nothing, so no host needs a record.",  # a waiver rationale
         "Ben Okafor forwarded a report to the press.",  # a breach description
         "Router hardening guide",  # an output title
+        "Ada Lovelace will call the university's security lab again.",  # an outreach result
     ],
     "TLP:AMBER+STRICT": ["Shield Security customer list, shared with the secretariat only."],
     "TLP:RED": ["Chen Wei named the vendor behind the botnet: Routerix."],
@@ -119,6 +120,17 @@ def build_sample(db: Path) -> None:
         record(
             botnet, "trust_breached", {"description": CONFIDENTIAL["TLP:AMBER"][3]}, by="Ada Lovelace", at="2024-06-01"
         )
+        # Outreach to academia, absent: once in the open, once with a result for members only.
+        registry.reach_out(
+            botnet,
+            "academia",
+            venue="A research network's workshop",
+            result="Two researchers will join the calls.",
+            tlp="TLP:GREEN",
+            by="Chen Wei",
+            at="2024-06-10",
+        )
+        registry.reach_out(botnet, "academia", result=CONFIDENTIAL["TLP:AMBER"][5], by="Ada Lovelace", at="2024-07-01")
 
         # 2. No default passwords: took the whole ladder and was handed off.
         passwords = registry.create(

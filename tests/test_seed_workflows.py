@@ -195,10 +195,14 @@ def _mature_pilot(registry: Registry) -> str:
     _evidence(registry, pilot, "stakeholder-input", 2)
     registry.advance(pilot, by="Sec", at=_day(3))
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(4))) == [
+        "absent-communities-reached",
         "open-session",
         "solution",
         "commonly-supported",
     ]
+    # Outreach is a required task of intersessional work: civil society and academia are absent.
+    registry.reach_out(pilot, "civil-society", venue="A consumer groups' meeting", by="Sec", at=_day(4))
+    registry.reach_out(pilot, "academia", venue="A research network's call", by="Sec", at=_day(4))
     registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov"], "neutral": False}, at=_day(5))
     _evidence(registry, pilot, "solution", 5)
     for name in ("Ada", "Gov", "Biz"):
@@ -275,22 +279,23 @@ def test_forum_cannot_claim_critical_mass_without_outreach_to_each_absent_commun
     _join(registry, forum, [(name, community, "member") for name, community in newcomers], 2)
     # Eight participants from three communities would be enough, but two communities were never approached.
     missing = _refused(lambda: registry.advance(forum, by="Ada", at=_day(2)))
-    assert missing == ["government-reached", "academia-reached", "critical-mass"]
+    assert missing == ["absent-communities-reached", "critical-mass"]
     status = registry.status(forum, as_of=_day(2))
-    assert "needs government-reached, academia-reached first" in next(
+    reached = next(item for item in status.unmet if item.condition == "absent-communities-reached")
+    assert reached.detail == "absent and not yet reached out to: government, academia"
+    assert "needs absent-communities-reached first" in next(
         item.detail for item in status.unmet if item.condition == "critical-mass"
     )
 
-    # A speaking slot without the recorded approach does not count; the approach alone does not either.
-    _evidence(registry, forum, "government-speaking-slot", 3)
-    _evidence(registry, forum, "academia-contacted", 3)
+    # Outreach to one absent community is not enough; to both, it is.
+    registry.reach_out(
+        forum, "government", venue="Regulators' meeting", result="Two regulators interested", by="Bo", at=_day(3)
+    )
     assert _refused(lambda: registry.advance(forum, by="Ada", at=_day(3))) == [
-        "government-reached",
-        "academia-reached",
+        "absent-communities-reached",
         "critical-mass",
     ]
-    _evidence(registry, forum, "government-contacted", 4)
-    _evidence(registry, forum, "academia-speaking-slot", 4)
+    registry.reach_out(forum, "academia", venue="A research workshop", by="Ada", at=_day(4))
     assert registry.advance(forum, by="Ada", at=_day(4)).stage == "critical-mass"
 
 
@@ -311,8 +316,10 @@ def test_a_community_already_present_needs_no_outreach(registry: Registry) -> No
 
 
 @settings(max_examples=80, deadline=None)
-@given(states=st.lists(st.sampled_from(("present", "contacted", "slot", "both", "none")), min_size=5, max_size=5))
-def test_a_community_is_reached_exactly_when_present_or_approached_with_a_slot(states: list[str]) -> None:
+@given(
+    states=st.lists(st.sampled_from(("present", "observing", "approached", "twice", "none")), min_size=5, max_size=5)
+)
+def test_outreach_is_met_exactly_when_every_community_is_present_or_approached(states: list[str]) -> None:
     workflow = get_workflow("best-practice-forum")
     events = [Event("f", "initiative_created", "2025-01-01", {"name": "f", "workflow": "best-practice-forum"}, seq=1)]
 
@@ -320,16 +327,17 @@ def test_a_community_is_reached_exactly_when_present_or_approached_with_a_slot(s
         events.append(Event("f", kind, "2025-01-02", data, seq=len(events) + 1))
 
     for community, state in zip(BPF_COMMUNITIES, states, strict=True):
-        if state == "present":
-            add("participant_joined", {"name": f"member of {community}", "community": community})
-        if state in ("contacted", "both"):
-            add("evidence_recorded", {"condition": f"{community}-contacted", "text": "x"})
-        if state in ("slot", "both"):
-            add("evidence_recorded", {"condition": f"{community}-speaking-slot", "text": "x"})
+        if state in ("present", "observing"):
+            role = "member" if state == "present" else "observer"  # an observer does not make a community present
+            add("participant_joined", {"name": f"member of {community}", "community": community, "role": role})
+        for _ in range({"approached": 1, "twice": 2}.get(state, 0)):
+            add("outreach_done", {"community": community})
     evaluator = Evaluator(workflow, fold("f", events, start=workflow.start), datetime(2025, 2, 1, tzinfo=UTC))
-    for community, state in zip(BPF_COMMUNITIES, states, strict=True):
-        assert evaluator.result(f"{community}-reached").met == (state in ("present", "both"))
-    if "none" in states or "contacted" in states or "slot" in states:
+    result = evaluator.result("absent-communities-reached")
+    assert result.met == all(state in ("present", "approached", "twice") for state in states)
+    waiting = [c for c, state in zip(BPF_COMMUNITIES, states, strict=True) if state in ("observing", "none")]
+    if waiting:
+        assert result.detail.startswith(f"absent and not yet reached out to: {', '.join(waiting)}")
         assert not evaluator.result("critical-mass").met
 
 

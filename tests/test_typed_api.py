@@ -80,6 +80,16 @@ CASES: list[tuple[str, Typed, Typed]] = [
         lambda r: r.breach("pilot", "A leak", by="Ada"),
         lambda r: r.record("pilot", "trust_breached", {"description": "A leak"}, by="Ada"),
     ),
+    (
+        "reach_out",
+        lambda r: r.reach_out("pilot", "academia", venue="A research network", result="Two labs join", by="Ada"),
+        lambda r: r.record(
+            "pilot",
+            "outreach_done",
+            {"community": "academia", "venue": "A research network", "result": "Two labs join"},
+            by="Ada",
+        ),
+    ),
 ]
 
 

@@ -198,6 +198,7 @@ def test_full_sample_uses_every_feature() -> None:
         "attestation",
         "meetings",
         "participation",
+        "outreach",
         "score",
         "held",
         "expiring",

@@ -121,6 +121,9 @@ def describe_events(initiative: str, events: Sequence[Event]) -> list[Happening]
             case "handed_off":
                 hand_off = payload(event, "handed_off")
                 text = f"HANDED OFF to {hand_off['body']} ({hand_off['body_kind']}, by {by})"
+            case "outreach_done":
+                outreach = payload(event, "outreach_done")
+                text = f"{by} reaches out to {outreach['community']}: {outreach.get('venue') or 'no venue given'}"
         if text is not None:
             lines.append(Happening(event.at, initiative, text))
     for (at, condition), people in attested.items():

@@ -167,6 +167,13 @@ class WorkflowChanged(_Data):
     from_hash: WorkflowHash | None = None
 
 
+class OutreachDone(_Data):
+    community: Community
+    venue: Name | None = None
+    result: Text | None = None
+    tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
+
+
 DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
@@ -187,6 +194,7 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_renamed": InitiativeRenamed,
     "initiative_closed": InitiativeClosed,
     "workflow_changed": WorkflowChanged,
+    "outreach_done": OutreachDone,
 }
 
 

@@ -23,6 +23,7 @@ from cooperation.engine.payloads import (
     InitiativeRenamedData,
     MeetingHeldData,
     MoveData,
+    OutreachDoneData,
     ParticipantJoinedData,
     ParticipantLeftData,
     RoleChangedData,
@@ -62,6 +63,17 @@ class Waiver:
     at: datetime
     rationale: str
     by: str | None
+
+
+@dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
+class Outreach:
+    """An approach to a stakeholder community: when, where, by whom, with what result."""
+
+    at: datetime
+    venue: str | None
+    result: str | None
+    by: str | None
+    tlp: str
 
 
 @dataclass(slots=True)  # read-only by convention: frozen ones are slower to create
@@ -108,6 +120,7 @@ class Facts:
     outputs: list[dict[str, Any]] = field(default_factory=list)
     breaches: list[tuple[datetime, str]] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
+    outreach: dict[str, list[Outreach]] = field(default_factory=dict)  # community -> approaches, in time order
     handed_off_to: dict[str, Any] | None = None
     moments: list[datetime] = field(default_factory=list)  # of every event applied, in order
     # corrections (issue 15); None and () until one is applied, so that a fold pays nothing for them
@@ -210,17 +223,23 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.stage_since = at
     elif kind in MOVE_KINDS:
         _apply_move(facts, event, data, at)
+    else:
+        _apply_rarer(facts, event, data, at)
+
+
+def _apply_rarer(facts: Facts, event: Event, data: Any, at: datetime) -> None:
+    """The kinds a log holds few of: outreach, workflow changes and corrections (a withdrawal is
+    only noted here; `fold` leaves the fact out)."""
+    kind = event.kind
+    if kind == "outreach_done":
+        outreach: OutreachDoneData = data
+        facts.outreach.setdefault(outreach["community"], []).append(
+            Outreach(at, outreach.get("venue"), outreach.get("result"), event.by, outreach.get("tlp", "TLP:AMBER"))
+        )
     elif kind == "workflow_changed":
         facts.workflow = data["workflow"]
         facts.workflow_changed = data
-    else:
-        _apply_correction(facts, event, data, at)
-
-
-def _apply_correction(facts: Facts, event: Event, data: Any, at: datetime) -> None:
-    """Corrections (issue 15): a withdrawal is only noted here; `fold` leaves the fact out."""
-    kind = event.kind
-    if kind == "fact_withdrawn":
+    elif kind == "fact_withdrawn":
         withdrawal: FactWithdrawnData = data
         if facts.withdrawn is None:
             facts.withdrawn = {}

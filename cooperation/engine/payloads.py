@@ -46,6 +46,7 @@ EventKind = Literal[
     "initiative_closed",
     # workflows pinned in the registry (issue 15)
     "workflow_changed",
+    "outreach_done",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -67,6 +68,7 @@ RecordableKind = Literal[
     "role_changed",
     "initiative_renamed",
     "initiative_closed",
+    "outreach_done",
 ]
 RECORDABLE_KINDS: tuple[RecordableKind, ...] = get_args(RecordableKind)
 
@@ -189,6 +191,13 @@ class WorkflowChangedData(TypedDict):
     from_hash: NotRequired[str]  # and its version (none for one never pinned)
 
 
+class OutreachDoneData(TypedDict):
+    community: Community  # the community approached
+    venue: NotRequired[str | None]  # where: a meeting, a conference, a mailing list
+    result: NotRequired[str | None]  # what came of it
+    tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
+
+
 EventData = (
     InitiativeCreatedData
     | ParticipantJoinedData
@@ -209,6 +218,7 @@ EventData = (
     | InitiativeRenamedData
     | InitiativeClosedData
     | WorkflowChangedData
+    | OutreachDoneData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -271,6 +281,8 @@ def payload(event: "Event", kind: Literal["initiative_renamed"]) -> InitiativeRe
 def payload(event: "Event", kind: Literal["initiative_closed"]) -> InitiativeClosedData: ...
 @overload
 def payload(event: "Event", kind: Literal["workflow_changed"]) -> WorkflowChangedData: ...
+@overload
+def payload(event: "Event", kind: Literal["outreach_done"]) -> OutreachDoneData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 

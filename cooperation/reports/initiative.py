@@ -1,8 +1,7 @@
 """One initiative's part of a report: its status, path, evidence, people and history, as one audience may see them.
 
-Every text passes two gates here: the audience's TLP filter (see
-`cooperation.reports.confidentiality` for the rule) and, when asked, the pseudonyms (see
-`cooperation.reports.pseudonyms`). Renderers never see what was withheld.
+Every text passes two gates here: the audience's TLP filter (`cooperation.reports.confidentiality`)
+and, when asked, the pseudonyms (`cooperation.reports.pseudonyms`). Renderers never see what was withheld.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ from cooperation.reports.model import (
     UnmetLine,
     WithheldCount,
 )
+from cooperation.reports.outreach import gather_outreach
 from cooperation.reports.pseudonyms import Pseudonyms
 from cooperation.vocabulary import COMMUNITIES, TlpLabel
 
@@ -116,6 +116,7 @@ class InitiativeGatherer:
         meetings = self._meetings()
         outputs = self._outputs()
         breaches = self._breaches()
+        outreach = gather_outreach(self, moment_text)
         handed_off = self._handed_off()
         history = self._history()
         conditions, unmet = self._conditions(), self._unmet()
@@ -150,6 +151,7 @@ class InitiativeGatherer:
             outputs=outputs,
             breaches=breaches,
             history=history,
+            outreach=outreach,
         )
 
     def _conditions(self) -> list[ConditionLine]:

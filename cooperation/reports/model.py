@@ -179,6 +179,17 @@ class BreachLine(_Model):
     withheld: list[str]
 
 
+class OutreachLine(_Model):
+    """One approach to a stakeholder community: when, by whom, where, with what result."""
+
+    at: str
+    community: str
+    by: str | None
+    venue: str | None
+    result: str | None
+    withheld: list[str]
+
+
 class HistoryLine(_Model):
     """One event of the log, with the fields the audience may not see left out and named."""
 
@@ -226,10 +237,18 @@ class InitiativeReport(_Model):
     outputs: list[OutputLine]
     breaches: list[BreachLine]
     history: list[HistoryLine]
+    outreach: list[OutreachLine] = []  # every approach to a community, in time order
 
     @property
     def blockers(self) -> list[UnmetLine]:
         return [item for item in self.unmet if item.blocking]
+
+    def absent_outreach(self) -> list[tuple[str, list[OutreachLine]]]:
+        """Each community that takes no part, with the outreach done to it (none: an empty list)."""
+        return [
+            (community, [line for line in self.outreach if line.community == community])
+            for community in self.communities.missing
+        ]
 
 
 class BlockerCount(_Model):

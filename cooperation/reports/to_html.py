@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from cooperation.reports.html_page import h, html_document
 from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
+from cooperation.reports.outreach import OUTREACH_LEGEND, outreach_mark, outreach_rows
 from cooperation.reports.svg import (
     condition_state,
     progress_svg,
@@ -144,6 +145,12 @@ def portfolio_section(report: Report, link: InitiativeLink = _in_page) -> str:
         cells += [_COVERAGE_CELLS[item.communities.state(community)] for community in report.communities]
         coverage.append(cells)
     parts.append(_table(["Initiative", *(h(name) for name in report.communities)], coverage, css="coverage"))
+    parts.append(f'<h3>Outreach to absent communities</h3><p class="meta">{h(OUTREACH_LEGEND)}</p>')
+    reached = (
+        [f"<code>{h(i.initiative)}</code>", *(outreach_mark(i, c) for c in report.communities)]
+        for i in report.initiatives
+    )
+    parts.append(_table(["Initiative", *(h(name) for name in report.communities)], reached, css="coverage"))
     parts.append("<h3>Prerequisites that block the most initiatives</h3>")
     if not report.top_blockers:
         parts.append("<p>Nothing blocks any initiative's next move.</p>")
@@ -194,6 +201,7 @@ def initiative_section(item: InitiativeReport, number: int, report: Report) -> s
     parts += _path_and_conditions(item)
     parts.append(_evidence(item, report))
     parts += _people_and_meetings(item)
+    parts += _outreach(item)
     parts += _outputs_and_breaches(item)
     parts.append("<h3>History</h3>")
     parts.append(
@@ -326,6 +334,22 @@ def _people_and_meetings(item: InitiativeReport) -> list[str]:
             )
         )
     return parts
+
+
+def _outreach(item: InitiativeReport) -> list[str]:
+    """The communities that take no part, and each approach to them."""
+    rows = [
+        [h(community), "none yet", "", "", ""]
+        if line is None
+        else [h(community), h(line.at), h(line.by)]
+        + [_WITHHELD if name in line.withheld else h(getattr(line, name)) for name in ("venue", "result")]
+        for community, line in outreach_rows(item)
+    ]
+    return (
+        ["<h3>Outreach to absent communities</h3>", _table(["Community", "Date", "By", "Where", "Result"], rows)]
+        if rows
+        else []
+    )
 
 
 def _outputs_and_breaches(item: InitiativeReport) -> list[str]:

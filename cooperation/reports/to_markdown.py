@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
+from cooperation.reports.outreach import OUTREACH_LEGEND, outreach_mark, outreach_rows
 from cooperation.reports.svg import condition_state
 from cooperation.wording import NO_MOVES, days, plural
 
@@ -91,6 +92,11 @@ def _portfolio(report: Report) -> list[str]:
         marks = [_COVERAGE_MARKS[item.communities.state(community)] for community in report.communities]
         coverage.append([code(item.initiative), *marks])
     lines += _table(["Initiative", *report.communities], coverage)
+    lines += ["### Outreach to absent communities", "", OUTREACH_LEGEND, ""]
+    reached = (
+        [code(item.initiative), *(outreach_mark(item, c) for c in report.communities)] for item in report.initiatives
+    )
+    lines += _table(["Initiative", *report.communities], reached)
     lines += ["### Prerequisites that block the most initiatives", ""]
     if not report.top_blockers:
         lines += ["Nothing blocks any initiative's next move.", ""]
@@ -130,6 +136,7 @@ def _initiative(item: InitiativeReport, report: Report) -> list[str]:
     lines += _path_and_conditions(item)
     lines += _evidence(item, report)
     lines += _people_and_meetings(item)
+    lines += _outreach(item)
     lines += _outputs_and_breaches(item)
     lines += ["### History", ""]
     lines += _table(
@@ -226,6 +233,29 @@ def _people_and_meetings(item: InitiativeReport) -> list[str]:
             ),
         )
     return lines
+
+
+def _outreach(item: InitiativeReport) -> list[str]:
+    """The communities that take no part, and each approach to them."""
+    rows = outreach_rows(item)
+    if not rows:
+        return []
+    table = _table(
+        ["Community", "Date", "By", "Where", "Result"],
+        (
+            [community, "none yet", "", "", ""]
+            if line is None
+            else [
+                community,
+                line.at,
+                md(line.by),
+                _WITHHELD if "venue" in line.withheld else md(line.venue),
+                _WITHHELD if "result" in line.withheld else md(line.result),
+            ]
+            for community, line in rows
+        ),
+    )
+    return ["### Outreach to absent communities", "", *table]
 
 
 def _outputs_and_breaches(item: InitiativeReport) -> list[str]:

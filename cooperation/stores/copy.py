@@ -1,5 +1,6 @@
 """Copying a registry from one store to another (SQLite to PostgreSQL and back): every log,
-verbatim, in one all-or-nothing write, then checked against the source event by event.
+verbatim, in one all-or-nothing write, then checked against the source event by event; then
+the workshop proposals, with their merges.
 
 The copy refuses a target that already holds any of the source's initiatives, so that it
 never mixes two histories. The workflow texts the initiatives are pinned to come along
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from cooperation.engine.events import Event
 from cooperation.errors import StoreError
+from cooperation.stores.proposals import copy_proposals
 from cooperation.stores.protocol import EventStore
 
 _NAMED = 5  # initiatives named in a message before "and N more"
@@ -56,6 +58,7 @@ def copy_registry(source: EventStore, target: EventStore) -> CopyReport:
     for stored in source.stored_workflows():  # first: the logs are pinned to them
         target.store_workflow(stored.id, stored.text)
     target.append_batches(batches)
+    copy_proposals(source, target)  # workshop proposals, beside the initiatives
     copied = {initiative: len(events) for initiative, (_, events) in batches.items()}
     del batches  # the logs are read again, from both stores, to compare them
     changed = _compare(source, target, copied)

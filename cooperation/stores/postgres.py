@@ -27,6 +27,8 @@ from psycopg.conninfo import conninfo_to_dict
 from cooperation.engine.events import Event, encode_data
 from cooperation.errors import ConflictError, StoreError, UnstorableEventError
 from cooperation.stores.postgres_advice import advice
+from cooperation.stores.postgres_proposals import POSTGRES_MIGRATION as PROPOSALS_MIGRATION
+from cooperation.stores.postgres_proposals import PostgresProposals
 from cooperation.stores.postgres_sql import migration_key, object_names, statements
 from cooperation.stores.postgres_url import redact, scrub, secrets_of
 from cooperation.stores.shared import (
@@ -88,6 +90,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "ALTER TABLE {events} ALTER COLUMN recorded_by SET DEFAULT session_user",
     ),
     POSTGRES_MIGRATION,  # the workflow texts initiatives are pinned to (stores/workflow_texts.py)
+    PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/postgres_proposals.py)
 ]
 
 
@@ -96,7 +99,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class PostgresStore(ClosedAtExit, PostgresWorkflowTexts):
+class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
     One connection per store; a store may be shared by threads, which take turns. A

@@ -14,7 +14,12 @@ from cooperation.stores.shared import MARKER
 
 def object_names(connection: psycopg.Connection[Any], schema: str) -> dict[str, str]:
     """The quoted, schema-qualified names of the registry's objects."""
-    tables = {"meta": "coop_meta", "events": "coop_events", "refuse": "coop_refuse_rewrites"}
+    tables = {
+        "meta": "coop_meta",
+        "events": "coop_events",
+        "refuse": "coop_refuse_rewrites",
+        "proposals": "coop_proposals",
+    }
     tables["workflows"] = "coop_workflows"  # the pinned workflow texts (stores/workflow_texts.py)
     return {key: sql.Identifier(schema, name).as_string(connection) for key, name in tables.items()}
 

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from cooperation.engine.events import Event, encode_data
 from cooperation.errors import StoreError
+from cooperation.stores.proposals import SQLITE_MIGRATION as PROPOSALS_MIGRATION
+from cooperation.stores.proposals import SqliteProposals
 from cooperation.stores.shared import (
     INIT_HINT,
     MARKER,
@@ -64,9 +66,9 @@ _MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE TRIGGER events_append_only_removal BEFORE DELETE ON events "
         "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
     ),
-    # Who wrote each event (the operating system's user); rows from before are left unknown.
-    ("ALTER TABLE events ADD COLUMN recorded_by TEXT",),
+    ("ALTER TABLE events ADD COLUMN recorded_by TEXT",),  # who wrote each (the OS user); before: unknown
     SQLITE_MIGRATION,  # the workflow texts initiatives are pinned to (stores/workflow_texts.py)
+    PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/proposals.py)
 ]
 
 _INSERT = (
@@ -110,7 +112,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore(ClosedAtExit, SqliteWorkflowTexts):
+class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.

@@ -30,7 +30,7 @@ Rules = dict[str, Callable[..., Any]]
 
 
 def _participation_rules(people: SearchStrategy[str]) -> Rules:
-    """Participants join and leave, and meet."""
+    """Participants join and leave, meet, and reach out to communities."""
 
     @rule(name=people, community=st.sampled_from(COMMUNITIES), role=st.sampled_from(ROLES))
     def join(self: WorkflowMachine, name: str, community: Community, role: Role) -> None:
@@ -44,7 +44,11 @@ def _participation_rules(people: SearchStrategy[str]) -> Rules:
     def meet(self: WorkflowMachine, attendees: list[str], neutral: bool) -> None:
         self.record("meeting_held", {"attendees": attendees, "neutral": neutral})
 
-    return {"join": join, "leave": leave, "meet": meet}
+    @rule(community=st.sampled_from(COMMUNITIES), by=people)
+    def reach_out(self: WorkflowMachine, community: Community, by: str) -> None:
+        self.record("outreach_done", {"community": community}, by=by)
+
+    return {"join": join, "leave": leave, "meet": meet, "reach_out": reach_out}
 
 
 def _condition_rules(compiled: CompiledWorkflow, people: SearchStrategy[str]) -> Rules:

@@ -17,6 +17,7 @@ from cooperation.engine.conditions import (
     expiring,
     held,
     meetings,
+    outreach,
     participation,
     score,
 )
@@ -29,6 +30,7 @@ KINDS: dict[str, ConditionKind[Any, Any]] = {
         attestation.KIND,
         meetings.KIND,
         participation.KIND,
+        outreach.KIND,
         score.KIND,
         held.KIND,
         expiring.KIND,

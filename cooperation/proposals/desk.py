@@ -1,0 +1,203 @@
+"""The programme committee's desk: workshop proposals of one registry, imported, listed, compared and merged.
+
+`Registry.proposals()` returns one. Proposals are kept by the registry's store
+(`cooperation.stores.proposals.ProposalStore`) beside the initiatives. Merging a group
+starts a `solution-track` initiative: the proposals' organisers join it with their
+communities (the first organiser of the first proposal as its owner, who convenes the
+track), each proposal is recorded as evidence of `same-topic-proposals` with its source,
+and the proposals are marked merged into it. A proposal merges once. The initiative is
+written through the registry's import, under the same rules as any recorded event, and
+all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cooperation.engine.events import parse_at
+from cooperation.errors import ProposalError, StoreError
+from cooperation.proposals.records import Proposal, proposal_from, read_proposals
+from cooperation.stores.proposals import ProposalStore
+from cooperation.vocabulary import COMMUNITIES, Community
+from cooperation.wording import did_you_mean
+
+if TYPE_CHECKING:
+    from cooperation.proposals.similarity import SimilarGroup
+    from cooperation.registry import Registry
+
+MERGE_WORKFLOW = "solution-track"
+MERGE_EVIDENCE = "same-topic-proposals"  # the condition of `solution-track` the merged proposals are evidence of
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import of proposals did: ids added, replaced (their fields changed) and unchanged."""
+
+    added: tuple[str, ...]
+    replaced: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+
+class ProposalDesk:
+    """Workshop proposals of one registry: import, list, find look-alikes, merge a group into a solution track."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        store = registry.store
+        if not isinstance(store, ProposalStore):
+            raise StoreError(f"the registry {store.url} keeps no workshop proposals (its store has no proposals table)")
+        self._store: ProposalStore = store
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def proposals(self, *, merged: bool | None = None) -> list[Proposal]:
+        """Every stored proposal, by id; only the merged ones (`merged=True`) or the others (`False`)."""
+        found = [
+            proposal_from(json.loads(row.data), merged_into=row.merged_into, merged_at=row.merged_at)
+            for row in self._store.read_proposals()
+        ]
+        return [item for item in found if merged is None or (item.merged_into is not None) == merged]
+
+    def get(self, ids: Sequence[str]) -> list[Proposal]:
+        """The proposals with these ids, in the order given; ProposalError naming any unknown id."""
+        known = {item.id: item for item in self.proposals()}
+        unknown = [identifier for identifier in ids if identifier not in known]
+        if unknown:
+            hints = [did_you_mean(identifier, known) for identifier in unknown]
+            hint = "; ".join(text for text in hints if text) or "list them with `coop proposals list`"
+            raise ProposalError(f"no proposal {', '.join(repr(i) for i in unknown)} in this registry ({hint})")
+        return [known[identifier] for identifier in ids]
+
+    def similar(self, *, threshold: float | None = None, include_merged: bool = False) -> list[SimilarGroup]:
+        """Groups of look-alike proposals (needs the `proposals` extra); merged ones left out unless asked for."""
+        from cooperation.proposals.similarity import DEFAULT_THRESHOLD, find_similar
+
+        chosen = self.proposals(merged=None if include_merged else False)
+        return find_similar(chosen, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def import_file(self, path: str | Path) -> ImportSummary:
+        """Import the proposals of a JSON Lines or CSV file (see `cooperation.proposals.records`)."""
+        return self.import_proposals(read_proposals(path))
+
+    def import_proposals(self, proposals: Sequence[Proposal]) -> ImportSummary:
+        """Store proposals, all or none: new ids are added, changed ones replaced; a merged one cannot change."""
+        stored = {item.id: item for item in self.proposals()}
+        added: list[str] = []
+        replaced: list[str] = []
+        unchanged: list[str] = []
+        rows: list[tuple[str, str]] = []
+        for proposal in proposals:
+            before = stored.get(proposal.id)
+            if before is not None and before.fields() == proposal.fields():
+                unchanged.append(proposal.id)
+                continue
+            if before is not None and before.merged_into is not None:
+                raise ProposalError(
+                    f"proposal '{proposal.id}' was merged into {before.merged_into} and cannot change; "
+                    "give the changed proposal a new id. Nothing was imported"
+                )
+            (added if before is None else replaced).append(proposal.id)
+            rows.append((proposal.id, json.dumps(proposal.fields(), ensure_ascii=False, sort_keys=True)))
+        if rows:
+            self._store.put_proposals(rows)
+        return ImportSummary(tuple(added), tuple(replaced), tuple(unchanged))
+
+    def merge(
+        self,
+        ids: Sequence[str],
+        *,
+        name: str,
+        by: str,
+        initiative: str | None = None,
+        communities: Mapping[str, Community] | None = None,
+        at: str | date | datetime | None = None,
+    ) -> str:
+        """Start a solution track from proposals on one topic; return its initiative id.
+
+        `communities` gives the community of an organiser the proposals do not place. A
+        proposal merges once: one merged already, or merged by someone else meanwhile, is refused.
+        """
+        from cooperation.recorder import slug
+
+        chosen = self._mergeable(ids)
+        identifier = initiative or slug(name)
+        if self.registry.store.version(identifier):
+            raise ProposalError(f"an initiative '{identifier}' already exists; choose another id (--id)")
+        moment = parse_at(at) if at is not None else parse_at(self.registry._clock())  # the registry's "now"
+        lines = merge_events(chosen, identifier, name=name, by=by, at=moment, communities=communities or {})
+        refused = self._store.claim_proposals([item.id for item in chosen], identifier, at=moment)
+        if refused:
+            raise ProposalError(
+                f"{', '.join(refused)}: merged into another initiative meanwhile (a proposal merges once); "
+                "nothing was written"
+            )
+        try:
+            self.registry.import_lines(lines, source=f"merge of {', '.join(item.id for item in chosen)}")
+        except BaseException:
+            self._store.release_proposals([item.id for item in chosen], identifier)
+            raise
+        return identifier
+
+    def _mergeable(self, ids: Sequence[str]) -> list[Proposal]:
+        unique = list(dict.fromkeys(ids))
+        if len(unique) < 2:
+            raise ProposalError("a merge needs at least two different proposals (give their ids)")
+        chosen = self.get(unique)
+        merged = [f"{item.id} (into {item.merged_into} on {item.merged_at})" for item in chosen if item.merged_into]
+        if merged:
+            raise ProposalError(f"already merged, and a proposal merges once: {', '.join(merged)}")
+        return chosen
+
+
+def merge_events(
+    proposals: Sequence[Proposal], initiative: str, *, name: str, by: str, at: str, communities: Mapping[str, Community]
+) -> list[str]:
+    """The JSON Lines that start the solution track: created, its organisers joined, each proposal as evidence."""
+    placed: dict[str, Community] = {}  # what any of the proposals says of an organiser
+    for proposal in proposals:
+        for organiser in proposal.organisers:
+            community = proposal.community_of(organiser)
+            if community is not None:
+                placed.setdefault(organiser, community)
+    organisers: dict[str, Community] = {}
+    unplaced: list[str] = []
+    for proposal in proposals:
+        for organiser in proposal.organisers:
+            community = communities.get(organiser) or placed.get(organiser)
+            if community is None:
+                unplaced.append(f"'{organiser}' ({proposal.id})")
+            else:
+                organisers.setdefault(organiser, community)
+    wrong = sorted(value for value in communities.values() if value not in COMMUNITIES)
+    if wrong:
+        raise ProposalError(f"unknown communities {', '.join(wrong)} (use: {', '.join(COMMUNITIES)})")
+    if unplaced:
+        raise ProposalError(
+            f"no community for organiser {', '.join(dict.fromkeys(unplaced))}: add `communities` to the proposal "
+            "and import it again, or name it with --community 'ORGANISER=COMMUNITY'"
+        )
+
+    def line(kind: str, data: dict[str, Any], actor: str | None = by) -> str:
+        event = {"initiative": initiative, "kind": kind, "at": at, "by": actor, "data": data}
+        return json.dumps(event, ensure_ascii=False)
+
+    lines = [line("initiative_created", {"name": name, "workflow": MERGE_WORKFLOW})]
+    for position, (organiser, community) in enumerate(organisers.items()):
+        role = "owner" if position == 0 else "member"  # the first organiser convenes the track
+        lines.append(line("participant_joined", {"name": organiser, "community": community, "role": role}))
+    for proposal in proposals:
+        text = f"Merged proposal {proposal.id}: {proposal.title}"
+        if proposal.organisers:
+            text += f" (organisers: {', '.join(proposal.organisers)})"
+        data: dict[str, Any] = {"condition": MERGE_EVIDENCE, "text": text, "tlp": "TLP:CLEAR"}
+        if proposal.source:
+            data["link"] = proposal.source[:2000]
+        lines.append(line("evidence_recorded", data))
+    return lines
