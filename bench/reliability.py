@@ -73,9 +73,13 @@ def fuzz(examples: int, workdir: Path) -> tuple[int, int, list[str]]:
                 leftover.unlink(missing_ok=True)
 
     with Registry.open(template) as registry:  # the registry the fuzzed logs are imported into
-        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
+        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01", by="Ada")
         registry.record(
-            "kept", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-01"
+            "kept",
+            "participant_joined",
+            {"name": "Ada", "community": "technical", "role": "owner"},
+            at="2018-01-01",
+            by="Ada",
         )
     workflows()
     event_logs()

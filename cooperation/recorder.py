@@ -11,9 +11,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Literal, overload
 
 from cooperation.engine.events import Event
-from cooperation.engine.payloads import RecordableKind
+from cooperation.engine.payloads import (
+    AccountBoundData,
+    AttestationGivenData,
+    ConditionWaivedData,
+    EvidenceRecordedData,
+    MeetingHeldData,
+    OutputPublishedData,
+    ParticipantJoinedData,
+    ParticipantLeftData,
+    RecordableKind,
+    ScoreSetData,
+    TrustBreachedData,
+)
 from cooperation.errors import EventError
 from cooperation.vocabulary import DEFAULT_TLP, TLP_LABELS, Community, Role, tlp_label
 
@@ -25,6 +38,123 @@ class Recorder:
 
     # Provided by `Registry`: check the event against its initiative, then store it.
     _append: Callable[[str, RecordableKind, Mapping[str, object], str | None, Moment | None], Event]
+
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["participant_joined"],
+        data: ParticipantJoinedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["participant_left"],
+        data: ParticipantLeftData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["meeting_held"],
+        data: MeetingHeldData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["evidence_recorded"],
+        data: EvidenceRecordedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["attestation_given"],
+        data: AttestationGivenData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["condition_waived"],
+        data: ConditionWaivedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["score_set"],
+        data: ScoreSetData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["output_published"],
+        data: OutputPublishedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["trust_breached"],
+        data: TrustBreachedData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["account_bound"],
+        data: AccountBoundData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    def record(
+        self,
+        initiative: str,
+        kind: RecordableKind,
+        data: Mapping[str, object],
+        *,
+        by: str | None = None,
+        at: Moment | None = None,
+    ) -> Event:
+        """Record one fact (participant joined, meeting held, evidence, ...) after checking it fits.
+
+        Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
+        Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
+        The typed methods (`join`, `attest`, `evidence`, ...) name each field instead.
+        """
+        return self._append(initiative, kind, data, by, at)
 
     def join(
         self,

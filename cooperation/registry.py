@@ -11,8 +11,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, overload
+from typing import Any
 
+from cooperation.accounts import Accounts
 from cooperation.definition.catalog import builtin_directory, get_workflow, workflow_path
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.evaluation import ConditionResult
@@ -21,16 +22,7 @@ from cooperation.engine.loaded import LoadedInitiative, load_initiative
 from cooperation.engine.moves import MoveKind
 from cooperation.engine.payloads import (
     RECORDABLE_KINDS,
-    AttestationGivenData,
-    ConditionWaivedData,
-    EvidenceRecordedData,
-    MeetingHeldData,
-    OutputPublishedData,
-    ParticipantJoinedData,
-    ParticipantLeftData,
     RecordableKind,
-    ScoreSetData,
-    TrustBreachedData,
 )
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
@@ -38,10 +30,10 @@ from cooperation.errors import CooperationError, EventError, UnknownInitiativeEr
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
-from cooperation.vocabulary import BodyKind, TlpLabel
+from cooperation.vocabulary import BodyKind, Community, TlpLabel
 
 
-class Registry(Recorder):
+class Registry(Recorder, Accounts):
     """A registry of initiatives kept in an event store.
 
     >>> with Registry.open("coop.db") as registry:           # doctest: +SKIP
@@ -137,136 +129,37 @@ class Registry(Recorder):
         workflow: str,
         initiative: str | None = None,
         by: str | None = None,
+        community: Community | None = None,
+        organisation: str | None = None,
         at: Moment | None = None,
     ) -> str:
-        """Start an initiative at its workflow's first stage; return its id."""
-        get_workflow(workflow)  # refuse an unknown or invalid workflow before anything is written
+        """Start an initiative at its workflow's first stage; return its id.
+
+        `by` creates it and becomes its first owner: with `community`, they join as owner in the
+        same write; without, their own join as owner must come first (no one else may record it).
+        """
+        compiled = get_workflow(workflow)  # refuse an unknown or invalid workflow before anything is written
         path = workflow_path(workflow)
         # Built-ins are pinned by id; a user's file by its absolute path, so any directory finds it.
         stored = workflow if path.parent.resolve() == builtin_directory().resolve() else str(path.resolve())
         identifier = initiative or slug(name)
-        from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
+        from cooperation.engine.creation import creation_batch  # pydantic: only when writing
 
-        event = validate_event(
-            {
-                "initiative": identifier,
-                "kind": "initiative_created",
-                "at": parse_at(at) if at is not None else parse_at(self._clock()),
-                "by": by,
-                "data": {"name": name, "workflow": stored},
-            }
+        moment = parse_at(at) if at is not None else parse_at(self._clock())
+        created = {"name": name, "workflow": stored}
+        raw = {"initiative": identifier, "kind": "initiative_created", "at": moment, "by": by or None, "data": created}
+        batch = creation_batch(
+            compiled,
+            raw,
+            community=community,
+            organisation=organisation,
+            clock=self._clock(),
+            account=self._writing_as(),
         )
         if self.store.version(identifier):
             raise EventError(f"an initiative '{identifier}' already exists; choose another id (--id)")
-        self.store.append(identifier, [event], expected_version=0)
+        self.store.append(identifier, batch, expected_version=0)
         return identifier
-
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["participant_joined"],
-        data: ParticipantJoinedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["participant_left"],
-        data: ParticipantLeftData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["meeting_held"],
-        data: MeetingHeldData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["evidence_recorded"],
-        data: EvidenceRecordedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["attestation_given"],
-        data: AttestationGivenData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["condition_waived"],
-        data: ConditionWaivedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["score_set"],
-        data: ScoreSetData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["output_published"],
-        data: OutputPublishedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    @overload
-    def record(
-        self,
-        initiative: str,
-        kind: Literal["trust_breached"],
-        data: TrustBreachedData,
-        *,
-        by: str | None = ...,
-        at: Moment | None = ...,
-    ) -> Event: ...
-    def record(
-        self,
-        initiative: str,
-        kind: RecordableKind,
-        data: Mapping[str, object],
-        *,
-        by: str | None = None,
-        at: Moment | None = None,
-    ) -> Event:
-        """Record one fact (participant joined, meeting held, evidence, ...) after checking it fits.
-
-        Recording `trust_breached` also takes the workflow's automatic regression, in the same write.
-        Type checkers match `data` to `kind` (`cooperation.engine.payloads`); the schema checks it at run time.
-        The typed methods (`join`, `attest`, `evidence`, ...) name each field instead.
-        """
-        return self._append(initiative, kind, data, by, at)
 
     def _append(
         self, initiative: str, kind: RecordableKind, data: Mapping[str, object], by: str | None, at: Moment | None
@@ -277,12 +170,12 @@ class Registry(Recorder):
         loaded = self._load(initiative, self.store.read(initiative))
         # "now" is read after the log: a move that landed meanwhile is not taken for backdating.
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
-        raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by, "data": data}
+        raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by or None, "data": data}
         from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
 
         event = validate_event(raw, where=kind)
         version = loaded.version
-        batch = loaded.admit(event, clock=self._clock())
+        batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
         self.store.append(initiative, batch, expected_version=version)
         return batch[0]
 
@@ -354,10 +247,11 @@ class Registry(Recorder):
         data.update(extra or {})
         from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
 
-        raw = {"initiative": initiative, "kind": move.event_kind, "at": moment, "by": by, "data": data}
+        raw = {"initiative": initiative, "kind": move.event_kind, "at": moment, "by": by or None, "data": data}
         event = validate_event(raw)
         version = loaded.version
-        self.store.append(initiative, loaded.admit(event, clock=self._clock()), expected_version=version)
+        batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
+        self.store.append(initiative, batch, expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
 
     # --- import and export ----------------------------------------------------------------
@@ -365,7 +259,10 @@ class Registry(Recorder):
     def import_lines(self, lines: Iterable[str], *, source: str = "<input>") -> ImportReport:
         """Import JSON Lines events: the whole input is checked first, then written all or nothing."""
         started = self._clock()  # events dated after it are in the future
-        return import_lines(lines, source=source, store=self.store, workflow_named=self._workflow, started=started)
+        account = self._writing_as()
+        return import_lines(
+            lines, source=source, store=self.store, workflow_named=self._workflow, started=started, account=account
+        )
 
     def export_events(self, initiative: str | None = None) -> Iterator[Event]:
         """Events in their recorded order: one initiative's, or every initiative's."""

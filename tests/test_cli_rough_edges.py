@@ -136,7 +136,7 @@ def test_counts_are_worded_for_one_and_the_end_of_a_day_is_spelt_once(db: Path, 
     status = json.loads(ok(coop(db, "status", "pilot", "--json", "--as-of", "2024-06-01")).stdout)
     assert status["as_of"] == "2024-06-01T23:59:59Z"
     with Registry.open(db, create=False) as registry, pytest.raises(EventError) as raised:
-        registry.record("pilot", "participant_joined", {"name": "Ben", "community": "business"})
+        registry.record("pilot", "participant_joined", {"name": "Ben", "community": "business"}, by="Ada")
         registry.record("pilot", "condition_waived", {"condition": "comfort-zone", "rationale": "y" * 40}, by="Ben")
     assert "owner or secretariat may waive" in str(raised.value)
 

@@ -182,10 +182,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A registry holding 'kept', with a group, evidence and a move: the earlier events imports must not touch."""
     db = tmp_path_factory.mktemp("fuzz-template") / "coop.db"
     with Registry.open(db) as registry:
-        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
+        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01", by="Ada")
         for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "member")):
             registry.record(
-                "kept", "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-01"
+                "kept",
+                "participant_joined",
+                {"name": name, "community": community, "role": role},
+                at="2018-01-01",
+                by="Ada",
             )
         registry.record(
             "kept", "evidence_recorded", {"condition": "problem", "text": "Kept"}, by="Ada", at="2018-01-02"
@@ -292,9 +296,11 @@ def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A registry with `i` on the engine ladder and two participants, copied afresh for each example."""
     db = tmp_path_factory.mktemp("fuzz-unicode") / "coop.db"
     with Registry.open(db) as registry:
-        registry.create("I", workflow=ENGINE_LADDER, initiative="i", at="2018-01-01")
+        registry.create("I", workflow=ENGINE_LADDER, initiative="i", at="2018-01-01", by="Ada")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
-            registry.record("i", "participant_joined", {"name": name, "community": community, "role": "owner"})
+            registry.record(
+                "i", "participant_joined", {"name": name, "community": community, "role": "owner"}, by="Ada"
+            )
     return db
 
 
@@ -412,8 +418,10 @@ def test_any_number_in_a_workflow_is_refused_at_load_or_works_at_every_date(
         workflow = Path(folder) / "numbers.yaml"
         workflow.write_text(text, encoding="utf-8")
         with Registry.open(Path(folder) / "coop.db") as registry:
-            registry.create("N", workflow=str(workflow), initiative="n", at="1000-01-01")
-            registry.record("n", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"})
+            registry.create("N", workflow=str(workflow), initiative="n", at="1000-01-01", by="Ada")
+            registry.record(
+                "n", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, by="Ada"
+            )
             for as_of in ("1000-01-01", "2020-06-01", "8999-12-31"):
                 registry.status("n", as_of=as_of)
             list(registry.portfolio(as_of="8999-12-31"))

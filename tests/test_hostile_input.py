@@ -34,10 +34,14 @@ LADDER_TEXT = Path(ENGINE_LADDER).read_text(encoding="utf-8")
 def registry(tmp_path: Path) -> Iterator[Registry]:
     """A registry with one initiative on the engine ladder, with two participants."""
     with Registry.open(tmp_path / "coop.db") as opened:
-        opened.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
+        opened.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01", by="Ada")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
             opened.record(
-                "kept", "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2018-01-01"
+                "kept",
+                "participant_joined",
+                {"name": name, "community": community, "role": "owner"},
+                at="2018-01-01",
+                by="Ada",
             )
         yield opened
 
@@ -177,7 +181,7 @@ def test_deeply_nested_event_data_is_refused_without_a_recursion_error(registry:
 def test_ids_with_sql_shell_path_or_control_characters_are_refused(registry: Registry, identifier: str) -> None:
     before = _export(registry)
     with pytest.raises(EventError, match="not a valid initiative id"):
-        registry.create("Hostile", workflow=ENGINE_LADDER, initiative=identifier, at="2018-01-01")
+        registry.create("Hostile", workflow=ENGINE_LADDER, initiative=identifier, at="2018-01-01", by="Ada")
     _refused_unchanged(registry, [_created(identifier)], "not a valid initiative id")
     assert _export(registry) == before
 
@@ -193,7 +197,7 @@ def test_ids_with_sql_shell_path_or_control_characters_are_refused(registry: Reg
     ],
 )
 def test_metacharacters_in_names_and_text_are_kept_as_plain_data(registry: Registry, text: str) -> None:
-    registry.record("kept", "participant_joined", {"name": text, "community": "media"}, at="2018-01-02")
+    registry.record("kept", "participant_joined", {"name": text, "community": "media"}, at="2018-01-02", by="Ada")
     registry.record("kept", "evidence_recorded", {"condition": "problem", "text": text}, by="Ada", at="2018-01-02")
     history = registry.history("kept")
     assert history[-2].data["name"] == text and history[-1].data["text"] == text
@@ -243,7 +247,7 @@ def test_an_event_for_an_unknown_initiative_is_refused(registry: Registry) -> No
     )
     _refused_unchanged(registry, [line], "unknown initiative 'ghost'")
     with pytest.raises(UnknownInitiativeError):
-        registry.record("ghost", "participant_joined", {"name": "Cy", "community": "media"}, at="2018-01-02")
+        registry.record("ghost", "participant_joined", {"name": "Cy", "community": "media"}, at="2018-01-02", by="Ada")
     assert registry.initiatives() == ["kept"]
 
 
@@ -325,6 +329,7 @@ def test_a_participant_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_p
             "participant_joined",
             {"name": HOSTILE_NAME, "community": "technical", "role": "owner", "organisation": HOSTILE_NAME},
             at="2018-01-01",
+            by="Ada",
         )
         registry.record(
             "hostile",
@@ -362,8 +367,8 @@ def builtin_db(tmp_path: Path) -> Path:
     """A registry file with one initiative, `i`, on the built-in workflow, with an owner."""
     db = tmp_path / "coop.db"
     with Registry.open(db) as opened:
-        opened.create("I", workflow=BUILTIN, initiative="i", at="2020-01-01")
-        opened.record("i", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"})
+        opened.create("I", workflow=BUILTIN, initiative="i", at="2020-01-01", by="Ada")
+        opened.record("i", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, by="Ada")
     return db
 
 
@@ -459,8 +464,8 @@ def test_one_initiative_whose_workflow_broke_never_hides_the_others(tmp_path: Pa
     db = tmp_path / "coop.db"
     workflow = _ladder_with(tmp_path, "days: 30", "days: 30", name="own.yaml")
     with Registry.open(db) as opened:
-        opened.create("Good", workflow=BUILTIN, initiative="good", at="2020-01-01")
-        opened.create("Broken", workflow=str(workflow), initiative="broken", at="2020-01-01")
+        opened.create("Good", workflow=BUILTIN, initiative="good", at="2020-01-01", by="Ada")
+        opened.create("Broken", workflow=str(workflow), initiative="broken", at="2020-01-01", by="Ada")
     workflow.write_text(LADDER_TEXT.replace("days: 30", "days: 999999", 1), encoding="utf-8")  # edited since
     before = _snapshot(db)
     text = run_cli("status", "--all", "--db", str(db))

@@ -25,14 +25,18 @@ PEOPLE = (
 def registry(tmp_path: Path) -> Iterator[Registry]:
     """An initiative at 'formed' on the engine ladder, with one person of each role and an owner who left."""
     with Registry.open(tmp_path / "coop.db") as opened:
-        opened.create("Roles", workflow=ENGINE_LADDER, initiative="roles", at="2018-01-01")
+        opened.create("Roles", workflow=ENGINE_LADDER, initiative="roles", at="2018-01-01", by="Ada")
         for name, community, role in PEOPLE:
             opened.record(
-                "roles", "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-01"
+                "roles",
+                "participant_joined",
+                {"name": name, "community": community, "role": role},
+                at="2018-01-01",
+                by="Ada",
             )
         opened.record("roles", "evidence_recorded", {"condition": "problem", "text": "p"}, by="Own", at="2018-01-02")
         opened.advance("roles", by="Own", at="2018-01-03")
-        opened.record("roles", "participant_left", {"name": "Gone"}, at="2018-01-04")
+        opened.record("roles", "participant_left", {"name": "Gone"}, at="2018-01-04", by="Gone")
         yield opened
 
 
@@ -86,7 +90,7 @@ def test_an_attestation_stops_counting_when_its_author_leaves(registry: Registry
     for name in ("Own", "Mem"):
         registry.record("roles", "attestation_given", {"condition": "trust-attested"}, by=name, at="2018-01-06")
     assert trust_attested()
-    registry.record("roles", "participant_left", {"name": "Mem"}, at="2018-01-07")
+    registry.record("roles", "participant_left", {"name": "Mem"}, at="2018-01-07", by="Mem")
     assert not trust_attested()
 
 

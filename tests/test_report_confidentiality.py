@@ -177,6 +177,7 @@ def test_pseudonyms_keep_their_numbers_when_the_registry_grows(tmp_path: Path) -
             "participant_joined",
             {"name": "Zoe Newcomer", "community": "academia", "organisation": "New University"},
             at="2024-10-01",
+            by="Ada",
         )
     after = json.loads(render_all(db, audience="TLP:RED", anonymise=True)["json"])
     grown = {item["initiative"]: item for item in after["initiatives"]}
@@ -286,7 +287,7 @@ def registries(draw: st.DrawFn, folder: Path) -> Recorded:
                 data["organisation"] = organisations[number]
             elif draw(st.booleans()):
                 data["organisation"] = draw(st.sampled_from(organisations))
-            registry.record(initiative, "participant_joined", data, at="2024-01-01")
+            registry.record(initiative, "participant_joined", data, at="2024-01-01", by="Ada")
         actions = draw(
             st.lists(
                 st.sampled_from(["evidence", "meeting", "waiver", "output", "breach", "advance", "attest"]),

@@ -48,7 +48,7 @@ def _join(registry: Registry, initiative: str, names: tuple[str, ...], at: str) 
         data = {"name": name, "community": community, "role": role}
         if organisation:
             data["organisation"] = organisation
-        registry.record(initiative, "participant_joined", data, at=at)
+        registry.record(initiative, "participant_joined", data, at=at, by="Ada")
 
 
 def build_sample(db: Path) -> None:

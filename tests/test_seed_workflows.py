@@ -60,7 +60,11 @@ def _day(offset: int) -> str:
 def _join(registry: Registry, initiative: str, people: list[tuple[str, str, str]], at: int) -> None:
     for name, community, role in people:
         registry.record(
-            initiative, "participant_joined", {"name": name, "community": community, "role": role}, at=_day(at)
+            initiative,
+            "participant_joined",
+            {"name": name, "community": community, "role": role},
+            at=_day(at),
+            by="Ada",
         )
 
 
@@ -113,7 +117,7 @@ def test_pilot_topic_has_the_nine_criteria_as_required_evidence() -> None:
 
 
 def test_pilot_topic_refuses_with_the_missing_criteria_named(registry: Registry) -> None:
-    topic = registry.create("No default passwords", workflow="pilot-topic", at=_day(0))
+    topic = registry.create("No default passwords", workflow="pilot-topic", at=_day(0), by="Ada")
     _join(registry, topic, [("Ada", "technical", "owner")], 0)
     _evidence(registry, topic, "topic-statement", 0)
     for criterion in NINE_CRITERIA[:5]:
@@ -143,7 +147,7 @@ def test_pilot_topic_refuses_with_the_missing_criteria_named(registry: Registry)
 
 
 def test_a_pilot_can_be_withdrawn_by_its_owner_only(registry: Registry) -> None:
-    topic = registry.create("Topic", workflow="pilot-topic", at=_day(0))
+    topic = registry.create("Topic", workflow="pilot-topic", at=_day(0), by="Ada")
     _join(registry, topic, [("Ada", "technical", "owner"), ("Ben", "government", "member")], 0)
     for criterion in ("topic-statement", *NINE_CRITERIA):
         _evidence(registry, topic, criterion, 1)
@@ -182,7 +186,7 @@ def test_a_topic_is_ready_exactly_when_all_nine_criteria_are_answered(answered: 
 
 
 def _mature_pilot(registry: Registry) -> str:
-    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0))
+    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0), by="Ada")
     _join(registry, pilot, [("Sec", "intergovernmental", "secretariat"), ("Ada", "technical", "owner")], 0)
     _evidence(registry, pilot, "pilot-selected", 0)
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(1))) == [
@@ -199,13 +203,15 @@ def _mature_pilot(registry: Registry) -> str:
         "solution",
         "commonly-supported",
     ]
-    registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov"], "neutral": False}, at=_day(5))
+    registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov"], "neutral": False}, at=_day(5), by="Ada")
     _evidence(registry, pilot, "solution", 5)
     for name in ("Ada", "Gov", "Biz"):
         registry.record(pilot, "attestation_given", {"condition": "commonly-supported"}, by=name, at=_day(6))
     # A meeting on someone's home ground is not the open, neutral session maturity needs.
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(6))) == ["open-session"]
-    registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov", "Biz"], "neutral": True}, at=_day(7))
+    registry.record(
+        pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov", "Biz"], "neutral": True}, at=_day(7), by="Ada"
+    )
     assert registry.advance(pilot, by="Sec", at=_day(7)).stage == "mature"
     return pilot
 
@@ -234,7 +240,7 @@ def test_intersessional_pilot_hands_off_only_with_lessons_learned(registry: Regi
 
 
 def test_intersessional_pilot_cannot_hand_off_before_it_is_mature(registry: Registry) -> None:
-    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0))
+    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0), by="Ada")
     _join(registry, pilot, [("Ada", "technical", "owner")], 0)
     for condition in ("receiving-body", "lessons-learned"):
         _evidence(registry, pilot, condition, 1)
@@ -253,12 +259,12 @@ def test_intersessional_pilot_can_go_back_to_work_while_mature(registry: Registr
 
 
 def _convened_forum(registry: Registry) -> str:
-    forum = registry.create("Forum", workflow="best-practice-forum", at=_day(0))
+    forum = registry.create("Forum", workflow="best-practice-forum", at=_day(0), by="Ada")
     people = [("Ada", "technical", "owner"), ("Bo", "technical", "member"), ("Cas", "technical", "member")]
     _join(registry, forum, people, 0)
     _evidence(registry, forum, "forum-topic", 0)
     _evidence(registry, forum, "facilitators", 0)
-    registry.record(forum, "meeting_held", {"attendees": ["Ada", "Bo", "Cas"]}, at=_day(1))
+    registry.record(forum, "meeting_held", {"attendees": ["Ada", "Bo", "Cas"]}, at=_day(1), by="Ada")
     assert registry.advance(forum, by="Ada", at=_day(1)).stage == "convened"
     return forum
 
@@ -337,7 +343,7 @@ def test_a_community_is_reached_exactly_when_present_or_approached_with_a_slot(s
 
 
 def test_solution_track_from_proposals_to_output_and_way_forward(registry: Registry) -> None:
-    track = registry.create("Track", workflow="solution-track", at=_day(0))
+    track = registry.create("Track", workflow="solution-track", at=_day(0), by="Ada")
     people = [
         ("Nia", "intergovernmental", "secretariat"),
         ("Oto", "technical", "owner"),
@@ -359,8 +365,8 @@ def test_solution_track_from_proposals_to_output_and_way_forward(registry: Regis
     registry.advance(track, by="Nia", at=_day(2))
 
     everyone = ["Nia", "Oto", "Pia", "Quin"]
-    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T09:00:00Z")
-    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T15:00:00Z")
+    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T09:00:00Z", by="Ada")
+    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T15:00:00Z", by="Ada")
     # Two sessions on one day are not a multi-day track, and nobody's input was asked for.
     assert _refused(lambda: registry.advance(track, by="Nia", at=_day(10) + "T16:00:00Z")) == [
         "input-up-front",
@@ -373,7 +379,7 @@ def test_solution_track_from_proposals_to_output_and_way_forward(registry: Regis
     registry.record(
         track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER}, by="Oto", at=_day(11)
     )
-    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(11) + "T09:00:00Z")
+    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(11) + "T09:00:00Z", by="Ada")
     waived = registry.advance(track, by="Nia", at=_day(11) + "T12:00:00Z")
     assert waived.stage == "track-held"
     assert next(item for item in waived.conditions if item.condition == "input-up-front").waived
@@ -386,7 +392,7 @@ def test_solution_track_from_proposals_to_output_and_way_forward(registry: Regis
 
 
 def test_working_sessions_must_not_be_waived(registry: Registry) -> None:
-    track = registry.create("Track", workflow="solution-track", at=_day(0))
+    track = registry.create("Track", workflow="solution-track", at=_day(0), by="Ada")
     _join(registry, track, [("Oto", "technical", "owner")], 0)
     with pytest.raises(EventError, match="required and cannot be waived"):
         registry.record(
@@ -427,7 +433,7 @@ def test_every_route_to_regulation_passes_through_failed_stimulation() -> None:
 
 
 def test_regulation_is_refused_until_voluntary_cooperation_and_stimulation_have_failed(registry: Registry) -> None:
-    initiative = registry.create("Spam", workflow="cooperation-maturity", at=_day(0))
+    initiative = registry.create("Spam", workflow="cooperation-maturity", at=_day(0), by="Ada")
     _join(registry, initiative, [("Ada", "government", "owner")], 0)
 
     def escalate(to: str, day: int) -> InitiativeStatus:

@@ -99,7 +99,7 @@ def test_a_condition_holds_until_its_lapse_and_not_on_it(attested: int, extra: i
         registry.create("Pilot", workflow="cooperation-maturity", initiative="pilot", by="Ada", at="2020-01-01")
         for name, community, role in PEOPLE[:4]:
             joined: ParticipantJoinedData = {"name": name, "community": community, "role": role}  # type: ignore[typeddict-item]
-            registry.record("pilot", "participant_joined", joined, at="2020-01-02")
+            registry.record("pilot", "participant_joined", joined, at="2020-01-02", by="Ada")
         first = date(2020, 1, 2) + timedelta(days=attested)
         for position, (name, _, _) in enumerate(PEOPLE[:4]):
             when = first + timedelta(days=extra if position == 0 else 0)  # one attestation may be later

@@ -286,7 +286,7 @@ def test_an_automatic_move_respects_its_requirements(tmp_path: Path) -> None:
     machine = workflow_state_machine(str(path))()
     try:
         machine.registry.record(
-            EXAMPLE, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}
+            EXAMPLE, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, by="Ada"
         )
         machine.clock.advance(minutes=1)
         machine.registry.advance(EXAMPLE, by="Ada")
@@ -303,11 +303,15 @@ def test_held_over_an_expiring_condition_needs_it_without_a_break(tmp_path: Path
     get_workflow(str(path))
     clock = Clock(START + timedelta(days=200))
     with Registry(open_store(tmp_path / "held.db"), clock=clock) as registry:
-        registry.create("Held", workflow=str(path), initiative=EXAMPLE, at=START)
+        registry.create("Held", workflow=str(path), initiative=EXAMPLE, at=START, by="Ada")
         registry.record(
-            EXAMPLE, "evidence_recorded", {"condition": "note", "text": "First."}, at=clock.now - timedelta(days=90)
+            EXAMPLE,
+            "evidence_recorded",
+            {"condition": "note", "text": "First."},
+            at=clock.now - timedelta(days=90),
+            by="Ada",
         )
-        registry.record(EXAMPLE, "evidence_recorded", {"condition": "note", "text": "Second."}, at=clock.now)
+        registry.record(EXAMPLE, "evidence_recorded", {"condition": "note", "text": "Second."}, at=clock.now, by="Ada")
         # 'fresh' lapsed 30 days after the first note and came back 60 days later.
         kept = next(c for c in registry.status(EXAMPLE).conditions if c.condition == "kept-fresh")
     assert not kept.met, kept.detail

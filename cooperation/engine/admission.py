@@ -17,23 +17,34 @@ from cooperation.engine.events import MOVE_KINDS, Event, now
 from cooperation.engine.facts import Facts, Participant
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
 from cooperation.engine.payloads import EventData, EventKind, move_payload, payload
+from cooperation.engine.permissions import check_account, check_actor
 from cooperation.errors import EventError
 from cooperation.wording import did_you_mean, one_of
 
 
 def admit(
-    workflow: CompiledWorkflow, facts: Facts, event: Event, *, then: Facts | None = None, clock: datetime | None = None
+    workflow: CompiledWorkflow,
+    facts: Facts,
+    event: Event,
+    *,
+    then: Facts | None = None,
+    clock: datetime | None = None,
+    account: str | None = None,
 ) -> Event:
     """Return the event (moves completed with from/to) or raise EventError saying what to fix.
 
     `facts` are the initiative's facts now; `then`, if given, the facts as of the event's
-    date (for an event dated before later facts), against which its content is checked.
+    date (for an event dated before later facts), against which its content and actor are
+    checked. `account`: where accounts are bound, the account the event is written as.
     """
     at = event.moment
     if at > (clock or now()):
         raise EventError(f"{event.at} is in the future (UTC); record what has happened, dated when it happened")
     if facts.created is not None and at < facts.created:
         raise EventError(f"{event.at} is before {facts.initiative} was created ({_day(facts.created)})")
+    check_actor(workflow, then or facts, event)
+    if account is not None:
+        check_account(then or facts, event, account)
     if event.kind in MOVE_KINDS:
         if facts.last_event is not None and at < facts.last_event:
             raise EventError(
@@ -85,12 +96,8 @@ def _evidence(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
 
 
 def _attestation(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    # Who may attest is the permissions' business: `by` is the attester, so only for themselves.
     _require_condition(workflow, payload(event, "attestation_given")["condition"])
-    if event.by is None:
-        raise EventError("an attestation needs the attesting participant (by)")
-    participant = _require_participant(facts, event.by, "attest")
-    if participant.role == "observer":
-        raise EventError(f"{event.by} is an observer; observers cannot attest")
 
 
 def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
@@ -105,10 +112,8 @@ def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
             f"a waiver of '{condition.id}' needs a rationale of at least {minimum} characters "
             f"(this one has {len(rationale)}): say why it does not apply"
         )
-    allowed = workflow.default_roles
-    if event.by is None:
-        raise EventError(f"a waiver needs who grants it (by), in one of the roles: {', '.join(allowed)}")
-    granter = _require_participant(facts, event.by, "waive")
+    allowed = workflow.default_roles  # besides the permissions: a workflow's movers are its waivers
+    granter = _require_participant(facts, event.by or "", "waive")
     if granter.role not in allowed:
         raise EventError(
             f"{event.by} is a {granter.role}; only participants in the role of {one_of(allowed)} may waive conditions"
@@ -127,6 +132,17 @@ def _score(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
         raise EventError(f"level {level} is outside the scale of '{parameter}' ({scale.min}..{scale.max})")
 
 
+def _bound(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    binding = payload(event, "account_bound")
+    _require_participant(facts, binding["participant"], "be bound to an account")
+    holder = next((name for name, account in facts.accounts.items() if account == binding["account"]), None)
+    if holder is not None and holder != binding["participant"] and _is_active(facts, holder):
+        raise EventError(
+            f"the account '{binding['account']}' is bound to {holder} in {facts.initiative}: "
+            "an account speaks for one participant only"
+        )
+
+
 _CHECKS: dict[EventKind, Callable[[CompiledWorkflow, Facts, Event], None]] = {
     "initiative_created": _created,
     "participant_joined": _joined,
@@ -136,6 +152,7 @@ _CHECKS: dict[EventKind, Callable[[CompiledWorkflow, Facts, Event], None]] = {
     "attestation_given": _attestation,
     "condition_waived": _waiver,
     "score_set": _score,
+    "account_bound": _bound,
 }
 
 

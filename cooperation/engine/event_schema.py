@@ -131,6 +131,11 @@ class HandedOff(_Data):
     tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
+class AccountBound(_Data):  # permissions-14: bound identities
+    account: Name
+    participant: Name
+
+
 DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
@@ -146,6 +151,7 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
     "escalated": Escalated,
     "trust_breached": TrustBreached,
     "handed_off": HandedOff,
+    "account_bound": AccountBound,
 }
 
 

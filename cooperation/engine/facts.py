@@ -14,6 +14,7 @@ from typing import Any
 
 from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.payloads import (
+    AccountBoundData,
     AttestationGivenData,
     ConditionWaivedData,
     EvidenceRecordedData,
@@ -71,6 +72,19 @@ class Move:
     transition: str | None = None  # the workflow transition taken, if not a plain advance
 
 
+@dataclass(frozen=True, slots=True)
+class InvalidMove:
+    """A move in the log that did not fit when it was made (`cooperation.engine.rejudge`): not honoured."""
+
+    seq: int
+    kind: str
+    at: str
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "kind": self.kind, "at": self.at, "why": self.why}
+
+
 @dataclass(slots=True)
 class Facts:
     """The state of one initiative, folded from its events."""
@@ -96,6 +110,9 @@ class Facts:
     moves: list[Move] = field(default_factory=list)
     handed_off_to: dict[str, Any] | None = None
     moments: list[datetime] = field(default_factory=list)  # of every event applied, in order
+    creator: str | None = None  # who recorded its creation: the first participant, as owner
+    accounts: dict[str, str] = field(default_factory=dict)  # participant -> the account bound to them
+    invalid_moves: list[InvalidMove] = field(default_factory=list)  # moves in the log not honoured
 
     def active_participants(self) -> list[Participant]:
         return [participant for participant in self.participants.values() if participant.active]
@@ -176,8 +193,12 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.workflow = created["workflow"]
         facts.created = at
         facts.stage_since = at
+        facts.creator = event.by
     elif kind in MOVE_KINDS:
         _apply_move(facts, event, data, at)
+    elif kind == "account_bound":
+        bound: AccountBoundData = data
+        facts.accounts[bound["participant"]] = bound["account"]
 
 
 def _apply_move(facts: Facts, event: Event, move: MoveData, at: datetime) -> None:

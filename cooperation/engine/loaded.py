@@ -28,6 +28,7 @@ from cooperation.engine.payloads import (
     move_payload,
     payload,
 )
+from cooperation.engine.rejudge import judged_fold
 from cooperation.errors import (
     BlockedTransitionError,
     CooperationError,
@@ -81,15 +82,18 @@ class LoadedInitiative:
             apply(self.facts, event, at)
         else:
             self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
-            self.facts = fold(self.facts.initiative, self.events, start=self.workflow.start)
+            self.facts = judged_fold(self.facts.initiative, self.events, self.workflow)
         return event
 
-    def admit(self, event: Event, *, clock: datetime, replaying: bool = False) -> list[Event]:
+    def admit(
+        self, event: Event, *, clock: datetime, replaying: bool = False, account: str | None = None
+    ) -> list[Event]:
         """Check an event against the initiative (a move also against its roles and guards), add
         it, and return what to append: the event, and the automatic move it causes.
 
         A log being replayed holds its automatic moves: the next event must be that move.
-        `clock`: the present against which future dates are refused.
+        `clock`: the present against which future dates are refused; `account`: where accounts
+        are bound, the account it is written as.
         """
         if self.awaiting is not None:
             expected, self.awaiting = self.awaiting, None
@@ -101,7 +105,7 @@ class LoadedInitiative:
                     f"{automatic['transition']}, at {expected.at}, reason {automatic['reason']!r})"
                 )
             return [self.add(event)]
-        event = admit(self.workflow, self.facts, event, then=self.facts_for(event), clock=clock)
+        event = admit(self.workflow, self.facts, event, then=self.facts_for(event), clock=clock, account=account)
         if event.kind in MOVE_KINDS:
             event = self._make_move(event)
         last = self.facts.last_event
@@ -181,7 +185,7 @@ def load_initiative(
     except CooperationError as error:
         raise CooperationError(f"{initiative}: its workflow cannot be loaded: {error}") from None
     ordered = time_ordered(events)
-    facts = fold(initiative, ordered, start=workflow.start, until=until)
+    facts = judged_fold(initiative, ordered, workflow, until=until)
     return LoadedInitiative(workflow, ordered, facts, len(events))
 
 

@@ -39,6 +39,8 @@ EventKind = Literal[
     "escalated",
     "trust_breached",
     "handed_off",
+    # permissions-14: bound identities
+    "account_bound",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -56,6 +58,8 @@ RecordableKind = Literal[
     "score_set",
     "output_published",
     "trust_breached",
+    # permissions-14: bound identities
+    "account_bound",
 ]
 RECORDABLE_KINDS: tuple[RecordableKind, ...] = get_args(RecordableKind)
 
@@ -138,6 +142,14 @@ HandedOffData = TypedDict(
     },
 )
 
+# permissions-14: bound identities
+
+
+class AccountBoundData(TypedDict):
+    account: str  # the store account (database login, or operating-system user) the participant writes from
+    participant: str
+
+
 EventData = (
     InitiativeCreatedData
     | ParticipantJoinedData
@@ -153,6 +165,7 @@ EventData = (
     | EscalatedData
     | TrustBreachedData
     | HandedOffData
+    | AccountBoundData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -205,6 +218,8 @@ def payload(event: "Event", kind: Literal["escalated"]) -> EscalatedData: ...
 def payload(event: "Event", kind: Literal["trust_breached"]) -> TrustBreachedData: ...
 @overload
 def payload(event: "Event", kind: Literal["handed_off"]) -> HandedOffData: ...
+@overload
+def payload(event: "Event", kind: Literal["account_bound"]) -> AccountBoundData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 

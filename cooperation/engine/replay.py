@@ -19,6 +19,7 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import FILTERED_EXPORT_KEY, Event
 from cooperation.engine.loaded import LoadedInitiative, load_initiative, new_initiative
 from cooperation.engine.payloads import move_payload, payload
+from cooperation.engine.permissions import check_actor
 from cooperation.errors import CooperationError, EventError
 
 if TYPE_CHECKING:
@@ -41,23 +42,32 @@ def import_lines(
     store: EventStore,
     workflow_named: Callable[[str], CompiledWorkflow],
     started: datetime,
+    account: str | None = None,
 ) -> ImportReport:
     """Check every line of `lines` (named `source` in errors), then write them all or nothing.
 
-    `started`: when the import began; events dated after it are in the future.
+    `started`: when the import began; events dated after it are in the future. `account`: where
+    accounts are bound, the account the import writes as (each event's actor must be bound to it).
     """
     # Every event is held until the write, so the heap only grows; Python's cycle
     # collector would walk it again and again (a quarter of a large import's time)
     # while finding nothing: these records hold no cycles.
     with _cycle_collection_paused():
-        return _Import(store, workflow_named, started).run(lines, source)
+        return _Import(store, workflow_named, started, account).run(lines, source)
 
 
 class _Import:
     """One import under way: the initiatives it writes to, as its lines left them."""
 
-    def __init__(self, store: EventStore, workflow_named: Callable[[str], CompiledWorkflow], started: datetime):
+    def __init__(
+        self,
+        store: EventStore,
+        workflow_named: Callable[[str], CompiledWorkflow],
+        started: datetime,
+        account: str | None = None,
+    ):
         self.store = store
+        self.account = account
         self.workflow_named = workflow_named
         self.started = started
         self.pending: dict[str, tuple[int, list[Event]]] = {}
@@ -120,9 +130,10 @@ class _Import:
             state = self.loaded[event.initiative] = self._target(event)
             self.pending[event.initiative] = (state.version, [])
             if state.version == 0:
+                check_actor(state.workflow, state.facts, event)  # its creator, its first owner, is named
                 self.created.append(event.initiative)
                 return [state.add(event)]
-        return state.admit(event, replaying=True, clock=self.started)
+        return state.admit(event, replaying=True, clock=self.started, account=self.account)
 
     def _target(self, event: Event) -> LoadedInitiative:
         """The initiative an imported event is for: from the store, or created by this event."""

@@ -6,14 +6,14 @@ A plain frozen dataclass: reading a status never imports pydantic.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.evaluation import ConditionResult, Evaluator, can_lapse
-from cooperation.engine.facts import Facts
+from cooperation.engine.facts import Facts, InvalidMove
 from cooperation.engine.moves import moves_for
 
 
@@ -40,6 +40,7 @@ class InitiativeStatus:
     as_of: str
     lapses_on: str | None = None  # the earliest `lapses_on` of its conditions
     last_event: str | None = None  # when its latest event happened
+    invalid_moves: list[InvalidMove] = field(default_factory=list)  # moves in its log not honoured (forged, ...)
 
     def to_json(self) -> dict[str, Any]:
         """The status as plain JSON values (what `coop status --json` prints), read back from
@@ -148,6 +149,7 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         as_of=_text(as_of) or "",
         lapses_on=earliest,
         last_event=_text(facts.moments[-1]) if facts.moments else None,
+        invalid_moves=list(facts.invalid_moves),
     )
 
 

@@ -22,7 +22,7 @@ from cooperation.errors import CooperationError
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.planner import NAMES
 from cooperation.verify.walks import Clock, random_step
-from cooperation.verify.witness import memory_registry, workflow_reference
+from cooperation.verify.witness import CONVENOR, memory_registry, workflow_reference
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS, Community, Role
 
 START = datetime(2020, 1, 6, 9, tzinfo=UTC)  # when generated initiatives start, by default
@@ -288,7 +288,14 @@ def event_logs(
     clock = Clock(start)
     guide = Guide(compiled)
     with memory_registry(clock) as registry:
-        registry.create("Example", workflow=workflow_reference(compiled), initiative=initiative, at=clock.now)
+        registry.create(
+            "Example",
+            workflow=workflow_reference(compiled),
+            initiative=initiative,
+            by=CONVENOR,
+            community="technical",
+            at=clock.now,
+        )
         for choice, seed, wait in plan:
             clock.advance(wait)
             rng = random.Random(seed)

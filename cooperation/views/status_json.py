@@ -118,6 +118,8 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             _text(status.lapses_on),
             ',"last_event":',
             _text(status.last_event),
+            ',"invalid_moves":',
+            _dumps([move.to_json() for move in status.invalid_moves]) if status.invalid_moves else "[]",
             "}",
         )
     )

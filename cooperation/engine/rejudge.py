@@ -1,0 +1,135 @@
+"""Moves re-judged on read: the fold honours a move only if it fitted the workflow when it was made.
+
+A move is written only after the engine checked it, but a row can reach the log around coop
+(a raw INSERT into the SQLite file, a database role writing to the table). So the fold that
+every status reads (`judged_fold`) checks each move against the facts as they stood at its
+moment: dated up to its `at` and recorded before it (an earlier place in the log, as appends to
+one log are serialised; "moves stand as judged when made"). A move fits when it leaves the
+stage the valid moves reached, along a move the workflow has, to that move's target, made by a
+current participant in one of its roles (or, for the workflow's own move after a breach of
+trust, by no one, right after the breach) with none of its blocking prerequisites unmet.
+
+A move that does not fit is not applied: the initiative stays where the valid moves put it, and
+the facts list the move in `invalid_moves` (with why), which the status shows.
+
+The cost is one evaluation of a move's prerequisites per move read; condition results are
+shared between initiatives in the same situation (`cooperation.engine.evaluation`), so a
+portfolio of initiatives that moved alike pays for each situation once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cooperation.engine.evaluation import Evaluator, FactsAt
+from cooperation.engine.events import MOVE_KINDS, Event
+from cooperation.engine.facts import Facts, InvalidMove, apply, fold
+from cooperation.engine.moves import MOVE_KIND_OF_EVENT, Move, MoveTable, moves_for
+from cooperation.engine.payloads import move_payload
+
+if TYPE_CHECKING:
+    from cooperation.definition.compiled import CompiledWorkflow
+
+
+def judged_fold(
+    initiative: str, events: Sequence[Event], workflow: CompiledWorkflow, *, until: datetime | None = None
+) -> Facts:
+    """Like `facts.fold` (events in time order, up to `until`), honouring only the moves that fitted."""
+    facts = Facts(initiative, stage=workflow.start)
+    table: MoveTable | None = None
+    latest = 0  # the highest place in the log applied so far
+    previous: Event | None = None
+    for event in events:
+        at = event.moment
+        if until is not None and at > until:
+            break
+        if event.kind in MOVE_KINDS:
+            table = table or moves_for(workflow)
+            # Usually every fact applied so far was recorded before the move: the facts are its own.
+            # A fact recorded after it but dated before it is left out: the move is judged without it.
+            basis = facts if latest < event.seq else _recorded_before(initiative, events, workflow, event)
+            why = _misfit(workflow, table, basis, event, previous, events)
+            if why is not None:
+                facts.version = max(facts.version, event.seq)
+                facts.invalid_moves.append(InvalidMove(event.seq, event.kind, event.at, why))
+                continue
+        apply(facts, event, at)
+        latest = max(latest, event.seq)
+        previous = event
+    return facts
+
+
+def _recorded_before(initiative: str, events: Sequence[Event], workflow: CompiledWorkflow, move: Event) -> Facts:
+    """The facts (judged) of the events dated up to the move and recorded before it."""
+    earlier = [event for event in events if event.seq < move.seq]
+    return judged_fold(initiative, earlier, workflow, until=move.moment)
+
+
+def _misfit(
+    workflow: CompiledWorkflow,
+    table: MoveTable,
+    facts: Facts,
+    event: Event,
+    previous: Event | None,
+    events: Sequence[Event],
+) -> str | None:
+    """Why the move `event` did not fit the initiative whose `facts` are those it was made on; None if it did."""
+    data = move_payload(event)
+    stage = facts.stage
+    source = data.get("from") or stage
+    if source != stage:
+        return f"it leaves '{source}', but the valid moves had put the initiative at '{stage}'"
+    if event.by is None:
+        automatic = previous is not None and previous.kind == "trust_breached" and previous.at == event.at
+        move = table.automatic(stage, "trust_breached") if automatic else None
+        if move is None or move.event_kind != event.kind:
+            return "no one made it, and it is not the move the workflow makes by itself after a breach of trust"
+    else:
+        found = _move_of(table, stage, event)
+        if isinstance(found, str):
+            return found
+        move = found
+        participant = facts.participants.get(event.by)
+        if participant is None or not participant.active:
+            return f"{event.by} was not a current participant"
+        if participant.role not in move.roles:
+            return f"{event.by} was {participant.role}, and only {', '.join(move.roles) or 'no role'} may make it"
+    if data.get("to") != move.target:
+        return f"from '{stage}' it goes to '{move.target}', not '{data.get('to')}'"
+    evaluator = Evaluator(workflow, facts, event.moment, _facts_at(facts.initiative, events, workflow, event))
+    blocking = [result.condition for result in evaluator.blocking(move.needs)]
+    if blocking:
+        return f"its prerequisites were unmet at {event.at}: {', '.join(blocking)}"
+    return None
+
+
+def _move_of(table: MoveTable, stage: str, event: Event) -> Move | str:
+    """The workflow's move the event records, or why it has none."""
+    kind = MOVE_KIND_OF_EVENT[event.kind]
+    transition = None if kind == "advance" else move_payload(event).get("transition")
+    if kind != "advance" and transition is None:
+        candidates = table.matching(stage, kind, target=move_payload(event).get("to"))
+        move = candidates[0] if candidates else None
+    else:
+        move = table.move(stage, transition)
+    if move is None or move.kind != kind:
+        what = "an advance" if kind == "advance" else f"a {kind} '{transition or ''}'".replace(" ''", "")
+        return f"the workflow has no {what} from '{stage}'"
+    return move
+
+
+def _facts_at(initiative: str, events: Sequence[Event], workflow: CompiledWorkflow, move: Event) -> FactsAt:
+    """The facts at an earlier moment, for conditions that look back (windows): those recorded before the move.
+
+    Conditions are functions of facts, never of the stage, so a plain fold serves."""
+    earlier: list[Event] | None = None
+
+    def facts_at(moment: datetime) -> Facts:
+        nonlocal earlier
+        if earlier is None:
+            earlier = [event for event in events if event.seq < move.seq]
+        return fold(initiative, earlier, start=workflow.start, until=moment)
+
+    return facts_at
