@@ -16,6 +16,7 @@ from cooperation.definition.catalog import get_workflow
 from cooperation.engine.events import Event
 from cooperation.engine.status import InitiativeStatus
 from cooperation.errors import (
+    ActorError,
     BlockedTransitionError,
     CooperationError,
     EventError,
@@ -57,7 +58,7 @@ def _attest(registry: Registry, initiative: str, condition: str, at: str, people
 
 
 def _ownership(registry: Registry, i: str) -> None:
-    for name, community, role in PEOPLE:
+    for name, community, role in PEOPLE[1:]:  # Ada, the first, joined as she created it
         registry.record(
             i, "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-02", by="Ada"
         )
@@ -110,7 +111,9 @@ STEPS = {
 
 def walk(registry: Registry, stage: str, *, initiative: str = "pilot") -> str:
     """Create an initiative on the built-in workflow and advance it, fact by fact, up to `stage`."""
-    i = registry.create("Pilot", workflow=BUILTIN, initiative=initiative, by="Ada", at="2018-01-01")
+    i = registry.create(
+        "Pilot", workflow=BUILTIN, initiative=initiative, by="Ada", community="technical", at="2018-01-01"
+    )
     for target in LADDER[1 : LADDER.index(stage) + 1]:
         record_facts, day = STEPS[target]
         record_facts(registry, i)
@@ -121,8 +124,13 @@ def walk(registry: Registry, stage: str, *, initiative: str = "pilot") -> str:
 
 
 def _line(kind: str, at: str, data: dict[str, Any], by: str | None = None) -> str:
-    """One JSON line of an event of initiative 'x', as an import reads it."""
-    return json.dumps({"initiative": "x", "kind": kind, "at": at, **({"by": by} if by else {}), "data": data})
+    """One JSON line of an event of initiative 'x', as an import reads it; a fact is recorded by Ada unless
+    `by` says otherwise (a move names its actor, or none for the workflow's own)."""
+    actor = by if by is not None or kind in MOVES else "Ada"
+    return json.dumps({"initiative": "x", "kind": kind, "at": at, **({"by": actor} if actor else {}), "data": data})
+
+
+MOVES = ("stage_advanced", "stage_regressed", "escalated", "handed_off")
 
 
 def _unchanged(registry: Registry, initiative: str, before: list[Any]) -> None:
@@ -248,10 +256,10 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
         ("attestation_given", {"condition": "equalty"}, "Ada", "2018-07-01", "did you mean 'equality'?"),
         ("score_set", {"parameter": "trust-levle", "level": 2}, "Ada", "2018-07-01", "did you mean 'trust-level'?"),
         ("score_set", {"parameter": "trust-level", "level": 5}, "Ada", "2018-07-01", "outside the scale"),
-        ("meeting_held", {"attendees": ["Ada", "Zed"]}, None, "2018-07-01", "not participants of pilot: Zed"),
-        ("meeting_held", {"attendees": ["Ada", "Ada"]}, None, "2018-07-01", "listed twice"),
+        ("meeting_held", {"attendees": ["Ada", "Zed"]}, "Ada", "2018-07-01", "not participants of pilot: Zed"),
+        ("meeting_held", {"attendees": ["Ada", "Ada"]}, "Ada", "2018-07-01", "listed twice"),
         ("attestation_given", {"condition": "equality"}, "Obs", "2018-07-01", "observers cannot attest"),
-        ("attestation_given", {"condition": "equality"}, None, "2018-07-01", "needs the attesting participant"),
+        ("attestation_given", {"condition": "equality"}, None, "2018-07-01", "needs an actor"),
         ("attestation_given", {"condition": "equality"}, "Zed", "2018-07-01", "not a current participant"),
         ("condition_waived", {"condition": "equality", "rationale": LONG_RATIONALE}, "Ada", "2018-07-01", "required"),
         ("condition_waived", {"condition": "costs-and-effort", "rationale": "no"}, "Ada", "2018-07-01", "at least 40"),
@@ -260,19 +268,19 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
             {"condition": "costs-and-effort", "rationale": LONG_RATIONALE},
             "Ben",
             "2018-07-01",
-            "only participants in the role of owner or secretariat may waive",
+            "members cannot waive conditions",
         ),
         (
             "condition_waived",
             {"condition": "costs-and-effort", "rationale": LONG_RATIONALE},
             None,
             "2018-07-01",
-            "needs who grants it",
+            "needs an actor",
         ),
-        ("participant_joined", {"name": "Ben", "community": "media"}, None, "2018-07-01", "already takes part"),
-        ("participant_left", {"name": "Zed"}, None, "2018-07-01", "not a current participant"),
+        ("participant_joined", {"name": "Ben", "community": "media"}, "Ada", "2018-07-01", "already takes part"),
+        ("participant_left", {"name": "Zed"}, "Ada", "2018-07-01", "not a current participant"),
         ("participant_left", {"name": "Ben"}, None, "2017-12-01", "before pilot was created"),
-        ("participant_left", {"name": "Ben"}, None, "2018-01-05", "before the last stage move"),
+        ("participant_left", {"name": "Ben"}, "Ada", "2018-01-05", "before the last stage move"),
         ("participant_left", {"name": "Ben"}, None, "2018-12-03", "in the future"),
         ("stage_advanced", {"from": "ownership", "to": "trust"}, "Ada", "2018-07-01", "cannot be recorded directly"),
         ("initiative_created", {"name": "X", "workflow": BUILTIN}, None, "2018-07-01", "cannot be recorded directly"),
@@ -311,14 +319,14 @@ def test_a_bad_date_is_a_cooperation_error_everywhere(registry: Registry) -> Non
 
 
 def test_the_default_tlp_is_stored_with_evidence(registry: Registry) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada", community="technical")
     registry.record(
         i, "evidence_recorded", {"condition": "challenge", "text": "A statement"}, at="2018-01-02", by="Ada"
     )
     registry.record(
         i, "evidence_recorded", {"condition": "challenge", "text": "B", "tlp": "TLP:RED"}, at="2018-01-02", by="Ada"
     )
-    assert [event.data.get("tlp") for event in registry.history(i)[1:]] == ["TLP:AMBER", "TLP:RED"]
+    assert [event.data.get("tlp") for event in registry.history(i)[2:]] == ["TLP:AMBER", "TLP:RED"]
 
 
 # --- moving ------------------------------------------------------------------------------------
@@ -349,7 +357,7 @@ def test_a_blocked_advance_carries_the_unmet_prerequisites_and_writes_nothing(re
 
 @pytest.mark.parametrize(
     ("actor", "reason"),
-    [("Obs", "observer may not"), ("Ben", "member may not"), ("Zed", "not a current participant")],
+    [("Obs", "observer may not"), ("Ben", "member may not")],
 )
 def test_only_permitted_participants_advance(registry: Registry, actor: str, reason: str) -> None:
     i = walk(registry, "challenge")
@@ -363,6 +371,16 @@ def test_only_permitted_participants_advance(registry: Registry, actor: str, rea
     _unchanged(registry, i, before)
 
 
+def test_someone_who_takes_no_part_may_not_advance(registry: Registry) -> None:
+    i = walk(registry, "challenge")
+    _ownership(registry, i)
+    before = registry.history(i)
+    with pytest.raises(ActorError, match="Zed is not a current participant of pilot") as caught:
+        registry.advance(i, by="Zed", at="2018-01-11")
+    assert caught.value.actor == "Zed" and "name who records it with --by NAME" in str(caught.value)
+    _unchanged(registry, i, before)
+
+
 def test_a_participant_who_left_may_not_advance(registry: Registry) -> None:
     i = walk(registry, "challenge")
     _ownership(registry, i)
@@ -370,7 +388,7 @@ def test_a_participant_who_left_may_not_advance(registry: Registry) -> None:
         i, "participant_joined", {"name": "Ann", "community": "media", "role": "owner"}, at="2018-01-10", by="Ada"
     )
     registry.record(i, "participant_left", {"name": "Ann"}, at="2018-01-10", by="Ann")
-    with pytest.raises(NotPermittedError, match="not a current participant"):
+    with pytest.raises(ActorError, match="not a current participant"):
         registry.advance(i, by="Ann", at="2018-01-11")
 
 
@@ -577,7 +595,7 @@ def test_a_breach_regresses_to_trust_in_the_same_write(registry: Registry, stage
 @pytest.mark.parametrize("stage", ["challenge", "ownership", "trust"])
 def test_a_breach_before_common_cause_does_not_move(registry: Registry, stage: str) -> None:
     i = walk(registry, stage)
-    registry.record(i, "trust_breached", {"description": "Incident list leaked"}, by="Di", at="2018-07-01")
+    registry.record(i, "trust_breached", {"description": "Incident list leaked"}, by="Ada", at="2018-07-01")
     assert registry.history(i)[-1].kind == "trust_breached"
     assert registry.status(i).stage == stage
 
@@ -709,7 +727,7 @@ def test_statuses_lists_every_initiative_as_of_a_date(registry: Registry) -> Non
 def test_history_is_in_recorded_order_and_folds_in_time_order(registry: Registry) -> None:
     i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada")
     registry.record(
-        i, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-05", by="Ada"
+        i, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-01", by="Ada"
     )
     registry.record(
         i, "score_set", {"parameter": "trust-level", "level": 3}, at="2018-01-04", by="Ada"
@@ -717,7 +735,7 @@ def test_history_is_in_recorded_order_and_folds_in_time_order(registry: Registry
     registry.record(i, "score_set", {"parameter": "trust-level", "level": 1}, at="2018-01-03", by="Ada")  # even later
     history = registry.history(i)
     assert [e.seq for e in history] == [1, 2, 3, 4]
-    assert [e.at for e in history] == ["2018-01-01", "2018-01-05", "2018-01-04", "2018-01-03"]
+    assert [e.at for e in history] == ["2018-01-01", "2018-01-01", "2018-01-04", "2018-01-03"]
     trust_level = next(c for c in registry.status(i).conditions if c.condition == "trust-level-reached")
     assert trust_level.met  # the latest in time (3, on the 4th) counts, not the last recorded
     assert not next(
@@ -768,6 +786,7 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
                 "initiative": "gamma",
                 "kind": "initiative_created",
                 "at": "2018-02-01",
+                "by": "Ada",
                 "data": {"name": "Gamma", "workflow": BUILTIN},
             }
         ),
@@ -776,6 +795,7 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
                 "initiative": "alpha",
                 "kind": "participant_joined",
                 "at": "2018-02-01",
+                "by": "Ada",
                 "data": {"name": "Ivo", "community": "media"},
             }
         ),
@@ -785,6 +805,7 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
                 "initiative": "alpha",
                 "kind": "evidence_recorded",
                 "at": "2018-02-02",
+                "by": "Ada",
                 "data": {"condition": "nutrality", "text": "x"},
             }
         ),
@@ -803,32 +824,32 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
         ("{not json", "not valid JSON"),
         (
             '{"initiative": "delta", "kind": "participant_joined", "at": "2018-02-01", '
-            '"data": {"name": "Ivo", "community": "media"}}',
+            '"by": "Ada", "data": {"name": "Ivo", "community": "media"}}',
             "first event must be initiative_created",
         ),
         (
             '{"initiative": "alpha", "kind": "initiative_created", "at": "2018-02-01", '
-            '"data": {"name": "A", "workflow": "cooperation-maturity"}}',
+            '"by": "Ada", "data": {"name": "A", "workflow": "cooperation-maturity"}}',
             "already exists",
         ),
         (
             '{"initiative": "alpha", "kind": "participant_joined", "at": "2019-02-30", '
-            '"data": {"name": "Ivo", "community": "media"}}',
+            '"by": "Ada", "data": {"name": "Ivo", "community": "media"}}',
             "'2019-02-30' is not an ISO 8601 date",
         ),
         (
             '{"initiative": "alpha", "kind": "evidence_recorded", "at": "2018-02-01", '
-            '"data": {"condition": "challenge", "text": "x", "tlp": "TLP:WHITE"}}',
+            '"by": "Ada", "data": {"condition": "challenge", "text": "x", "tlp": "TLP:WHITE"}}',
             "TLP:AMBER+STRICT",
         ),
         (
-            '{"initiative": "alpha", "kind": "stage_advanced", "at": "2018-02-01", '
+            '{"initiative": "alpha", "kind": "stage_advanced", "at": "2018-02-01", "by": "Ada", '
             '"data": {"from": "ownership", "to": "result"}}',
             "an advance goes to 'trust'",
         ),
         (
             '{"initiative": "epsilon", "kind": "initiative_created", "at": "2018-02-01", '
-            '"data": {"name": "E", "workflow": "no-such-workflow"}}',
+            '"by": "Ada", "data": {"name": "E", "workflow": "no-such-workflow"}}',
             "unknown workflow",
         ),
     ],
@@ -841,6 +862,7 @@ def test_import_names_the_line_of_each_kind_of_error(registry: Registry, line: s
             "initiative": "alpha",
             "kind": "participant_joined",
             "at": "2018-02-01",
+            "by": "Ada",
             "data": {"name": "Zoe", "community": "media"},
         }
     )
@@ -858,8 +880,8 @@ def test_import_refuses_an_advance_whose_prerequisites_are_unmet(
 ) -> None:
     lines = [
         _line("initiative_created", "2018-01-01", {"name": "X", "workflow": BUILTIN}),
-        _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
         _line("participant_joined", "2018-01-02", {"name": "Ada", "community": "technical", "role": "owner"}),
+        _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
         _line("stage_advanced", "2018-01-03", {"from": "challenge", "to": "ownership"}, by),
     ]
     with pytest.raises(CooperationError) as caught:
@@ -892,6 +914,7 @@ def test_an_import_refused_for_a_blocked_move_keeps_the_unmet_prerequisites_as_d
 def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: Registry) -> None:
     lines = [
         _line("initiative_created", "2018-01-01", {"name": "X", "workflow": BUILTIN}),
+        _line("participant_joined", "2018-01-02", {"name": "Ada", "community": "technical", "role": "owner"}),
         _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
         _line("stage_advanced", "2018-01-03", {"from": "challenge", "to": "ownership"}, "Obs"),
     ]
@@ -904,7 +927,7 @@ def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: 
 
 
 def test_a_leave_dated_before_the_join_is_refused(registry: Registry) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada", community="technical")
     registry.record(i, "participant_joined", {"name": "Ben", "community": "business"}, at="2018-03-01", by="Ada")
     before = registry.history(i)
     with pytest.raises(EventError, match="Ben is not a current participant"):
@@ -913,7 +936,7 @@ def test_a_leave_dated_before_the_join_is_refused(registry: Registry) -> None:
 
 
 def test_a_log_of_backdated_facts_round_trips(registry: Registry, tmp_path: Path, clock: Clock) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada", community="technical")
     registry.record(i, "participant_joined", {"name": "Ben", "community": "business"}, at="2018-03-01", by="Ada")
     registry.record(i, "participant_joined", {"name": "Cy", "community": "government"}, at="2018-01-15", by="Ada")
     registry.record(i, "participant_left", {"name": "Ben"}, at="2018-04-01", by="Ben")
@@ -974,7 +997,7 @@ def test_a_breach_reported_by_the_owner_round_trips(registry: Registry, tmp_path
     _round_trip(registry, tmp_path, clock)
 
 
-@pytest.mark.parametrize("by", [None, "Ben", "Zed"])
+@pytest.mark.parametrize("by", ["Ada", "Ben", "Di"])
 def test_a_breach_reported_by_anyone_round_trips(
     registry: Registry, tmp_path: Path, clock: Clock, by: str | None
 ) -> None:

@@ -59,6 +59,7 @@ FULL_DATA: dict[str, dict[str, Any]] = {
         "transition": "hand-off",
         "tlp": "TLP:CLEAR",
     },
+    "account_bound": {"account": "ada", "participant": "Ada"},
 }
 # The data fields each kind cannot do without.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -76,12 +77,13 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "escalated": ("from", "to", "reason", "transition"),
     "trust_breached": ("description",),
     "handed_off": ("body", "body_kind"),
+    "account_bound": ("account", "participant"),
 }
 
 
 def test_the_samples_cover_every_kind() -> None:
     assert set(FULL_DATA) == set(EVENT_KINDS) == set(REQUIRED_FIELDS)
-    assert len(EVENT_KINDS) == 14
+    assert len(EVENT_KINDS) == 15
 
 
 @pytest.mark.parametrize("kind", EVENT_KINDS)

@@ -63,6 +63,39 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
     movers = [
         plan.pool.with_role(move.roles) if move.roles else None for move in [*moves, *([attempt] if attempt else [])]
     ]
+    creator, created, lines = _log(workflow, plan)
+    registry = memory_registry(lambda: ANCHOR)
+    with registry:
+        failed = refused = None
+        try:  # one import checks every fact as recording would, without re-reading the log each time
+            registry.import_lines((event.to_line() for event in lines), source="witness")
+        except CooperationError as error:
+            registry.create(
+                "Witness",
+                workflow=workflow_reference(workflow),
+                initiative=WITNESS_ID,
+                by=creator.name,
+                community=creator.community,
+                at=created,
+            )
+            failed = str(error)
+        if failed is None:
+            for move, mover in zip([*moves, *([attempt] if attempt else [])], movers, strict=True):
+                try:
+                    _make(registry, workflow, move, mover, creator.name)
+                except CooperationError as error:
+                    if move is attempt:
+                        refused = str(error)
+                    else:
+                        failed = f"{move.label}: {error}"
+                    break
+        events = list(registry.export_events(WITNESS_ID))
+        status = registry.status(WITNESS_ID)
+    return Replay(events, status.stage, refused, failed, status)
+
+
+def _log(workflow: CompiledWorkflow, plan: Planner) -> tuple[Participant, str, list[Event]]:
+    """The witness's creator, when it was created, and its log of facts before ANCHOR."""
     earliest = min([fact.offset for fact in plan.facts] + [plan.creation, 0]) - DAY
     created = parse_at(ANCHOR + timedelta(seconds=earliest))
     creator, members = _creator(plan)
@@ -92,34 +125,7 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
         )
         for fact in sorted(plan.facts, key=lambda fact: fact.offset)
     ]
-    registry = memory_registry(lambda: ANCHOR)
-    with registry:
-        failed = refused = None
-        try:  # one import checks every fact as recording would, without re-reading the log each time
-            registry.import_lines((event.to_line() for event in lines), source="witness")
-        except CooperationError as error:
-            registry.create(
-                "Witness",
-                workflow=workflow_reference(workflow),
-                initiative=WITNESS_ID,
-                by=creator.name,
-                community=creator.community,
-                at=created,
-            )
-            failed = str(error)
-        if failed is None:
-            for move, mover in zip([*moves, *([attempt] if attempt else [])], movers, strict=True):
-                try:
-                    _make(registry, workflow, move, mover, creator.name)
-                except CooperationError as error:
-                    if move is attempt:
-                        refused = str(error)
-                    else:
-                        failed = f"{move.label}: {error}"
-                    break
-        events = list(registry.export_events(WITNESS_ID))
-        status = registry.status(WITNESS_ID)
-    return Replay(events, status.stage, refused, failed, status)
+    return creator, created, lines
 
 
 def _creator(plan: Planner) -> tuple[Participant, list[Participant]]:
