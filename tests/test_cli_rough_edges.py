@@ -30,7 +30,7 @@ def ok(result: Result) -> Result:
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "coop.db"
     ok(coop(path, "new", "Pilot", "--id", "pilot", "--by", "ISOC", "--at", "2024-01-10"))
-    ok(coop(path, "join", "pilot", "ISOC", "-c", "technical", "-r", "owner", "--at", "2024-01-11"))
+    ok(coop(path, "join", "pilot", "ISOC", "-c", "technical", "-r", "owner", "--at", "2024-01-11", "--by", "Ada"))
     return path
 
 
@@ -88,10 +88,10 @@ def test_a_missing_registry_says_where_it_looked_and_a_new_one_is_announced(tmp_
     assert missing.exit_code == 2
     assert str((tmp_path / "nowhere.db").absolute()) in missing.stderr
     assert "--db" in missing.stderr and "COOP_DB" in missing.stderr
-    started = ok(coop(tmp_path / "fresh.db", "new", "Second"))
+    started = ok(coop(tmp_path / "fresh.db", "new", "Second", "--by", "Ada"))
     assert started.stdout == "second\n"
     assert "a new one was started there" in started.stderr and str(tmp_path / "fresh.db") in started.stderr
-    assert "started" not in ok(coop(tmp_path / "fresh.db", "new", "Third")).stderr  # it exists now
+    assert "started" not in ok(coop(tmp_path / "fresh.db", "new", "Third", "--by", "Ada")).stderr  # it exists now
 
 
 def test_a_relative_sqlite_url_explains_the_four_slashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +120,7 @@ def test_tlp_labels_are_read_in_any_case_everywhere(db: Path) -> None:
         "TLP:GREEN",
     ]
     assert "Another" in ok(coop(db, "report", "pilot", "--audience", "green")).stdout
-    assert coop(db, "evidence", "pilot", "challenge", "x", "--tlp", "purple").exit_code == 2
+    assert coop(db, "evidence", "pilot", "challenge", "x", "--tlp", "purple", "--by", "Ada").exit_code == 2
 
 
 def test_status_as_of_before_any_initiative_says_none_existed_then(db: Path) -> None:
@@ -144,7 +144,7 @@ def test_counts_are_worded_for_one_and_the_end_of_a_day_is_spelt_once(db: Path, 
 def test_help_names_its_placeholders_and_lists_commands_whole() -> None:
     top = ok(coop(None, "--help")).stdout
     assert "..." not in top.split("Commands:")[1]
-    evidence = ok(coop(None, "evidence", "--help")).stdout
+    evidence = ok(coop(None, "evidence", "--help", "--by", "Ada")).stdout
     assert " evidence [OPTIONS] ID CONDITION TEXT" in evidence.splitlines()[0]
     assert "--at DATE" in evidence and "--db PATH|URL" in evidence and "<str>" not in evidence
     assert "{" not in evidence.splitlines()[0]

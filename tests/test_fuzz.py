@@ -308,14 +308,22 @@ def _free_text_commands(text: str) -> list[tuple[str, ...]]:
     """Every command that takes a free text or a name, with `text` in that place (after `--` where it is an
     argument: a text may start with a dash, as a user would then write it)."""
     return [
-        ("new", "--id", "other", "-w", ENGINE_LADDER, "--", text),
-        ("join", "-c", "media", "-o", text, "--", "i", text),
-        ("meet", "i", "Ada", "--venue", text),
+        ("new", "--id", "other", "-w", ENGINE_LADDER, "--", text, "--by", "Ada"),
+        ("join", "-c", "media", "-o", text, "--", "i", text, "--by", "Ada"),
+        ("meet", "i", "Ada", "--venue", text, "--by", "Ada"),
         ("evidence", "--link", text, "--by", "Ada", "--", "i", "problem", text),
         ("waive", "i", "vouched", "--rationale", text * 40, "--by", "Ada"),
-        ("publish", "--link", text, "--", "i", text),
-        ("breach", "--", "i", text),
-        ("record", "i", "evidence_recorded", "--data", json.dumps({"condition": "problem", "text": text})),
+        ("publish", "--link", text, "--", "i", text, "--by", "Ada"),
+        ("breach", "--", "i", text, "--by", "Ada"),
+        (
+            "record",
+            "i",
+            "evidence_recorded",
+            "--data",
+            json.dumps({"condition": "problem", "text": text}),
+            "--by",
+            "Ada",
+        ),
     ]
 
 
@@ -368,7 +376,7 @@ def test_any_date_in_any_date_field_is_used_or_refused_and_changes_nothing(
     fuzz_registry: Path, moment: str, which: int
 ) -> None:
     commands = [
-        ("new", "X", "--id", "x", "-w", ENGINE_LADDER, "--at", moment),
+        ("new", "X", "--id", "x", "-w", ENGINE_LADDER, "--at", moment, "--by", "Ada"),
         ("evidence", "i", "problem", "text", "--by", "Ada", "--at", moment),
         ("status", "i", "--as-of", moment),
         ("status", "--all", "--json", "--as-of", moment),

@@ -280,13 +280,13 @@ def cli_db(tmp_path: Path, registry: Registry) -> Path:
 @pytest.mark.parametrize(
     "args",
     [
-        ["new", "Hostile", "--id", "$(touch /tmp/pwned)", "-w", ENGINE_LADDER],
-        ["new", "Hostile", "--id", "../../etc/passwd", "-w", ENGINE_LADDER],
-        ["join", "kept", "Cy", "-c", "media", "--at", "2019-02-29"],
+        ["new", "Hostile", "--id", "$(touch /tmp/pwned)", "-w", ENGINE_LADDER, "--by", "Ada"],
+        ["new", "Hostile", "--id", "../../etc/passwd", "-w", ENGINE_LADDER, "--by", "Ada"],
+        ["join", "kept", "Cy", "-c", "media", "--at", "2019-02-29", "--by", "Ada"],
         ["evidence", "ghost", "problem", "text", "--by", "Ada"],
         ["evidence", "kept", "problme", "text", "--by", "Ada"],
         ["status", "x'; DROP TABLE events;--"],
-        ["new", "Hostile", "-w", "/etc/passwd"],
+        ["new", "Hostile", "-w", "/etc/passwd", "--by", "Ada"],
     ],
     ids=["shell-id", "path-id", "bad-date", "unknown-initiative", "unknown-condition", "sql-id", "not-a-workflow"],
 )
@@ -387,9 +387,15 @@ def _refused_by_the_cli(db: Path, *args: str, message: str) -> None:
     [
         (("status", "i", "--as-of", "9999-12-31"), "outside the supported range of dates, 1000-01-01 to 8999-12-31"),
         (("report", "--as-of", "9999-12-31"), "outside the supported range of dates"),
-        (("new", "X", "--at", "0001-01-01T00:00:00+01:00"), "outside the supported range of dates"),
-        (("evidence", "i", "challenge", "x", "--at", "9999-12-31T23:00:00-05:00"), "outside the supported range"),
-        (("record", "i", "evidence_recorded", "--data", '{"a":' + "[" * 50_000 + "]" * 50_000 + "}"), "too deeply"),
+        (("new", "X", "--at", "0001-01-01T00:00:00+01:00", "--by", "Ada"), "outside the supported range of dates"),
+        (
+            ("evidence", "i", "challenge", "x", "--at", "9999-12-31T23:00:00-05:00", "--by", "Ada"),
+            "outside the supported range",
+        ),
+        (
+            ("record", "i", "evidence_recorded", "--data", '{"a":' + "[" * 50_000 + "]" * 50_000 + "}", "--by", "Ada"),
+            "too deeply",
+        ),
         (("status", "--as-of", "0999-12-31"), "1000-01-01 to 8999-12-31"),
     ],
     ids=["status-as-of", "report-as-of", "new-at", "evidence-at", "record-deep-data", "status-all-as-of"],
@@ -454,7 +460,7 @@ def test_a_workflow_of_many_conditions_is_refused_naming_the_limit_not_as_an_ali
 def test_a_fifo_as_the_registry_is_refused_before_it_is_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "registry.fifo"
     os.mkfifo(fifo)
-    for args in (("status",), ("status", "--all"), ("new", "X"), ("export",), ("history", "x")):
+    for args in (("status",), ("status", "--all"), ("new", "X", "--by", "Ada"), ("export",), ("history", "x")):
         result = run_cli(*args, "--db", str(fifo))  # opening a FIFO would wait for a writer for ever
         assert result.returncode == 2 and "not a regular file" in result.stderr, (args, result.stderr)
     assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -290,7 +290,9 @@ def registries(draw: st.DrawFn, folder: Path) -> Recorded:
             registry.record(initiative, "participant_joined", data, at="2024-01-01", by="Ada")
         actions = draw(
             st.lists(
-                st.sampled_from(["evidence", "meeting", "waiver", "output", "breach", "advance", "attest"]),
+                st.sampled_from(
+                    ["evidence", "meeting", "waiver", "output", "breach", "advance", "attest", "--by", "Ada"]
+                ),
                 min_size=3,
                 max_size=12,
             )

@@ -112,7 +112,7 @@ def test_pilot_topic_has_the_nine_criteria_as_required_evidence() -> None:
     assert workflow.ladder == ("proposed", "pilot")
     for criterion in NINE_CRITERIA:
         condition = workflow.conditions[criterion]
-        assert (condition.kind, condition.strength) == ("evidence", "required")
+        assert (condition.kind, condition.strength) == ("evidence", "required", "--by", "Ada")
         assert criterion in workflow.needs("pilot")
 
 

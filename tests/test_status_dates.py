@@ -46,7 +46,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ok(coop(path, "new", "Pilot", "--id", "pilot", "--at", day(0), "--by", "Ada"))
     ok(coop(path, "new", "Quiet", "--id", "quiet", "--at", day(0), "--by", "Ada"))
     for name, community, role in PEOPLE[:4]:
-        ok(coop(path, "join", "pilot", name, "--community", community, "--role", role, "--at", day(1)))
+        ok(coop(path, "join", "pilot", name, "--community", community, "--role", role, "--at", day(1), "--by", "Ada"))
         ok(coop(path, "attest", "pilot", "trust-attested", "--by", name, "--at", day(ATTESTED)))
     return path
 

@@ -115,7 +115,7 @@ def _move_of(table: MoveTable, stage: str, event: Event) -> Move | str:
     else:
         move = table.move(stage, transition)
     if move is None or move.kind != kind:
-        what = "an advance" if kind == "advance" else f"a {kind} '{transition or ''}'".replace(" ''", "")
+        what = "advance" if kind == "advance" else f"{kind} '{transition}'" if transition else kind
         return f"the workflow has no {what} from '{stage}'"
     return move
 

@@ -42,7 +42,13 @@ def new(
     ] = None,
     community: Annotated[
         Community | None,
-        typer.Option("--community", "-c", help="The creator's stakeholder community (required).", show_default=False),
+        typer.Option(
+            "--community",
+            "-c",
+            help="The creator's stakeholder community: they join as its first owner at once "
+            "[default: not yet joined; their own join as owner must come first].",
+            show_default=False,
+        ),
     ] = None,
     organisation: Annotated[
         str | None, typer.Option("--organisation", "-o", help="The creator's organisation.")
@@ -54,12 +60,6 @@ def new(
 
     Example: `coop new "No default passwords" --by Ada --community technical --at 2024-01-10`.
     """
-    if community is None and by is not None:  # with no --by, the registry says how to name the creator
-        fail(
-            "name the creator's stakeholder community with --community C (e.g. --community technical): "
-            "the creator joins as the initiative's first owner",
-            EXIT_USAGE,
-        )
     with new_registry_if_needed(db) as registry:
         created = registry.create(
             name, workflow=workflow, initiative=initiative, by=by, community=community, organisation=organisation, at=at
