@@ -332,7 +332,7 @@ def record(draw: st.DrawFn, db: Path, people: list[str], organisations: list[str
             data = {"name": person, "community": "technical", "role": "owner" if number == 0 else "member"}
             if organisations:  # every organisation is someone's, so that every name is in the registry
                 data["organisation"] = organisations[number % len(organisations)]
-            registry.record(initiative, "participant_joined", data, at="2024-01-02", by="Ada")
+            registry.record(initiative, "participant_joined", data, at="2024-01-02", by=people[0])
         link = "https://example.org/" + urllib.parse.quote(draw(st.sampled_from(names)))
         for label in ("TLP:CLEAR", "TLP:RED"):
             registry.record(
@@ -342,9 +342,11 @@ def record(draw: st.DrawFn, db: Path, people: list[str], organisations: list[str
                 by=people[-1],
                 at="2024-01-03",
             )
-        registry.record(initiative, "meeting_held", {"attendees": people, "venue": text()}, at="2024-01-04", by="Ada")
-        registry.record(initiative, "output_published", {"title": text(), "link": link}, at="2024-01-05", by="Ada")
-        registry.record(initiative, "trust_breached", {"description": text()}, at="2024-01-06", by="Ada")
+        registry.record(
+            initiative, "meeting_held", {"attendees": people, "venue": text()}, at="2024-01-04", by=people[0]
+        )
+        registry.record(initiative, "output_published", {"title": text(), "link": link}, at="2024-01-05", by=people[0])
+        registry.record(initiative, "trust_breached", {"description": text()}, at="2024-01-06", by=people[0])
         with contextlib.suppress(CooperationError):  # a rationale refused: the log is unchanged
             registry.record(
                 initiative,
@@ -378,7 +380,7 @@ def test_the_initiatives_own_name_and_id_are_anonymised(tmp_path: Path) -> None:
             "participant_joined",
             {"name": "Ada Lovelace", "community": "technical", "role": "owner"},
             at="2024-01-01",
-            by="Ada",
+            by="Ada Lovelace",
         )
         report = build_report(registry, audience="TLP:CLEAR", as_of=AS_OF, anonymise=True)
     assert initiative == "lovelace-lab"
