@@ -106,12 +106,14 @@ def write_import_file(path: Path, *, initiatives: int, events_each: int, prefix:
                     "initiative": initiative,
                     "kind": "initiative_created",
                     "at": "2018-01-01",
+                    "by": "Ada",
                     "data": {"name": f"Bulk {number}", "workflow": BUILTIN},
                 },
                 {
                     "initiative": initiative,
                     "kind": "participant_joined",
                     "at": "2018-01-01",
+                    "by": "Ada",
                     "data": {"name": "Ada", "community": "technical", "role": "owner"},
                 },
             ]

@@ -62,7 +62,9 @@ WRITES: dict[str, Callable[[Registry], Any]] = {
     "evidence": lambda r: r.record(RACE, "evidence_recorded", {"condition": "output", "text": "A paper"}, by="Ada"),
     "failure": lambda r: r.record(RACE, "evidence_recorded", {"condition": "failure", "text": "x"}, by="Ada"),
     "breach": lambda r: r.record(RACE, "trust_breached", {"description": "Leak"}, by="Ada"),
-    "import": lambda r: r.import_lines([Event(RACE, "meeting_held", "2020-01-02", {"attendees": ["Ada"]}).to_line()]),
+    "import": lambda r: r.import_lines(
+        [Event(RACE, "meeting_held", "2020-01-02", {"attendees": ["Ada"]}, "Ada").to_line()]
+    ),
 }
 
 

@@ -119,18 +119,21 @@ BASE_LOG = [
         "initiative": "fuzzed",
         "kind": "initiative_created",
         "at": "2018-01-01",
+        "by": "Ada",
         "data": {"name": "Fuzzed", "workflow": ENGINE_LADDER},
     },
     {
         "initiative": "fuzzed",
         "kind": "participant_joined",
         "at": "2018-01-02",
+        "by": "Ada",
         "data": {"name": "Ada", "community": "technical", "role": "owner"},
     },
     {
         "initiative": "fuzzed",
         "kind": "participant_joined",
         "at": "2018-01-02",
+        "by": "Ada",
         "data": {"name": "Ben", "community": "business", "role": "member"},
     },
     {
@@ -140,7 +143,13 @@ BASE_LOG = [
         "by": "Ada",
         "data": {"condition": "problem", "text": "A statement"},
     },
-    {"initiative": "fuzzed", "kind": "meeting_held", "at": "2018-01-04", "data": {"attendees": ["Ada", "Ben"]}},
+    {
+        "initiative": "fuzzed",
+        "kind": "meeting_held",
+        "at": "2018-01-04",
+        "by": "Ada",
+        "data": {"attendees": ["Ada", "Ben"]},
+    },
     {
         "initiative": "fuzzed",
         "kind": "stage_advanced",
@@ -308,13 +317,13 @@ def _free_text_commands(text: str) -> list[tuple[str, ...]]:
     """Every command that takes a free text or a name, with `text` in that place (after `--` where it is an
     argument: a text may start with a dash, as a user would then write it)."""
     return [
-        ("new", "--id", "other", "-w", ENGINE_LADDER, "--", text, "--by", "Ada"),
-        ("join", "-c", "media", "-o", text, "--", "i", text, "--by", "Ada"),
+        ("new", "--id", "other", "-w", ENGINE_LADDER, "--by", "Ada", "--", text),
+        ("join", "-c", "media", "-o", text, "--by", "Ada", "--", "i", text),
         ("meet", "i", "Ada", "--venue", text, "--by", "Ada"),
         ("evidence", "--link", text, "--by", "Ada", "--", "i", "problem", text),
         ("waive", "i", "vouched", "--rationale", text * 40, "--by", "Ada"),
-        ("publish", "--link", text, "--", "i", text, "--by", "Ada"),
-        ("breach", "--", "i", text, "--by", "Ada"),
+        ("publish", "--link", text, "--by", "Ada", "--", "i", text),
+        ("breach", "--by", "Ada", "--", "i", text),
         (
             "record",
             "i",

@@ -65,6 +65,7 @@ def _created(initiative: str, **data: object) -> str:
             "initiative": initiative,
             "kind": "initiative_created",
             "at": "2018-01-01",
+            "by": "Ada",
             "data": {"name": "New", "workflow": ENGINE_LADDER, **data},
         }
     )
@@ -242,6 +243,7 @@ def test_an_event_for_an_unknown_initiative_is_refused(registry: Registry) -> No
             "initiative": "ghost",
             "kind": "participant_joined",
             "at": "2018-01-02",
+            "by": "Ada",
             "data": {"name": "Cy", "community": "media"},
         }
     )
