@@ -331,7 +331,7 @@ def test_a_participant_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_p
             "participant_joined",
             {"name": HOSTILE_NAME, "community": "technical", "role": "owner", "organisation": HOSTILE_NAME},
             at="2018-01-01",
-            by="Ada",
+            by=HOSTILE_NAME,
         )
         registry.record(
             "hostile",

@@ -54,7 +54,7 @@ class SteppingClock:
 def test_a_record_racing_a_move_is_a_conflict_not_a_refusal(tmp_path: Path) -> None:
     db = tmp_path / "coop.db"
     with Registry(open_store(db), clock=lambda: datetime(2019, 1, 1, 12, 0, 1, tzinfo=UTC)) as mover:
-        mover.create("Race", workflow=ENGINE_LADDER, initiative="race", at="2018-01-01")
+        mover.create("Race", workflow=ENGINE_LADDER, initiative="race", at="2018-01-01", by="Ada")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
             mover.record(
                 "race",

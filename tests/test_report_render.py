@@ -110,7 +110,7 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "participant_joined",
             {"name": "Ann", "community": "academia", "role": "owner"},
             at="2024-01-01",
-            by="Ada",
+            by="Ann",
         )
         registry.record(
             "odd",

@@ -112,7 +112,7 @@ def test_pilot_topic_has_the_nine_criteria_as_required_evidence() -> None:
     assert workflow.ladder == ("proposed", "pilot")
     for criterion in NINE_CRITERIA:
         condition = workflow.conditions[criterion]
-        assert (condition.kind, condition.strength) == ("evidence", "required", "--by", "Ada")
+        assert (condition.kind, condition.strength) == ("evidence", "required")
         assert criterion in workflow.needs("pilot")
 
 
@@ -187,7 +187,7 @@ def test_a_topic_is_ready_exactly_when_all_nine_criteria_are_answered(answered: 
 
 def _mature_pilot(registry: Registry) -> str:
     pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0), by="Ada")
-    _join(registry, pilot, [("Sec", "intergovernmental", "secretariat"), ("Ada", "technical", "owner")], 0)
+    _join(registry, pilot, [("Ada", "technical", "owner"), ("Sec", "intergovernmental", "secretariat")], 0)
     _evidence(registry, pilot, "pilot-selected", 0)
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(1))) == [
         "platform",
@@ -345,6 +345,7 @@ def test_a_community_is_reached_exactly_when_present_or_approached_with_a_slot(s
 def test_solution_track_from_proposals_to_output_and_way_forward(registry: Registry) -> None:
     track = registry.create("Track", workflow="solution-track", at=_day(0), by="Ada")
     people = [
+        ("Ada", "technical", "owner"),  # its creator, first
         ("Nia", "intergovernmental", "secretariat"),
         ("Oto", "technical", "owner"),
         ("Quin", "civil-society", "member"),
