@@ -26,8 +26,9 @@ MOVES = moves_for(LADDER)
 INITIATIVE = "pilot"
 CLOCK = datetime(2024, 6, 1, tzinfo=UTC)
 PEOPLE = {"Ada": "owner", "Ben": "member", "Di": "secretariat", "Obs": "observer"}
-NAME_WORKING = "name who records it with --by NAME (by= in the API), a current owner, secretariat or member of pilot (Ada, Ben, Di)"
-NAME_STEERING = "name who records it with --by NAME (by= in the API), a current owner or secretariat of pilot (Ada, Di)"
+NAME_ONE = "name who records it with --by NAME (by= in the API)"
+NAME_WORKING = f"{NAME_ONE}, a current owner, secretariat or member of pilot (Ada, Ben, Di)"
+NAME_STEERING = f"{NAME_ONE}, a current owner or secretariat of pilot (Ada, Di)"
 WAIVER = "No outsider can vouch for a group this new; the board agreed to go on without it."
 
 
@@ -146,7 +147,8 @@ def test_an_unknown_condition_is_refused_with_the_closest_known_one() -> None:
         ("Zed", f"Zed is not a current participant of pilot: {NAME_WORKING}"),
         (
             "Obs",
-            f"Obs is an observer of pilot; observers cannot attest (allowed: owner, secretariat or member): {NAME_WORKING}",
+            "Obs is an observer of pilot; observers cannot attest (allowed: owner, secretariat or member): "
+            + NAME_WORKING,
         ),
     ],
 )
@@ -171,7 +173,8 @@ def test_only_current_participants_who_are_not_observers_attest(by: str | None, 
             "vouched",
             WAIVER,
             "Ben",
-            f"Ben is a member of pilot; members cannot waive conditions (allowed: owner or secretariat): {NAME_STEERING}",
+            "Ben is a member of pilot; members cannot waive conditions (allowed: owner or secretariat): "
+            + NAME_STEERING,
         ),
     ],
 )

@@ -297,6 +297,7 @@ def registries(draw: st.DrawFn, folder: Path) -> Recorded:
         )
         for action in actions:
             by = draw(st.sampled_from(people))
+            known = set(found.markers)
             try:
                 if action == "evidence":
                     label = draw(LABELS)
@@ -343,8 +344,9 @@ def registries(draw: st.DrawFn, folder: Path) -> Recorded:
                     )
                 else:
                     registry.advance(initiative, by=people[0], at=at())
-            except CooperationError:
-                pass  # a refused fact or move (an observer attesting, an unmet prerequisite): the log is unchanged
+            except CooperationError:  # a refused fact or move (an observer attesting, an unmet prerequisite):
+                for marker in set(found.markers) - known:  # the log is unchanged, so its text is nowhere
+                    del found.markers[marker]
     return found
 
 

@@ -112,7 +112,7 @@ def test_shared_results_are_the_results_computed_alone(walk: list[Any], backdate
 def test_initiatives_in_the_same_situation_share_results(tmp_path: Any) -> None:
     with Registry.open(tmp_path / "coop.db") as registry:
         for name in ("First", "Second"):
-            registry.create(name, workflow="cooperation-maturity", at="2024-01-01", by="Ada")
+            registry.create(name, workflow="cooperation-maturity", at="2024-01-01", by="Ada", community="technical")
             registry.record(
                 name.lower(),
                 "evidence_recorded",

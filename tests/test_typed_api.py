@@ -34,14 +34,10 @@ CASES: list[tuple[str, Typed, Typed]] = [
             at="2024-01-12",
             by="Ada",
         ),
-        "--by",
-        "Ada",
     ),
     (
         "leave",
         lambda r: r.leave("pilot", "Ben", by="Ben"),
-        lambda r: r.record("pilot", "participant_left", {"name": "Ben"}, by="Ben"),
-        "--by",
         lambda r: r.record("pilot", "participant_left", {"name": "Ben"}, by="Ben"),
     ),
     (
@@ -50,8 +46,6 @@ CASES: list[tuple[str, Typed, Typed]] = [
         lambda r: r.record(
             "pilot", "meeting_held", {"attendees": ["Ada", "Ben"], "neutral": True, "venue": "Library"}, by="Ada"
         ),
-        "--by",
-        "Ada",
     ),
     (
         "evidence",
@@ -62,8 +56,6 @@ CASES: list[tuple[str, Typed, Typed]] = [
             {"condition": "challenge", "text": "Botnets", "tlp": "TLP:GREEN", "link": "https://example.org"},
             by="Ada",
         ),
-        "--by",
-        "Ada",
     ),
     (
         "attest",
@@ -84,8 +76,6 @@ CASES: list[tuple[str, Typed, Typed]] = [
         "score",
         lambda r: r.score("pilot", "trust-level", 2, by="Ada"),
         lambda r: r.record("pilot", "score_set", {"parameter": "trust-level", "level": 2}, by="Ada"),
-        "--by",
-        "Ada",
     ),
     (
         "publish",
@@ -93,15 +83,11 @@ CASES: list[tuple[str, Typed, Typed]] = [
         lambda r: r.record(
             "pilot", "output_published", {"title": "A report", "link": "https://example.org/r"}, by="Ada"
         ),
-        "--by",
-        "Ada",
     ),
     (
         "breach",
         lambda r: r.breach("pilot", "A leak", by="Ada"),
         lambda r: r.record("pilot", "trust_breached", {"description": "A leak"}, by="Ada"),
-        "--by",
-        "Ada",
     ),
 ]
 

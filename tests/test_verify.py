@@ -239,7 +239,7 @@ def workflows(draw: st.DrawFn) -> dict[str, Any]:
     parameter: dict[str, Any] = {"id": "level", "title": "Level", "scale": {"min": 0, "max": top}}
 
     def base(index: int) -> dict[str, Any]:
-        kind = draw(st.sampled_from(("evidence", "attestation", "meetings", "participation", "score", "--by", "Ada")))
+        kind = draw(st.sampled_from(("evidence", "attestation", "meetings", "participation", "score")))
         found: dict[str, Any] = {"id": f"c{index}", "kind": kind, "title": f"C{index}", "description": "Generated."}
         if kind == "evidence":
             found["min_items"] = draw(st.integers(1, 3))
