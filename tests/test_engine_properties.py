@@ -22,6 +22,7 @@ from cooperation.definition.catalog import get_workflow
 from cooperation.engine.events import moment
 from cooperation.engine.moves import moves_for
 from cooperation.errors import (
+    ActorError,
     BlockedTransitionError,
     EventError,
     NotPermittedError,
@@ -400,7 +401,7 @@ class Walk(RuleBasedStateMachine):
                 actor,
                 {"from": status.stage, "to": following},
             )
-        elif isinstance(error, NotPermittedError):
+        elif isinstance(error, NotPermittedError | ActorError):  # a role not allowed, or no current participant
             assert not permitted, error
         elif isinstance(error, BlockedTransitionError):
             assert not may and permitted, error

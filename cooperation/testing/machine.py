@@ -25,7 +25,14 @@ from cooperation.engine.moves import moves_for
 from cooperation.engine.payloads import RecordableKind, move_payload
 from cooperation.engine.permissions import who_may_record
 from cooperation.engine.status import InitiativeStatus
-from cooperation.errors import BlockedTransitionError, CooperationError, EventError, NotPermittedError, TransitionError
+from cooperation.errors import (
+    ActorError,
+    BlockedTransitionError,
+    CooperationError,
+    EventError,
+    NotPermittedError,
+    TransitionError,
+)
 from cooperation.registry import Registry
 from cooperation.testing.strategies import START
 from cooperation.verify.guide import Guide, take_step
@@ -134,7 +141,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         if following is None:
             assert type(error) is TransitionError, error
         elif not permitted:
-            assert isinstance(error, NotPermittedError), error
+            assert isinstance(error, NotPermittedError | ActorError), error  # a role not allowed, or no participant
         elif not may:
             assert isinstance(error, BlockedTransitionError), error
             assert [r.condition for r in error.unmet] == [u.condition for u in status.unmet if u.blocking]
@@ -159,7 +166,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         if status.stage not in transition.from_:
             assert type(error) is TransitionError, error
         elif actor not in self.permitted(move.roles):
-            assert isinstance(error, NotPermittedError), error
+            assert isinstance(error, NotPermittedError | ActorError), error  # a role not allowed, or no participant
         elif blocking:
             assert isinstance(error, BlockedTransitionError), error
             listed = [r.condition for r in error.unmet]
