@@ -38,33 +38,43 @@ def judged_fold(
 ) -> Facts:
     """Like `facts.fold` (events in time order, up to `until`), honouring only the moves that fitted."""
     facts = Facts(initiative, stage=workflow.start)
-    table: MoveTable | None = None
-    latest = 0  # the highest place in the log applied so far
-    previous: Event | None = None
-    for event in events:
+    judge: _Judge | None = None
+    for index, event in enumerate(events):
         at = event.moment
         if until is not None and at > until:
             break
         if event.kind in MOVE_KINDS:
-            table = table or moves_for(workflow)
-            # Usually every fact applied so far was recorded before the move: the facts are its own.
-            # A fact recorded after it but dated before it is left out: the move is judged without it.
-            basis = facts if latest < event.seq else _recorded_before(initiative, events, workflow, event)
-            why = _misfit(workflow, table, basis, event, previous, events)
+            judge = judge or _Judge(initiative, events, workflow)
+            why = judge.misfit(facts, index)
             if why is not None:
                 facts.version = max(facts.version, event.seq)
                 facts.invalid_moves.append(InvalidMove(event.seq, event.kind, event.at, why))
                 continue
         apply(facts, event, at)
-        latest = max(latest, event.seq)
-        previous = event
     return facts
 
 
-def _recorded_before(initiative: str, events: Sequence[Event], workflow: CompiledWorkflow, move: Event) -> Facts:
-    """The facts (judged) of the events dated up to the move and recorded before it."""
-    earlier = [event for event in events if event.seq < move.seq]
-    return judged_fold(initiative, earlier, workflow, until=move.moment)
+class _Judge:
+    """Judges the moves of one log (in time order), each against the facts it was made on."""
+
+    def __init__(self, initiative: str, events: Sequence[Event], workflow: CompiledWorkflow) -> None:
+        self.initiative = initiative
+        self.events = events
+        self.workflow = workflow
+        self.table = moves_for(workflow)
+        # In the usual log, time order is log order: every fact before a move was recorded before it.
+        places = [event.seq for event in events]
+        self.in_log_order = places == sorted(places)
+
+    def misfit(self, facts: Facts, index: int) -> str | None:
+        """Why the move at `index` did not fit, given `facts`, those of every event before it; None if it did."""
+        move = self.events[index]
+        if not self.in_log_order and any(event.seq > move.seq for event in self.events[:index]):
+            # A fact recorded after the move but dated before it: the move is judged without it.
+            earlier = [event for event in self.events if event.seq < move.seq]
+            facts = judged_fold(self.initiative, earlier, self.workflow, until=move.moment)
+        previous = self.events[index - 1] if index else None
+        return _misfit(self.workflow, self.table, facts, move, previous, self.events)
 
 
 def _misfit(
