@@ -72,6 +72,13 @@ def test_one_account_cannot_attest_as_four(bound: Registry) -> None:
     assert [e.kind for e in bound.history("pilot")[len(before) :]] == ["account_bound", "account_bound"]
 
 
+def test_a_binding_covers_facts_dated_before_it(bound: Registry) -> None:
+    bound.bind_account("pilot", "ben", "Ben", by="Ada", at="2018-03-01")
+    with pytest.raises(ActorError, match="Ben is bound to the account 'ben'"):
+        bound.attest("pilot", "voluntary", by="Ben", at="2018-02-01")  # not "unbound": the binding holds now
+    assert bound.attest("pilot", "voluntary", by="Ada", at="2018-02-01").by == "Ada"
+
+
 def test_only_an_owner_or_secretariat_binds(bound: Registry) -> None:
     with pytest.raises(ActorError, match="members cannot bind accounts"):
         bound.bind_account("pilot", "ben", "Ben", by="Ben", at="2018-01-02")

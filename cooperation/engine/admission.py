@@ -43,8 +43,8 @@ def admit(
     if facts.created is not None and at < facts.created:
         raise EventError(f"{event.at} is before {facts.initiative} was created ({_day(facts.created)})")
     check_actor(workflow, then or facts, event)
-    if account is not None:
-        check_account(then or facts, event, account)
+    if account is not None:  # bindings hold from when they are made: a fact dated before one is still theirs
+        check_account(facts, event, account)
     if event.kind in MOVE_KINDS:
         if facts.last_event is not None and at < facts.last_event:
             raise EventError(
