@@ -52,6 +52,22 @@ def test_binding_is_off_until_turned_on_and_then_stays_on(tmp_path: Path) -> Non
             reopened.attest("pilot", "voluntary", by="Cy", at="2018-01-02")
 
 
+def test_no_one_can_claim_an_unbound_creator_once_binding_is_on(tmp_path: Path) -> None:
+    with Registry.open(tmp_path / "coop.db") as registry:
+        _group(registry)  # created before binding was turned on: Ada is not bound
+        registry.bind_accounts()
+        with pytest.raises(ActorError, match="Ada is not bound to an account in pilot"):
+            registry.bind_account("pilot", ME, "Ada", by="Ada", at="2018-01-02")
+
+
+def test_binding_before_turning_it_on_is_the_way_to_start(tmp_path: Path) -> None:
+    with Registry.open(tmp_path / "coop.db") as registry:
+        _group(registry)
+        registry.bind_account("pilot", ME, "Ada", by="Ada", at="2018-01-02")
+        registry.bind_accounts()
+        assert registry.attest("pilot", "voluntary", by="Ada", at="2018-01-03").by == "Ada"
+
+
 def test_the_creator_is_bound_to_the_account_that_creates(bound: Registry) -> None:
     binding = [event for event in bound.history("pilot") if event.kind == "account_bound"]
     assert [(event.by, event.data) for event in binding] == [("Ada", {"account": ME, "participant": "Ada"})]

@@ -140,12 +140,15 @@ def check_account(facts: Facts, event: Event, account: str) -> None:
 
 
 def _creator_binding_themselves(facts: Facts, event: Event, account: str) -> bool:
-    """The creator's own first join, or their binding to the account they write as, before anyone is bound."""
+    """The creator's own first join, or then (the third event of the log) their binding to the account
+    they write as: the write that creates an initiative in a bound registry. Later, only a bound owner
+    or secretariat binds, so that no one can claim an unbound creator's name."""
     if event.kind == "participant_joined":
         return not facts.participants
     if event.kind == "account_bound":
         binding = payload(event, "account_bound")
-        return binding["participant"] == event.by and binding["account"] == account
+        first_two = facts.version <= 2 and list(facts.participants) == [event.by]
+        return first_two and binding["participant"] == event.by and binding["account"] == account
     return False
 
 
