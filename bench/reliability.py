@@ -1,4 +1,4 @@
-"""Reliability figures: kill points survived, load held, bad inputs tried, events lost, items leaked.
+"""Reliability figures: kill points survived, load held, bad inputs tried, events lost, items leaked, actors.
 
     python bench/reliability.py [--points 25] [--processes 8] [--seconds 8] [--fuzz 300] [--reports 20]
 
@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import ENGINE_LADDER, export_lines, kill_campaign, run_load
 
+from bench.actors import forged_moves, permission_matrix
 from cooperation.definition.loading import load_workflow_text
 from cooperation.errors import CooperationError, WorkflowDefinitionError
 from cooperation.registry import Registry
@@ -73,9 +74,13 @@ def fuzz(examples: int, workdir: Path) -> tuple[int, int, list[str]]:
                 leftover.unlink(missing_ok=True)
 
     with Registry.open(template) as registry:  # the registry the fuzzed logs are imported into
-        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
+        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01", by="Ada")
         registry.record(
-            "kept", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-01"
+            "kept",
+            "participant_joined",
+            {"name": "Ada", "community": "technical", "role": "owner"},
+            at="2018-01-01",
+            by="Ada",
         )
     workflows()
     event_logs()
@@ -182,6 +187,11 @@ def main() -> None:
         (work / "reports").mkdir()
         checked, leaked = leaks(options.reports, work / "reports")
         print(f"confidential items leaked = {leaked} (over {checked} reports of {options.reports} random registries)")
+        (work / "actors").mkdir()
+        right, cells = permission_matrix(work / "actors", ENGINE_LADDER)
+        print(f"permission matrix: {right} of {cells} cells (role by kind of fact) as in the table")
+        caught, forged = forged_moves(work / "actors", ENGINE_LADDER)
+        print(f"forged moves not honoured and named: {caught} of {forged}")
 
 
 if __name__ == "__main__":

@@ -30,12 +30,16 @@ def initiative_log(index: int, size: int = 10) -> list[Event]:
         return Event(initiative, kind, (day + timedelta(days=offset)).isoformat(), data, by)
 
     people = [f"Person {index}-{k}" for k in range(3)]
-    log = [event(0, "initiative_created", {"name": f"Initiative {index}", **PINNED.reference()})]
+    # Its creator, people[0], joins first as owner and records what the others do not.
+    log = [event(0, "initiative_created", {"name": f"Initiative {index}", **PINNED.reference()}, people[0])]
     for k, name in enumerate(people):
         community = _COMMUNITIES[(index + k) % len(_COMMUNITIES)]
         log.append(
             event(
-                1, "participant_joined", {"name": name, "community": community, "role": "owner" if k == 0 else "member"}
+                1,
+                "participant_joined",
+                {"name": name, "community": community, "role": "owner" if k == 0 else "member"},
+                people[0],
             )
         )
     log.append(
@@ -54,7 +58,7 @@ def initiative_log(index: int, size: int = 10) -> list[Event]:
             people[0],
         )
     )
-    log.append(event(10, "meeting_held", {"attendees": people, "neutral": index % 2 == 0}))
+    log.append(event(10, "meeting_held", {"attendees": people, "neutral": index % 2 == 0}, people[0]))
     log.append(event(11, "attestation_given", {"condition": "voluntary"}, people[1]))
     log.append(event(11, "attestation_given", {"condition": "voluntary"}, people[2]))
     if index % 3 == 0:
@@ -70,7 +74,7 @@ def initiative_log(index: int, size: int = 10) -> list[Event]:
         )
     for extra in range(len(log), size):  # longer logs: more meetings and evidence, in time order
         if extra % 2:
-            log.append(event(12 + extra, "meeting_held", {"attendees": people, "neutral": True}))
+            log.append(event(12 + extra, "meeting_held", {"attendees": people, "neutral": True}, people[0]))
         else:
             log.append(
                 event(12 + extra, "evidence_recorded", {"condition": "trust-model", "text": f"Note {extra}"}, people[0])

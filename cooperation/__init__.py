@@ -21,6 +21,7 @@ if _typing.TYPE_CHECKING:
     from cooperation.engine.replay import ImportReport
     from cooperation.engine.status import InitiativeStatus
     from cooperation.errors import (
+        ActorError,
         BlockedTransitionError,
         ConflictError,
         CooperationError,
@@ -44,6 +45,7 @@ if _typing.TYPE_CHECKING:
     from cooperation.registry import Registry
 
 _EXPORTS = {
+    "ActorError": "cooperation.errors",
     "BlockedTransitionError": "cooperation.errors",
     "CompiledWorkflow": "cooperation.definition.compiled",
     "ConditionResult": "cooperation.engine.evaluation",
@@ -92,6 +94,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ActorError",
     "BlockedTransitionError",
     "CompiledWorkflow",
     "ConditionResult",

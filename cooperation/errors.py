@@ -5,7 +5,8 @@
     ├── UnknownWorkflowError         no built-in workflow or file by that name
     ├── WorkflowReferenceError       an initiative's workflow is not stored, or named by a path (never opened)
     ├── EventError                   an event is malformed or does not fit its initiative
-    │   └── MomentError              a date or datetime that cannot be read (a ValueError too)
+    │   ├── MomentError              a date or datetime that cannot be read (a ValueError too)
+    │   └── ActorError               no actor named, not a current participant, not allowed, or not bound
     ├── TransitionError              a move was refused
     │   ├── BlockedTransitionError   prerequisites unmet; carries them, in working order
     │   └── NotPermittedError        the actor's role may not trigger this move
@@ -122,6 +123,20 @@ class EventError(CooperationError):
 
 class MomentError(EventError, ValueError):
     """A date or datetime that cannot be read (a ValueError too, so pydantic reports it in place)."""
+
+
+class ActorError(EventError):
+    """Who records an event is missing, not a current participant, in a role not allowed to record
+    its kind (`cooperation.engine.permissions`), or, where accounts are bound, writing from another account."""
+
+    def __init__(
+        self, message: str, *, initiative: str, kind: str, actor: str | None, allowed: Sequence[str] = ()
+    ) -> None:
+        self.initiative = initiative
+        self.kind = kind
+        self.actor = actor
+        self.allowed = tuple(allowed)
+        super().__init__(message)
 
 
 class TransitionError(CooperationError):

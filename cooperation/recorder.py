@@ -15,6 +15,7 @@ from typing import Literal, overload
 
 from cooperation.engine.events import Event
 from cooperation.engine.payloads import (
+    AccountBoundData,
     AttestationGivenData,
     ClosedState,
     ConditionWaivedData,
@@ -180,6 +181,16 @@ class Recorder:
         initiative: str,
         kind: Literal["outreach_done"],
         data: OutreachDoneData,
+        *,
+        by: str | None = ...,
+        at: Moment | None = ...,
+    ) -> Event: ...
+    @overload
+    def record(
+        self,
+        initiative: str,
+        kind: Literal["account_bound"],
+        data: AccountBoundData,
         *,
         by: str | None = ...,
         at: Moment | None = ...,

@@ -13,6 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from cooperation.accounts import Accounts
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.pinned import PinnedWorkflows, read_named
 from cooperation.engine.evaluation import ConditionResult
@@ -29,13 +30,13 @@ from cooperation.reading.finding import find_log, known_events, known_logs, refu
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
-from cooperation.vocabulary import BodyKind, TlpLabel
+from cooperation.vocabulary import BodyKind, Community, TlpLabel
 
 if TYPE_CHECKING:
     from cooperation.proposals.desk import ProposalDesk
 
 
-class Registry(Recorder):
+class Registry(Recorder, Accounts):
     """A registry of initiatives kept in an event store.
 
     >>> with Registry.open("coop.db") as registry:           # doctest: +SKIP
@@ -134,27 +135,35 @@ class Registry(Recorder):
         workflow: str,
         initiative: str | None = None,
         by: str | None = None,
+        community: Community | None = None,
+        organisation: str | None = None,
         at: Moment | None = None,
     ) -> str:
         """Start an initiative at its workflow's first stage, pinned to the workflow's text as it is now
-        (a built-in id or a file: stored in the registry, see `definition.pinned`); return its id."""
+        (a built-in id or a file: stored in the registry, see `definition.pinned`); return its id.
+
+        `by` creates it and becomes its first owner: with `community`, they join as owner in the
+        same write; without, their own join as owner must come first (no one else may record it).
+        """
         pin = read_named(workflow)  # refuse an unknown or invalid workflow before anything is written
         identifier = initiative or slug(name)
-        from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
+        from cooperation.engine.creation import creation_batch  # pydantic: only when writing
 
-        event = validate_event(
-            {
-                "initiative": identifier,
-                "kind": "initiative_created",
-                "at": parse_at(at) if at is not None else parse_at(self._clock()),
-                "by": by,
-                "data": {"name": name, **pin.reference()},
-            }
+        moment = parse_at(at) if at is not None else parse_at(self._clock())
+        created = {"name": name, **pin.reference()}
+        raw = {"initiative": identifier, "kind": "initiative_created", "at": moment, "by": by or None, "data": created}
+        batch = creation_batch(
+            pin.workflow,
+            raw,
+            community=community,
+            organisation=organisation,
+            clock=self._clock(),
+            account=self._writing_as(),
         )
         if self.store.version(identifier):
             raise EventError(f"an initiative '{identifier}' already exists; choose another id (--id)")
         self.workflows.keep(pin)
-        self.store.append(identifier, [event], expected_version=0)
+        self.store.append(identifier, batch, expected_version=0)
         return identifier
 
     def _append(
@@ -169,12 +178,12 @@ class Registry(Recorder):
             refuse_taken_alias(self.store, data, initiative)
         # "now" is read after the log: a move that landed meanwhile is not taken for backdating.
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
-        raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by, "data": data}
+        raw = {"initiative": initiative, "kind": kind, "at": moment, "by": by or None, "data": data}
         from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
 
         event = validate_event(raw, where=kind)
         version = loaded.version
-        batch = loaded.admit(event, clock=self._clock())
+        batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
         self.store.append(initiative, batch, expected_version=version)
         return batch[0]
 
@@ -246,10 +255,11 @@ class Registry(Recorder):
         data.update(extra or {})
         from cooperation.engine.event_schema import validate_event  # pydantic: only when writing
 
-        raw = {"initiative": initiative, "kind": move.event_kind, "at": moment, "by": by, "data": data}
+        raw = {"initiative": initiative, "kind": move.event_kind, "at": moment, "by": by or None, "data": data}
         event = validate_event(raw)
         version = loaded.version
-        self.store.append(initiative, loaded.admit(event, clock=self._clock()), expected_version=version)
+        batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
+        self.store.append(initiative, batch, expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
 
     def upgrade_workflow(self, initiative: str, to: str, *, by: str, apply: bool = False) -> WorkflowUpgrade:
@@ -268,7 +278,9 @@ class Registry(Recorder):
     def import_lines(self, lines: Iterable[str], *, source: str = "<input>") -> ImportReport:
         """Import JSON Lines events: the whole input is checked first, then written all or nothing."""
         started = self._clock()  # events dated after it are in the future
-        return import_lines(lines, source=source, store=self.store, pins=self.workflows, started=started)
+        return import_lines(
+            lines, source=source, store=self.store, pins=self.workflows, started=started, account=self._writing_as()
+        )
 
     def export_events(self, initiative: str | None = None) -> Iterator[Event]:
         """Events in their recorded order: one initiative's, or every initiative's."""

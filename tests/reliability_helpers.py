@@ -82,6 +82,7 @@ def seed_earlier_registry(db: Path) -> list[str]:
                 "participant_joined",
                 {"name": "Ada", "community": "technical", "role": "owner"},
                 at="2018-01-01",
+                by="Ada",
             )
             for day in range(2, 12):
                 registry.record(
@@ -105,12 +106,14 @@ def write_import_file(path: Path, *, initiatives: int, events_each: int, prefix:
                     "initiative": initiative,
                     "kind": "initiative_created",
                     "at": "2018-01-01",
+                    "by": "Ada",
                     "data": {"name": f"Bulk {number}", "workflow": BUILTIN},
                 },
                 {
                     "initiative": initiative,
                     "kind": "participant_joined",
                     "at": "2018-01-01",
+                    "by": "Ada",
                     "data": {"name": "Ada", "community": "technical", "role": "owner"},
                 },
             ]
@@ -265,13 +268,14 @@ def seed_load_registry(db: Path) -> None:
     """Shared initiatives on the engine ladder, with a group and a problem: ready to advance to 'formed'."""
     with Registry.open(db) as registry:
         for initiative in LOAD_INITIATIVES:
-            registry.create(initiative, workflow=ENGINE_LADDER, initiative=initiative, at="2018-01-01")
+            registry.create(initiative, workflow=ENGINE_LADDER, initiative=initiative, at="2018-01-01", by="Ada")
             for name, community, role in LOAD_PEOPLE:
                 registry.record(
                     initiative,
                     "participant_joined",
                     {"name": name, "community": community, "role": role},
                     at="2018-01-01",
+                    by="Ada",
                 )
 
 
@@ -330,7 +334,10 @@ def load_worker(db: str, worker: int, seconds: float, log_path: str, seed: int) 
                 elif roll < 0.80:
                     _retrying(
                         lambda initiative=initiative, token=token: registry.record(
-                            initiative, "meeting_held", {"attendees": ["Ada", "Ben"], "venue": f"token {token}"}
+                            initiative,
+                            "meeting_held",
+                            {"attendees": ["Ada", "Ben"], "venue": f"token {token}"},
+                            by="Ada",
                         ),
                         log,
                         token,

@@ -26,10 +26,14 @@ MOVES = moves_for(LADDER)
 INITIATIVE = "pilot"
 CLOCK = datetime(2024, 6, 1, tzinfo=UTC)
 PEOPLE = {"Ada": "owner", "Ben": "member", "Di": "secretariat", "Obs": "observer"}
+NAME_ONE = "name who records it with --by NAME (by= in the API)"
+NAME_WORKING = f"{NAME_ONE}, a current owner, secretariat or member of pilot (Ada, Ben, Di)"
+NAME_STEERING = f"{NAME_ONE}, a current owner or secretariat of pilot (Ada, Di)"
 WAIVER = "No outsider can vouch for a group this new; the board agreed to go on without it."
 
 
-def event(kind: str, at: str, data: dict[str, Any] | None = None, by: str | None = None) -> Event:
+def event(kind: str, at: str, data: dict[str, Any] | None = None, by: str | None = "Ada") -> Event:
+    """An event of the pilot, recorded by Ada (its creator and owner) unless `by` says otherwise."""
     return Event(INITIATIVE, kind, at, data or {}, by)
 
 
@@ -143,9 +147,13 @@ def test_an_unknown_condition_is_refused_with_the_closest_known_one() -> None:
 @pytest.mark.parametrize(
     ("by", "message"),
     [
-        (None, "an attestation needs the attesting participant (by)"),
-        ("Zed", "Zed is not a current participant of pilot, so cannot attest"),
-        ("Obs", "Obs is an observer; observers cannot attest"),
+        (None, f"recording attestation_given in pilot needs an actor: {NAME_WORKING}"),
+        ("Zed", f"Zed is not a current participant of pilot: {NAME_WORKING}"),
+        (
+            "Obs",
+            "Obs is an observer of pilot; observers cannot attest (allowed: owner, secretariat or member): "
+            + NAME_WORKING,
+        ),
     ],
 )
 def test_only_current_participants_who_are_not_observers_attest(by: str | None, message: str) -> None:
@@ -163,13 +171,14 @@ def test_only_current_participants_who_are_not_observers_attest(by: str | None, 
             "a waiver of 'vouched' needs a rationale of at least 30 characters (this one has 10): "
             "say why it does not apply",
         ),
-        ("vouched", WAIVER, None, "a waiver needs who grants it (by), in one of the roles: owner, secretariat"),
-        ("vouched", WAIVER, "Zed", "Zed is not a current participant of pilot, so cannot waive"),
+        ("vouched", WAIVER, None, f"recording condition_waived in pilot needs an actor: {NAME_STEERING}"),
+        ("vouched", WAIVER, "Zed", f"Zed is not a current participant of pilot: {NAME_STEERING}"),
         (
             "vouched",
             WAIVER,
             "Ben",
-            "Ben is a member; only participants in the role of owner or secretariat may waive conditions",
+            "Ben is a member of pilot; members cannot waive conditions (allowed: owner or secretariat): "
+            + NAME_STEERING,
         ),
     ],
 )

@@ -60,11 +60,21 @@ def labelled(tmp_path: Path) -> Path:
         pass
     for initiative, label in (("pub", ["--tlp", "TLP:CLEAR"]), ("quiet", [])):
         steps = [
-            ("new", initiative.title(), "--id", initiative, "-w", str(workflow), "--at", "2020-01-01"),
-            ("join", initiative, "Ada Lovelace", "-c", "technical", "-r", "owner", "--at", "2020-01-01"),
-            ("meet", initiative, "Ada Lovelace", "--venue", f"Hall of {initiative}", *label, "--at", "2020-01-02"),
-            ("publish", initiative, f"Paper of {initiative}", *label, "--at", "2020-01-02"),
-            ("breach", initiative, f"Leak at {initiative}", *label, "--at", "2020-01-02"),
+            ("new", initiative.title(), "--id", initiative, "-w", str(workflow), "--at", "2020-01-01", *ADA),
+            ("join", initiative, "Ada Lovelace", "-c", "technical", "-r", "owner", "--at", "2020-01-01", *ADA),
+            (
+                "meet",
+                initiative,
+                "Ada Lovelace",
+                "--venue",
+                f"Hall of {initiative}",
+                *label,
+                "--at",
+                "2020-01-02",
+                *ADA,
+            ),
+            ("publish", initiative, f"Paper of {initiative}", *label, "--at", "2020-01-02", *ADA),
+            ("breach", initiative, f"Leak at {initiative}", *label, "--at", "2020-01-02", *ADA),
             ("waive", initiative, "why", "--rationale", PUBLIC if label else SECRET, "--by", "Ada Lovelace", *label),
             ("handoff", initiative, "--by", "Ada Lovelace", "--body", f"Body of {initiative}", "--body-kind"),
         ]
@@ -95,7 +105,7 @@ def test_the_label_is_stored_only_when_given_and_a_wrong_one_is_refused(labelled
     assert labels["pub", "meeting_held"] == labels["pub", "handed_off"] == "TLP:CLEAR"
     assert labels["quiet", "meeting_held"] is None and labels["quiet", "trust_breached"] is None
     before = labelled.read_bytes()
-    code, _, error = coop(labelled, "meet", "pub", "Ada Lovelace", "--tlp", "WHITE")
+    code, _, error = coop(labelled, "meet", "pub", "Ada Lovelace", "--tlp", "WHITE", "--by", "Ada")
     assert code == 2 and "--tlp" in error and labelled.read_bytes() == before
 
 
@@ -153,14 +163,23 @@ def test_a_filtered_export_says_so_first_and_import_refuses_it(labelled: Path, t
 
 # --- text output that a terminal cannot act on ------------------------------------------------------------
 
+ADA = ("--by", "Ada Lovelace")
 HOSTILE = "ok \u202eevil\u202c \u009b2J \u2066isolated\u2069 \u200fmark end"
 
 
 def test_control_and_bidi_characters_are_escaped_in_text_and_intact_in_json(tmp_path: Path) -> None:
     db = tmp_path / "coop.db"
-    assert coop(db, "new", "Name \u202eeman", "--id", "i", "--at", "2020-01-01")[0] == 0
-    assert coop(db, "join", "i", "Ada\u009b", "-c", "technical", "-r", "owner", "--at", "2020-01-01")[0] == 0
-    assert coop(db, "evidence", "i", "challenge", HOSTILE + "\nsecond line", "--at", "2020-01-02")[0] == 0
+    assert coop(db, "new", "Name \u202eeman", "--id", "i", "--at", "2020-01-01", "--by", "Ada\u009b")[0] == 0
+    assert (
+        coop(db, "join", "i", "Ada\u009b", "-c", "technical", "-r", "owner", "--at", "2020-01-01", "--by", "Ada\u009b")[
+            0
+        ]
+        == 0
+    )
+    assert (
+        coop(db, "evidence", "i", "challenge", HOSTILE + "\nsecond line", "--at", "2020-01-02", "--by", "Ada\u009b")[0]
+        == 0
+    )
     for args in (("history", "i"), ("status", "i"), ("status", "--all"), ("history", "i", "--audience", "RED")):
         code, text, _ = coop(db, *args)
         assert code == 0, args
@@ -173,6 +192,9 @@ def test_control_and_bidi_characters_are_escaped_in_text_and_intact_in_json(tmp_
     assert json.loads(as_json)[2]["data"]["text"] == HOSTILE + "\nsecond line"
     code, _, error = coop(db, "status", "nope\u202e")
     assert code == 2 and "\u202e" not in error and "\\u202e" in error
-    for args in (("meet", "i", "Ada", "--tlp", "A\u202eB"), ("status", "--bo\u202egus")):  # echoed by the parser
+    for args in (
+        ("meet", "i", "Ada", "--tlp", "A\u202eB", "--by", "Ada"),
+        ("status", "--bo\u202egus"),
+    ):  # echoed by the parser
         code, _, error = coop(db, *args)
         assert code == 2 and "\u202e" not in error and "\\u202e" in error, (args, error)

@@ -47,7 +47,7 @@ def test_a_breach_recorded_by_nobody_replays() -> None:
     clock = Clock(max(event.moment for event in witness) + timedelta(minutes=1))
     with memory_registry(clock) as original:
         original.import_lines(event.to_line() for event in witness)
-        original.record("witness", "trust_breached", {"description": "A leak."})  # by nobody
+        original.record("witness", "trust_breached", {"description": "A leak."}, by="Ada")  # by nobody
         regressed = original.status("witness")
         assert regressed.stage != stage
         lines = [event.to_line() for event in original.export_events("witness")]

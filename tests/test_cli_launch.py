@@ -80,7 +80,9 @@ def test_every_launcher_prints_the_version(repo_root: Path, launcher: str) -> No
 def test_version_and_status_read_no_installed_metadata(repo_root: Path, tmp_path: Path, arguments: list[str]) -> None:
     """The version comes from `cooperation.__version__`: reading package metadata would slow every start."""
     db = tmp_path / "coop.db"
-    made = launch(repo_root, "-m cooperation", "new", "Launch", "--id", "launch", "--db", db)
+    made = launch(
+        repo_root, "-m cooperation", "new", "Launch", "--id", "launch", "--by", "Ada", "-c", "media", "--db", db
+    )
     assert made.returncode == 0, made.stderr
     probe = (
         "import runpy, sys\n"
@@ -104,11 +106,26 @@ def test_version_and_status_read_no_installed_metadata(repo_root: Path, tmp_path
 @pytest.mark.parametrize("launcher", LAUNCHERS)
 def test_every_launcher_runs_the_commands(repo_root: Path, tmp_path: Path, launcher: str) -> None:
     db = tmp_path / "coop.db"
-    created = launch(repo_root, launcher, "new", "Launch", "--id", "launch", "--at", "2024-01-01", "--db", db)
+    created = launch(
+        repo_root,
+        launcher,
+        "new",
+        "Launch",
+        "--id",
+        "launch",
+        "--at",
+        "2024-01-01",
+        "--by",
+        "Ada",
+        "-c",
+        "media",
+        "--db",
+        db,
+    )
     assert (created.returncode, created.stdout) == (0, "launch\n"), created.stderr
-    refused = launch(repo_root, launcher, "advance", "launch", "--by", "Nobody", "--db", db)
+    refused = launch(repo_root, launcher, "advance", "launch", "--by", "Ada", "--db", db)
     assert refused.returncode == EXIT_BLOCKED and refused.stdout == ""
-    assert refused.stderr.startswith("error: Nobody may not advance launch: ")
+    assert refused.stderr.startswith("error: launch cannot move to 'ownership': ")
     shown = launch(repo_root, launcher, "status", "launch", "--json", "--db", db)
     assert shown.returncode == 0 and json.loads(shown.stdout)["stage"] == "challenge"
     bare = launch(repo_root, launcher)

@@ -109,12 +109,14 @@ WALK: list[tuple[str, list[list[str]], str, int]] = [
                     f"{name} Org",
                     "--at",
                     day(1),
+                    "--by",
+                    "Ada",
                 ]
                 for name, community, role in PEOPLE
             ],
             *_evidence("challenge", 2),
             *_evidence("owner-declared", 2),
-            ["meet", "pilot", "Ada", "Ben", "Cy", "--neutral", "--venue", "Library", "--at", day(2)],
+            ["meet", "pilot", "Ada", "Ben", "Cy", "--neutral", "--venue", "Library", "--at", day(2), "--by", "Ada"],
             *_attest("voluntary", 2, ("Ada", "Ben", "Cy")),
         ],
         "Ada",
@@ -126,8 +128,8 @@ WALK: list[tuple[str, list[list[str]], str, int]] = [
             *_evidence("perspective", 5),
             *_evidence("trust-model", 5),
             *_attest("equality", 5, ("Ada", "Ben", "Cy")),
-            ["meet", "pilot", "Ada", "Ben", "Cy", "--neutral", "--at", day(40)],
-            ["meet", "pilot", "Ada", "Ben", "Cy", "Di", "--at", day(100)],
+            ["meet", "pilot", "Ada", "Ben", "Cy", "--neutral", "--at", day(40), "--by", "Ada"],
+            ["meet", "pilot", "Ada", "Ben", "Cy", "Di", "--at", day(100), "--by", "Ada"],
             *_attest("comfort-zone", 100, ("Ada", "Ben", "Cy")),
             *_attest("trust-attested", 100, ("Ada", "Ben", "Cy", "Di")),
             ["score", "pilot", "trust-level", "3", "--at", day(100), "--by", "Ada"],
@@ -257,13 +259,13 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
         assert seen["unchanged"], (stage, phase)  # refusals and reads write nothing
         if phase == "before":
             refused = seen["Ada"]
+            if stage == "ownership":  # nobody has joined yet: no actor to name
+                assert refused.exit_code == 2 and "Ada is not a current participant of pilot" in refused.stderr
+                continue
             assert refused.exit_code == 1 and refused.stdout == ""
             # Nothing of the next stage is met yet: --ready fails, the advance is refused with what is unmet.
             assert seen["ready"].exit_code == 1
             assert seen["status"]["next"] == stage and seen["status"]["can_advance"] is False
-            if stage == "ownership":  # nobody has joined yet
-                assert "Ada may not advance pilot: not a current participant" in refused.stderr
-                continue
             assert refused.stderr.startswith(f"error: pilot cannot move to '{stage}': ")
             unmet = [u["condition"] for u in seen["status"]["unmet"] if u["blocking"]]
             listed = [line.split(":")[0].strip(" -") for line in refused.stderr.splitlines()[1:]]
@@ -272,10 +274,13 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
             # Ready: --ready exits 0, but only a current owner or secretariat may move it.
             assert seen["ready"].exit_code == 0 and "ready to advance" in seen["ready"].stdout
             assert seen["status"]["can_advance"] is True
-            for actor, reason in (("Obs", "observer may not"), ("Zed", "not a current participant")):
-                assert seen[actor].exit_code == 1 and seen[actor].stdout == ""
-                assert seen[actor].stderr.startswith(f"error: {actor} may not advance pilot: ")
-                assert reason in seen[actor].stderr and "(allowed roles: owner, secretariat)" in seen[actor].stderr
+            observer = seen["Obs"]
+            assert observer.exit_code == 1 and observer.stdout == ""
+            assert observer.stderr.startswith("error: Obs may not advance pilot: an observer may not")
+            assert "(allowed roles: owner, secretariat)" in observer.stderr
+            stranger = seen["Zed"]  # no actor at all: usage, with how to name one
+            assert stranger.exit_code == 2 and stranger.stdout == ""
+            assert stranger.stderr.startswith("error: Zed is not a current participant of pilot")
             member = seen["Ben"]
             assert member.exit_code == 1 and "Ben may not advance pilot: a member may not" in member.stderr
     db = imported(tmp_path, pilot.log)
@@ -402,7 +407,7 @@ def test_status_json_has_what_tools_need(tmp_path: Path, pilot_log: Path) -> Non
     as_of = datetime.fromisoformat(status["as_of"].replace("Z", "+00:00"))
     assert abs(as_of - datetime.now(UTC)) < timedelta(minutes=5)
     # several initiatives: a list
-    ok(coop(db, "new", "Second", "--at", day(3)))
+    ok(coop(db, "new", "Second", "--at", day(3), "--by", "Ada"))
     many = json.loads(ok(coop(db, "status", "--json")).stdout)
     assert [s["initiative"] for s in many] == ["pilot", "second"]
     both = json.loads(ok(coop(db, "status", "pilot", "second", "--json")).stdout)
@@ -429,13 +434,13 @@ def test_status_as_of_a_past_date_replays_history(tmp_path: Path, pilot_log: Pat
 def test_at_risk_when_a_participant_leaves(tmp_path: Path, pilot_log: Path) -> None:
     db = imported(tmp_path, pilot_log, until=day(121))  # just advanced to critical-mass
     assert status_json(db)["at_risk"] is False
-    ok(coop(db, "leave", "pilot", "Ho", "--at", day(125)))
+    ok(coop(db, "leave", "pilot", "Ho", "--at", day(125), "--by", "Ho"))
     status = status_json(db)
     shown = (status["stage"], status["at_risk"], status["at_risk_conditions"])
     assert shown == ("critical-mass", True, ["critical-mass"])
     assert "AT RISK: no longer met for this stage: critical-mass" in ok(coop(db, "status", "pilot")).stdout
     assert status_json(db, "--as-of", day(124))["at_risk"] is False
-    ok(coop(db, "join", "pilot", "Iv", "-c", "media", "--at", day(126)))
+    ok(coop(db, "join", "pilot", "Iv", "-c", "media", "--at", day(126), "--by", "Ada"))
     assert status_json(db)["at_risk"] is False
 
 
@@ -508,9 +513,9 @@ def test_escalate_stimulation_then_regulation(tmp_path: Path) -> None:
     def on(offset: int) -> str:
         return (start + timedelta(days=offset)).isoformat()
 
-    ok(coop(db, "new", "Spam", "--id", "spam", "--at", on(0)))
+    ok(coop(db, "new", "Spam", "--id", "spam", "--at", on(0), "--by", "Ada"))
     for name, community, role in PEOPLE[:4]:
-        ok(coop(db, "join", "spam", name, "-c", community, "-r", role, "--at", on(0)))
+        ok(coop(db, "join", "spam", name, "-c", community, "-r", role, "--at", on(0), "--by", "Ada"))
     refused = coop(db, "escalate", "spam", "--by", "Ada", "--reason", "Nothing moves", "--at", on(1))
     assert refused.exit_code == 1
     assert [line.split(":")[0].strip(" -") for line in refused.stderr.splitlines()[1:]] == [
@@ -518,8 +523,8 @@ def test_escalate_stimulation_then_regulation(tmp_path: Path) -> None:
         "stimulation",
     ]
     for n in range(2):
-        ok(coop(db, "evidence", "spam", "voluntary-cooperation-failed", f"Tried {n}", "--at", on(1)))
-    ok(coop(db, "evidence", "spam", "stimulation", "Ministry funds a secretariat", "--at", on(2)))
+        ok(coop(db, "evidence", "spam", "voluntary-cooperation-failed", f"Tried {n}", "--at", on(1), "--by", "Ada"))
+    ok(coop(db, "evidence", "spam", "stimulation", "Ministry funds a secretariat", "--at", on(2), "--by", "Ada"))
     moved = ok(coop(db, "escalate", "spam", "--by", "Ada", "--reason", "Nothing moves", "--at", on(3)))
     assert moved.stdout == "spam: now at 'stimulation'\n"
     # regulation only once stimulation has had its 180 days and failed
@@ -529,7 +534,7 @@ def test_escalate_stimulation_then_regulation(tmp_path: Path) -> None:
     assert "regulation: 0 of 2 met" in refused.stderr or "regulation: 1 of 2 met" in refused.stderr
     assert export(db) == before
     for n in range(2):
-        ok(coop(db, "evidence", "spam", "stimulation-failed", f"Still failing {n}", "--at", on(200)))
+        ok(coop(db, "evidence", "spam", "stimulation-failed", f"Still failing {n}", "--at", on(200), "--by", "Ada"))
     status = json.loads(
         ok(coop(db, "escalate", "spam", "--by", "Ada", "--reason", "Regulate", "--at", on(200), "--json")).stdout
     )
@@ -546,7 +551,7 @@ def test_escalate_stimulation_then_regulation(tmp_path: Path) -> None:
 def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: Path) -> None:
     db = imported(tmp_path, pilot_log)
     ok(coop(db, "breach", "pilot", "Leak", "--by", "Di", "--at", day(150)))
-    ok(coop(db, "new", "Second", "--at", day(10)))
+    ok(coop(db, "new", "Second", "--at", day(10), "--by", "Ada"))
     exported = export(db)
     assert len(exported.splitlines()) == len(pilot_log.read_text().splitlines()) + 3
     fresh = tmp_path / "fresh.db"
@@ -564,7 +569,7 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
 
 def test_export_of_one_initiative(tmp_path: Path, pilot_log: Path) -> None:
     db = imported(tmp_path, pilot_log)
-    ok(coop(db, "new", "Second", "--at", day(10)))
+    ok(coop(db, "new", "Second", "--at", day(10), "--by", "Ada"))
     only = event_lines(ok(coop(db, "export", "second")).stdout)
     assert [json.loads(line)["kind"] for line in only] == ["initiative_created"]
     assert ok(coop(db, "export", "pilot")).stdout == pilot_log.read_text()
@@ -579,20 +584,26 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(tmp_path: Pa
                 "initiative": "other",
                 "kind": "initiative_created",
                 "at": day(6),
+                "by": "Ada",
                 "data": {"name": "Other", "workflow": "cooperation-maturity"},
             }
         ),
-        json.dumps({"initiative": "pilot", "kind": "meeting_held", "at": day(6), "data": {"attendees": ["Ada"]}}),
+        json.dumps(
+            {"initiative": "pilot", "kind": "meeting_held", "at": day(6), "by": "Ada", "data": {"attendees": ["Ada"]}}
+        ),
         "",
         json.dumps(
             {
                 "initiative": "pilot",
                 "kind": "evidence_recorded",
                 "at": day(6),
+                "by": "Ada",
                 "data": {"condition": "nutrality", "text": "A neutral venue"},
             }
         ),
-        json.dumps({"initiative": "pilot", "kind": "meeting_held", "at": day(7), "data": {"attendees": ["Ada"]}}),
+        json.dumps(
+            {"initiative": "pilot", "kind": "meeting_held", "at": day(7), "by": "Ada", "data": {"attendees": ["Ada"]}}
+        ),
     ]
     bad = tmp_path / "bad.jsonl"
     bad.write_text("\n".join(lines) + "\n")
@@ -611,7 +622,11 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(tmp_path: Pa
 
 
 BAD_INPUT = [
-    pytest.param(["evidence", "pilot", "nutrality", "A venue"], "did you mean 'neutrality'?", id="unknown-condition"),
+    pytest.param(
+        ["evidence", "pilot", "nutrality", "A venue", "--by", "Ada"],
+        "did you mean 'neutrality'?",
+        id="unknown-condition",
+    ),
     pytest.param(
         ["attest", "pilot", "equalty", "--by", "Ada"], "did you mean 'equality'?", id="unknown-condition-attest"
     ),
@@ -620,27 +635,39 @@ BAD_INPUT = [
         "did you mean 'costs-and-effort'?",
         id="unknown-condition-waive",
     ),
-    pytest.param(["score", "pilot", "trust-levl", "3"], "did you mean 'trust-level'?", id="unknown-parameter"),
-    pytest.param(["score", "pilot", "trust-level", "7"], "outside the scale", id="level-outside-scale"),
+    pytest.param(
+        ["score", "pilot", "trust-levl", "3", "--by", "Ada"], "did you mean 'trust-level'?", id="unknown-parameter"
+    ),
+    pytest.param(["score", "pilot", "trust-level", "7", "--by", "Ada"], "outside the scale", id="level-outside-scale"),
     pytest.param(["status", "ghost"], "no initiative 'ghost'", id="unknown-initiative-status"),
-    pytest.param(["join", "ghost", "Ivo", "-c", "media"], "no initiative 'ghost'", id="unknown-initiative-join"),
+    pytest.param(
+        ["join", "ghost", "Ivo", "-c", "media", "--by", "Ada"], "no initiative 'ghost'", id="unknown-initiative-join"
+    ),
     pytest.param(["history", "ghost"], "no initiative 'ghost'", id="unknown-initiative-history"),
     pytest.param(["export", "ghost"], "no initiative 'ghost'", id="unknown-initiative-export"),
     pytest.param(["advance", "ghost", "--by", "Ada"], "no initiative 'ghost'", id="unknown-initiative-advance"),
     pytest.param(
-        ["record", "pilot", "participant_joined", "--data", "{bad"], "--data is not valid JSON", id="bad-json"
-    ),
-    pytest.param(["record", "pilot", "participant_joined", "--data", "[1]"], "must be a JSON object", id="json-list"),
-    pytest.param(
-        ["record", "pilot", "participant_joined", "--data", '{"name": "Ivo"}'], "data.community", id="missing-field"
+        ["record", "pilot", "participant_joined", "--data", "{bad", "--by", "Ada"],
+        "--data is not valid JSON",
+        id="bad-json",
     ),
     pytest.param(
-        ["record", "pilot", "participant_joined", "--data", '{"name": "Ivo", "community": "press"}'],
+        ["record", "pilot", "participant_joined", "--data", "[1]", "--by", "Ada"],
+        "must be a JSON object",
+        id="json-list",
+    ),
+    pytest.param(
+        ["record", "pilot", "participant_joined", "--data", '{"name": "Ivo"}', "--by", "Ada"],
+        "data.community",
+        id="missing-field",
+    ),
+    pytest.param(
+        ["record", "pilot", "participant_joined", "--data", '{"name": "Ivo", "community": "press"}', "--by", "Ada"],
         "'intergovernmental'",
         id="record-unknown-community",
     ),
     pytest.param(
-        ["record", "pilot", "stage_advanced", "--data", '{"from": "ownership", "to": "trust"}'],
+        ["record", "pilot", "stage_advanced", "--data", '{"from": "ownership", "to": "trust"}', "--by", "Ada"],
         "cannot be recorded directly",
         id="record-a-move",
     ),
@@ -651,17 +678,25 @@ BAD_INPUT = [
             "evidence_recorded",
             "--data",
             '{"condition": "trust-model", "text": "TLP rules", "tlp": "TLP:WHITE"}',
+            "--by",
+            "Ada",
         ],
         "TLP:AMBER+STRICT",
         id="record-bad-tlp",
     ),
     pytest.param(
-        ["evidence", "pilot", "trust-model", "TLP rules", "--tlp", "TLP:WHITE"], "TLP:AMBER+STRICT", id="bad-tlp"
+        ["evidence", "pilot", "trust-model", "TLP rules", "--tlp", "TLP:WHITE", "--by", "Ada"],
+        "TLP:AMBER+STRICT",
+        id="bad-tlp",
     ),
-    pytest.param(["join", "pilot", "Ivo", "-c", "private-sector"], "intergovernmental", id="unknown-community"),
-    pytest.param(["join", "pilot", "Ivo", "-c", "media", "-r", "chair"], "observer", id="unknown-role"),
-    pytest.param(["join", "pilot", "Ben", "-c", "media"], "already takes part", id="joined-twice"),
-    pytest.param(["meet", "pilot", "Ada", "Zed"], "not participants of pilot: Zed", id="unknown-attendee"),
+    pytest.param(
+        ["join", "pilot", "Ivo", "-c", "private-sector", "--by", "Ada"], "intergovernmental", id="unknown-community"
+    ),
+    pytest.param(["join", "pilot", "Ivo", "-c", "media", "-r", "chair", "--by", "Ada"], "observer", id="unknown-role"),
+    pytest.param(["join", "pilot", "Ben", "-c", "media", "--by", "Ada"], "already takes part", id="joined-twice"),
+    pytest.param(
+        ["meet", "pilot", "Ada", "Zed", "--by", "Ada"], "not participants of pilot: Zed", id="unknown-attendee"
+    ),
     pytest.param(["attest", "pilot", "equality", "--by", "Obs"], "observers cannot attest", id="observer-attests"),
     pytest.param(
         ["waive", "pilot", "equality", "--rationale", RATIONALE, "--by", "Ada"], "cannot be waived", id="waive-required"
@@ -671,14 +706,16 @@ BAD_INPUT = [
         "at least 40",
         id="short-rationale",
     ),
-    pytest.param(["leave", "pilot", "Zed"], "not a current participant", id="unknown-leaver"),
-    pytest.param(["new", "Pilot", "--id", "pilot"], "already exists", id="taken-id"),
-    pytest.param(["new", "Other", "--workflow", "no-such-flow"], "unknown workflow", id="unknown-workflow"),
-    pytest.param(["new", "!!!"], "cannot make an id", id="name-without-an-id"),
-    pytest.param(["new", "Other", "--id", "has space"], "not a valid initiative id", id="bad-id"),
+    pytest.param(["leave", "pilot", "Zed", "--by", "Zed"], "not a current participant", id="unknown-leaver"),
+    pytest.param(["new", "Pilot", "--id", "pilot", "--by", "Ada"], "already exists", id="taken-id"),
+    pytest.param(
+        ["new", "Other", "--workflow", "no-such-flow", "--by", "Ada"], "unknown workflow", id="unknown-workflow"
+    ),
+    pytest.param(["new", "!!!", "--by", "Ada"], "cannot make an id", id="name-without-an-id"),
+    pytest.param(["new", "Other", "--id", "has space", "--by", "Ada"], "not a valid initiative id", id="bad-id"),
     pytest.param(["status", "pilot", "--as-of", "2001-01-01"], "did not exist yet", id="before-creation-status"),
     pytest.param(
-        ["evidence", "pilot", "trust-model", "Too early", "--at", "2001-01-01"],
+        ["evidence", "pilot", "trust-model", "Too early", "--at", "2001-01-01", "--by", "Ada"],
         "before pilot was created",
         id="before-creation",
     ),
@@ -688,7 +725,7 @@ BAD_INPUT = [
         id="withdraw-not-a-fact",
     ),
     pytest.param(
-        ["evidence", "pilot", "trust-model", "Later", "--at", (TODAY + timedelta(days=30)).isoformat()],
+        ["evidence", "pilot", "trust-model", "Later", "--at", (TODAY + timedelta(days=30)).isoformat(), "--by", "Ada"],
         "in the future",
         id="in-the-future",
     ),
@@ -715,10 +752,14 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(early: Path, args: 
 
 def test_the_valid_words_are_listed_when_one_is_wrong(early: Path) -> None:
     db = early
-    refused = coop(db, "evidence", "pilot", "trust-model", "x", "--tlp", "purple")  # `amber`, any case, is fine
+    refused = coop(
+        db, "evidence", "pilot", "trust-model", "x", "--tlp", "purple", "--by", "Ada"
+    )  # `amber`, any case, is fine
     assert all(label in refused.stderr for label in TLP_LABELS)
-    assert all(name in coop(db, "join", "pilot", "Ivo", "-c", "press").stderr for name in COMMUNITIES)
-    assert all(role in coop(db, "join", "pilot", "Ivo", "-c", "media", "-r", "chair").stderr for role in ROLES)
+    assert all(name in coop(db, "join", "pilot", "Ivo", "-c", "press", "--by", "Ada").stderr for name in COMMUNITIES)
+    assert all(
+        role in coop(db, "join", "pilot", "Ivo", "-c", "media", "-r", "chair", "--by", "Ada").stderr for role in ROLES
+    )
 
 
 def test_a_missing_registry_is_not_created_by_reading(tmp_path: Path) -> None:
@@ -731,14 +772,15 @@ def test_a_missing_registry_is_not_created_by_reading(tmp_path: Path) -> None:
 
 
 BAD_DATES = [
-    pytest.param(["join", "pilot", "Ivo", "-c", "media", "--at", "2019-02-30"], id="join-at"),
+    pytest.param(["join", "pilot", "Ivo", "-c", "media", "--at", "2019-02-30", "--by", "Ada"], id="join-at"),
     pytest.param(
-        ["record", "pilot", "participant_left", "--data", '{"name": "Ben"}', "--at", "2019-02-30"], id="record-at"
+        ["record", "pilot", "participant_left", "--data", '{"name": "Ben"}', "--at", "2019-02-30", "--by", "Ada"],
+        id="record-at",
     ),
     pytest.param(["status", "pilot", "--as-of", "2019-02-30"], id="status-as-of"),
     pytest.param(["status", "--as-of", "yesterday"], id="status-all-as-of"),
     pytest.param(["advance", "pilot", "--by", "Ada", "--at", "2019-13-01"], id="advance-at"),
-    pytest.param(["new", "Other", "--at", "2019-02-30"], id="new-at"),
+    pytest.param(["new", "Other", "--at", "2019-02-30", "--by", "Ada"], id="new-at"),
 ]
 
 
@@ -803,14 +845,14 @@ def test_real_processes_record_check_and_move(tmp_path: Path, repo_root: Path, p
 
 def test_real_processes_report_bad_input_without_a_traceback(tmp_path: Path, repo_root: Path) -> None:
     db = str(tmp_path / "coop.db")
-    created = run(repo_root, "new", "Pilot", "--id", "pilot", "--db", db)
+    created = run(repo_root, "new", "Pilot", "--id", "pilot", "--db", db, "--by", "Ada", "-c", "technical")
     assert (created.returncode, created.stdout) == (0, "pilot\n"), created.stderr
-    bad = run(repo_root, "evidence", "pilot", "nutrality", "A venue", "--db", db)
+    bad = run(repo_root, "evidence", "pilot", "nutrality", "A venue", "--db", db, "--by", "Ada")
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr == (
         "error: unknown condition 'nutrality' in workflow cooperation-maturity (did you mean 'neutrality'?)\n"
     )
-    result = run(repo_root, "join", "pilot", "Ivo", "-c", "media", "--at", "2019-02-30", "--db", db)
+    result = run(repo_root, "join", "pilot", "Ivo", "-c", "media", "--at", "2019-02-30", "--db", db, "--by", "Ada")
     assert "Traceback" not in result.stderr
     assert result.returncode == 2
     assert result.stderr == (

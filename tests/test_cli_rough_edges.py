@@ -30,7 +30,7 @@ def ok(result: Result) -> Result:
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "coop.db"
     ok(coop(path, "new", "Pilot", "--id", "pilot", "--by", "ISOC", "--at", "2024-01-10"))
-    ok(coop(path, "join", "pilot", "ISOC", "-c", "technical", "-r", "owner", "--at", "2024-01-11"))
+    ok(coop(path, "join", "pilot", "ISOC", "-c", "technical", "-r", "owner", "--at", "2024-01-11", "--by", "ISOC"))
     return path
 
 
@@ -44,13 +44,14 @@ def test_a_refused_advance_with_json_prints_the_refusal_as_json(db: Path) -> Non
         item["condition"] for item in status["unmet"] if item["blocking"]
     ]
     assert "cannot move to 'ownership'" in refused.stderr
-    not_allowed = json.loads(coop(db, "advance", "pilot", "--by", "Nobody", "--json").stdout)
+    ok(coop(db, "join", "pilot", "Obs", "-c", "media", "-r", "observer", "--by", "ISOC"))
+    not_allowed = json.loads(coop(db, "advance", "pilot", "--by", "Obs", "--json").stdout)
     assert not_allowed["reason"] == "not-permitted" and not_allowed["allowed_roles"] == ["owner", "secretariat"]
 
 
 def test_an_import_reports_every_bad_line_up_to_a_limit_and_writes_nothing(db: Path, tmp_path: Path) -> None:
     before = ok(coop(db, "export")).stdout
-    good = '{"initiative": "other-%d", "kind": "initiative_created", "at": "2024-02-01", "data": %s}'
+    good = '{"initiative": "other-%d", "kind": "initiative_created", "at": "2024-02-01", "by": "Ada", "data": %s}'
     data = '{"name": "Other", "workflow": "cooperation-maturity"}'
     lines = [good % (n, data) for n in range(30)] + ["not json"] * 25
     lines[3] = lines[3].replace("2024-02-01", "2024-02-31")
@@ -88,10 +89,10 @@ def test_a_missing_registry_says_where_it_looked_and_a_new_one_is_announced(tmp_
     assert missing.exit_code == 2
     assert str((tmp_path / "nowhere.db").absolute()) in missing.stderr
     assert "--db" in missing.stderr and "COOP_DB" in missing.stderr
-    started = ok(coop(tmp_path / "fresh.db", "new", "Second"))
+    started = ok(coop(tmp_path / "fresh.db", "new", "Second", "--by", "Ada"))
     assert started.stdout == "second\n"
     assert "a new one was started there" in started.stderr and str(tmp_path / "fresh.db") in started.stderr
-    assert "started" not in ok(coop(tmp_path / "fresh.db", "new", "Third")).stderr  # it exists now
+    assert "started" not in ok(coop(tmp_path / "fresh.db", "new", "Third", "--by", "Ada")).stderr  # it exists now
 
 
 def test_a_relative_sqlite_url_explains_the_four_slashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +121,7 @@ def test_tlp_labels_are_read_in_any_case_everywhere(db: Path) -> None:
         "TLP:GREEN",
     ]
     assert "Another" in ok(coop(db, "report", "pilot", "--audience", "green")).stdout
-    assert coop(db, "evidence", "pilot", "challenge", "x", "--tlp", "purple").exit_code == 2
+    assert coop(db, "evidence", "pilot", "challenge", "x", "--tlp", "purple", "--by", "Ada").exit_code == 2
 
 
 def test_status_as_of_before_any_initiative_says_none_existed_then(db: Path) -> None:
@@ -136,15 +137,15 @@ def test_counts_are_worded_for_one_and_the_end_of_a_day_is_spelt_once(db: Path, 
     status = json.loads(ok(coop(db, "status", "pilot", "--json", "--as-of", "2024-06-01")).stdout)
     assert status["as_of"] == "2024-06-01T23:59:59Z"
     with Registry.open(db, create=False) as registry, pytest.raises(EventError) as raised:
-        registry.record("pilot", "participant_joined", {"name": "Ben", "community": "business"})
+        registry.record("pilot", "participant_joined", {"name": "Ben", "community": "business"}, by="ISOC")
         registry.record("pilot", "condition_waived", {"condition": "comfort-zone", "rationale": "y" * 40}, by="Ben")
-    assert "owner or secretariat may waive" in str(raised.value)
+    assert "members cannot waive conditions (allowed: owner or secretariat)" in str(raised.value)
 
 
 def test_help_names_its_placeholders_and_lists_commands_whole() -> None:
     top = ok(coop(None, "--help")).stdout
     assert "..." not in top.split("Commands:")[1]
-    evidence = ok(coop(None, "evidence", "--help")).stdout
+    evidence = ok(coop(None, "evidence", "--help", "--by", "Ada")).stdout
     assert " evidence [OPTIONS] ID CONDITION TEXT" in evidence.splitlines()[0]
     assert "--at DATE" in evidence and "--db PATH|URL" in evidence and "<str>" not in evidence
     assert "{" not in evidence.splitlines()[0]

@@ -34,10 +34,10 @@ def test_status_names_the_communities_attesting_and_present(tmp_path: Path) -> N
         assert result.exit_code == 0, result.stdout + result.stderr
         return result.stdout
 
-    coop("new", "Pilot", "--id", "pilot", "--by", "Ada")
-    for name, community in (("Ada", "technical"), ("Ben", "business"), ("Cy", "government"), ("Di", "academia")):
-        coop("join", "pilot", name, "--community", community)
-    coop("join", "pilot", "Obs", "--community", "media", "--role", "observer")
+    coop("new", "Pilot", "--id", "pilot", "--by", "Ada", "--community", "technical")  # Ada joins as owner
+    for name, community in (("Ben", "business"), ("Cy", "government"), ("Di", "academia")):
+        coop("join", "pilot", name, "--community", community, "--by", "Ada")
+    coop("join", "pilot", "Obs", "--community", "media", "--role", "observer", "--by", "Ada")
     for name in ("Ada", "Ben"):
         coop("attest", "pilot", "trust-attested", "--by", name)
     status = json.loads(coop("status", "pilot", "--json"))

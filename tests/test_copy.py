@@ -41,6 +41,7 @@ def portfolio(location: str) -> None:
                     "participant_joined",
                     {"name": person, "community": community, "role": role},
                     at="2020-01-02",
+                    by="Ada",
                 )
             registry.record(
                 initiative,
@@ -55,8 +56,11 @@ def portfolio(location: str) -> None:
             "meeting_held",
             {"attendees": ["Ada", "Zoë Ångström"], "neutral": True},
             at="2020-01-05",
+            by="Ada",
         )
-        registry.record("botnet-mitigation", "score_set", {"parameter": "trust-level", "level": 3}, at="2020-01-06")
+        registry.record(
+            "botnet-mitigation", "score_set", {"parameter": "trust-level", "level": 3}, at="2020-01-06", by="Ada"
+        )
 
 
 def logs(location: str) -> list[tuple[str, list[Event]]]:
@@ -127,8 +131,8 @@ def test_a_target_holding_one_of_the_initiatives_is_refused_and_left_as_it_was(t
     source, target = str(tmp_path / "source.db"), str(tmp_path / "target.db")
     portfolio(source)
     with Registry(open_store(target)) as registry:
-        registry.create("No default passwords", workflow=LADDER, at=START)
-        registry.create("Unrelated", workflow=LADDER, at=START)
+        registry.create("No default passwords", workflow=LADDER, at=START, by="Ada")
+        registry.create("Unrelated", workflow=LADDER, at=START, by="Ada")
     before = logs(target)
 
     with (
@@ -148,7 +152,7 @@ def test_a_target_with_other_initiatives_only_takes_the_copy_beside_them(tmp_pat
     source, target = str(tmp_path / "source.db"), str(tmp_path / "target.db")
     portfolio(source)
     with Registry(open_store(target)) as registry:
-        registry.create("Unrelated", workflow=LADDER, at=START)
+        registry.create("Unrelated", workflow=LADDER, at=START, by="Ada")
     before = logs(target)
 
     assert coop("copy", "--from", source, "--to", target).exit_code == 0

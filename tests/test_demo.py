@@ -140,7 +140,7 @@ def test_coop_demo_keeps_the_examples_in_the_registry_given(tmp_path: Path) -> N
 
 def test_coop_demo_refuses_a_registry_with_other_data_under_an_example_id(tmp_path: Path) -> None:
     db = str(tmp_path / "mine.db")
-    assert coop("new", "No default passwords", "--db", db).exit_code == 0
+    assert coop("new", "No default passwords", "--db", db, "--by", "Ada").exit_code == 0
     result = coop("demo", "--db", db)
     assert result.exit_code == 2
     assert "already holds no-default-passwords" in result.stderr

@@ -31,10 +31,12 @@ START = datetime(2020, 1, 1, 9, tzinfo=UTC)
 def _ready(path: Path) -> None:
     """An initiative at 'idea' that may advance to 'formed' (and no further: 'trusted' is blocked)."""
     with Registry(open_store(path)) as registry:
-        registry.create("Race", workflow=LADDER_FILE, initiative=RACE, at=START)
+        registry.create("Race", workflow=LADDER_FILE, initiative=RACE, at=START, by="Ada")
         for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "secretariat")):
-            registry.record(RACE, "participant_joined", {"name": name, "community": community, "role": role}, at=START)
-        registry.record(RACE, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at=START)
+            registry.record(
+                RACE, "participant_joined", {"name": name, "community": community, "role": role}, at=START, by="Ada"
+            )
+        registry.record(RACE, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at=START, by="Ada")
         assert registry.can_advance(RACE)
 
 
@@ -55,12 +57,14 @@ def _stale(registry: Registry) -> None:
 WRITES: dict[str, Callable[[Registry], Any]] = {
     "advance": lambda r: r.advance(RACE, by="Ada"),
     "advance-by-secretariat": lambda r: r.advance(RACE, by="Ben"),
-    "join": lambda r: r.record(RACE, "participant_joined", {"name": "Cy", "community": "media"}),
-    "join-other": lambda r: r.record(RACE, "participant_joined", {"name": "Di", "community": "academia"}),
-    "evidence": lambda r: r.record(RACE, "evidence_recorded", {"condition": "output", "text": "A paper"}),
-    "failure": lambda r: r.record(RACE, "evidence_recorded", {"condition": "failure", "text": "x"}),
+    "join": lambda r: r.record(RACE, "participant_joined", {"name": "Cy", "community": "media"}, by="Ada"),
+    "join-other": lambda r: r.record(RACE, "participant_joined", {"name": "Di", "community": "academia"}, by="Ada"),
+    "evidence": lambda r: r.record(RACE, "evidence_recorded", {"condition": "output", "text": "A paper"}, by="Ada"),
+    "failure": lambda r: r.record(RACE, "evidence_recorded", {"condition": "failure", "text": "x"}, by="Ada"),
     "breach": lambda r: r.record(RACE, "trust_breached", {"description": "Leak"}, by="Ada"),
-    "import": lambda r: r.import_lines([Event(RACE, "meeting_held", "2020-01-02", {"attendees": ["Ada"]}).to_line()]),
+    "import": lambda r: r.import_lines(
+        [Event(RACE, "meeting_held", "2020-01-02", {"attendees": ["Ada"]}, "Ada").to_line()]
+    ),
 }
 
 

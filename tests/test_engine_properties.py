@@ -23,6 +23,7 @@ from cooperation.engine.events import moment
 from cooperation.engine.moves import moves_for
 from cooperation.engine.workflow_lines import export_lines
 from cooperation.errors import (
+    ActorError,
     BlockedTransitionError,
     EventError,
     NotPermittedError,
@@ -119,12 +120,12 @@ def _help(registry: Registry, clock: Clock, condition: str, pick: int, satisfied
     active = _active(registry)
     voters = sorted(name for name, (role, _) in active.items() if role != "observer")
     if kind == "evidence":
-        registry.record(WALK, "evidence_recorded", {"condition": condition, "text": "done"})
+        registry.record(WALK, "evidence_recorded", {"condition": condition, "text": "done"}, by="Ada")
     elif kind == "score":
-        registry.record(WALK, "score_set", {"parameter": "trust-level", "level": 2 + pick % 3})
+        registry.record(WALK, "score_set", {"parameter": "trust-level", "level": 2 + pick % 3}, by="Ada")
     elif kind == "meetings":
         clock.now += timedelta(days=2)
-        registry.record(WALK, "meeting_held", {"attendees": voters[:2] or sorted(active)[:1] or ["Ada"]})
+        registry.record(WALK, "meeting_held", {"attendees": voters[:2] or sorted(active)[:1] or ["Ada"]}, by="Ada")
     elif kind == "attestation":
         attested = {
             e.by for e in registry.history(WALK) if e.kind == "attestation_given" and e.data["condition"] == condition
@@ -142,7 +143,7 @@ def _newcomer(registry: Registry, active: dict[str, tuple[str, str]], pick: int,
     present = {community for _, community in active.values()}
     community = next((c for c in COMMUNITIES if c not in present), COMMUNITIES[pick % len(COMMUNITIES)])
     name = next(f"P{n}" for n in range(100) if f"P{n}" not in active)
-    registry.record(WALK, "participant_joined", {"name": name, "community": community, "role": role})
+    registry.record(WALK, "participant_joined", {"name": name, "community": community, "role": role}, by="Ada")
 
 
 # --- a random walk, as data: one tuple per step ------------------------------------------------
@@ -171,9 +172,9 @@ steps = st.lists(st.tuples(minutes, st.integers(0, 3), actions), min_size=5, max
 
 
 def start(registry: Registry, clock: Clock) -> None:
-    registry.create("Walk", workflow=LADDER_FILE, initiative=WALK, at=clock.now)
+    registry.create("Walk", workflow=LADDER_FILE, initiative=WALK, at=clock.now, by="Ada")
     registry.record(
-        WALK, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at=clock.now
+        WALK, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at=clock.now, by="Ada"
     )
 
 
@@ -195,17 +196,19 @@ def step(registry: Registry, clock: Clock, action: tuple[Any, ...], at: datetime
                 return True
         elif kind == "join":
             name, community, role = args
-            registry.record(WALK, "participant_joined", {"name": name, "community": community, "role": role}, at=at)
+            registry.record(
+                WALK, "participant_joined", {"name": name, "community": community, "role": role}, at=at, by="Ada"
+            )
         elif kind == "leave":
-            registry.record(WALK, "participant_left", {"name": args[0]}, at=at)
+            registry.record(WALK, "participant_left", {"name": args[0]}, at=at, by=args[0])
         elif kind == "meet":
-            registry.record(WALK, "meeting_held", {"attendees": args[0]}, at=at)
+            registry.record(WALK, "meeting_held", {"attendees": args[0]}, at=at, by="Ada")
         elif kind == "evidence":
-            registry.record(WALK, "evidence_recorded", {"condition": args[0], "text": "seen"}, at=at)
+            registry.record(WALK, "evidence_recorded", {"condition": args[0], "text": "seen"}, at=at, by="Ada")
         elif kind == "attest":
             registry.record(WALK, "attestation_given", {"condition": args[0]}, by=args[1], at=at)
         elif kind == "score":
-            registry.record(WALK, "score_set", {"parameter": "trust-level", "level": args[0]}, at=at)
+            registry.record(WALK, "score_set", {"parameter": "trust-level", "level": args[0]}, at=at, by="Ada")
         elif kind == "waive":
             rationale = LONG if args[2] else "short"
             registry.record(WALK, "condition_waived", {"condition": args[0], "rationale": rationale}, by=args[1], at=at)
@@ -404,7 +407,7 @@ class Walk(RuleBasedStateMachine):
                 actor,
                 {"from": status.stage, "to": following},
             )
-        elif isinstance(error, NotPermittedError):
+        elif isinstance(error, NotPermittedError | ActorError):  # a role not allowed, or no current participant
             assert not permitted, error
         elif isinstance(error, BlockedTransitionError):
             assert not may and permitted, error

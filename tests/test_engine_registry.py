@@ -17,6 +17,7 @@ from cooperation.definition.pinned import content_hash
 from cooperation.engine.events import Event
 from cooperation.engine.status import InitiativeStatus
 from cooperation.errors import (
+    ActorError,
     BlockedTransitionError,
     CooperationError,
     EventError,
@@ -58,11 +59,13 @@ def _attest(registry: Registry, initiative: str, condition: str, at: str, people
 
 
 def _ownership(registry: Registry, i: str) -> None:
-    for name, community, role in PEOPLE:
-        registry.record(i, "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-02")
+    for name, community, role in PEOPLE[1:]:  # Ada, the first, joined as she created it
+        registry.record(
+            i, "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-02", by="Ada"
+        )
     _evidence(registry, i, "challenge", "2018-01-03")
     _evidence(registry, i, "owner-declared", "2018-01-03")
-    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben", "Cy"], "neutral": True}, at="2018-01-10")
+    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben", "Cy"], "neutral": True}, at="2018-01-10", by="Ada")
     _attest(registry, i, "voluntary", "2018-01-10", ("Ada", "Ben", "Cy"))
 
 
@@ -70,8 +73,8 @@ def _trust(registry: Registry, i: str) -> None:
     _evidence(registry, i, "perspective", "2018-01-14")
     _evidence(registry, i, "trust-model", "2018-01-14")
     _attest(registry, i, "equality", "2018-01-14", ("Ada", "Ben", "Cy"))
-    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben", "Cy"], "neutral": True}, at="2018-02-10")
-    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben", "Cy"]}, at="2018-04-10")
+    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben", "Cy"], "neutral": True}, at="2018-02-10", by="Ada")
+    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben", "Cy"]}, at="2018-04-10", by="Ada")
     _attest(registry, i, "comfort-zone", "2018-04-10", ("Ada", "Ben", "Cy"))
     _attest(registry, i, "trust-attested", "2018-04-10", ("Ada", "Ben", "Cy", "Di"))
     registry.record(i, "score_set", {"parameter": "trust-level", "level": 3}, by="Ada", at="2018-04-10")
@@ -109,7 +112,9 @@ STEPS = {
 
 def walk(registry: Registry, stage: str, *, initiative: str = "pilot") -> str:
     """Create an initiative on the built-in workflow and advance it, fact by fact, up to `stage`."""
-    i = registry.create("Pilot", workflow=BUILTIN, initiative=initiative, by="Ada", at="2018-01-01")
+    i = registry.create(
+        "Pilot", workflow=BUILTIN, initiative=initiative, by="Ada", community="technical", at="2018-01-01"
+    )
     for target in LADDER[1 : LADDER.index(stage) + 1]:
         record_facts, day = STEPS[target]
         record_facts(registry, i)
@@ -120,8 +125,13 @@ def walk(registry: Registry, stage: str, *, initiative: str = "pilot") -> str:
 
 
 def _line(kind: str, at: str, data: dict[str, Any], by: str | None = None) -> str:
-    """One JSON line of an event of initiative 'x', as an import reads it."""
-    return json.dumps({"initiative": "x", "kind": kind, "at": at, **({"by": by} if by else {}), "data": data})
+    """One JSON line of an event of initiative 'x', as an import reads it; a fact is recorded by Ada unless
+    `by` says otherwise (a move names its actor, or none for the workflow's own)."""
+    actor = by if by is not None or kind in MOVES else "Ada"
+    return json.dumps({"initiative": "x", "kind": kind, "at": at, **({"by": actor} if actor else {}), "data": data})
+
+
+MOVES = ("stage_advanced", "stage_regressed", "escalated", "handed_off")
 
 
 def _unchanged(registry: Registry, initiative: str, before: list[Any]) -> None:
@@ -132,7 +142,7 @@ def _unchanged(registry: Registry, initiative: str, before: list[Any]) -> None:
 
 
 def test_create_starts_at_the_first_stage(registry: Registry) -> None:
-    i = registry.create("No default passwords", workflow=BUILTIN, at="2018-01-01")
+    i = registry.create("No default passwords", workflow=BUILTIN, at="2018-01-01", by="Ada")
     assert i == "no-default-passwords"
     status = registry.status(i)
     assert (status.initiative, status.name, status.workflow, status.stage) == (
@@ -152,7 +162,7 @@ def test_create_starts_at_the_first_stage(registry: Registry) -> None:
 
 
 def test_a_user_workflow_is_pinned_to_its_text_not_its_path(registry: Registry, engine_ladder: str) -> None:
-    i = registry.create("Small", workflow=engine_ladder, at="2018-01-01")
+    i = registry.create("Small", workflow=engine_ladder, at="2018-01-01", by="Ada")
     text = Path(engine_ladder).read_text(encoding="utf-8")
     assert registry.history(i)[0].data == {
         "name": "Small",
@@ -164,11 +174,11 @@ def test_a_user_workflow_is_pinned_to_its_text_not_its_path(registry: Registry, 
 
 
 def test_create_refuses_a_taken_id_and_an_unknown_workflow(registry: Registry) -> None:
-    registry.create("Pilot", workflow=BUILTIN, initiative="pilot", at="2018-01-01")
+    registry.create("Pilot", workflow=BUILTIN, initiative="pilot", at="2018-01-01", by="Ada")
     with pytest.raises(EventError, match="already exists"):
-        registry.create("Other", workflow=BUILTIN, initiative="pilot", at="2018-01-01")
+        registry.create("Other", workflow=BUILTIN, initiative="pilot", at="2018-01-01", by="Ada")
     with pytest.raises(CooperationError, match="unknown workflow"):
-        registry.create("Other", workflow="no-such-workflow", at="2018-01-01")
+        registry.create("Other", workflow="no-such-workflow", at="2018-01-01", by="Ada")
     assert registry.initiatives() == ["pilot"]
 
 
@@ -178,7 +188,7 @@ def test_unknown_initiatives_are_named(registry: Registry) -> None:
         lambda: registry.history("ghost"),
         lambda: registry.can_advance("ghost"),
         lambda: registry.advance("ghost", by="Ada"),
-        lambda: registry.record("ghost", "participant_left", {"name": "Ada"}),
+        lambda: registry.record("ghost", "participant_left", {"name": "Ada"}, by="Ada"),
     ):
         with pytest.raises(UnknownInitiativeError, match="ghost"):
             call()
@@ -257,10 +267,10 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
         ("attestation_given", {"condition": "equalty"}, "Ada", "2018-07-01", "did you mean 'equality'?"),
         ("score_set", {"parameter": "trust-levle", "level": 2}, "Ada", "2018-07-01", "did you mean 'trust-level'?"),
         ("score_set", {"parameter": "trust-level", "level": 5}, "Ada", "2018-07-01", "outside the scale"),
-        ("meeting_held", {"attendees": ["Ada", "Zed"]}, None, "2018-07-01", "not participants of pilot: Zed"),
-        ("meeting_held", {"attendees": ["Ada", "Ada"]}, None, "2018-07-01", "listed twice"),
+        ("meeting_held", {"attendees": ["Ada", "Zed"]}, "Ada", "2018-07-01", "not participants of pilot: Zed"),
+        ("meeting_held", {"attendees": ["Ada", "Ada"]}, "Ada", "2018-07-01", "listed twice"),
         ("attestation_given", {"condition": "equality"}, "Obs", "2018-07-01", "observers cannot attest"),
-        ("attestation_given", {"condition": "equality"}, None, "2018-07-01", "needs the attesting participant"),
+        ("attestation_given", {"condition": "equality"}, None, "2018-07-01", "needs an actor"),
         ("attestation_given", {"condition": "equality"}, "Zed", "2018-07-01", "not a current participant"),
         ("condition_waived", {"condition": "equality", "rationale": LONG_RATIONALE}, "Ada", "2018-07-01", "required"),
         ("condition_waived", {"condition": "costs-and-effort", "rationale": "no"}, "Ada", "2018-07-01", "at least 40"),
@@ -269,17 +279,17 @@ def test_status_text_lists_what_blocks_in_order(registry: Registry) -> None:
             {"condition": "costs-and-effort", "rationale": LONG_RATIONALE},
             "Ben",
             "2018-07-01",
-            "only participants in the role of owner or secretariat may waive",
+            "members cannot waive conditions",
         ),
         (
             "condition_waived",
             {"condition": "costs-and-effort", "rationale": LONG_RATIONALE},
             None,
             "2018-07-01",
-            "needs who grants it",
+            "needs an actor",
         ),
-        ("participant_joined", {"name": "Ben", "community": "media"}, None, "2018-07-01", "already takes part"),
-        ("participant_left", {"name": "Zed"}, None, "2018-07-01", "not a current participant"),
+        ("participant_joined", {"name": "Ben", "community": "media"}, "Ada", "2018-07-01", "already takes part"),
+        ("participant_left", {"name": "Zed"}, "Ada", "2018-07-01", "not a current participant"),
         ("participant_left", {"name": "Ben"}, None, "2017-12-01", "before pilot was created"),
         ("fact_withdrawn", {"seq": 999, "reason": "Mistaken"}, "Ada", "2018-07-01", "has no event #999"),
         ("fact_withdrawn", {"seq": 2, "reason": "Mistaken"}, "Ada", "2018-07-01", "only evidence, attestations"),
@@ -307,17 +317,17 @@ def test_record_refuses_an_impossible_date_and_writes_nothing(registry: Registry
     i = walk(registry, "ownership")
     before = registry.history(i)
     with pytest.raises((CooperationError, ValueError), match="2019-02-30"):
-        registry.record(i, "participant_left", {"name": "Ben"}, at="2019-02-30")
+        registry.record(i, "participant_left", {"name": "Ben"}, at="2019-02-30", by="Ben")
     _unchanged(registry, i, before)
 
 
 def test_a_bad_date_is_a_cooperation_error_everywhere(registry: Registry) -> None:
     i = walk(registry, "ownership")
     for call in (
-        lambda: registry.record(i, "participant_left", {"name": "Ben"}, at="2019-02-30"),
+        lambda: registry.record(i, "participant_left", {"name": "Ben"}, at="2019-02-30", by="Ben"),
         lambda: registry.status(i, as_of="2019-02-30"),
         lambda: registry.advance(i, by="Ada", at="2019-02-30"),
-        lambda: registry.create("Other", workflow=BUILTIN, at="2019-02-30"),
+        lambda: registry.create("Other", workflow=BUILTIN, at="2019-02-30", by="Ada"),
     ):
         with pytest.raises(CooperationError, match="ISO 8601"):
             call()
@@ -325,10 +335,14 @@ def test_a_bad_date_is_a_cooperation_error_everywhere(registry: Registry) -> Non
 
 
 def test_the_default_tlp_is_stored_with_evidence(registry: Registry) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
-    registry.record(i, "evidence_recorded", {"condition": "challenge", "text": "A statement"}, at="2018-01-02")
-    registry.record(i, "evidence_recorded", {"condition": "challenge", "text": "B", "tlp": "TLP:RED"}, at="2018-01-02")
-    assert [event.data.get("tlp") for event in registry.history(i)[1:]] == ["TLP:AMBER", "TLP:RED"]
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada", community="technical")
+    registry.record(
+        i, "evidence_recorded", {"condition": "challenge", "text": "A statement"}, at="2018-01-02", by="Ada"
+    )
+    registry.record(
+        i, "evidence_recorded", {"condition": "challenge", "text": "B", "tlp": "TLP:RED"}, at="2018-01-02", by="Ada"
+    )
+    assert [event.data.get("tlp") for event in registry.history(i)[2:]] == ["TLP:AMBER", "TLP:RED"]
 
 
 # --- moving ------------------------------------------------------------------------------------
@@ -359,7 +373,7 @@ def test_a_blocked_advance_carries_the_unmet_prerequisites_and_writes_nothing(re
 
 @pytest.mark.parametrize(
     ("actor", "reason"),
-    [("Obs", "observer may not"), ("Ben", "member may not"), ("Zed", "not a current participant")],
+    [("Obs", "observer may not"), ("Ben", "member may not")],
 )
 def test_only_permitted_participants_advance(registry: Registry, actor: str, reason: str) -> None:
     i = walk(registry, "challenge")
@@ -373,12 +387,24 @@ def test_only_permitted_participants_advance(registry: Registry, actor: str, rea
     _unchanged(registry, i, before)
 
 
+def test_someone_who_takes_no_part_may_not_advance(registry: Registry) -> None:
+    i = walk(registry, "challenge")
+    _ownership(registry, i)
+    before = registry.history(i)
+    with pytest.raises(ActorError, match="Zed is not a current participant of pilot") as caught:
+        registry.advance(i, by="Zed", at="2018-01-11")
+    assert caught.value.actor == "Zed" and "name who records it with --by NAME" in str(caught.value)
+    _unchanged(registry, i, before)
+
+
 def test_a_participant_who_left_may_not_advance(registry: Registry) -> None:
     i = walk(registry, "challenge")
     _ownership(registry, i)
-    registry.record(i, "participant_joined", {"name": "Ann", "community": "media", "role": "owner"}, at="2018-01-10")
-    registry.record(i, "participant_left", {"name": "Ann"}, at="2018-01-10")
-    with pytest.raises(NotPermittedError, match="not a current participant"):
+    registry.record(
+        i, "participant_joined", {"name": "Ann", "community": "media", "role": "owner"}, at="2018-01-10", by="Ada"
+    )
+    registry.record(i, "participant_left", {"name": "Ann"}, at="2018-01-10", by="Ann")
+    with pytest.raises(ActorError, match="not a current participant"):
         registry.advance(i, by="Ann", at="2018-01-11")
 
 
@@ -511,18 +537,20 @@ def test_hand_off_needs_a_receiving_body_and_broad_support(registry: Registry) -
 
 def _ladder_to_delivered(registry: Registry, workflow: str) -> str:
     """The small test ladder, walked to its top stage 'delivered'."""
-    i = registry.create("Small", workflow=workflow, at="2018-01-01")
+    i = registry.create("Small", workflow=workflow, at="2018-01-01", by="Ada")
     for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "secretariat")):
-        registry.record(i, "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-01")
-    registry.record(i, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at="2018-01-01")
+        registry.record(
+            i, "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-01", by="Ada"
+        )
+    registry.record(i, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at="2018-01-01", by="Ada")
     registry.advance(i, by="Ada", at="2018-01-02")
-    registry.record(i, "score_set", {"parameter": "trust-level", "level": 2}, at="2018-01-02")
-    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben"]}, at="2018-01-02")
-    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben"]}, at="2018-01-06")
-    registry.record(i, "evidence_recorded", {"condition": "vouched", "text": "ENISA"}, at="2018-01-06")
+    registry.record(i, "score_set", {"parameter": "trust-level", "level": 2}, at="2018-01-02", by="Ada")
+    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben"]}, at="2018-01-02", by="Ada")
+    registry.record(i, "meeting_held", {"attendees": ["Ada", "Ben"]}, at="2018-01-06", by="Ada")
+    registry.record(i, "evidence_recorded", {"condition": "vouched", "text": "ENISA"}, at="2018-01-06", by="Ada")
     registry.advance(i, by="Ben", at="2018-01-07")
-    registry.record(i, "evidence_recorded", {"condition": "output", "text": "Paper"}, at="2018-01-07")
-    registry.record(i, "participant_joined", {"name": "Cy", "community": "government"}, at="2018-01-07")
+    registry.record(i, "evidence_recorded", {"condition": "output", "text": "Paper"}, at="2018-01-07", by="Ada")
+    registry.record(i, "participant_joined", {"name": "Cy", "community": "government"}, at="2018-01-07", by="Ada")
     registry.advance(i, by="Ada", at="2018-01-08")
     assert registry.status(i).stage == "delivered"
     return i
@@ -533,7 +561,7 @@ def test_hand_off_only_to_the_kinds_of_body_the_transition_names(registry: Regis
     with pytest.raises(BlockedTransitionError) as caught:
         registry.hand_off(i, by="Ada", body="ETSI", body_kind="standardisation", at="2018-01-09")
     assert [r.condition for r in caught.value.unmet] == ["receiver"]
-    registry.record(i, "evidence_recorded", {"condition": "receiver", "text": "ETSI agrees"}, at="2018-01-09")
+    registry.record(i, "evidence_recorded", {"condition": "receiver", "text": "ETSI agrees"}, at="2018-01-09", by="Ada")
     before = registry.history(i)
     with pytest.raises(CooperationError, match="hands off only to: standardisation, self-regulation"):
         registry.hand_off(i, by="Ada", body="Parliament", body_kind="legislation", at="2018-01-10")
@@ -583,7 +611,7 @@ def test_a_breach_regresses_to_trust_in_the_same_write(registry: Registry, stage
 @pytest.mark.parametrize("stage", ["challenge", "ownership", "trust"])
 def test_a_breach_before_common_cause_does_not_move(registry: Registry, stage: str) -> None:
     i = walk(registry, stage)
-    registry.record(i, "trust_breached", {"description": "Incident list leaked"}, by="Di", at="2018-07-01")
+    registry.record(i, "trust_breached", {"description": "Incident list leaked"}, by="Ada", at="2018-07-01")
     assert registry.history(i)[-1].kind == "trust_breached"
     assert registry.status(i).stage == stage
 
@@ -628,14 +656,14 @@ def test_not_at_risk_after_each_advance(registry: Registry) -> None:
 def test_a_participant_leaving_puts_critical_mass_at_risk(registry: Registry) -> None:
     i = walk(registry, "critical-mass")
     assert not registry.status(i).at_risk
-    registry.record(i, "participant_left", {"name": "Ho"}, at="2018-07-01")
+    registry.record(i, "participant_left", {"name": "Ho"}, at="2018-07-01", by="Ho")
     status = registry.status(i)
     assert status.stage == "critical-mass"
     assert status.at_risk and status.at_risk_conditions == ["critical-mass"]
     detail = next(c.detail for c in status.conditions if c.condition == "critical-mass")
     assert detail.startswith("7 of 8 participants")
     assert "AT RISK: no longer met for this stage: critical-mass" in status_text(status)
-    registry.record(i, "participant_joined", {"name": "Iv", "community": "media"}, at="2018-07-02")
+    registry.record(i, "participant_joined", {"name": "Iv", "community": "media"}, at="2018-07-02", by="Ada")
     assert not registry.status(i).at_risk
 
 
@@ -667,7 +695,7 @@ def test_an_expired_condition_puts_the_stage_at_risk(registry: Registry, clock: 
 
 def test_a_new_initiative_is_not_at_risk(registry: Registry) -> None:
     # Its first stage `requires: [challenge]`, but nothing that held has stopped holding.
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada")
     assert not registry.status(i).at_risk
 
 
@@ -699,7 +727,7 @@ def test_status_as_of_a_past_date_replays_history(registry: Registry) -> None:
 
 
 def test_status_before_creation_says_it_did_not_exist(registry: Registry) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada")
     with pytest.raises(CooperationError, match="did not exist yet"):
         registry.status(i, as_of="2017-06-01")
     assert registry.status(i, as_of="2018-01-01").stage == "challenge"
@@ -707,21 +735,23 @@ def test_status_before_creation_says_it_did_not_exist(registry: Registry) -> Non
 
 def test_statuses_lists_every_initiative_as_of_a_date(registry: Registry) -> None:
     walk(registry, "trust", initiative="alpha")
-    registry.create("Beta", workflow=BUILTIN, initiative="beta", at="2018-05-01")
+    registry.create("Beta", workflow=BUILTIN, initiative="beta", at="2018-05-01", by="Ada")
     assert [(s.initiative, s.stage) for s in registry.statuses()] == [("alpha", "trust"), ("beta", "challenge")]
     assert [(s.initiative, s.stage) for s in registry.statuses(as_of="2018-02-01")] == [("alpha", "ownership")]
 
 
 def test_history_is_in_recorded_order_and_folds_in_time_order(registry: Registry) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada")
     registry.record(
-        i, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-05"
+        i, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, at="2018-01-01", by="Ada"
     )
-    registry.record(i, "score_set", {"parameter": "trust-level", "level": 3}, at="2018-01-04")  # recorded late
-    registry.record(i, "score_set", {"parameter": "trust-level", "level": 1}, at="2018-01-03")  # even later
+    registry.record(
+        i, "score_set", {"parameter": "trust-level", "level": 3}, at="2018-01-04", by="Ada"
+    )  # recorded late
+    registry.record(i, "score_set", {"parameter": "trust-level", "level": 1}, at="2018-01-03", by="Ada")  # even later
     history = registry.history(i)
     assert [e.seq for e in history] == [1, 2, 3, 4]
-    assert [e.at for e in history] == ["2018-01-01", "2018-01-05", "2018-01-04", "2018-01-03"]
+    assert [e.at for e in history] == ["2018-01-01", "2018-01-01", "2018-01-04", "2018-01-03"]
     trust_level = next(c for c in registry.status(i).conditions if c.condition == "trust-level-reached")
     assert trust_level.met  # the latest in time (3, on the 4th) counts, not the last recorded
     assert not next(
@@ -772,6 +802,7 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
                 "initiative": "gamma",
                 "kind": "initiative_created",
                 "at": "2018-02-01",
+                "by": "Ada",
                 "data": {"name": "Gamma", "workflow": BUILTIN},
             }
         ),
@@ -780,6 +811,7 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
                 "initiative": "alpha",
                 "kind": "participant_joined",
                 "at": "2018-02-01",
+                "by": "Ada",
                 "data": {"name": "Ivo", "community": "media"},
             }
         ),
@@ -789,6 +821,7 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
                 "initiative": "alpha",
                 "kind": "evidence_recorded",
                 "at": "2018-02-02",
+                "by": "Ada",
                 "data": {"condition": "nutrality", "text": "x"},
             }
         ),
@@ -807,32 +840,32 @@ def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(registry: Re
         ("{not json", "not valid JSON"),
         (
             '{"initiative": "delta", "kind": "participant_joined", "at": "2018-02-01", '
-            '"data": {"name": "Ivo", "community": "media"}}',
+            '"by": "Ada", "data": {"name": "Ivo", "community": "media"}}',
             "first event must be initiative_created",
         ),
         (
             '{"initiative": "alpha", "kind": "initiative_created", "at": "2018-02-01", '
-            '"data": {"name": "A", "workflow": "cooperation-maturity"}}',
+            '"by": "Ada", "data": {"name": "A", "workflow": "cooperation-maturity"}}',
             "already exists",
         ),
         (
             '{"initiative": "alpha", "kind": "participant_joined", "at": "2019-02-30", '
-            '"data": {"name": "Ivo", "community": "media"}}',
+            '"by": "Ada", "data": {"name": "Ivo", "community": "media"}}',
             "'2019-02-30' is not an ISO 8601 date",
         ),
         (
             '{"initiative": "alpha", "kind": "evidence_recorded", "at": "2018-02-01", '
-            '"data": {"condition": "challenge", "text": "x", "tlp": "TLP:WHITE"}}',
+            '"by": "Ada", "data": {"condition": "challenge", "text": "x", "tlp": "TLP:WHITE"}}',
             "TLP:AMBER+STRICT",
         ),
         (
-            '{"initiative": "alpha", "kind": "stage_advanced", "at": "2018-02-01", '
+            '{"initiative": "alpha", "kind": "stage_advanced", "at": "2018-02-01", "by": "Ada", '
             '"data": {"from": "ownership", "to": "result"}}',
             "an advance goes to 'trust'",
         ),
         (
             '{"initiative": "epsilon", "kind": "initiative_created", "at": "2018-02-01", '
-            '"data": {"name": "E", "workflow": "no-such-workflow"}}',
+            '"by": "Ada", "data": {"name": "E", "workflow": "no-such-workflow"}}',
             "is no built-in id, and a workflow named in data is never opened as a file",
         ),
     ],
@@ -845,6 +878,7 @@ def test_import_names_the_line_of_each_kind_of_error(registry: Registry, line: s
             "initiative": "alpha",
             "kind": "participant_joined",
             "at": "2018-02-01",
+            "by": "Ada",
             "data": {"name": "Zoe", "community": "media"},
         }
     )
@@ -862,8 +896,8 @@ def test_import_refuses_an_advance_whose_prerequisites_are_unmet(
 ) -> None:
     lines = [
         _line("initiative_created", "2018-01-01", {"name": "X", "workflow": BUILTIN}),
-        _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
         _line("participant_joined", "2018-01-02", {"name": "Ada", "community": "technical", "role": "owner"}),
+        _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
         _line("stage_advanced", "2018-01-03", {"from": "challenge", "to": "ownership"}, by),
     ]
     with pytest.raises(CooperationError) as caught:
@@ -896,6 +930,7 @@ def test_an_import_refused_for_a_blocked_move_keeps_the_unmet_prerequisites_as_d
 def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: Registry) -> None:
     lines = [
         _line("initiative_created", "2018-01-01", {"name": "X", "workflow": BUILTIN}),
+        _line("participant_joined", "2018-01-02", {"name": "Ada", "community": "technical", "role": "owner"}),
         _line("participant_joined", "2018-01-02", {"name": "Obs", "community": "media", "role": "observer"}),
         _line("stage_advanced", "2018-01-03", {"from": "challenge", "to": "ownership"}, "Obs"),
     ]
@@ -908,23 +943,23 @@ def test_an_import_refused_for_a_role_keeps_the_allowed_roles_as_data(registry: 
 
 
 def test_a_leave_dated_before_the_join_is_refused(registry: Registry) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
-    registry.record(i, "participant_joined", {"name": "Ben", "community": "business"}, at="2018-03-01")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada", community="technical")
+    registry.record(i, "participant_joined", {"name": "Ben", "community": "business"}, at="2018-03-01", by="Ada")
     before = registry.history(i)
     with pytest.raises(EventError, match="Ben is not a current participant"):
-        registry.record(i, "participant_left", {"name": "Ben"}, at="2018-02-01")
+        registry.record(i, "participant_left", {"name": "Ben"}, at="2018-02-01", by="Ben")
     _unchanged(registry, i, before)
 
 
 def test_a_log_of_backdated_facts_round_trips(registry: Registry, tmp_path: Path, clock: Clock) -> None:
-    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01")
-    registry.record(i, "participant_joined", {"name": "Ben", "community": "business"}, at="2018-03-01")
-    registry.record(i, "participant_joined", {"name": "Cy", "community": "government"}, at="2018-01-15")
-    registry.record(i, "participant_left", {"name": "Ben"}, at="2018-04-01")
+    i = registry.create("Pilot", workflow=BUILTIN, at="2018-01-01", by="Ada", community="technical")
+    registry.record(i, "participant_joined", {"name": "Ben", "community": "business"}, at="2018-03-01", by="Ada")
+    registry.record(i, "participant_joined", {"name": "Cy", "community": "government"}, at="2018-01-15", by="Ada")
+    registry.record(i, "participant_left", {"name": "Ben"}, at="2018-04-01", by="Ben")
     # recorded after Ben left, dated while Ben took part
     registry.record(i, "attestation_given", {"condition": "voluntary"}, by="Ben", at="2018-03-05")
-    registry.record(i, "meeting_held", {"attendees": ["Ben", "Cy"]}, at="2018-03-06")
-    registry.record(i, "score_set", {"parameter": "trust-level", "level": 2}, at="2018-02-01")
+    registry.record(i, "meeting_held", {"attendees": ["Ben", "Cy"]}, at="2018-03-06", by="Ada")
+    registry.record(i, "score_set", {"parameter": "trust-level", "level": 2}, at="2018-02-01", by="Ada")
     with pytest.raises(EventError, match="Ben"):
         registry.record(i, "attestation_given", {"condition": "voluntary"}, by="Ben", at="2018-04-02")
     with Registry(open_store(tmp_path / "copy.db"), clock=clock) as copy:
@@ -939,20 +974,24 @@ def test_a_fact_dated_in_the_future_is_refused_so_status_can_advance_and_advance
 ) -> None:
     clock = Clock(datetime(2020, 1, 1, 12, tzinfo=UTC))
     with Registry(open_store(tmp_path / "ahead.db"), clock=clock) as registry:
-        i = registry.create("Ahead", workflow=engine_ladder, at="2019-12-01")
+        i = registry.create("Ahead", workflow=engine_ladder, at="2019-12-01", by="Ada")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
             registry.record(
-                i, "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2019-12-02"
+                i,
+                "participant_joined",
+                {"name": name, "community": community, "role": "owner"},
+                at="2019-12-02",
+                by="Ada",
             )
         before = registry.history(i)
         for ahead in ("2020-01-02", clock.now + timedelta(seconds=1), "2020-01-01T13:00:00+00:00"):
             with pytest.raises(EventError, match="in the future"):
-                registry.record(i, "evidence_recorded", {"condition": "problem", "text": "x"}, at=ahead)
+                registry.record(i, "evidence_recorded", {"condition": "problem", "text": "x"}, at=ahead, by="Ada")
         with pytest.raises(EventError, match="in the future"):
             registry.advance(i, by="Ada", at="2020-01-02")
         _unchanged(registry, i, before)
         assert registry.status(i).can_advance == registry.can_advance(i) is False
-        registry.record(i, "evidence_recorded", {"condition": "problem", "text": "x"}, at=clock.now)
+        registry.record(i, "evidence_recorded", {"condition": "problem", "text": "x"}, at=clock.now, by="Ada")
         assert registry.status(i).can_advance == registry.can_advance(i) is True
         assert registry.advance(i, by="Ada").stage == "formed"
         assert registry.status(i).stage == "formed"
@@ -974,7 +1013,7 @@ def test_a_breach_reported_by_the_owner_round_trips(registry: Registry, tmp_path
     _round_trip(registry, tmp_path, clock)
 
 
-@pytest.mark.parametrize("by", [None, "Ben", "Zed"])
+@pytest.mark.parametrize("by", ["Ada", "Ben", "Di"])
 def test_a_breach_reported_by_anyone_round_trips(
     registry: Registry, tmp_path: Path, clock: Clock, by: str | None
 ) -> None:

@@ -80,6 +80,7 @@ FULL_DATA: dict[str, dict[str, Any]] = {
         "result": "Two labs will send researchers",
         "tlp": "TLP:GREEN",
     },
+    "account_bound": {"account": "ada", "participant": "Ada"},
 }
 # The data fields each kind cannot do without.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -103,12 +104,13 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "initiative_closed": ("state", "reason"),
     "workflow_changed": ("workflow", "workflow_hash", "from_workflow"),
     "outreach_done": ("community",),
+    "account_bound": ("account", "participant"),
 }
 
 
 def test_the_samples_cover_every_kind() -> None:
     assert set(FULL_DATA) == set(EVENT_KINDS) == set(REQUIRED_FIELDS)
-    assert len(EVENT_KINDS) == 20
+    assert len(EVENT_KINDS) == 21
 
 
 @pytest.mark.parametrize("kind", EVENT_KINDS)

@@ -119,18 +119,21 @@ BASE_LOG = [
         "initiative": "fuzzed",
         "kind": "initiative_created",
         "at": "2018-01-01",
+        "by": "Ada",
         "data": {"name": "Fuzzed", "workflow": ENGINE_LADDER},
     },
     {
         "initiative": "fuzzed",
         "kind": "participant_joined",
         "at": "2018-01-02",
+        "by": "Ada",
         "data": {"name": "Ada", "community": "technical", "role": "owner"},
     },
     {
         "initiative": "fuzzed",
         "kind": "participant_joined",
         "at": "2018-01-02",
+        "by": "Ada",
         "data": {"name": "Ben", "community": "business", "role": "member"},
     },
     {
@@ -140,7 +143,13 @@ BASE_LOG = [
         "by": "Ada",
         "data": {"condition": "problem", "text": "A statement"},
     },
-    {"initiative": "fuzzed", "kind": "meeting_held", "at": "2018-01-04", "data": {"attendees": ["Ada", "Ben"]}},
+    {
+        "initiative": "fuzzed",
+        "kind": "meeting_held",
+        "at": "2018-01-04",
+        "by": "Ada",
+        "data": {"attendees": ["Ada", "Ben"]},
+    },
     {
         "initiative": "fuzzed",
         "kind": "stage_advanced",
@@ -182,10 +191,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A registry holding 'kept', with a group, evidence and a move: the earlier events imports must not touch."""
     db = tmp_path_factory.mktemp("fuzz-template") / "coop.db"
     with Registry.open(db) as registry:
-        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
+        registry.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01", by="Ada")
         for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "member")):
             registry.record(
-                "kept", "participant_joined", {"name": name, "community": community, "role": role}, at="2018-01-01"
+                "kept",
+                "participant_joined",
+                {"name": name, "community": community, "role": role},
+                at="2018-01-01",
+                by="Ada",
             )
         registry.record(
             "kept", "evidence_recorded", {"condition": "problem", "text": "Kept"}, by="Ada", at="2018-01-02"
@@ -292,9 +305,11 @@ def fuzz_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A registry with `i` on the engine ladder and two participants, copied afresh for each example."""
     db = tmp_path_factory.mktemp("fuzz-unicode") / "coop.db"
     with Registry.open(db) as registry:
-        registry.create("I", workflow=ENGINE_LADDER, initiative="i", at="2018-01-01")
+        registry.create("I", workflow=ENGINE_LADDER, initiative="i", at="2018-01-01", by="Ada")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
-            registry.record("i", "participant_joined", {"name": name, "community": community, "role": "owner"})
+            registry.record(
+                "i", "participant_joined", {"name": name, "community": community, "role": "owner"}, by="Ada"
+            )
     return db
 
 
@@ -302,14 +317,22 @@ def _free_text_commands(text: str) -> list[tuple[str, ...]]:
     """Every command that takes a free text or a name, with `text` in that place (after `--` where it is an
     argument: a text may start with a dash, as a user would then write it)."""
     return [
-        ("new", "--id", "other", "-w", ENGINE_LADDER, "--", text),
-        ("join", "-c", "media", "-o", text, "--", "i", text),
-        ("meet", "i", "Ada", "--venue", text),
+        ("new", "--id", "other", "-w", ENGINE_LADDER, "--by", "Ada", "--", text),
+        ("join", "-c", "media", "-o", text, "--by", "Ada", "--", "i", text),
+        ("meet", "i", "Ada", "--venue", text, "--by", "Ada"),
         ("evidence", "--link", text, "--by", "Ada", "--", "i", "problem", text),
         ("waive", "i", "vouched", "--rationale", text * 40, "--by", "Ada"),
-        ("publish", "--link", text, "--", "i", text),
-        ("breach", "--", "i", text),
-        ("record", "i", "evidence_recorded", "--data", json.dumps({"condition": "problem", "text": text})),
+        ("publish", "--link", text, "--by", "Ada", "--", "i", text),
+        ("breach", "--by", "Ada", "--", "i", text),
+        (
+            "record",
+            "i",
+            "evidence_recorded",
+            "--data",
+            json.dumps({"condition": "problem", "text": text}),
+            "--by",
+            "Ada",
+        ),
     ]
 
 
@@ -362,7 +385,7 @@ def test_any_date_in_any_date_field_is_used_or_refused_and_changes_nothing(
     fuzz_registry: Path, moment: str, which: int
 ) -> None:
     commands = [
-        ("new", "X", "--id", "x", "-w", ENGINE_LADDER, "--at", moment),
+        ("new", "X", "--id", "x", "-w", ENGINE_LADDER, "--at", moment, "--by", "Ada"),
         ("evidence", "i", "problem", "text", "--by", "Ada", "--at", moment),
         ("status", "i", "--as-of", moment),
         ("status", "--all", "--json", "--as-of", moment),
@@ -412,8 +435,10 @@ def test_any_number_in_a_workflow_is_refused_at_load_or_works_at_every_date(
         workflow = Path(folder) / "numbers.yaml"
         workflow.write_text(text, encoding="utf-8")
         with Registry.open(Path(folder) / "coop.db") as registry:
-            registry.create("N", workflow=str(workflow), initiative="n", at="1000-01-01")
-            registry.record("n", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"})
+            registry.create("N", workflow=str(workflow), initiative="n", at="1000-01-01", by="Ada")
+            registry.record(
+                "n", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, by="Ada"
+            )
             for as_of in ("1000-01-01", "2020-06-01", "8999-12-31"):
                 registry.status("n", as_of=as_of)
             list(registry.portfolio(as_of="8999-12-31"))

@@ -35,10 +35,14 @@ LADDER_TEXT = Path(ENGINE_LADDER).read_text(encoding="utf-8")
 def registry(tmp_path: Path) -> Iterator[Registry]:
     """A registry with one initiative on the engine ladder, with two participants."""
     with Registry.open(tmp_path / "coop.db") as opened:
-        opened.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01")
+        opened.create("Kept", workflow=ENGINE_LADDER, initiative="kept", at="2018-01-01", by="Ada")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
             opened.record(
-                "kept", "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2018-01-01"
+                "kept",
+                "participant_joined",
+                {"name": name, "community": community, "role": "owner"},
+                at="2018-01-01",
+                by="Ada",
             )
         yield opened
 
@@ -62,6 +66,7 @@ def _created(initiative: str, **data: object) -> str:
             "initiative": initiative,
             "kind": "initiative_created",
             "at": "2018-01-01",
+            "by": "Ada",
             "data": {"name": "New", "workflow": ENGINE_LADDER, **data},
         }
     )
@@ -178,7 +183,7 @@ def test_deeply_nested_event_data_is_refused_without_a_recursion_error(registry:
 def test_ids_with_sql_shell_path_or_control_characters_are_refused(registry: Registry, identifier: str) -> None:
     before = _export(registry)
     with pytest.raises(EventError, match="not a valid initiative id"):
-        registry.create("Hostile", workflow=ENGINE_LADDER, initiative=identifier, at="2018-01-01")
+        registry.create("Hostile", workflow=ENGINE_LADDER, initiative=identifier, at="2018-01-01", by="Ada")
     _refused_unchanged(registry, [_created(identifier)], "not a valid initiative id")
     assert _export(registry) == before
 
@@ -194,7 +199,7 @@ def test_ids_with_sql_shell_path_or_control_characters_are_refused(registry: Reg
     ],
 )
 def test_metacharacters_in_names_and_text_are_kept_as_plain_data(registry: Registry, text: str) -> None:
-    registry.record("kept", "participant_joined", {"name": text, "community": "media"}, at="2018-01-02")
+    registry.record("kept", "participant_joined", {"name": text, "community": "media"}, at="2018-01-02", by="Ada")
     registry.record("kept", "evidence_recorded", {"condition": "problem", "text": text}, by="Ada", at="2018-01-02")
     history = registry.history("kept")
     assert history[-2].data["name"] == text and history[-1].data["text"] == text
@@ -239,12 +244,13 @@ def test_an_event_for_an_unknown_initiative_is_refused(registry: Registry) -> No
             "initiative": "ghost",
             "kind": "participant_joined",
             "at": "2018-01-02",
+            "by": "Ada",
             "data": {"name": "Cy", "community": "media"},
         }
     )
     _refused_unchanged(registry, [line], "unknown initiative 'ghost'")
     with pytest.raises(UnknownInitiativeError):
-        registry.record("ghost", "participant_joined", {"name": "Cy", "community": "media"}, at="2018-01-02")
+        registry.record("ghost", "participant_joined", {"name": "Cy", "community": "media"}, at="2018-01-02", by="Ada")
     assert registry.initiatives() == ["kept"]
 
 
@@ -277,13 +283,13 @@ def cli_db(tmp_path: Path, registry: Registry) -> Path:
 @pytest.mark.parametrize(
     "args",
     [
-        ["new", "Hostile", "--id", "$(touch /tmp/pwned)", "-w", ENGINE_LADDER],
-        ["new", "Hostile", "--id", "../../etc/passwd", "-w", ENGINE_LADDER],
-        ["join", "kept", "Cy", "-c", "media", "--at", "2019-02-29"],
+        ["new", "Hostile", "--id", "$(touch /tmp/pwned)", "-w", ENGINE_LADDER, "--by", "Ada"],
+        ["new", "Hostile", "--id", "../../etc/passwd", "-w", ENGINE_LADDER, "--by", "Ada"],
+        ["join", "kept", "Cy", "-c", "media", "--at", "2019-02-29", "--by", "Ada"],
         ["evidence", "ghost", "problem", "text", "--by", "Ada"],
         ["evidence", "kept", "problme", "text", "--by", "Ada"],
         ["status", "x'; DROP TABLE events;--"],
-        ["new", "Hostile", "-w", "/etc/passwd"],
+        ["new", "Hostile", "-w", "/etc/passwd", "--by", "Ada"],
     ],
     ids=["shell-id", "path-id", "bad-date", "unknown-initiative", "unknown-condition", "sql-id", "not-a-workflow"],
 )
@@ -326,6 +332,7 @@ def test_a_participant_named_like_markup_is_shown_as_text_and_runs_nothing(tmp_p
             "participant_joined",
             {"name": HOSTILE_NAME, "community": "technical", "role": "owner", "organisation": HOSTILE_NAME},
             at="2018-01-01",
+            by=HOSTILE_NAME,
         )
         registry.record(
             "hostile",
@@ -363,8 +370,8 @@ def builtin_db(tmp_path: Path) -> Path:
     """A registry file with one initiative, `i`, on the built-in workflow, with an owner."""
     db = tmp_path / "coop.db"
     with Registry.open(db) as opened:
-        opened.create("I", workflow=BUILTIN, initiative="i", at="2020-01-01")
-        opened.record("i", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"})
+        opened.create("I", workflow=BUILTIN, initiative="i", at="2020-01-01", by="Ada")
+        opened.record("i", "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, by="Ada")
     return db
 
 
@@ -383,9 +390,15 @@ def _refused_by_the_cli(db: Path, *args: str, message: str) -> None:
     [
         (("status", "i", "--as-of", "9999-12-31"), "outside the supported range of dates, 1000-01-01 to 8999-12-31"),
         (("report", "--as-of", "9999-12-31"), "outside the supported range of dates"),
-        (("new", "X", "--at", "0001-01-01T00:00:00+01:00"), "outside the supported range of dates"),
-        (("evidence", "i", "challenge", "x", "--at", "9999-12-31T23:00:00-05:00"), "outside the supported range"),
-        (("record", "i", "evidence_recorded", "--data", '{"a":' + "[" * 50_000 + "]" * 50_000 + "}"), "too deeply"),
+        (("new", "X", "--at", "0001-01-01T00:00:00+01:00", "--by", "Ada"), "outside the supported range of dates"),
+        (
+            ("evidence", "i", "challenge", "x", "--at", "9999-12-31T23:00:00-05:00", "--by", "Ada"),
+            "outside the supported range",
+        ),
+        (
+            ("record", "i", "evidence_recorded", "--data", '{"a":' + "[" * 50_000 + "]" * 50_000 + "}", "--by", "Ada"),
+            "too deeply",
+        ),
         (("status", "--as-of", "0999-12-31"), "1000-01-01 to 8999-12-31"),
     ],
     ids=["status-as-of", "report-as-of", "new-at", "evidence-at", "record-deep-data", "status-all-as-of"],
@@ -450,7 +463,7 @@ def test_a_workflow_of_many_conditions_is_refused_naming_the_limit_not_as_an_ali
 def test_a_fifo_as_the_registry_is_refused_before_it_is_opened(tmp_path: Path) -> None:
     fifo = tmp_path / "registry.fifo"
     os.mkfifo(fifo)
-    for args in (("status",), ("status", "--all"), ("new", "X"), ("export",), ("history", "x")):
+    for args in (("status",), ("status", "--all"), ("new", "X", "--by", "Ada"), ("export",), ("history", "x")):
         result = run_cli(*args, "--db", str(fifo))  # opening a FIFO would wait for a writer for ever
         assert result.returncode == 2 and "not a regular file" in result.stderr, (args, result.stderr)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
@@ -460,7 +473,7 @@ def test_one_initiative_whose_workflow_broke_never_hides_the_others(tmp_path: Pa
     db = tmp_path / "coop.db"
     workflow = _ladder_with(tmp_path, "days: 30", "days: 30", name="own.yaml")
     with Registry.open(db) as opened:
-        opened.create("Good", workflow=BUILTIN, initiative="good", at="2020-01-01")
+        opened.create("Good", workflow=BUILTIN, initiative="good", at="2020-01-01", by="Ada")
         # Made before workflows were pinned: named by its path, which is never opened from data.
         legacy = {"name": "Broken", "workflow": str(workflow)}
         created = Event("broken", "initiative_created", "2020-01-01", legacy)  # type: ignore[arg-type]

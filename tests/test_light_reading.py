@@ -33,9 +33,16 @@ print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})))
 def test_status_and_portfolio_status_import_nothing_heavy(tmp_path: Path) -> None:
     database = tmp_path / "coop.db"
     with Registry.open(database) as registry:
-        registry.create("Reading", workflow="cooperation-maturity", initiative="reading", at="2024-01-01")
+        registry.create(
+            "Reading",
+            workflow="cooperation-maturity",
+            initiative="reading",
+            at="2024-01-01",
+            by="Ada",
+            community="media",
+        )
         registry.record(
-            "reading", "evidence_recorded", {"condition": "challenge", "text": "A problem"}, at="2024-01-02"
+            "reading", "evidence_recorded", {"condition": "challenge", "text": "A problem"}, at="2024-01-02", by="Ada"
         )
     read = f"""
 from cooperation import Registry
@@ -53,7 +60,14 @@ def test_coop_status_imports_nothing_heavy(tmp_path: Path) -> None:
     """Through the real CLI, whose framework must not bring pydantic in either."""
     database = tmp_path / "coop.db"
     with Registry.open(database) as registry:
-        registry.create("Reading", workflow="cooperation-maturity", initiative="reading", at="2024-01-01")
+        registry.create(
+            "Reading",
+            workflow="cooperation-maturity",
+            initiative="reading",
+            at="2024-01-01",
+            by="Ada",
+            community="media",
+        )
     command = f"""
 import runpy
 sys.argv = ["coop", "status", "reading", "--db", {str(database)!r}]

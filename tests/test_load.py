@@ -54,12 +54,18 @@ class SteppingClock:
 def test_a_record_racing_a_move_is_a_conflict_not_a_refusal(tmp_path: Path) -> None:
     db = tmp_path / "coop.db"
     with Registry(open_store(db), clock=lambda: datetime(2019, 1, 1, 12, 0, 1, tzinfo=UTC)) as mover:
-        mover.create("Race", workflow=ENGINE_LADDER, initiative="race", at="2018-01-01")
+        mover.create("Race", workflow=ENGINE_LADDER, initiative="race", at="2018-01-01", by="Ada")
         for name, community in (("Ada", "technical"), ("Ben", "business")):
             mover.record(
-                "race", "participant_joined", {"name": name, "community": community, "role": "owner"}, at="2018-01-01"
+                "race",
+                "participant_joined",
+                {"name": name, "community": community, "role": "owner"},
+                at="2018-01-01",
+                by="Ada",
             )
-        mover.record("race", "evidence_recorded", {"condition": "problem", "text": "the problem"}, at="2018-01-02")
+        mover.record(
+            "race", "evidence_recorded", {"condition": "problem", "text": "the problem"}, at="2018-01-02", by="Ada"
+        )
         clock = SteppingClock(lambda: mover.advance("race", by="Ada"))
         with Registry(open_store(db), clock=clock) as recorder:
             with contextlib.suppress(ConflictError):  # the documented outcome of a lost race: retry it

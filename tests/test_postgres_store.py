@@ -493,10 +493,25 @@ def test_the_command_line_works_on_a_postgresql_registry(postgres_url: str, monk
     assert made.exit_code == 0, made.output
     assert made.output == f"registry ready: {redact(postgres_url)} (0 initiatives)\n"
     assert password not in made.output
-    assert runner.invoke(app, ["new", "No default passwords", "--at", "2024-01-10"]).output == "no-default-passwords\n"
+    assert (
+        runner.invoke(app, ["new", "No default passwords", "--at", "2024-01-10", "--by", "Ada"]).output
+        == "no-default-passwords\n"
+    )
     joined = runner.invoke(
         app,
-        ["join", "no-default-passwords", "Ada", "--community", "technical", "--role", "owner", "--at", "2024-01-11"],
+        [
+            "join",
+            "no-default-passwords",
+            "Ada",
+            "--community",
+            "technical",
+            "--role",
+            "owner",
+            "--at",
+            "2024-01-11",
+            "--by",
+            "Ada",
+        ],
     )
     assert joined.exit_code == 0, joined.output
     shown = runner.invoke(app, ["status", "no-default-passwords", "--json"])

@@ -97,6 +97,7 @@ def test_the_built_in_workflow_draws_its_whole_graph(browser: Browser, tmp_path:
             "participant_joined",
             {"name": "Ada", "community": "technical", "role": "owner"},
             at="2024-03-01",
+            by="Ada",
         )
         registry.record(
             "no-default-passwords",

@@ -106,7 +106,11 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     with Registry.open(db) as registry:
         registry.create("Odd <names> | here", workflow=SAMPLE_WORKFLOW, initiative="odd", by="Ann", at="2024-01-01")
         registry.record(
-            "odd", "participant_joined", {"name": "Ann", "community": "academia", "role": "owner"}, at="2024-01-01"
+            "odd",
+            "participant_joined",
+            {"name": "Ann", "community": "academia", "role": "owner"},
+            at="2024-01-01",
+            by="Ann",
         )
         registry.record(
             "odd",

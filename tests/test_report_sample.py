@@ -44,12 +44,13 @@ CONFIDENTIAL = {
 
 
 def _join(registry: Registry, initiative: str, names: tuple[str, ...], at: str) -> None:
+    """The first of `names` is the initiative's creator, who joins as its owner and adds the others."""
     for name in names:
         community, role, organisation = PEOPLE[name]
-        data = {"name": name, "community": community, "role": role}
+        data = {"name": name, "community": community, "role": "owner" if name == names[0] else role}
         if organisation:
             data["organisation"] = organisation
-        registry.record(initiative, "participant_joined", data, at=at)
+        registry.record(initiative, "participant_joined", data, at=at, by=names[0])
 
 
 def build_sample(db: Path) -> None:
@@ -99,7 +100,13 @@ def build_sample(db: Path) -> None:
             by="Chen Wei",
             at="2024-02-01",
         )
-        record(botnet, "meeting_held", {"attendees": ["Ada Lovelace", "Chen Wei", "Emil Varga"]}, at="2024-03-01")
+        record(
+            botnet,
+            "meeting_held",
+            {"attendees": ["Ada Lovelace", "Chen Wei", "Emil Varga"]},
+            by="Ada Lovelace",
+            at="2024-03-01",
+        )
         record(botnet, "attestation_given", {"condition": "trust-attested"}, by="Ada Lovelace", at="2024-03-01")
         record(botnet, "attestation_given", {"condition": "trust-attested"}, by="Ben Okafor", at="2024-03-01")
         record(
@@ -153,8 +160,14 @@ def build_sample(db: Path) -> None:
             at="2024-02-03",
         )
         registry.advance(passwords, by="Chen Wei", at="2024-02-04")
-        record(passwords, "meeting_held", {"attendees": ["Chen Wei", "Ben Okafor", "Dora Quist"]}, at="2024-02-10")
-        record(passwords, "meeting_held", {"attendees": ["Chen Wei", "Dora Quist"]}, at="2024-03-10")
+        record(
+            passwords,
+            "meeting_held",
+            {"attendees": ["Chen Wei", "Ben Okafor", "Dora Quist"]},
+            by="Chen Wei",
+            at="2024-02-10",
+        )
+        record(passwords, "meeting_held", {"attendees": ["Chen Wei", "Dora Quist"]}, by="Chen Wei", at="2024-03-10")
         for name in ("Ben Okafor", "Dora Quist", "Chen Wei"):
             record(passwords, "attestation_given", {"condition": "trust-attested"}, by=name, at="2024-03-10")
         record(passwords, "attestation_given", {"condition": "comfort"}, by="Dora Quist", at="2024-03-10")
@@ -209,8 +222,14 @@ def build_sample(db: Path) -> None:
             at="2024-04-02",
         )
         registry.advance(spam, by="Ada Lovelace", at="2024-04-03")
-        record(spam, "meeting_held", {"attendees": ["Ben Okafor", "Ada Lovelace", "Dora Quist"]}, at="2024-04-10")
-        record(spam, "meeting_held", {"attendees": ["Ben Okafor", "Ada Lovelace"]}, at="2024-05-10")
+        record(
+            spam,
+            "meeting_held",
+            {"attendees": ["Ben Okafor", "Ada Lovelace", "Dora Quist"]},
+            by="Ben Okafor",
+            at="2024-04-10",
+        )
+        record(spam, "meeting_held", {"attendees": ["Ben Okafor", "Ada Lovelace"]}, by="Ben Okafor", at="2024-05-10")
         for name in ("Ben Okafor", "Ada Lovelace"):
             record(spam, "attestation_given", {"condition": "trust-attested"}, by=name, at="2024-05-10")
         record(
@@ -221,7 +240,7 @@ def build_sample(db: Path) -> None:
             at="2024-05-10",
         )
         registry.advance(spam, by="Ada Lovelace", at="2024-05-11")
-        record(spam, "participant_left", {"name": "Dora Quist"}, at="2024-07-01")
+        record(spam, "participant_left", {"name": "Dora Quist"}, by="Dora Quist", at="2024-07-01")
 
         # 4. Phishing awareness: just started, one participant.
         phishing = registry.create(

@@ -108,6 +108,7 @@ def test_condition_kinds_are_a_discriminated_union() -> None:
 # --- a small validator for the part of JSON Schema the shipped file uses -------------------
 
 SUPPORTED = {
+    "propertyNames",
     "$ref",
     "$schema",
     "$id",
@@ -198,6 +199,8 @@ def _errors(value: Any, schema: dict[str, Any], root: dict[str, Any], where: str
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         errors += [f"{where}: missing {key}" for key in schema.get("required", []) if key not in value]
+        for key in value:
+            errors += _errors(key, schema.get("propertyNames", {}), root, f"{where}.<key {key}>")
         for key, item in value.items():
             if key in properties:
                 errors += _errors(item, properties[key], root, f"{where}.{key}")

@@ -57,10 +57,15 @@ def _day(offset: int) -> str:
     return (date(2025, 1, 1) + timedelta(days=offset)).isoformat()
 
 
-def _join(registry: Registry, initiative: str, people: list[tuple[str, str, str]], at: int) -> None:
+def _join(registry: Registry, initiative: str, people: list[tuple[str, str, str]], at: int, by: str = "Ada") -> None:
+    """`people` join, added by `by` (the initiative's creator and owner, who joins first)."""
     for name, community, role in people:
         registry.record(
-            initiative, "participant_joined", {"name": name, "community": community, "role": role}, at=_day(at)
+            initiative,
+            "participant_joined",
+            {"name": name, "community": community, "role": role},
+            at=_day(at),
+            by=by,
         )
 
 
@@ -113,7 +118,7 @@ def test_pilot_topic_has_the_nine_criteria_as_required_evidence() -> None:
 
 
 def test_pilot_topic_refuses_with_the_missing_criteria_named(registry: Registry) -> None:
-    topic = registry.create("No default passwords", workflow="pilot-topic", at=_day(0))
+    topic = registry.create("No default passwords", workflow="pilot-topic", at=_day(0), by="Ada")
     _join(registry, topic, [("Ada", "technical", "owner")], 0)
     _evidence(registry, topic, "topic-statement", 0)
     for criterion in NINE_CRITERIA[:5]:
@@ -143,7 +148,7 @@ def test_pilot_topic_refuses_with_the_missing_criteria_named(registry: Registry)
 
 
 def test_a_pilot_can_be_withdrawn_by_its_owner_only(registry: Registry) -> None:
-    topic = registry.create("Topic", workflow="pilot-topic", at=_day(0))
+    topic = registry.create("Topic", workflow="pilot-topic", at=_day(0), by="Ada")
     _join(registry, topic, [("Ada", "technical", "owner"), ("Ben", "government", "member")], 0)
     for criterion in ("topic-statement", *NINE_CRITERIA):
         _evidence(registry, topic, criterion, 1)
@@ -182,8 +187,8 @@ def test_a_topic_is_ready_exactly_when_all_nine_criteria_are_answered(answered: 
 
 
 def _mature_pilot(registry: Registry) -> str:
-    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0))
-    _join(registry, pilot, [("Sec", "intergovernmental", "secretariat"), ("Ada", "technical", "owner")], 0)
+    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0), by="Ada")
+    _join(registry, pilot, [("Ada", "technical", "owner"), ("Sec", "intergovernmental", "secretariat")], 0)
     _evidence(registry, pilot, "pilot-selected", 0)
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(1))) == [
         "platform",
@@ -203,13 +208,15 @@ def _mature_pilot(registry: Registry) -> str:
     # Outreach is a required task of intersessional work: civil society and academia are absent.
     registry.reach_out(pilot, "civil-society", venue="A consumer groups' meeting", by="Sec", at=_day(4))
     registry.reach_out(pilot, "academia", venue="A research network's call", by="Sec", at=_day(4))
-    registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov"], "neutral": False}, at=_day(5))
+    registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov"], "neutral": False}, at=_day(5), by="Ada")
     _evidence(registry, pilot, "solution", 5)
     for name in ("Ada", "Gov", "Biz"):
         registry.record(pilot, "attestation_given", {"condition": "commonly-supported"}, by=name, at=_day(6))
     # A meeting on someone's home ground is not the open, neutral session maturity needs.
     assert _refused(lambda: registry.advance(pilot, by="Sec", at=_day(6))) == ["open-session"]
-    registry.record(pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov", "Biz"], "neutral": True}, at=_day(7))
+    registry.record(
+        pilot, "meeting_held", {"attendees": ["Sec", "Ada", "Gov", "Biz"], "neutral": True}, at=_day(7), by="Ada"
+    )
     assert registry.advance(pilot, by="Sec", at=_day(7)).stage == "mature"
     return pilot
 
@@ -238,7 +245,7 @@ def test_intersessional_pilot_hands_off_only_with_lessons_learned(registry: Regi
 
 
 def test_intersessional_pilot_cannot_hand_off_before_it_is_mature(registry: Registry) -> None:
-    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0))
+    pilot = registry.create("Pilot", workflow="intersessional-pilot", at=_day(0), by="Ada")
     _join(registry, pilot, [("Ada", "technical", "owner")], 0)
     for condition in ("receiving-body", "lessons-learned"):
         _evidence(registry, pilot, condition, 1)
@@ -257,12 +264,12 @@ def test_intersessional_pilot_can_go_back_to_work_while_mature(registry: Registr
 
 
 def _convened_forum(registry: Registry) -> str:
-    forum = registry.create("Forum", workflow="best-practice-forum", at=_day(0))
+    forum = registry.create("Forum", workflow="best-practice-forum", at=_day(0), by="Ada")
     people = [("Ada", "technical", "owner"), ("Bo", "technical", "member"), ("Cas", "technical", "member")]
     _join(registry, forum, people, 0)
     _evidence(registry, forum, "forum-topic", 0)
     _evidence(registry, forum, "facilitators", 0)
-    registry.record(forum, "meeting_held", {"attendees": ["Ada", "Bo", "Cas"]}, at=_day(1))
+    registry.record(forum, "meeting_held", {"attendees": ["Ada", "Bo", "Cas"]}, at=_day(1), by="Ada")
     assert registry.advance(forum, by="Ada", at=_day(1)).stage == "convened"
     return forum
 
@@ -345,57 +352,57 @@ def test_outreach_is_met_exactly_when_every_community_is_present_or_approached(s
 
 
 def test_solution_track_from_proposals_to_output_and_way_forward(registry: Registry) -> None:
-    track = registry.create("Track", workflow="solution-track", at=_day(0))
+    track = registry.create("Track", workflow="solution-track", at=_day(0), by="Oto")
     people = [
+        ("Oto", "technical", "owner"),  # its creator, first
         ("Nia", "intergovernmental", "secretariat"),
-        ("Oto", "technical", "owner"),
         ("Quin", "civil-society", "member"),
     ]
-    _join(registry, track, people, 0)
-    _evidence(registry, track, "same-topic-proposals", 0)
+    _join(registry, track, people, 0, by="Oto")
+    _evidence(registry, track, "same-topic-proposals", 0, by="Oto")
     assert _refused(lambda: registry.advance(track, by="Nia", at=_day(1))) == [
         "same-topic-proposals",
         "merge-agreed",
         "multi-day-programme",
         "several-communities",
     ]
-    _join(registry, track, [("Pia", "business", "member")], 1)
-    _evidence(registry, track, "same-topic-proposals", 1)
-    _evidence(registry, track, "multi-day-programme", 1)
+    _join(registry, track, [("Pia", "business", "member")], 1, by="Oto")
+    _evidence(registry, track, "same-topic-proposals", 1, by="Oto")
+    _evidence(registry, track, "multi-day-programme", 1, by="Oto")
     for name in ("Oto", "Quin"):
         registry.record(track, "attestation_given", {"condition": "merge-agreed"}, by=name, at=_day(1))
     registry.advance(track, by="Nia", at=_day(2))
 
     everyone = ["Nia", "Oto", "Pia", "Quin"]
-    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T09:00:00Z")
-    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T15:00:00Z")
+    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T09:00:00Z", by="Oto")
+    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(10) + "T15:00:00Z", by="Oto")
     # Two sessions on one day are not a multi-day track, and nobody's input was asked for.
     assert _refused(lambda: registry.advance(track, by="Nia", at=_day(10) + "T16:00:00Z")) == [
         "input-up-front",
         "working-sessions",
     ]
-    with pytest.raises(EventError, match="only participants in the role of owner or secretariat may waive"):
+    with pytest.raises(EventError, match=r"members cannot waive conditions \(allowed: owner or secretariat\)"):
         registry.record(
             track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER}, by="Pia", at=_day(11)
         )
     registry.record(
         track, "condition_waived", {"condition": "input-up-front", "rationale": WAIVER}, by="Oto", at=_day(11)
     )
-    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(11) + "T09:00:00Z")
+    registry.record(track, "meeting_held", {"attendees": everyone}, at=_day(11) + "T09:00:00Z", by="Oto")
     waived = registry.advance(track, by="Nia", at=_day(11) + "T12:00:00Z")
     assert waived.stage == "track-held"
     assert next(item for item in waived.conditions if item.condition == "input-up-front").waived
 
-    _evidence(registry, track, "output", 12)
+    _evidence(registry, track, "output", 12, by="Oto")
     assert _refused(lambda: registry.advance(track, by="Nia", at=_day(12))) == ["way-forward"]
-    _evidence(registry, track, "way-forward", 13)
+    _evidence(registry, track, "way-forward", 13, by="Oto")
     concluded = registry.advance(track, by="Nia", at=_day(13))
     assert concluded.stage == "concluded" and concluded.terminal
 
 
 def test_working_sessions_must_not_be_waived(registry: Registry) -> None:
-    track = registry.create("Track", workflow="solution-track", at=_day(0))
-    _join(registry, track, [("Oto", "technical", "owner")], 0)
+    track = registry.create("Track", workflow="solution-track", at=_day(0), by="Oto")
+    _join(registry, track, [("Oto", "technical", "owner")], 0, by="Oto")
     with pytest.raises(EventError, match="required and cannot be waived"):
         registry.record(
             track, "condition_waived", {"condition": "working-sessions", "rationale": WAIVER}, by="Oto", at=_day(1)
@@ -435,7 +442,7 @@ def test_every_route_to_regulation_passes_through_failed_stimulation() -> None:
 
 
 def test_regulation_is_refused_until_voluntary_cooperation_and_stimulation_have_failed(registry: Registry) -> None:
-    initiative = registry.create("Spam", workflow="cooperation-maturity", at=_day(0))
+    initiative = registry.create("Spam", workflow="cooperation-maturity", at=_day(0), by="Ada")
     _join(registry, initiative, [("Ada", "government", "owner")], 0)
 
     def escalate(to: str, day: int) -> InitiativeStatus:

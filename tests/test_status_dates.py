@@ -46,7 +46,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ok(coop(path, "new", "Pilot", "--id", "pilot", "--at", day(0), "--by", "Ada"))
     ok(coop(path, "new", "Quiet", "--id", "quiet", "--at", day(0), "--by", "Ada"))
     for name, community, role in PEOPLE[:4]:
-        ok(coop(path, "join", "pilot", name, "--community", community, "--role", role, "--at", day(1)))
+        ok(coop(path, "join", "pilot", name, "--community", community, "--role", role, "--at", day(1), "--by", "Ada"))
         ok(coop(path, "attest", "pilot", "trust-attested", "--by", name, "--at", day(ATTESTED)))
     return path
 
@@ -99,7 +99,7 @@ def test_a_condition_holds_until_its_lapse_and_not_on_it(attested: int, extra: i
         registry.create("Pilot", workflow="cooperation-maturity", initiative="pilot", by="Ada", at="2020-01-01")
         for name, community, role in PEOPLE[:4]:
             joined: ParticipantJoinedData = {"name": name, "community": community, "role": role}  # type: ignore[typeddict-item]
-            registry.record("pilot", "participant_joined", joined, at="2020-01-02")
+            registry.record("pilot", "participant_joined", joined, at="2020-01-02", by="Ada")
         first = date(2020, 1, 2) + timedelta(days=attested)
         for position, (name, _, _) in enumerate(PEOPLE[:4]):
             when = first + timedelta(days=extra if position == 0 else 0)  # one attestation may be later

@@ -118,9 +118,13 @@ def test_shared_results_are_the_results_computed_alone(walk: list[Any], backdate
 def test_initiatives_in_the_same_situation_share_results(tmp_path: Any) -> None:
     with Registry.open(tmp_path / "coop.db") as registry:
         for name in ("First", "Second"):
-            registry.create(name, workflow="cooperation-maturity", at="2024-01-01")
+            registry.create(name, workflow="cooperation-maturity", at="2024-01-01", by="Ada", community="technical")
             registry.record(
-                name.lower(), "evidence_recorded", {"condition": "challenge", "text": "A problem"}, at="2024-01-02"
+                name.lower(),
+                "evidence_recorded",
+                {"condition": "challenge", "text": "A problem"},
+                at="2024-01-02",
+                by="Ada",
             )
         first, second = registry.statuses()
         assert first.conditions == second.conditions

@@ -23,7 +23,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("lines") / "coop.db")
     run(path, "new", "Zeta pilot", "--id", "zeta", "--by", "Ada", "--at", "2026-01-05")
     run(path, "new", ODD_NAME, "--id", "a", "--by", "Ada", "--at", "2026-01-06")
-    run(path, "join", "a", "Ada", "--community", "technical", "--role", "owner", "--at", "2026-01-07")
+    run(path, "join", "a", "Ada", "--community", "technical", "--role", "owner", "--at", "2026-01-07", "--by", "Ada")
     return path
 
 

@@ -142,24 +142,32 @@ def test_writers_appending_to_one_initiative_store_each_acknowledged_event_exact
 def _prepare(location: str, *, every_stage: bool) -> None:
     """An initiative at 'idea' that may advance to 'formed' (and, with `every_stage`, to the top)."""
     with Registry(open_store(location)) as registry:
-        registry.create("Race", workflow=LADDER, initiative=SHARED, at=START)
+        registry.create("Race", workflow=LADDER, initiative=SHARED, at=START, by="Ada")
         for name, community, role in (
             ("Ada", "technical", "owner"),
             ("Ben", "business", "secretariat"),
             ("Cy", "academia", "owner"),
         ):
             registry.record(
-                SHARED, "participant_joined", {"name": name, "community": community, "role": role}, at=START
+                SHARED, "participant_joined", {"name": name, "community": community, "role": role}, at=START, by="Ada"
             )
-        registry.record(SHARED, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at=START)
+        registry.record(SHARED, "evidence_recorded", {"condition": "problem", "text": "Spam"}, at=START, by="Ada")
         if every_stage:
             for day in ("2020-01-02", "2020-01-06"):
-                registry.record(SHARED, "meeting_held", {"attendees": ["Ada", "Ben"], "neutral": True}, at=day)
+                registry.record(
+                    SHARED, "meeting_held", {"attendees": ["Ada", "Ben"], "neutral": True}, at=day, by="Ada"
+                )
             registry.record(SHARED, "score_set", {"parameter": "trust-level", "level": 3}, by="Ada", at="2020-01-06")
             registry.record(
-                SHARED, "evidence_recorded", {"condition": "vouched", "text": "The CERT vouches"}, at="2020-01-06"
+                SHARED,
+                "evidence_recorded",
+                {"condition": "vouched", "text": "The CERT vouches"},
+                at="2020-01-06",
+                by="Ada",
             )
-            registry.record(SHARED, "evidence_recorded", {"condition": "output", "text": "A paper"}, at="2020-01-06")
+            registry.record(
+                SHARED, "evidence_recorded", {"condition": "output", "text": "A paper"}, at="2020-01-06", by="Ada"
+            )
 
 
 def _stage_moves(location: str) -> list[tuple[str, str]]:

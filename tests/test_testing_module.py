@@ -44,6 +44,7 @@ from cooperation.testing import (
     workflow_state_machine,
 )
 from cooperation.verify.analysis import memory_registry
+from cooperation.verify.witness import CONVENOR
 from cooperation.vocabulary import COMMUNITIES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,7 +57,11 @@ QUICK = settings(
 
 def _log(events: list[Event], workflow: str) -> list[str]:
     created = Event(
-        EXAMPLE, "initiative_created", events[0].at if events else "2020-01-01", {"name": "X", "workflow": workflow}
+        EXAMPLE,
+        "initiative_created",
+        events[0].at if events else "2020-01-01",
+        {"name": "X", "workflow": workflow},
+        "Ada",  # who `groups` has join first, as owner
     )
     return [created.to_line(), *(event.to_line() for event in sorted(events, key=lambda event: event.moment))]
 
@@ -287,8 +292,8 @@ def test_an_automatic_move_respects_its_requirements(tmp_path: Path) -> None:
     path.write_text(AUTOMATIC_WITH_REQUIREMENT, encoding="utf-8")
     machine = workflow_state_machine(str(path))()
     try:
-        machine.registry.record(
-            EXAMPLE, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}
+        machine.registry.record(  # added by the machine's creator, its first owner
+            EXAMPLE, "participant_joined", {"name": "Ada", "community": "technical", "role": "owner"}, by=CONVENOR
         )
         machine.clock.advance(minutes=1)
         machine.registry.advance(EXAMPLE, by="Ada")
@@ -305,11 +310,15 @@ def test_held_over_an_expiring_condition_needs_it_without_a_break(tmp_path: Path
     get_workflow(str(path))
     clock = Clock(START + timedelta(days=200))
     with Registry(open_store(tmp_path / "held.db"), clock=clock) as registry:
-        registry.create("Held", workflow=str(path), initiative=EXAMPLE, at=START)
+        registry.create("Held", workflow=str(path), initiative=EXAMPLE, at=START, by="Ada", community="technical")
         registry.record(
-            EXAMPLE, "evidence_recorded", {"condition": "note", "text": "First."}, at=clock.now - timedelta(days=90)
+            EXAMPLE,
+            "evidence_recorded",
+            {"condition": "note", "text": "First."},
+            at=clock.now - timedelta(days=90),
+            by="Ada",
         )
-        registry.record(EXAMPLE, "evidence_recorded", {"condition": "note", "text": "Second."}, at=clock.now)
+        registry.record(EXAMPLE, "evidence_recorded", {"condition": "note", "text": "Second."}, at=clock.now, by="Ada")
         # 'fresh' lapsed 30 days after the first note and came back 60 days later.
         kept = next(c for c in registry.status(EXAMPLE).conditions if c.condition == "kept-fresh")
     assert not kept.met, kept.detail

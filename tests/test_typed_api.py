@@ -26,19 +26,26 @@ Typed = Callable[[Registry], Event]
 CASES: list[tuple[str, Typed, Typed]] = [
     (
         "join",
-        lambda r: r.join("pilot", "Cy", community="government", organisation="Ministry", at="2024-01-12"),
+        lambda r: r.join("pilot", "Cy", community="government", organisation="Ministry", at="2024-01-12", by="Ada"),
         lambda r: r.record(
             "pilot",
             "participant_joined",
             {"name": "Cy", "community": "government", "role": "member", "organisation": "Ministry"},
             at="2024-01-12",
+            by="Ada",
         ),
     ),
-    ("leave", lambda r: r.leave("pilot", "Ben"), lambda r: r.record("pilot", "participant_left", {"name": "Ben"})),
+    (
+        "leave",
+        lambda r: r.leave("pilot", "Ben", by="Ben"),
+        lambda r: r.record("pilot", "participant_left", {"name": "Ben"}, by="Ben"),
+    ),
     (
         "meet",
-        lambda r: r.meet("pilot", ["Ada", "Ben"], venue="Library", neutral=True),
-        lambda r: r.record("pilot", "meeting_held", {"attendees": ["Ada", "Ben"], "neutral": True, "venue": "Library"}),
+        lambda r: r.meet("pilot", ["Ada", "Ben"], venue="Library", neutral=True, by="Ada"),
+        lambda r: r.record(
+            "pilot", "meeting_held", {"attendees": ["Ada", "Ben"], "neutral": True, "venue": "Library"}, by="Ada"
+        ),
     ),
     (
         "evidence",
@@ -72,8 +79,10 @@ CASES: list[tuple[str, Typed, Typed]] = [
     ),
     (
         "publish",
-        lambda r: r.publish("pilot", "A report", link="https://example.org/r"),
-        lambda r: r.record("pilot", "output_published", {"title": "A report", "link": "https://example.org/r"}),
+        lambda r: r.publish("pilot", "A report", link="https://example.org/r", by="Ada"),
+        lambda r: r.record(
+            "pilot", "output_published", {"title": "A report", "link": "https://example.org/r"}, by="Ada"
+        ),
     ),
     (
         "breach",
@@ -96,8 +105,8 @@ CASES: list[tuple[str, Typed, Typed]] = [
 def _pilot(folder: str, name: str) -> Registry:
     registry = Registry(open_store(Path(folder) / name), clock=Clock(START))
     registry.create("Pilot", workflow="cooperation-maturity", initiative="pilot", by="Ada", at="2024-01-10")
-    registry.join("pilot", "Ada", community="technical", role="owner", at="2024-01-11")
-    registry.join("pilot", "Ben", community="business", at="2024-01-11")
+    registry.join("pilot", "Ada", community="technical", role="owner", at="2024-01-11", by="Ada")
+    registry.join("pilot", "Ben", community="business", at="2024-01-11", by="Ada")
     return registry
 
 
@@ -121,7 +130,7 @@ def test_each_typed_method_records_what_record_would(kind: str, typed: Typed, th
 def test_evidence_reads_a_tlp_label_in_any_case(label: str, upper: bool, tlp: bool) -> None:
     written = ("TLP:" if tlp else "") + (label.upper() if upper else label)
     with tempfile.TemporaryDirectory() as folder, _pilot(folder, "coop.db") as registry:
-        event = registry.evidence("pilot", "challenge", "text", tlp=written)
+        event = registry.evidence("pilot", "challenge", "text", tlp=written, by="Ada")
         assert event.data["tlp"] == "TLP:" + label.upper()
 
 
@@ -129,10 +138,10 @@ def test_a_typed_method_refuses_what_does_not_fit_and_writes_nothing() -> None:
     with tempfile.TemporaryDirectory() as folder, _pilot(folder, "coop.db") as registry:
         before = registry.history("pilot")
         refusals: list[Callable[[], Any]] = [
-            lambda: registry.evidence("pilot", "challenge", "text", tlp="purple"),
+            lambda: registry.evidence("pilot", "challenge", "text", tlp="purple", by="Ada"),
             lambda: registry.attest("pilot", "voluntary", by="Nobody"),
             lambda: registry.waive("pilot", "comfort-zone", rationale="Because it is so.", by="Ben"),
-            lambda: registry.join("pilot", "Ada", community="technical"),
+            lambda: registry.join("pilot", "Ada", community="technical", by="Ada"),
         ]
         for refused in refusals:
             with pytest.raises(EventError):

@@ -12,6 +12,7 @@ import typer
 
 from cooperation import __version__
 from cooperation.cli.commands import (
+    accounts,
     copy,
     corrections,
     demo,
@@ -44,6 +45,7 @@ COMMAND_MODULES = (
     site,
     verify,
     workflows,
+    accounts,
 )
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 

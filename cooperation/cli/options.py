@@ -23,8 +23,23 @@ DbOption = Annotated[
 ]
 """Which registry a command reads or writes (`coop demo` has its own: it never reads $COOP_DB)."""
 IdArgument = Annotated[str, typer.Argument(help="The initiative's id (see `coop status`).", show_default=False)]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who records it (a participant's name).")]
-ByRequired = Annotated[str, typer.Option("--by", help="The participant who does it (their role must allow it).")]
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by", help="Who records it: a current participant whose role allows it (required).", show_default=False
+    ),
+]
+"""Every command that changes something names its actor; one left out is refused by the registry,
+whose message lists who may record it (typer's own "missing option" could not)."""
+ByRequired = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        default_factory=str,  # left out: "" reaches the registry, which refuses it naming who may
+        help="The participant who does it: a current participant whose role allows it (required).",
+        show_default=False,
+    ),
+]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="When it happened: an ISO 8601 date or datetime [default: now].")
 ]

@@ -11,6 +11,7 @@ from cooperation.definition.problems import problem_at
 from cooperation.definition.yamlsafe import Document, PathKey
 from cooperation.engine.conditions.base import references
 from cooperation.engine.conditions.table import KINDS
+from cooperation.engine.permissions import PERMISSIONS
 from cooperation.errors import Problem
 from cooperation.wording import did_you_mean
 
@@ -50,6 +51,7 @@ def check_references(definition: WorkflowDefinition, document: Document | None, 
     yield from _ladder(definition, place)
     yield from _condition_references(definition, place)
     yield from _transition_references(definition, place)
+    yield from _permissions(definition, place)
 
 
 def _duplicates(definition: WorkflowDefinition, place: _Place) -> Iterable[Problem]:
@@ -132,3 +134,16 @@ def _transition_references(definition: WorkflowDefinition, place: _Place) -> Ite
             yield place.at(
                 ("transitions", index, "body_kinds"), "body_kinds only applies to hand_off transitions", "remove it"
             )
+
+
+def _permissions(definition: WorkflowDefinition, place: _Place) -> Iterable[Problem]:
+    """A workflow may narrow who records a kind of fact, never widen it beyond the defaults."""
+    for kind, roles in definition.permissions.items():
+        default = PERMISSIONS[kind].roles
+        for index, role in enumerate(roles):
+            if role not in default:
+                yield place.at(
+                    ("permissions", kind, index),
+                    f"role '{role}' may not record {kind} by default, and a workflow may only narrow who may",
+                    f"keep to: {', '.join(default)}",
+                )

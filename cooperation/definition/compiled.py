@@ -107,6 +107,7 @@ class CompiledWorkflow:
     default_waiver_min_rationale: int
     pickled_definition: bytes = field(repr=False)
     warnings: tuple[Problem, ...] = ()
+    permissions: Mapping[str, tuple[Role, ...]] = field(default_factory=dict)  # event kind -> roles, narrowed
 
     @classmethod
     def build(
@@ -152,6 +153,7 @@ class CompiledWorkflow:
             default_waiver_min_rationale=definition.waiver_min_rationale,
             pickled_definition=pickle.dumps(definition, protocol=pickle.HIGHEST_PROTOCOL),
             warnings=warnings,
+            permissions={kind: tuple(roles) for kind, roles in definition.permissions.items()},
         )
 
     def __getstate__(self) -> dict[str, Any]:

@@ -33,6 +33,19 @@ Strength = Literal["required", "waivable", "advisory"]
 TransitionKind = Literal["regress", "hand_off", "escalate"]
 
 DEFAULT_ADVANCE_ROLES: list[Role] = ["owner", "secretariat"]
+# The kinds of fact a workflow's `permissions:` may narrow (moves have their own roles; creation is anyone's).
+NarrowableKind = Literal[
+    "participant_joined",
+    "participant_left",
+    "meeting_held",
+    "evidence_recorded",
+    "attestation_given",
+    "condition_waived",
+    "score_set",
+    "output_published",
+    "trust_breached",
+    "account_bound",
+]
 
 
 class _Strict(BaseModel):
@@ -198,3 +211,8 @@ class WorkflowDefinition(_Strict):
     stages: list[StageDefinition] = Field(min_length=1)
     conditions: list[ConditionDefinition] = Field(default_factory=list)
     transitions: list[TransitionDefinition] = Field(default_factory=list)
+    permissions: dict[NarrowableKind, list[Role]] = Field(
+        default_factory=dict,
+        description="Who may record each kind of fact, narrowing the defaults (never widening them): "
+        "event kind -> roles. Moves take their roles from stages and transitions.",
+    )

@@ -18,6 +18,7 @@ from cooperation.engine.events import MOVE_KINDS, Event, now
 from cooperation.engine.facts import Facts, Participant
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
 from cooperation.engine.payloads import CORRECTION_KINDS, EventData, EventKind, move_payload, payload
+from cooperation.engine.permissions import check_account, check_actor
 from cooperation.errors import EventError
 from cooperation.wording import did_you_mean, one_of
 
@@ -30,11 +31,13 @@ def admit(
     then: Facts | None = None,
     clock: datetime | None = None,
     log: Sequence[Event] = (),
+    account: str | None = None,
 ) -> Event:
     """Return the event (moves completed with from/to) or raise EventError saying what to fix.
 
     `facts` are the initiative's facts now; `then`, if given, the facts as of the event's
-    date (for an event dated before later facts), against which its content is checked.
+    date (for an event dated before later facts), against which its content and actor are
+    checked. `account`: where accounts are bound, the account the event is written as.
     `log`: the initiative's events, which a correction names by their place.
     A fact may be dated before a later move (recorded late): the move stands as judged when
     made, and the fact counts from then on.
@@ -46,6 +49,9 @@ def admit(
         raise EventError(f"{event.at} is before {facts.initiative} was created ({_day(facts.created)})")
     if facts.closed is not None:
         raise closed_error(facts)
+    check_actor(workflow, then or facts, event)
+    if account is not None:  # bindings hold from when they are made: a fact dated before one is still theirs
+        check_account(facts, event, account)
     if event.kind in MOVE_KINDS:
         if facts.last_event is not None and at < facts.last_event:
             raise EventError(
@@ -95,12 +101,8 @@ def _evidence(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
 
 
 def _attestation(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    # Who may attest is the permissions' business: `by` is the attester, so only for themselves.
     _require_condition(workflow, payload(event, "attestation_given")["condition"])
-    if event.by is None:
-        raise EventError("an attestation needs the attesting participant (by)")
-    participant = _require_participant(facts, event.by, "attest")
-    if participant.role == "observer":
-        raise EventError(f"{event.by} is an observer; observers cannot attest")
 
 
 def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
@@ -115,10 +117,8 @@ def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
             f"a waiver of '{condition.id}' needs a rationale of at least {minimum} characters "
             f"(this one has {len(rationale)}): say why it does not apply"
         )
-    allowed = workflow.default_roles
-    if event.by is None:
-        raise EventError(f"a waiver needs who grants it (by), in one of the roles: {', '.join(allowed)}")
-    granter = _require_participant(facts, event.by, "waive")
+    allowed = workflow.default_roles  # besides the permissions: a workflow's movers are its waivers
+    granter = _require_participant(facts, event.by or "", "waive")
     if granter.role not in allowed:
         raise EventError(
             f"{event.by} is a {granter.role}; only participants in the role of {one_of(allowed)} may waive conditions"
@@ -137,6 +137,17 @@ def _score(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
         raise EventError(f"level {level} is outside the scale of '{parameter}' ({scale.min}..{scale.max})")
 
 
+def _bound(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
+    binding = payload(event, "account_bound")
+    _require_participant(facts, binding["participant"], "be bound to an account")
+    holder = next((name for name, account in facts.accounts.items() if account == binding["account"]), None)
+    if holder is not None and holder != binding["participant"] and _is_active(facts, holder):
+        raise EventError(
+            f"the account '{binding['account']}' is bound to {holder} in {facts.initiative}: "
+            "an account speaks for one participant only"
+        )
+
+
 _CHECKS: dict[EventKind, Callable[[CompiledWorkflow, Facts, Event], None]] = {
     "initiative_created": _created,
     "participant_joined": _joined,
@@ -146,6 +157,7 @@ _CHECKS: dict[EventKind, Callable[[CompiledWorkflow, Facts, Event], None]] = {
     "attestation_given": _attestation,
     "condition_waived": _waiver,
     "score_set": _score,
+    "account_bound": _bound,
 }
 
 

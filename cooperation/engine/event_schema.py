@@ -174,6 +174,11 @@ class OutreachDone(_Data):
     tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
 
 
+class AccountBound(_Data):  # permissions-14: bound identities
+    account: Name
+    participant: Name
+
+
 DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_created": InitiativeCreated,
     "participant_joined": ParticipantJoined,
@@ -195,6 +200,7 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
     "initiative_closed": InitiativeClosed,
     "workflow_changed": WorkflowChanged,
     "outreach_done": OutreachDone,
+    "account_bound": AccountBound,
 }
 
 

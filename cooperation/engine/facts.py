@@ -14,6 +14,7 @@ from typing import Any
 
 from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.payloads import (
+    AccountBoundData,
     AttestationGivenData,
     ConditionWaivedData,
     EvidenceRecordedData,
@@ -97,6 +98,19 @@ class Closure:
     by: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class InvalidMove:
+    """A move in the log that did not fit when it was made (`cooperation.engine.rejudge`): not honoured."""
+
+    seq: int
+    kind: str
+    at: str
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "kind": self.kind, "at": self.at, "why": self.why}
+
+
 @dataclass(slots=True)
 class Facts:
     """The state of one initiative, folded from its events."""
@@ -128,6 +142,9 @@ class Facts:
     aliases: tuple[str, ...] = ()  # ids it was also given, in order
     closed: Closure | None = None
     workflow_changed: dict[str, Any] | None = None  # the data of the last workflow_changed applied
+    creator: str | None = None  # who recorded its creation: the first participant, as owner
+    accounts: dict[str, str] = field(default_factory=dict)  # participant -> the account bound to them
+    invalid_moves: list[InvalidMove] = field(default_factory=list)  # moves in the log not honoured
 
     def active_participants(self) -> list[Participant]:
         return [participant for participant in self.participants.values() if participant.active]
@@ -221,6 +238,7 @@ def apply(facts: Facts, event: Event, at: datetime) -> None:
         facts.workflow = created["workflow"]
         facts.created = at
         facts.stage_since = at
+        facts.creator = event.by
     elif kind in MOVE_KINDS:
         _apply_move(facts, event, data, at)
     else:
@@ -257,6 +275,9 @@ def _apply_rarer(facts: Facts, event: Event, data: Any, at: datetime) -> None:
     elif kind == "initiative_closed":
         closed: InitiativeClosedData = data
         facts.closed = Closure(closed["state"], at, closed["reason"], event.by)
+    elif kind == "account_bound":
+        bound: AccountBoundData = data
+        facts.accounts[bound["participant"]] = bound["account"]
 
 
 def _apply_move(facts: Facts, event: Event, move: MoveData, at: datetime) -> None:

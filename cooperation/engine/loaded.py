@@ -28,6 +28,7 @@ from cooperation.engine.payloads import (
     move_payload,
     payload,
 )
+from cooperation.engine.rejudge import Switch, judged_fold
 from cooperation.errors import (
     BlockedTransitionError,
     CooperationError,
@@ -48,6 +49,10 @@ class LoadedInitiative:
     version: int
     awaiting: Event | None = None  # while replaying a log: the automatic move it must hold next
     _moves: MoveTable | None = field(default=None, repr=False)  # looked up on the first event taken in
+    # For folding the log again (a late fact, a withdrawal): the workflow it was created with, and
+    # the one each `workflow_changed` names, so that each move is judged by the workflow it was made under.
+    created_with: CompiledWorkflow | None = field(default=None, repr=False)
+    resolve_changed: Switch | None = field(default=None, repr=False)
 
     def facts_at(self, moment: datetime) -> Facts:
         return fold(self.facts.initiative, self.events, start=self.workflow.start, until=moment)
@@ -95,15 +100,20 @@ class LoadedInitiative:
         else:  # a late fact, dated before facts already recorded
             self.events.insert(bisect_right(self.events, (at, event.seq), key=_order), event)
         if event.kind == "fact_withdrawn" or self.events[-1] is not event:
-            self.facts = fold(self.facts.initiative, self.events, start=self.workflow.start)
+            self.facts = judged_fold(
+                self.facts.initiative, self.events, self.created_with or self.workflow, switch=self.resolve_changed
+            )
         return event
 
-    def admit(self, event: Event, *, clock: datetime, replaying: bool = False) -> list[Event]:
+    def admit(
+        self, event: Event, *, clock: datetime, replaying: bool = False, account: str | None = None
+    ) -> list[Event]:
         """Check an event against the initiative (a move also against its roles and guards), add
         it, and return what to append: the event, and the automatic move it causes.
 
         A log being replayed holds its automatic moves: the next event must be that move.
-        `clock`: the present against which future dates are refused.
+        `clock`: the present against which future dates are refused; `account`: where accounts
+        are bound, the account it is written as.
         """
         if self.awaiting is not None:
             expected, self.awaiting = self.awaiting, None
@@ -115,7 +125,9 @@ class LoadedInitiative:
                     f"{automatic['transition']}, at {expected.at}, reason {automatic['reason']!r})"
                 )
             return [self.add(event)]
-        event = admit(self.workflow, self.facts, event, then=self.facts_for(event), clock=clock, log=self.events)
+        event = admit(
+            self.workflow, self.facts, event, then=self.facts_for(event), clock=clock, log=self.events, account=account
+        )
         if event.kind in MOVE_KINDS:
             event = self._make_move(event)
         last = self.facts.last_event
@@ -204,10 +216,15 @@ def load_initiative(
         # Pinned later to another workflow: the one it was created with (a file path, say) may not load.
         workflow = _workflow(initiative, changes[-1].data, workflow_named)
     ordered = time_ordered(events)
-    facts = fold(initiative, ordered, start=workflow.start, until=until)
+
+    def switch(reference: Mapping[str, object]) -> CompiledWorkflow:
+        return _workflow(initiative, reference, workflow_named)
+
+    created_with = workflow
+    facts = judged_fold(initiative, ordered, workflow, until=until, switch=switch)
     if facts.workflow_changed is not None:
-        workflow = _workflow(initiative, facts.workflow_changed, workflow_named)
-    return LoadedInitiative(workflow, ordered, facts, len(events))
+        workflow = switch(facts.workflow_changed)
+    return LoadedInitiative(workflow, ordered, facts, len(events), created_with=created_with, resolve_changed=switch)
 
 
 def judged_by(events: Sequence[Event], until: datetime | None = None) -> Mapping[str, object]:

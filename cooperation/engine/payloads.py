@@ -47,6 +47,8 @@ EventKind = Literal[
     # workflows pinned in the registry (issue 15)
     "workflow_changed",
     "outreach_done",
+    # permissions-14: bound identities
+    "account_bound",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
@@ -69,6 +71,8 @@ RecordableKind = Literal[
     "initiative_renamed",
     "initiative_closed",
     "outreach_done",
+    # permissions-14: bound identities
+    "account_bound",
 ]
 RECORDABLE_KINDS: tuple[RecordableKind, ...] = get_args(RecordableKind)
 
@@ -198,6 +202,14 @@ class OutreachDoneData(TypedDict):
     tlp: NotRequired[TlpLabel]  # the label of its free text; TLP:AMBER when not given
 
 
+# permissions-14: bound identities
+
+
+class AccountBoundData(TypedDict):
+    account: str  # the store account (database login, or operating-system user) the participant writes from
+    participant: str
+
+
 EventData = (
     InitiativeCreatedData
     | ParticipantJoinedData
@@ -219,6 +231,7 @@ EventData = (
     | InitiativeClosedData
     | WorkflowChangedData
     | OutreachDoneData
+    | AccountBoundData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -283,6 +296,8 @@ def payload(event: "Event", kind: Literal["initiative_closed"]) -> InitiativeClo
 def payload(event: "Event", kind: Literal["workflow_changed"]) -> WorkflowChangedData: ...
 @overload
 def payload(event: "Event", kind: Literal["outreach_done"]) -> OutreachDoneData: ...
+@overload
+def payload(event: "Event", kind: Literal["account_bound"]) -> AccountBoundData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cooperation.engine.events import FILTERED_EXPORT_KEY, Event
 from cooperation.engine.loaded import LoadedInitiative, load_initiative, new_initiative
 from cooperation.engine.payloads import move_payload
+from cooperation.engine.permissions import check_actor
 from cooperation.engine.workflow_lines import read_workflow_line
 from cooperation.errors import CooperationError, EventError
 
@@ -42,18 +43,21 @@ def import_lines(
     store: EventStore,
     pins: PinnedWorkflows,
     started: datetime,
+    account: str | None = None,
 ) -> ImportReport:
     """Check every line of `lines` (named `source` in errors), then write them all or nothing.
 
     `started`: when the import began; events dated after it are in the future. `pins` finds
     the workflows the events name, and takes the texts the input carries (`engine.workflow_lines`).
+    `account`: where
+    accounts are bound, the account the import writes as (each event's actor must be bound to it).
     """
     # Every event is held until the write, so the heap only grows; Python's cycle
     # collector would walk it again and again (a quarter of a large import's time)
     # while finding nothing: these records hold no cycles.
     with _cycle_collection_paused():
         try:
-            return _Import(store, pins, started).run(lines, source)
+            return _Import(store, pins, started, account).run(lines, source)
         finally:
             pins.offered.clear()  # stored if the import wrote; forgotten if it did not
 
@@ -61,9 +65,10 @@ def import_lines(
 class _Import:
     """One import under way: the initiatives it writes to, as its lines left them."""
 
-    def __init__(self, store: EventStore, pins: PinnedWorkflows, started: datetime):
+    def __init__(self, store: EventStore, pins: PinnedWorkflows, started: datetime, account: str | None = None):
         self.store = store
         self.pins = pins
+        self.account = account
         self.started = started
         self.pending: dict[str, tuple[int, list[Event]]] = {}
         self.loaded: dict[str, LoadedInitiative] = {}
@@ -128,11 +133,12 @@ class _Import:
             state = self.loaded[event.initiative] = self._target(event)
             self.pending[event.initiative] = (state.version, [])
             if state.version == 0:
+                check_actor(state.workflow, state.facts, event)  # its creator, its first owner, is named
                 self.created.append(event.initiative)
                 return [state.add(event)]
         if event.kind == "workflow_changed":
             state.switch(self.pins.resolve(event.data))  # what follows is checked against the new workflow
-        return state.admit(event, replaying=True, clock=self.started)
+        return state.admit(event, replaying=True, clock=self.started, account=self.account)
 
     def _carried_workflow(self, line: str, where: str, bad: BadLines) -> bool:
         """Take a line that carries a workflow text (checked, held until the write); False for any other line."""

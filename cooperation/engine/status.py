@@ -6,14 +6,14 @@ A plain frozen dataclass: reading a status never imports pydantic.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.evaluation import ConditionResult, Evaluator, can_lapse
-from cooperation.engine.facts import Facts
+from cooperation.engine.facts import Facts, InvalidMove
 from cooperation.engine.moves import moves_for
 from cooperation.engine.who import Who
 
@@ -47,6 +47,7 @@ class InitiativeStatus:
     who: dict[str, Who] | None = None
     aliases: list[str] | None = None  # other ids it was given (`coop rename --alias`), if any
     closed: dict[str, str] | None = None  # {"state": "withdrawn" or "archived", "at": ...} once closed
+    invalid_moves: list[InvalidMove] = field(default_factory=list)  # moves in its log not honoured (forged, ...)
 
     def to_json(self) -> dict[str, Any]:
         """The status as plain JSON values (what `coop status --json` prints), read back from
@@ -157,6 +158,7 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         last_event=_text(facts.moments[-1]) if facts.moments else None,
         aliases=list(facts.aliases) if facts.aliases else None,
         closed={"state": facts.closed.state, "at": _text(facts.closed.at) or ""} if facts.closed else None,
+        invalid_moves=list(facts.invalid_moves),
     )
 
 

@@ -23,15 +23,23 @@ from cooperation.engine.events import MOVE_KINDS, Event, moment
 from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.moves import moves_for
 from cooperation.engine.payloads import RecordableKind, move_payload
+from cooperation.engine.permissions import who_may_record
 from cooperation.engine.status import InitiativeStatus
 from cooperation.engine.workflow_lines import export_lines
-from cooperation.errors import BlockedTransitionError, CooperationError, EventError, NotPermittedError, TransitionError
+from cooperation.errors import (
+    ActorError,
+    BlockedTransitionError,
+    CooperationError,
+    EventError,
+    NotPermittedError,
+    TransitionError,
+)
 from cooperation.registry import Registry
 from cooperation.testing.strategies import START
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.moves import Move, apply_move, moves_from
 from cooperation.verify.walks import Clock
-from cooperation.verify.witness import memory_registry, workflow_reference
+from cooperation.verify.witness import CONVENOR, memory_registry, workflow_reference
 
 Breaches = Literal["anyone", "guarded"]
 
@@ -52,7 +60,12 @@ class WorkflowMachine(RuleBasedStateMachine):
         self.clock = Clock(self.start)  # START by default: a Monday morning in 2020
         self.registry = self.make_registry()
         self.registry.create(
-            "Example", workflow=workflow_reference(self.workflow), initiative=self.initiative, at=self.clock.now
+            "Example",
+            workflow=workflow_reference(self.workflow),
+            initiative=self.initiative,
+            by=CONVENOR,
+            community="technical",
+            at=self.clock.now,
         )
         self.guide = Guide(self.workflow)
         self._moves_checked = 0
@@ -107,7 +120,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         return None
 
     def record(self, kind: RecordableKind, data: Mapping[str, Any], by: str | None = None) -> CooperationError | None:
+        """Record one fact: by `by`, or else by a current participant who may (refused when no one may)."""
         self.clock.advance(minutes=1)
+        by = by or who_may_record(self.workflow, self.facts(), kind)
         given: Any = data  # the rules pair kinds and data; the event schema checks the pair
         return self.attempt(lambda: self.registry.record(self.initiative, kind, given, by=by))
 
@@ -127,7 +142,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         if following is None:
             assert type(error) is TransitionError, error
         elif not permitted:
-            assert isinstance(error, NotPermittedError), error
+            assert isinstance(error, NotPermittedError | ActorError), error  # a role not allowed, or no participant
         elif not may:
             assert isinstance(error, BlockedTransitionError), error
             assert [r.condition for r in error.unmet] == [u.condition for u in status.unmet if u.blocking]
@@ -152,7 +167,7 @@ class WorkflowMachine(RuleBasedStateMachine):
         if status.stage not in transition.from_:
             assert type(error) is TransitionError, error
         elif actor not in self.permitted(move.roles):
-            assert isinstance(error, NotPermittedError), error
+            assert isinstance(error, NotPermittedError | ActorError), error  # a role not allowed, or no participant
         elif blocking:
             assert isinstance(error, BlockedTransitionError), error
             listed = [r.condition for r in error.unmet]

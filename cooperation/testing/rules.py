@@ -19,6 +19,7 @@ from hypothesis.strategies import SearchStrategy
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.moves import moves_for
 from cooperation.engine.payloads import WITHDRAWABLE_KINDS
+from cooperation.engine.permissions import who_may_record
 from cooperation.testing.machine import Breaches, WorkflowMachine
 from cooperation.testing.strategies import START, as_compiled
 from cooperation.verify.planner import NAMES
@@ -59,10 +60,13 @@ def _condition_rules(compiled: CompiledWorkflow, people: SearchStrategy[str]) ->
     def record_evidence(self: WorkflowMachine, condition: str, tlp: TlpLabel) -> None:
         """Adding evidence never un-meets a condition."""
         self.clock.advance(minutes=1)
+        by = who_may_record(compiled, self.facts(), "evidence_recorded")
+        if by is None:  # no one left who may record evidence: nothing to check
+            return
         ahead = {c.condition: c.met for c in self.status().conditions}
         error = self.attempt(
             lambda: self.registry.record(
-                self.initiative, "evidence_recorded", {"condition": condition, "text": "Noted.", "tlp": tlp}
+                self.initiative, "evidence_recorded", {"condition": condition, "text": "Noted.", "tlp": tlp}, by=by
             )
         )
         after = {c.condition: c.met for c in self.status().conditions}

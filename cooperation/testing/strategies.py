@@ -22,7 +22,7 @@ from cooperation.errors import CooperationError
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.planner import NAMES
 from cooperation.verify.walks import Clock, random_step
-from cooperation.verify.witness import memory_registry, workflow_reference
+from cooperation.verify.witness import CONVENOR, memory_registry, workflow_reference
 from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS, Community, Role
 
 START = datetime(2020, 1, 6, 9, tzinfo=UTC)  # when generated initiatives start, by default
@@ -54,7 +54,10 @@ def moments(start: datetime = START, end: datetime | None = None) -> SearchStrat
 
 _names = st.sampled_from(NAMES[:8])
 _booleans = st.booleans()
-_nobody = st.none()
+_owner: SearchStrategy[str | None] = st.just(NAMES[0])
+OWNER = NAMES[0]
+"""Who creates an example initiative and joins it first, as owner (as `groups` lays it out): the default
+actor of the facts these strategies build, since every event names who records it."""
 
 
 def participants(
@@ -104,9 +107,8 @@ def groups(
             community = COMMUNITIES[index] if index < min_communities else draw_communities[index]
             role = "owner" if index == 0 else draw_roles[index]
             name = NAMES[index] if index < len(NAMES) else f"Participant {index + 1}"
-            events.append(
-                _event(initiative, "participant_joined", when, {"name": name, "community": community, "role": role})
-            )
+            joined: ParticipantJoinedData = {"name": name, "community": community, "role": role}
+            events.append(_event(initiative, "participant_joined", when, joined, NAMES[0]))  # the first, the owner
         return events
 
     return size.flatmap(
@@ -142,6 +144,7 @@ def meetings(
                 "meeting_held",
                 start + timedelta(seconds=round(offset * span * 86_400)),
                 {"attendees": who, "neutral": flag},
+                OWNER,
             )
             for offset, flag in zip(offsets, flags, strict=True)
         ]
@@ -165,7 +168,7 @@ def evidence(
     compiled = as_compiled(workflow)
     return st.builds(
         lambda condition, tlp, when, text: _event(
-            initiative, "evidence_recorded", when, {"condition": condition, "text": text, "tlp": tlp}
+            initiative, "evidence_recorded", when, {"condition": condition, "text": text, "tlp": tlp}, OWNER
         ),
         st.sampled_from(list(compiled.condition_order)),
         st.sampled_from(TLP_LABELS),
@@ -233,7 +236,9 @@ def scores(
         return st.nothing()
     return st.sampled_from(parameters).flatmap(
         lambda parameter: st.builds(
-            lambda level, when: _event(initiative, "score_set", when, {"parameter": parameter.id, "level": level}),
+            lambda level, when: _event(
+                initiative, "score_set", when, {"parameter": parameter.id, "level": level}, OWNER
+            ),
             st.integers(parameter.scale.min, parameter.scale.max),
             _at(at),
         )
@@ -241,7 +246,7 @@ def scores(
 
 
 def breaches(
-    initiative: str = "example", *, at: Moment = START, by: SearchStrategy[str | None] = _nobody
+    initiative: str = "example", *, at: Moment = START, by: SearchStrategy[str | None] = _owner
 ) -> SearchStrategy[Event]:
     """A breach of trust (a workflow may regress the initiative on it)."""
     return st.builds(
@@ -255,7 +260,7 @@ def breaches(
 def publications(initiative: str = "example", *, at: Moment = START) -> SearchStrategy[Event]:
     """An output the initiative published."""
     return st.builds(
-        lambda when, title: _event(initiative, "output_published", when, {"title": title}),
+        lambda when, title: _event(initiative, "output_published", when, {"title": title}, OWNER),
         _at(at),
         st.sampled_from(("Guidelines", "A best practice document", "A joint statement")),
     )
@@ -289,7 +294,14 @@ def event_logs(
     clock = Clock(start)
     guide = Guide(compiled)
     with memory_registry(clock) as registry:
-        registry.create("Example", workflow=workflow_reference(compiled), initiative=initiative, at=clock.now)
+        registry.create(
+            "Example",
+            workflow=workflow_reference(compiled),
+            initiative=initiative,
+            by=CONVENOR,
+            community="technical",
+            at=clock.now,
+        )
         for choice, seed, wait in plan:
             clock.advance(wait)
             rng = random.Random(seed)

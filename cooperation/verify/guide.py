@@ -17,6 +17,7 @@ from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.facts import Facts, Participant, fold, time_ordered
 from cooperation.engine.payloads import RecordableKind
+from cooperation.engine.permissions import who_may_record
 from cooperation.engine.status import InitiativeStatus
 from cooperation.registry import Registry
 from cooperation.verify.moves import Move, apply_move, moves_from
@@ -87,7 +88,7 @@ class Guide:
             return _Helping(self.workflow, facts, results, now, rng).help(blocking[0], fresh=False)
         actor = _permitted(facts, move.roles)
         if actor is None:
-            return _join(facts, rng, role=move.roles[0])
+            return _join(self.workflow, facts, rng, role=move.roles[0])
         return Step("move", move=move, by=actor)
 
 
@@ -112,7 +113,7 @@ class _Helping:
             if condition.strength != "required" and granters and self.rng.random() < 0.2:
                 by = _permitted(self.facts, granters)
                 if by is None:
-                    return _join(self.facts, self.rng, role=granters[0])
+                    return _join(self.workflow, self.facts, self.rng, role=granters[0])
                 rationale = (WAIVER_RATIONALE + " ") * (
                     1 + self.workflow.waiver_min_rationale(condition_id) // len(WAIVER_RATIONALE)
                 )
@@ -124,13 +125,14 @@ class _Helping:
         return [p for p in self.facts.active_participants() if p.role != "observer"]
 
     def record(self, kind: RecordableKind, data: dict[str, Any], by: str | None = None) -> Step:
-        return Step("record", kind, data, by)
+        """Record `kind`: by `by`, or else by a current participant who may (None when no one may: refused)."""
+        return Step("record", kind, data, by or who_may_record(self.workflow, self.facts, kind))
 
     def wait(self, days: float) -> Step:
         return Step("wait", days=days)
 
     def join(self, community: str | None = None) -> Step:
-        return _join(self.facts, self.rng, community=community)
+        return _join(self.workflow, self.facts, self.rng, community=community)
 
 
 def _permitted(facts: Facts, roles: Sequence[str]) -> str | None:
@@ -138,13 +140,16 @@ def _permitted(facts: Facts, roles: Sequence[str]) -> str | None:
     return allowed[0] if allowed else None
 
 
-def _join(facts: Facts, rng: random.Random, *, role: Role = "member", community: str | None = None) -> Step:
+def _join(
+    workflow: CompiledWorkflow, facts: Facts, rng: random.Random, *, role: Role = "member", community: str | None = None
+) -> Step:
     present = {p.community for p in facts.active_participants() if p.role != "observer"}
     missing = [name for name in COMMUNITIES if name not in present]
     chosen = community or (missing[0] if missing else rng.choice(COMMUNITIES))
     taken = set(facts.participants)
     name = next(f"Guide {number}" for number in range(1, 10_000) if f"Guide {number}" not in taken)
-    return Step("record", "participant_joined", {"name": name, "community": chosen, "role": role})
+    by = who_may_record(workflow, facts, "participant_joined")
+    return Step("record", "participant_joined", {"name": name, "community": chosen, "role": role}, by)
 
 
 def take_step(registry: Registry, initiative: str, step: Step, advance_clock: Callable[[float], None]) -> None:

@@ -22,7 +22,7 @@ from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.payloads import RecordableKind
 from cooperation.vocabulary import COMMUNITIES, Community, Role
 
-__all__ = ["DAY", "NAMES", "WAIVER_RATIONALE", "Infeasible", "Planner", "Window"]
+__all__ = ["DAY", "NAMES", "WAIVER_RATIONALE", "Infeasible", "Participant", "Planner", "Window"]
 
 NAMES = (
     "Ada",
@@ -83,7 +83,9 @@ class _Fact:
 
 
 @dataclass(slots=True)
-class _Participant:
+class Participant:
+    """A participant a witness needs: who joins it, from which community, in which role."""
+
     name: str
     community: Community
     role: Role
@@ -95,13 +97,13 @@ class _Pool:
     def __init__(self, communities: Sequence[Community], lead_role: Role) -> None:
         self.communities = tuple(communities)
         self.lead_role = lead_role
-        self.members: list[_Participant] = []
+        self.members: list[Participant] = []
 
-    def _add(self, role: Role) -> _Participant:
+    def _add(self, role: Role) -> Participant:
         index = len(self.members)
         name = NAMES[index] if index < len(NAMES) else f"Participant {index + 1}"
         counted = sum(1 for member in self.members if member.role != "observer")
-        member = _Participant(name, self.communities[counted % len(self.communities)], role)
+        member = Participant(name, self.communities[counted % len(self.communities)], role)
         self.members.append(member)
         return member
 

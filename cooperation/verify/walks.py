@@ -17,12 +17,13 @@ from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, fold, time_ordered
 from cooperation.engine.moves import moves_for
 from cooperation.engine.payloads import move_payload
+from cooperation.engine.permissions import who_may_record
 from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.moves import Move, apply_move, moves_from
 from cooperation.verify.planner import DAY, NAMES
-from cooperation.verify.witness import ANCHOR, WITNESS_ID, memory_registry, workflow_reference
+from cooperation.verify.witness import ANCHOR, CONVENOR, WITNESS_ID, memory_registry, workflow_reference
 from cooperation.vocabulary import COMMUNITIES, Role
 
 
@@ -55,7 +56,9 @@ def walk(workflow: CompiledWorkflow, rng: random.Random, steps: int, log: WalkLo
     guide = Guide(workflow)
     reference = workflow_reference(workflow)
     with memory_registry(clock) as registry:
-        registry.create("Walk", workflow=reference, initiative=WITNESS_ID, at=clock.now)
+        registry.create(
+            "Walk", workflow=reference, initiative=WITNESS_ID, by=CONVENOR, community="technical", at=clock.now
+        )
         log.reached.setdefault(workflow.start, list(registry.export_events(WITNESS_ID)))
         target: Move | None = None
         for _ in range(steps):
@@ -113,12 +116,16 @@ def random_step(
             initiative,
             "participant_joined",
             {"name": rng.choice(NAMES[:8]), "community": rng.choice(COMMUNITIES), "role": role},
+            by=who_may_record(workflow, facts, "participant_joined", anyone),
         )
     elif choice < 0.35 and anyone:
-        registry.record(initiative, "participant_left", {"name": anyone})
+        registry.record(initiative, "participant_left", {"name": anyone}, by=anyone)  # their own leaving
     elif choice < 0.55:
         registry.record(
-            initiative, "evidence_recorded", {"condition": rng.choice(workflow.condition_order), "text": "Noted."}
+            initiative,
+            "evidence_recorded",
+            {"condition": rng.choice(workflow.condition_order), "text": "Noted."},
+            by=who_may_record(workflow, facts, "evidence_recorded", anyone),
         )
     elif choice < 0.7 and anyone:
         registry.record(initiative, "attestation_given", {"condition": rng.choice(workflow.condition_order)}, by=anyone)

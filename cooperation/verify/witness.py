@@ -22,10 +22,11 @@ from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.stores.sqlite import MEMORY, SqliteStore
 from cooperation.verify.moves import Move, apply_move
-from cooperation.verify.planner import DAY, Planner
+from cooperation.verify.planner import DAY, Participant, Planner
 
 ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)  # when witnesses make their moves; facts come before
 WITNESS_ID = "witness"
+CONVENOR = "Convenor"  # creates a witness whose plan starts with no owner, as its first owner
 
 
 @dataclass(slots=True)
@@ -65,37 +66,28 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
     movers = [
         plan.pool.with_role(move.roles) if move.roles else None for move in [*moves, *([attempt] if attempt else [])]
     ]
-    earliest = min([fact.offset for fact in plan.facts] + [plan.creation, 0]) - DAY
-    created = parse_at(ANCHOR + timedelta(seconds=earliest))
-    pin = read_named(workflow_reference(workflow))  # the text the witness is pinned to, carried by its import
-    named: InitiativeCreatedData = {"name": "Witness", "workflow": pin.id, "workflow_hash": pin.hash}
-    lines = [Event(WITNESS_ID, "initiative_created", created, named)]
-    lines += [
-        Event(
-            WITNESS_ID,
-            "participant_joined",
-            created,
-            {"name": member.name, "community": member.community, "role": member.role},
-        )
-        for member in plan.pool.members
-    ]
-    lines += [
-        Event(WITNESS_ID, fact.kind, parse_at(ANCHOR + timedelta(seconds=fact.offset)), fact.data, fact.by)
-        for fact in sorted(plan.facts, key=lambda fact: fact.offset)
-    ]
+    creator, created, lines = _log(workflow, plan)
     registry = memory_registry(lambda: ANCHOR)
     with registry:
         failed = refused = None
         try:  # one import checks every fact as recording would, without re-reading the log each time
+            pin = read_named(workflow_reference(workflow))  # the text the witness is pinned to, carried by its import
             carried = workflow_line(StoredWorkflow(pin.hash, pin.id, pin.text))
             registry.import_lines([carried, *(event.to_line() for event in lines)], source="witness")
         except CooperationError as error:
-            registry.create("Witness", workflow=workflow_reference(workflow), initiative=WITNESS_ID, at=created)
+            registry.create(
+                "Witness",
+                workflow=workflow_reference(workflow),
+                initiative=WITNESS_ID,
+                by=creator.name,
+                community=creator.community,
+                at=created,
+            )
             failed = str(error)
         if failed is None:
             for move, mover in zip([*moves, *([attempt] if attempt else [])], movers, strict=True):
                 try:
-                    _make(registry, workflow, move, mover)
+                    _make(registry, workflow, move, mover, creator.name)
                 except CooperationError as error:
                     if move is attempt:
                         refused = str(error)
@@ -107,11 +99,61 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
     return Replay(events, status.stage, refused, failed, status)
 
 
-def _make(registry: Registry, workflow: CompiledWorkflow, move: Move, mover: str | None) -> None:
+def _log(workflow: CompiledWorkflow, plan: Planner) -> tuple[Participant, str, list[Event]]:
+    """The witness's creator, when it was created, and its log of facts before ANCHOR."""
+    earliest = min([fact.offset for fact in plan.facts] + [plan.creation, 0]) - DAY
+    created = parse_at(ANCHOR + timedelta(seconds=earliest))
+    creator, members = _creator(plan)
+    lines = [
+        Event(
+            WITNESS_ID,
+            "initiative_created",
+            created,
+            _pinned_to(workflow),
+            creator.name,
+        )
+    ]
+    lines += [
+        Event(
+            WITNESS_ID,
+            "participant_joined",
+            created,
+            {"name": member.name, "community": member.community, "role": member.role},
+            creator.name,
+        )
+        for member in members
+    ]
+    # A fact the plan names no one for is recorded by the creator, an owner: by default an owner may record any.
+    lines += [
+        Event(
+            WITNESS_ID, fact.kind, parse_at(ANCHOR + timedelta(seconds=fact.offset)), fact.data, fact.by or creator.name
+        )
+        for fact in sorted(plan.facts, key=lambda fact: fact.offset)
+    ]
+    return creator, created, lines
+
+
+def _creator(plan: Planner) -> tuple[Participant, list[Participant]]:
+    """Who creates the witness, its first owner, and every participant in the order they join (creator first).
+
+    The plan's first participant when an owner; else a convenor, an owner from the first community."""
+    members = plan.pool.members
+    if members and members[0].role == "owner":
+        return members[0], list(members)
+    community = members[0].community if members else plan.pool.communities[0]
+    convenor = Participant(CONVENOR, community, "owner")
+    return convenor, [convenor, *members]
+
+
+def _make(registry: Registry, workflow: CompiledWorkflow, move: Move, mover: str | None, creator: str) -> None:
     at = parse_at(ANCHOR)
     if mover is None and move.automatic:  # nobody may take it by hand: let a breach of trust take it
         registry.record(
-            WITNESS_ID, "trust_breached", {"description": "A breach recorded by a verification witness."}, at=at
+            WITNESS_ID,
+            "trust_breached",
+            {"description": "A breach recorded by a verification witness."},
+            by=creator,
+            at=at,
         )
         if registry.status(WITNESS_ID).stage != move.target:
             raise CooperationError(f"recording a breach of trust did not take {move.label}")
@@ -120,3 +162,9 @@ def _make(registry: Registry, workflow: CompiledWorkflow, move: Move, mover: str
         roles = "advance_roles" if move.transition is None else "roles"
         raise CooperationError(f"no role may make {move.label}: its {roles} list is empty")
     apply_move(registry, WITNESS_ID, move, by=mover, at=at)
+
+
+def _pinned_to(workflow: CompiledWorkflow) -> InitiativeCreatedData:
+    """The witness's creation data: pinned to the text its import carries."""
+    pin = read_named(workflow_reference(workflow))
+    return {"name": "Witness", "workflow": pin.id, "workflow_hash": pin.hash}

@@ -136,6 +136,8 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             "null" if status.aliases is None else _texts(status.aliases),
             ',"closed":',
             _optional(status.closed),
+            ',"invalid_moves":',
+            _dumps([move.to_json() for move in status.invalid_moves]) if status.invalid_moves else "[]",
             "}",
         )
     )

@@ -39,6 +39,8 @@ def status_text(status: InitiativeStatus) -> str:
             lines.append(f"    {mark} {item.condition}{label}: {with_names(item.detail, who.get(item.condition))}")
     if status.lapses_on:
         lines += _lapses(status)
+    for move in status.invalid_moves:  # a row written around coop, say: named until corrected
+        lines.append(f"  NOT HONOURED: {move.kind} #{move.seq} at {move.at}: {move.why}")
     return for_terminal("\n".join(lines))
 
 

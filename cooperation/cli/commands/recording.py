@@ -36,16 +36,35 @@ def new(
         str, typer.Option("--workflow", "-w", help="Built-in workflow id or YAML file.")
     ] = "cooperation-maturity",
     initiative: Annotated[str | None, typer.Option("--id", help="Its id [default: made from the name].")] = None,
-    by: ByOption = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who creates it: they become its first owner (required).", show_default=False),
+    ] = None,
+    community: Annotated[
+        Community | None,
+        typer.Option(
+            "--community",
+            "-c",
+            help="The creator's stakeholder community: they join as its first owner at once "
+            "[default: not yet joined; their own join as owner must come first].",
+            show_default=False,
+        ),
+    ] = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", "-o", help="The creator's organisation.")
+    ] = None,
     at: AtOption = None,
     db: DbOption = None,
 ) -> None:
-    """Start an initiative at the first stage of its workflow; prints its id.
+    """Start an initiative at the first stage of its workflow, its creator as first owner; prints its id.
 
-    Example: `coop new "No default passwords" --by Ada --at 2024-01-10`.
+    Example: `coop new "No default passwords" --by Ada --community technical --at 2024-01-10`.
     """
     with new_registry_if_needed(db) as registry:
-        typer.echo(registry.create(name, workflow=workflow, initiative=initiative, by=by, at=at))
+        created = registry.create(
+            name, workflow=workflow, initiative=initiative, by=by, community=community, organisation=organisation, at=at
+        )
+        typer.echo(created)
 
 
 def _record(db: str | None, initiative: str, kind: str, data: dict[str, Any], by: str | None, at: str | None) -> None:
