@@ -4,7 +4,8 @@
     ├── WorkflowDefinitionError      a workflow file is wrong; carries every Problem found
     ├── UnknownWorkflowError         no built-in workflow or file by that name
     ├── EventError                   an event is malformed or does not fit its initiative
-    │   └── MomentError              a date or datetime that cannot be read (a ValueError too)
+    │   ├── MomentError              a date or datetime that cannot be read (a ValueError too)
+    │   └── FutureEventError         dated too far ahead of the store's clock
     ├── TransitionError              a move was refused
     │   ├── BlockedTransitionError   prerequisites unmet; carries them, in working order
     │   └── NotPermittedError        the actor's role may not trigger this move
@@ -12,6 +13,7 @@
     ├── UnknownInitiativeError       no initiative with that id
     ├── StoreError                   the registry cannot be opened, read or written
     │   └── UnstorableEventError     an event no store can hold as given (also a ValueError)
+    ├── TamperedRecordError          the hash chain does not verify (`coop audit`, exit 1)
     └── InstallationError            a file the package ships with is missing (reinstall)
 
 Each error carries its data as attributes, so that tools need not parse the text. An
@@ -167,3 +169,16 @@ class UnstorableEventError(StoreError, ValueError):
 
 class InstallationError(CooperationError):
     """A file the package ships with (built-in workflows, examples) is missing: reinstall the package."""
+
+
+# --- the record's integrity (issue 14: tamper evidence, the store's clock) --------------------------
+
+
+class TamperedRecordError(CooperationError):
+    """The record does not verify: an event was altered, removed, inserted or reordered around coop,
+    or the registry does not hold a head published earlier. `coop audit` ends with exit code 1."""
+
+
+class FutureEventError(EventError):
+    """An event is dated further ahead of the store's clock than the tolerance allows: the writer's
+    clock runs ahead (or the date is mistyped). Nothing was written."""

@@ -14,7 +14,15 @@ from cooperation.stores.shared import MARKER
 
 def object_names(connection: psycopg.Connection[Any], schema: str) -> dict[str, str]:
     """The quoted, schema-qualified names of the registry's objects."""
-    tables = {"meta": "coop_meta", "events": "coop_events", "refuse": "coop_refuse_rewrites"}
+    tables = {
+        "meta": "coop_meta",
+        "events": "coop_events",
+        "refuse": "coop_refuse_rewrites",
+        "field": "coop_chain_field",  # schema 3: the hash chain and the append path (postgres_chain.py)
+        "link": "coop_chain_link",
+        "append": "coop_append",
+        "append_rows": "coop_append_rows",
+    }
     return {key: sql.Identifier(schema, name).as_string(connection) for key, name in tables.items()}
 
 
@@ -56,14 +64,6 @@ def statements(names: Mapping[str, str]) -> dict[str, str]:
             SELECT name, coalesce((SELECT max(seq) FROM {events} WHERE initiative = name), 0)
             FROM unnest(%s::text[]) AS name
         """,
-        # In one global order (by key), so that two writers never wait for each other in a cycle.
-        "lock_logs": """
-            SELECT pg_advisory_xact_lock(hashtext(%s), key)
-            FROM (SELECT DISTINCT hashtext(name) AS key FROM unnest(%s::text[]) AS name) AS keys
-            ORDER BY key
-        """,
-        "lock_table": f"LOCK TABLE {events} IN SHARE ROW EXCLUSIVE MODE",
-        "copy": f"COPY {events} (initiative, seq, kind, at, actor, data) FROM STDIN",
     }
 
 
