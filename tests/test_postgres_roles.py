@@ -58,9 +58,11 @@ def _role(url: str) -> str:
 def test_a_writer_cannot_write_around_the_append_function(
     roles: dict[str, str], writer: PostgresStore, statement: str
 ) -> None:
-    with psycopg.connect(roles["writer"], autocommit=True) as connection:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            connection.execute(statement)
+    with (
+        psycopg.connect(roles["writer"], autocommit=True) as connection,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        connection.execute(statement)
     assert writer.version("pilot") == 2
     assert writer.audit().position == 2
 
@@ -104,7 +106,7 @@ def test_the_owner_rewriting_rows_is_caught_by_the_audit(roles: dict[str, str], 
         owner.execute("ALTER TABLE coop_events DISABLE TRIGGER coop_events_append_only")
         owner.execute("UPDATE coop_events SET actor = 'mallory' WHERE seq = 1")
         owner.execute("ALTER TABLE coop_events ENABLE TRIGGER coop_events_append_only")
-    with pytest.raises(TamperedRecordError, match="position 1 .*does not match its hash"):
+    with pytest.raises(TamperedRecordError, match=r"position 1 .*does not match its hash"):
         writer.audit()
     with pytest.raises(TamperedRecordError):
         writer.audit(expect=head)
