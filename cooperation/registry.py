@@ -35,13 +35,14 @@ from cooperation.engine.payloads import (
 from cooperation.engine.replay import ImportReport, import_lines
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
+from cooperation.ledger import Ledger
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
 from cooperation.vocabulary import BodyKind, TlpLabel
 
 
-class Registry(Recorder):
+class Registry(Recorder, Ledger):
     """A registry of initiatives kept in an event store.
 
     >>> with Registry.open("coop.db") as registry:           # doctest: +SKIP

@@ -12,6 +12,7 @@ import typer
 
 from cooperation import __version__
 from cooperation.cli.commands import (
+    audit,
     copy,
     demo,
     event_log,
@@ -25,7 +26,7 @@ from cooperation.cli.commands import (
 )
 from cooperation.cli.exits import SUMMARY, ReportingGroup
 
-COMMAND_MODULES = (recording, status, moves, event_log, schema, copy, demo, report, verify, workflows)
+COMMAND_MODULES = (recording, status, moves, event_log, audit, schema, copy, demo, report, verify, workflows)
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 
 

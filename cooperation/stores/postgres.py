@@ -29,7 +29,7 @@ from cooperation.engine.events import Event
 from cooperation.errors import ConflictError, StoreError
 from cooperation.stores import postgres_chain
 from cooperation.stores.appending import Batches
-from cooperation.stores.chain import GENESIS, Head, audit
+from cooperation.stores.chain import GENESIS, ChainRow, Head, audit
 from cooperation.stores.postgres_advice import advice
 from cooperation.stores.postgres_sql import migration_key, object_names, statements
 from cooperation.stores.postgres_url import redact, scrub, secrets_of
@@ -161,6 +161,9 @@ class PostgresStore(ClosedAtExit):
     def head(self) -> Head:
         rows = self._query(self._sql["head"])
         return Head(int(rows[0][0]), str(rows[0][1])) if rows else Head(0, GENESIS)
+
+    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
+        return postgres_chain.chain_rows(self._query, self._sql, initiative)
 
     def audit(self, *, expect: Head | None = None) -> Head:
         """Recompute the hash chain over every event, in one snapshot (see `chain.audit`)."""

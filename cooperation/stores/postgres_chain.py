@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -27,6 +27,7 @@ CONFLICT_STATE = "CO001"  # a log is not at the version the writer expected
 FUTURE_STATE = "CO002"  # an event dated ahead of the server's clock
 
 _STAMP = """to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+PAGE_ROWS = 2000  # events per page read in chain order
 _ARRAYS = "text[], integer[], text[], text[], text[], text[], text[]"
 
 
@@ -135,14 +136,19 @@ def _append_rows() -> str:
 def statements(names: Mapping[str, str]) -> dict[str, str]:
     """The statements of the append path and the chain, on the registry's objects."""
     events, meta = names["events"], names["meta"]
+    rows = (
+        f"SELECT position, initiative, seq, kind, at, actor, data::text, {_STAMP.format(value='recorded_at')}, "
+        f"recorded_by, hash FROM {events}"
+    )
     return {
         "append": f"SELECT {names['append']}(%s, %s, %s, %s, %s, %s, %s)",
         "append_rows": f"SELECT {names['append_rows']}(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         "may_restore": "SELECT has_function_privilege(%s, 'EXECUTE')",
         "head": f"SELECT position, hash FROM {events} WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1",
         "kept_head": f"SELECT value FROM {meta} WHERE key = 'chain_head'",
-        "chain_rows": f"SELECT position, initiative, seq, kind, at, actor, data::text, "
-        f"{_STAMP.format(value='recorded_at')}, recorded_by, hash FROM {events} ORDER BY position NULLS FIRST",
+        "chain_rows": f"{rows} ORDER BY position NULLS FIRST",
+        "chain_page": f"{rows} WHERE position > %s ORDER BY position LIMIT {PAGE_ROWS}",
+        "chain_log": f"{rows} WHERE initiative = %s ORDER BY seq",
     }
 
 
@@ -204,3 +210,19 @@ def kept_head(connection: psycopg.Connection[Any], sql: Mapping[str, str]) -> He
         return None
     text, _, position = str(row[0]).partition("@")
     return Head(int(position), text) if position.isdigit() else None
+
+
+def chain_rows(
+    query: Callable[[str, Sequence[Any]], list[Any]], sql: Mapping[str, str], initiative: str | None
+) -> Iterator[ChainRow]:
+    """Events as stored, in position order, a page at a time (each page one statement)."""
+    if initiative is not None:
+        yield from (ChainRow(*row) for row in query(sql["chain_log"], (initiative,)))
+        return
+    after = 0
+    while True:
+        page = [ChainRow(*row) for row in query(sql["chain_page"], (after,))]
+        yield from page
+        if len(page) < PAGE_ROWS:
+            return
+        after = page[-1].position or 0

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from cooperation.engine.events import Event
-from cooperation.stores.chain import Head
+from cooperation.stores.chain import ChainRow, Head
 
 
 class EventStore(Protocol):
@@ -66,6 +66,10 @@ class EventStore(Protocol):
 
     def head(self) -> Head:
         """The head of the registry's hash chain: the last event's position and hash."""
+        ...
+
+    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
+        """Every event as stored (data as its JSON text), in the chain's order; of one initiative, its log."""
         ...
 
     def audit(self, *, expect: Head | None = None) -> Head:

@@ -23,7 +23,6 @@ from typing import Any, Literal
 from cooperation.engine.events import Event
 from cooperation.errors import StoreError
 from cooperation.stores.appending import Batches, Chainer, refuse_future
-from cooperation.stores.chain import Head, audit
 from cooperation.stores.shared import (
     INIT_HINT,
     MARKER,
@@ -36,7 +35,7 @@ from cooperation.stores.shared import (
     operating_system_account,
     recorded_now,
 )
-from cooperation.stores.sqlite_chain import WRITE_HEAD, chain_existing, chain_rows, kept_head, read_head
+from cooperation.stores.sqlite_chain import WRITE_HEAD, ChainReads, chain_existing, read_head
 from cooperation.stores.sqlite_file import (
     APPLICATION_ID,
     BUSY_TIMEOUT_SECONDS,
@@ -119,7 +118,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore(ClosedAtExit):
+class SqliteStore(ChainReads, ClosedAtExit):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.
@@ -164,26 +163,6 @@ class SqliteStore(ClosedAtExit):
     def clock(self) -> datetime:
         """This machine's clock: the file has no clock of its own."""
         return datetime.now(UTC)
-
-    def head(self) -> Head:
-        with self._lock:
-            try:
-                return read_head(self._live())
-            except sqlite3.Error as error:
-                raise self._error(error, "read") from None
-
-    def audit(self, *, expect: Head | None = None) -> Head:
-        """Recompute the hash chain over every event, in one snapshot (see `chain.audit`)."""
-        with self._lock:
-            connection = self._live()
-            try:
-                connection.execute("BEGIN")
-                try:
-                    return audit(chain_rows(connection), kept=kept_head(connection), expect=expect)
-                finally:
-                    rollback(connection)
-            except sqlite3.Error as error:
-                raise self._error(error, "read") from None
 
     def read(self, initiative: str) -> list[Event]:
         with self._lock:

@@ -9,9 +9,12 @@ chained by the migration in the order they were recorded.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
-from cooperation.stores.chain import GENESIS, ChainRow, Head, link
+from cooperation.errors import StoreError
+from cooperation.stores.chain import GENESIS, ChainRow, Head, audit, link
+from cooperation.stores.sqlite_file import rollback
 
 HEAD_KEY = "chain_head"
 READ_HEAD = "SELECT position, hash FROM events WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1"
@@ -65,3 +68,57 @@ def chain_rows(connection: sqlite3.Connection) -> Iterator[ChainRow]:
     while rows := cursor.fetchmany(1000):
         for row in rows:
             yield ChainRow(*row)
+
+
+PAGE_ROWS = 1000
+_PAGE_ROWS = CHAIN_ROWS.replace("ORDER BY position", f"WHERE position > ? ORDER BY position LIMIT {PAGE_ROWS}")
+_LOG_ROWS = CHAIN_ROWS.replace("ORDER BY position", "WHERE initiative = ? ORDER BY seq")
+
+
+def chain_page(connection: sqlite3.Connection, after: int, initiative: str | None) -> list[ChainRow]:
+    """The next page of stored events after position `after` (of one initiative: its whole log)."""
+    if initiative is not None:
+        return [ChainRow(*row) for row in connection.execute(_LOG_ROWS, (initiative,)).fetchall()]
+    return [ChainRow(*row) for row in connection.execute(_PAGE_ROWS, (after,)).fetchall()]
+
+
+class ChainReads:
+    """The SQLite store's reading of its chain: the head, the events in chain order, the audit."""
+
+    _lock: threading.RLock
+    _live: Callable[[], sqlite3.Connection]
+    _error: Callable[[sqlite3.Error, str], StoreError]
+
+    def head(self) -> Head:
+        with self._lock:
+            try:
+                return read_head(self._live())
+            except sqlite3.Error as error:
+                raise self._error(error, "read") from None
+
+    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
+        """Events as stored, in position order, a page at a time (no statement stays open between pages)."""
+        after = 0
+        while True:
+            with self._lock:
+                try:
+                    page = chain_page(self._live(), after, initiative)
+                except sqlite3.Error as error:
+                    raise self._error(error, "read") from None
+            yield from page
+            if initiative is not None or len(page) < PAGE_ROWS:
+                return
+            after = page[-1].position or 0
+
+    def audit(self, *, expect: Head | None = None) -> Head:
+        """Recompute the hash chain over every event, in one snapshot (see `chain.audit`)."""
+        with self._lock:
+            connection = self._live()
+            try:
+                connection.execute("BEGIN")
+                try:
+                    return audit(chain_rows(connection), kept=kept_head(connection), expect=expect)
+                finally:
+                    rollback(connection)
+            except sqlite3.Error as error:
+                raise self._error(error, "read") from None

@@ -1,10 +1,10 @@
 """`coop history`, `import` and `export`: an initiative's log of events, read, brought in
-and taken out (as JSON Lines, format v1)."""
+and taken out (as JSON Lines, format v2 with the hash chain, or v1)."""
 
 import json
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -35,7 +35,11 @@ def history(
     as_json: JsonFlag = False,
     output_format: Annotated[
         LineFormat | None,
-        typer.Option("--format", help="jsonl: one event a line; csv: seq, at, kind, by, data (RFC 4180, a header)."),
+        typer.Option(
+            "--format",
+            help="jsonl: one event a line; csv: seq, at, kind, by, data, recorded_at, recorded_by "
+            "(RFC 4180, a header).",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -53,13 +57,19 @@ def history(
         _write_events(events, output_format)
         return
     if as_json:
-        print_json([event.to_json() for event in events])
+        print_json([_with_account(event) for event in events])
         return
     for event in events:
         by = f" by {event.by}" if event.by else ""
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
+        account = f"  [recorded {event.recorded_at or '?'} by account {event.recorded_by or '?'}]"
         # one line per event: recorded text can neither act on the terminal nor forge a line
-        typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}", one_line=True))
+        typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}{account}", one_line=True))
+
+
+def _with_account(event: "Event") -> dict[str, object]:
+    """An event as JSON with its place and the record's account of it: when, and by which account."""
+    return {"seq": event.seq, **event.to_json(), "recorded_at": event.recorded_at, "recorded_by": event.recorded_by}
 
 
 def _write_events(events: list["Event"], output_format: str) -> None:
@@ -68,13 +78,14 @@ def _write_events(events: list["Event"], output_format: str) -> None:
 
     write = sys.stdout.write
     if output_format == "csv":
-        write(csv_line(("seq", "at", "kind", "by", "data")))
+        write(csv_line(("seq", "at", "kind", "by", "data", "recorded_at", "recorded_by")))
     for event in events:
         if output_format == "csv":
             data = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-            write(csv_line((str(event.seq), event.at, event.kind, event.by or "", data)))
+            account = (event.recorded_at or "", event.recorded_by or "")
+            write(csv_line((str(event.seq), event.at, event.kind, event.by or "", data, *account)))
         else:
-            write(json.dumps({"seq": event.seq, **event.to_json()}, ensure_ascii=False) + "\n")
+            write(json.dumps(_with_account(event), ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
@@ -90,12 +101,18 @@ def _filtered_history(view: "AudienceView", initiative: str, as_json: bool) -> N
 
 
 def import_(
-    file: Annotated[str, typer.Argument(help="A JSON Lines file of events (format v1), or - for standard input.")],
+    file: Annotated[
+        str, typer.Argument(help="A JSON Lines file of events (format v2 or v1), or - for standard input.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Import events: the whole file is checked first, then written all or nothing.
 
-    Every bad line is reported (the first 20, then how many more). Example: `coop import pilot.jsonl`.
+    Every bad line is reported (the first 20, then how many more). A v2 file's hash chain must
+    verify, or the file is refused naming the first line that does not; its events keep the
+    recorded_at and recorded_by it carries when the registry lets this account restore them
+    (SQLite; PostgreSQL's admin role), and are recorded as now, by this account, otherwise.
+    Example: `coop import pilot.jsonl`.
     """
     with new_registry_if_needed(db) as registry:
         if file == "-":
@@ -109,9 +126,10 @@ def import_(
                         f"{file}: not valid UTF-8 at byte {error.start} (save the file as UTF-8); nothing was imported",
                         EXIT_USAGE,
                     )
+    kept = "; recorded_at and recorded_by kept from the file" if report.kept_provenance else ""
     typer.echo(
         f"imported {plural(report.events, 'event')} into {plural(len(report.initiatives), 'initiative')} "
-        f"({len(report.created)} new)"
+        f"({len(report.created)} new){kept}"
     )
 
 
@@ -122,9 +140,17 @@ def export(
     ] = None,
     audience: AudienceOption = None,
     anonymise: AnonymiseFlag = False,
+    export_format: Annotated[
+        Literal["v2", "v1"],
+        typer.Option(
+            "--format",
+            help="v2: a header, then every event in the registry's order with its place, accounts and hash; "
+            "v1: the events alone, as older versions of coop read them.",
+        ),
+    ] = "v2",
     db: DbOption = None,
 ) -> None:
-    """Export events as JSON Lines (format v1), ready for `coop import`.
+    """Export events as JSON Lines (format v2 with the hash chain, or v1), ready for `coop import`.
 
     Examples: `coop export -o all.jsonl`, `coop export pilot > pilot.jsonl`.
 
@@ -136,7 +162,7 @@ def export(
         if view is not None:
             lines: Iterator[str] = (line + "\n" for line in view.export_lines(initiative))
         else:
-            lines = (event.to_line() + "\n" for event in registry.export_events(initiative))
+            lines = registry.export_lines(initiative, version=2 if export_format == "v2" else 1)
         if output is None:
             sys.stdout.writelines(lines)
         else:
