@@ -6,6 +6,7 @@ so that trust attested 200 days ago still counts (it expires after a year).
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -209,7 +210,7 @@ def pilot(tmp_path_factory: pytest.TempPathFactory) -> Pilot:
         found.seen[stage, phase] = seen
 
     walk(found.db, look)
-    ok(coop(found.db, "export", "--output", str(found.log)))
+    ok(coop(found.db, "export", "--format", "v1", "--output", str(found.log)))  # sliced by date below
     return found
 
 
@@ -315,7 +316,11 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
 
     # History: one event per line, in recorded order; the moves are events.
     history = json.loads(ok(coop(db, "history", "pilot", "--json")).stdout)
-    assert history == [json.loads(line) for line in export(db).splitlines()]
+    chained = [json.loads(line) for line in export(db).splitlines()[1:]]  # after the v2 header
+    assert history == [
+        {key: value for key, value in line.items() if key not in ("position", "hash")} for line in chained
+    ]
+    assert {event["recorded_by"] for event in history} == {getpass.getuser()}
     moves = [
         (e["kind"], e["data"].get("from"), e["data"].get("to"), e["by"])
         for e in history
@@ -339,6 +344,11 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
         "Ada:",
         "name=Pilot,",
         "workflow=cooperation-maturity",
+        "[recorded",
+        history[0]["recorded_at"],
+        "by",
+        "account",
+        f"{getpass.getuser()}]",
     ]
     advanced = lines[[e["kind"] for e in history].index("stage_advanced")]
     assert "stage_advanced by Ada: from=challenge, to=ownership" in advanced
@@ -534,11 +544,15 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
     ok(coop(db, "breach", "pilot", "Leak", "--by", "Di", "--at", day(150)))
     ok(coop(db, "new", "Second", "--at", day(10)))
     exported = export(db)
-    assert len(exported.splitlines()) == len(pilot_log.read_text().splitlines()) + 3
+    assert len(exported.splitlines()) == 1 + len(pilot_log.read_text().splitlines()) + 3  # a header, then events
     fresh = tmp_path / "fresh.db"
     report = ok(coop(fresh, "import", "-", stdin=exported))
-    assert report.stdout == f"imported {len(exported.splitlines())} events into 2 initiatives (2 new)\n"
-    assert export(fresh) == exported
+    assert report.stdout == (
+        f"imported {len(exported.splitlines()) - 1} events into 2 initiatives (2 new); "
+        "recorded_at and recorded_by kept from the file\n"
+    )
+    assert export(fresh) == exported  # the same chain, to the same head
+    assert coop(fresh, "audit").stdout == coop(db, "audit").stdout
     for initiative in ("pilot", "second"):
         assert coop(fresh, "history", initiative, "--json").stdout == coop(db, "history", initiative, "--json").stdout
         assert coop(fresh, "history", initiative).stdout == coop(db, "history", initiative).stdout
@@ -551,9 +565,10 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
 def test_export_of_one_initiative(tmp_path: Path, pilot_log: Path) -> None:
     db = imported(tmp_path, pilot_log)
     ok(coop(db, "new", "Second", "--at", day(10)))
-    only = ok(coop(db, "export", "second")).stdout.splitlines()
+    header, *only = ok(coop(db, "export", "second")).stdout.splitlines()
+    assert json.loads(header)["chain"] == "part"
     assert [json.loads(line)["kind"] for line in only] == ["initiative_created"]
-    assert ok(coop(db, "export", "pilot")).stdout == pilot_log.read_text()
+    assert ok(coop(db, "export", "pilot", "--format", "v1")).stdout == pilot_log.read_text()
 
 
 def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(tmp_path: Path, pilot_log: Path) -> None:

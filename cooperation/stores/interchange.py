@@ -1,7 +1,7 @@
 """Export format v2: JSON Lines under a header, each event with its place in the registry's chain.
 
-The first line is a header, `{"coop_export": 2, "chain": "whole" | "part", "head": "HASH@POSITION",
-"exported_at": ...}`. Each following line is one event in the registry's order
+The first line is a header, `{"coop_export": 2, "chain": "whole" | "part", "head": "HASH@POSITION"}`
+(no time of export: the same registry always exports to the same bytes). Each following line is one event in the registry's order
 (position): the v1 fields (initiative, kind, at, by, data) and `seq`, `position`,
 `recorded_at`, `recorded_by` and `hash`. A whole export (every initiative) is the chain
 itself, from the first event to the head; an export of one initiative ("part") skips the
@@ -20,7 +20,6 @@ from cooperation.engine.events import encode_data
 from cooperation.errors import EventError
 from cooperation.stores.chain import GENESIS, ChainRow, Head, link, parse_head
 from cooperation.stores.protocol import EventStore
-from cooperation.stores.shared import recorded_now
 
 FORMAT = 2
 HEADER_KEY = "coop_export"
@@ -35,7 +34,6 @@ def export_lines(store: EventStore, initiative: str | None = None) -> Iterator[s
         HEADER_KEY: FORMAT,
         "chain": "whole" if initiative is None else "part",
         "head": str(head),
-        "exported_at": recorded_now(),
     }
     yield json.dumps(header) + "\n"
     previous = GENESIS
