@@ -352,6 +352,8 @@ class InitiativeGatherer:
             by=self.person(event.by),
             data=data,
             withheld=withheld,
+            recorded_at=event.recorded_at,
+            recorded_by=event.recorded_by if self.pseudonyms is None else None,
         )
 
     def _free_value(self, value: Any, label: str) -> Any:

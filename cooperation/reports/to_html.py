@@ -82,6 +82,8 @@ def render_html(report: Report) -> str:
         f"<h1>{h(report.title)}</h1>",
         f'<p class="meta">As of <strong>{h(report.as_of)}</strong> · audience {_tlp(report.audience)} · {names} · '
         f"{plural(len(report.initiatives), 'initiative')}</p>",
+        f'<p class="meta">Made from the record up to its head <code>{h(report.head)}</code>: '
+        f"<code>coop audit --expect {h(report.head)}</code> checks that nothing recorded before it has changed.</p>",
         f'<p class="notice">This report shows only what {_tlp(report.audience)} may see. Text without a label of '
         "its own (waiver rationales, breach descriptions, reasons for moves, venues, outputs) counts as "
         f"{_tlp('TLP:AMBER')}.</p>",
@@ -203,9 +205,16 @@ def _initiative(item: InitiativeReport, number: int, report: Report) -> str:
     parts.append("<h3>History</h3>")
     parts.append(
         _table(
-            ["#", "Date", "Event", "By", "Details"],
+            ["#", "Date", "Event", "By", "Details", "Recorded"],
             (
-                [str(line.seq), h(line.at), h(line.kind), h(line.by), _details(line.data, line.withheld)]
+                [
+                    str(line.seq),
+                    h(line.at),
+                    h(line.kind),
+                    h(line.by),
+                    _details(line.data, line.withheld),
+                    h(line.recorded()),
+                ]
                 for line in item.history
             ),
             css="history",
