@@ -37,10 +37,12 @@ def export_lines(store: EventStore, initiative: str | None = None) -> Iterator[s
     }
     yield json.dumps(header) + "\n"
     previous = GENESIS
-    for row in store.chain_rows(initiative):
+    # One initiative's lines name the hash before each in the registry: the whole chain is walked.
+    for row in store.chain_rows():
         if row.position is None or row.position > head.position:
             break
-        yield _line(row, previous if initiative is not None else None) + "\n"
+        if initiative is None or row.initiative == initiative:
+            yield _line(row, previous if initiative is not None else None) + "\n"
         previous = row.hash or GENESIS
 
 
