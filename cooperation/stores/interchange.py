@@ -1,7 +1,8 @@
 """Export format v2: JSON Lines under a header, each event with its place in the registry's chain.
 
-The first line is a header, `{"coop_export": 2, "chain": "whole" | "part", "head": "HASH@POSITION"}`
-(no time of export: the same registry always exports to the same bytes). Each following line is one event in the registry's order
+The first line is a header, `{"coop_export": 2, "chain": "whole" | "part", "head":
+"HASH@POSITION"}` (no time of export: the same registry always exports to the same bytes).
+Each following line is one event in the registry's order
 (position): the v1 fields (initiative, kind, at, by, data) and `seq`, `position`,
 `recorded_at`, `recorded_by` and `hash`. A whole export (every initiative) is the chain
 itself, from the first event to the head; an export of one initiative ("part") skips the
@@ -76,15 +77,16 @@ class ChainCheck:
         self.source = source
         try:
             header = json.loads(header_line)
-            if header.get(HEADER_KEY) != FORMAT:
-                raise ValueError(header.get(HEADER_KEY))
+            readable = header.get(HEADER_KEY) == FORMAT
             self.whole = header.get("chain") == "whole"
             self.head = parse_head(str(header["head"])) if header.get("head") != str(Head(0, GENESIS)) else None
         except (ValueError, KeyError, TypeError, AttributeError, EventError):
+            readable = False
+        if not readable:
             raise EventError(
                 f"{source}:1: not a coop export header this version reads (format {FORMAT}: "
                 '{"coop_export": 2, "chain": ..., "head": ...}); export again with this version of coop'
-            ) from None
+            )
         self.previous, self.position = GENESIS, 0
 
     def take(self, raw: dict[str, Any], number: int) -> None:
