@@ -25,11 +25,13 @@ if _typing.TYPE_CHECKING:
         ConflictError,
         CooperationError,
         EventError,
+        FutureEventError,
         InstallationError,
         MomentError,
         NotPermittedError,
         Problem,
         StoreError,
+        TamperedRecordError,
         TransitionError,
         UnknownInitiativeError,
         UnknownWorkflowError,
@@ -37,6 +39,7 @@ if _typing.TYPE_CHECKING:
         WorkflowDefinitionError,
     )
     from cooperation.registry import Registry
+    from cooperation.stores.chain import Head
 
 _EXPORTS = {
     "BlockedTransitionError": "cooperation.errors",
@@ -47,6 +50,8 @@ _EXPORTS = {
     "EVENT_KINDS": "cooperation.engine.payloads",
     "Event": "cooperation.engine.events",
     "EventError": "cooperation.errors",
+    "FutureEventError": "cooperation.errors",
+    "Head": "cooperation.stores.chain",
     "InstallationError": "cooperation.errors",
     "MomentError": "cooperation.errors",
     "ImportReport": "cooperation.engine.replay",
@@ -55,6 +60,7 @@ _EXPORTS = {
     "Problem": "cooperation.errors",
     "Registry": "cooperation.registry",
     "StoreError": "cooperation.errors",
+    "TamperedRecordError": "cooperation.errors",
     "TransitionError": "cooperation.errors",
     "UnknownInitiativeError": "cooperation.errors",
     "UnknownWorkflowError": "cooperation.errors",
@@ -90,6 +96,8 @@ __all__ = [
     "EVENT_KINDS",
     "Event",
     "EventError",
+    "FutureEventError",
+    "Head",
     "ImportReport",
     "InitiativeStatus",
     "InstallationError",
@@ -98,6 +106,7 @@ __all__ = [
     "Problem",
     "Registry",
     "StoreError",
+    "TamperedRecordError",
     "TransitionError",
     "UnknownInitiativeError",
     "UnknownWorkflowError",
