@@ -26,6 +26,7 @@ if _typing.TYPE_CHECKING:
         ConflictError,
         CooperationError,
         EventError,
+        FutureEventError,
         InstallationError,
         MissingExtraError,
         MomentError,
@@ -33,6 +34,7 @@ if _typing.TYPE_CHECKING:
         Problem,
         ProposalError,
         StoreError,
+        TamperedRecordError,
         TransitionError,
         UnknownInitiativeError,
         UnknownWorkflowError,
@@ -43,6 +45,7 @@ if _typing.TYPE_CHECKING:
     from cooperation.proposals.desk import ProposalDesk
     from cooperation.proposals.records import Proposal
     from cooperation.registry import Registry
+    from cooperation.stores.chain import Head
 
 _EXPORTS = {
     "ActorError": "cooperation.errors",
@@ -54,6 +57,8 @@ _EXPORTS = {
     "EVENT_KINDS": "cooperation.engine.payloads",
     "Event": "cooperation.engine.events",
     "EventError": "cooperation.errors",
+    "FutureEventError": "cooperation.errors",
+    "Head": "cooperation.stores.chain",
     "InstallationError": "cooperation.errors",
     "MissingExtraError": "cooperation.errors",
     "MomentError": "cooperation.errors",
@@ -66,6 +71,7 @@ _EXPORTS = {
     "ProposalError": "cooperation.errors",
     "Registry": "cooperation.registry",
     "StoreError": "cooperation.errors",
+    "TamperedRecordError": "cooperation.errors",
     "TransitionError": "cooperation.errors",
     "UnknownInitiativeError": "cooperation.errors",
     "UnknownWorkflowError": "cooperation.errors",
@@ -103,6 +109,8 @@ __all__ = [
     "EVENT_KINDS",
     "Event",
     "EventError",
+    "FutureEventError",
+    "Head",
     "ImportReport",
     "InitiativeStatus",
     "InstallationError",
@@ -115,6 +123,7 @@ __all__ = [
     "ProposalError",
     "Registry",
     "StoreError",
+    "TamperedRecordError",
     "TransitionError",
     "UnknownInitiativeError",
     "UnknownWorkflowError",

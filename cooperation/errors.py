@@ -6,7 +6,8 @@
     ├── WorkflowReferenceError       an initiative's workflow is not stored, or named by a path (never opened)
     ├── EventError                   an event is malformed or does not fit its initiative
     │   ├── MomentError              a date or datetime that cannot be read (a ValueError too)
-    │   └── ActorError               no actor named, not a current participant, not allowed, or not bound
+    │   ├── ActorError               no actor named, not a current participant, not allowed, or not bound
+    │   └── FutureEventError         dated too far ahead of the store's clock
     ├── TransitionError              a move was refused
     │   ├── BlockedTransitionError   prerequisites unmet; carries them, in working order
     │   └── NotPermittedError        the actor's role may not trigger this move
@@ -14,6 +15,7 @@
     ├── UnknownInitiativeError       no initiative with that id
     ├── StoreError                   the registry cannot be opened, read or written
     │   └── UnstorableEventError     an event no store can hold as given (also a ValueError)
+    ├── TamperedRecordError          the hash chain does not verify (`coop audit`, exit 1)
     ├── InstallationError            a file the package ships with is missing (reinstall)
     │   └── MissingExtraError        an optional extra is not installed; names the extra to install
     ├── ProposalError                a workshop proposal, or a file of them, is wrong, unknown or merged already
@@ -231,3 +233,16 @@ class ProposalError(CooperationError):
 class OutputError(CooperationError):
     """An output cannot be written where it was asked for: a file stands where a folder should, or the
     folder holds files coop did not write and might overwrite."""
+
+
+# --- the record's integrity (issue 14: tamper evidence, the store's clock) --------------------------
+
+
+class TamperedRecordError(CooperationError):
+    """The record does not verify: an event was altered, removed, inserted or reordered around coop,
+    or the registry does not hold a head published earlier. `coop audit` ends with exit code 1."""
+
+
+class FutureEventError(EventError):
+    """An event is dated further ahead of the store's clock than the tolerance allows: the writer's
+    clock runs ahead (or the date is mistyped). Nothing was written."""

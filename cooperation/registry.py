@@ -26,6 +26,7 @@ from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, bu
 from cooperation.engine.upgrade import WorkflowUpgrade, WorkflowUpgrader
 from cooperation.engine.who import with_who
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
+from cooperation.ledger import Ledger
 from cooperation.reading.finding import find_log, known_events, known_logs, refuse_taken_alias
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from cooperation.proposals.desk import ProposalDesk
 
 
-class Registry(Recorder, Accounts):
+class Registry(Recorder, Accounts, Ledger):
     """A registry of initiatives kept in an event store.
 
     >>> with Registry.open("coop.db") as registry:           # doctest: +SKIP

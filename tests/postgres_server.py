@@ -41,6 +41,7 @@ class PostgresServer:
         self._cluster = cluster
         self._binaries = binaries
         self._schemas: set[str] = set()
+        self._roles: list[str] = []
         self._session = secrets.token_hex(8)  # schemas a crashed session left behind are never reused
 
     def registry_url(self, name: str) -> str:
@@ -54,6 +55,43 @@ class PostgresServer:
                 connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
             self._schemas.add(schema)
         return with_search_path(self.database_url, schema)
+
+    def role_urls(self, name: str) -> dict[str, str]:
+        """URLs of the registry `name` for the documented roles, with exactly the documented rights:
+        "admin" owns the schema and created the registry in it; "writer" and "reader" were
+        granted what README's "PostgreSQL roles" says (cooperation.stores.postgres_roles)."""
+        import psycopg
+        from psycopg import sql
+
+        from cooperation.stores.postgres import PostgresStore
+        from cooperation.stores.postgres_roles import grants
+
+        url = self.registry_url(name)
+        schema = "t_" + hashlib.sha256(f"{self._session}:{name}".encode()).hexdigest()[:20]
+        parts = urlsplit(url)
+        urls: dict[str, str] = {}
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            for kind in ("admin", "writer", "reader"):
+                role, password = f"{schema}_{kind}", secrets.token_hex(8)
+                if role not in self._roles:
+                    connection.execute(
+                        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
+                    )
+                    self._roles.append(role)
+                else:
+                    connection.execute(
+                        sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
+                    )
+                urls[kind] = urlunsplit(parts._replace(netloc=f"{role}:{password}@{parts.hostname}:{parts.port}"))
+            connection.execute(
+                sql.SQL("ALTER SCHEMA {} OWNER TO {}").format(sql.Identifier(schema), sql.Identifier(f"{schema}_admin"))
+            )
+        PostgresStore(urls["admin"]).close()  # the admin creates the registry, and owns what it holds
+        with psycopg.connect(urls["admin"], autocommit=True) as connection:
+            for kind in ("writer", "reader"):
+                for statement in grants(schema, f"{schema}_{kind}", kind):  # type: ignore[arg-type]
+                    connection.execute(statement)
+        return urls
 
     def stop(self) -> None:
         """Stop and remove a cluster this session started; drop the schemas it made in a server it was given."""
@@ -83,7 +121,11 @@ class PostgresServer:
         with psycopg.connect(self.database_url, autocommit=True) as connection:
             for schema in sorted(self._schemas):
                 connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+            for role in self._roles:
+                connection.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+                connection.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
         self._schemas.clear()
+        self._roles.clear()
 
 
 def with_search_path(url: str, schema: str) -> str:
@@ -120,6 +162,11 @@ def stop_server() -> None:
     if _server is not None:
         running, _server = _server, None
         running.stop()
+
+
+def role_urls(tmp_path: Path) -> dict[str, str]:
+    """URLs of the PostgreSQL registry of a test's tmp_path for the documented roles (see PostgresServer.role_urls)."""
+    return server().role_urls(str(tmp_path))
 
 
 def registry_url(tmp_path: Path) -> str:

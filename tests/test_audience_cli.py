@@ -100,7 +100,7 @@ def test_facts_labelled_clear_appear_in_a_clear_report_and_unlabelled_ones_do_no
 
 def test_the_label_is_stored_only_when_given_and_a_wrong_one_is_refused(labelled: Path) -> None:
     _, lines, _ = coop(labelled, "export")
-    events = [json.loads(line) for line in lines.splitlines() if not line.startswith('{"coop_workflow":')]
+    events = [json.loads(line) for line in lines.splitlines()[1:] if not line.startswith('{"coop_workflow":')]
     labels = {(event["initiative"], event["kind"]): event["data"].get("tlp") for event in events}
     assert labels["pub", "meeting_held"] == labels["pub", "handed_off"] == "TLP:CLEAR"
     assert labels["quiet", "meeting_held"] is None and labels["quiet", "trust_breached"] is None

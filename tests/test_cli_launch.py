@@ -28,6 +28,7 @@ from cooperation.errors import (
     EventError,
     NotPermittedError,
     StoreError,
+    TamperedRecordError,
     TransitionError,
     UnknownInitiativeError,
 )
@@ -146,10 +147,10 @@ def _our_errors(kind: type[CooperationError] = CooperationError) -> list[type[Co
 
 @pytest.mark.parametrize("kind", _our_errors(), ids=lambda kind: kind.__name__)
 def test_every_error_has_its_documented_exit_code(kind: type[CooperationError]) -> None:
-    """A refused move exits 1, a lost race 3, everything else of ours 2 (the errors module's tree)."""
+    """A refused move or a failed audit exits 1, a lost race 3, everything else of ours 2 (the errors module's tree)."""
     documented = (
         EXIT_BLOCKED
-        if issubclass(kind, TransitionError)
+        if issubclass(kind, (TransitionError, TamperedRecordError))
         else EXIT_CONFLICT
         if issubclass(kind, ConflictError)
         else EXIT_USAGE

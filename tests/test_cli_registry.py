@@ -6,6 +6,7 @@ so that trust attested 200 days ago still counts (it expires after a year).
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import os
@@ -76,8 +77,8 @@ def carried(line: str) -> bool:
 
 
 def event_lines(text: str) -> list[str]:
-    """The lines of an export that are events."""
-    return [line for line in text.splitlines() if not carried(line)]
+    """The lines of an export that are events (not its v2 header, nor a workflow text)."""
+    return [line for line in text.splitlines() if not carried(line) and not line.startswith('{"coop_export":')]
 
 
 def _evidence(condition: str, at: int, count: int = 1, *extra: str) -> list[list[str]]:
@@ -224,7 +225,7 @@ def pilot(tmp_path_factory: pytest.TempPathFactory) -> Pilot:
         found.seen[stage, phase] = seen
 
     walk(found.db, look)
-    ok(coop(found.db, "export", "--output", str(found.log)))
+    ok(coop(found.db, "export", "--format", "v1", "--output", str(found.log)))  # sliced by date below
     return found
 
 
@@ -333,7 +334,11 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
 
     # History: one event per line, in recorded order; the moves are events.
     history = json.loads(ok(coop(db, "history", "pilot", "--json")).stdout)
-    assert history == [{"seq": n, **json.loads(line)} for n, line in enumerate(event_lines(export(db)), 1)]
+    chained = [json.loads(line) for line in event_lines(export(db))]  # after the v2 header, without workflow texts
+    assert history == [
+        {key: value for key, value in line.items() if key not in ("position", "hash")} for line in chained
+    ]
+    assert {event["recorded_by"] for event in history} == {getpass.getuser()}
     moves = [
         (e["kind"], e["data"].get("from"), e["data"].get("to"), e["by"])
         for e in history
@@ -358,6 +363,11 @@ def test_walk_up_the_ladder(tmp_path: Path, pilot: Pilot) -> None:
         "name=Pilot,",
         "workflow=cooperation-maturity,",
         f"workflow_hash={BUILTIN_HASH}",  # pinned to the built-in as this coop ships it
+        "[recorded",
+        history[0]["recorded_at"],
+        "by",
+        "account",
+        f"{getpass.getuser()}]",
     ]
     advanced = lines[[e["kind"] for e in history].index("stage_advanced")]
     assert "stage_advanced by Ada: from=challenge, to=ownership" in advanced
@@ -553,11 +563,15 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
     ok(coop(db, "breach", "pilot", "Leak", "--by", "Di", "--at", day(150)))
     ok(coop(db, "new", "Second", "--at", day(10), "--by", "Ada"))
     exported = export(db)
-    assert len(exported.splitlines()) == len(pilot_log.read_text().splitlines()) + 3
+    assert len(exported.splitlines()) == 1 + len(pilot_log.read_text().splitlines()) + 3  # a header, then events
     fresh = tmp_path / "fresh.db"
     report = ok(coop(fresh, "import", "-", stdin=exported))
-    assert report.stdout == f"imported {len(event_lines(exported))} events into 2 initiatives (2 new)\n"
-    assert export(fresh) == exported
+    assert report.stdout == (
+        f"imported {len(event_lines(exported))} events into 2 initiatives (2 new); "
+        "recorded_at and recorded_by kept from the file\n"
+    )
+    assert export(fresh) == exported  # the same chain, to the same head
+    assert coop(fresh, "audit").stdout == coop(db, "audit").stdout
     for initiative in ("pilot", "second"):
         assert coop(fresh, "history", initiative, "--json").stdout == coop(db, "history", initiative, "--json").stdout
         assert coop(fresh, "history", initiative).stdout == coop(db, "history", initiative).stdout
@@ -570,9 +584,11 @@ def test_export_then_import_gives_identical_history(tmp_path: Path, pilot_log: P
 def test_export_of_one_initiative(tmp_path: Path, pilot_log: Path) -> None:
     db = imported(tmp_path, pilot_log)
     ok(coop(db, "new", "Second", "--at", day(10), "--by", "Ada"))
-    only = event_lines(ok(coop(db, "export", "second")).stdout)
+    header, *lines = ok(coop(db, "export", "second")).stdout.splitlines()
+    assert json.loads(header)["chain"] == "part"
+    only = event_lines("\n".join(lines))
     assert [json.loads(line)["kind"] for line in only] == ["initiative_created"]
-    assert ok(coop(db, "export", "pilot")).stdout == pilot_log.read_text()
+    assert ok(coop(db, "export", "pilot", "--format", "v1")).stdout == pilot_log.read_text()
 
 
 def test_import_with_an_error_on_line_n_names_it_and_writes_nothing(tmp_path: Path, pilot_log: Path) -> None:

@@ -133,7 +133,7 @@ def test_counts_are_worded_for_one_and_the_end_of_a_day_is_spelt_once(db: Path, 
     file = tmp_path / "pilot.jsonl"
     ok(coop(db, "export", "pilot", "--output", str(file)))
     imported = ok(coop(tmp_path / "other.db", "import", str(file))).stdout
-    assert imported == "imported 2 events into 1 initiative (1 new)\n"
+    assert imported == "imported 2 events into 1 initiative (1 new); recorded_at and recorded_by kept from the file\n"
     status = json.loads(ok(coop(db, "status", "pilot", "--json", "--as-of", "2024-06-01")).stdout)
     assert status["as_of"] == "2024-06-01T23:59:59Z"
     with Registry.open(db, create=False) as registry, pytest.raises(EventError) as raised:

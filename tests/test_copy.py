@@ -18,6 +18,7 @@ from cooperation.cli import app
 from cooperation.engine.events import Event
 from cooperation.errors import StoreError
 from cooperation.registry import Registry
+from cooperation.stores.chain import ChainRow
 from cooperation.stores.copy import CopyReport, copy_registry
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
@@ -98,6 +99,13 @@ def test_a_registry_goes_from_sqlite_to_postgresql_and_back_unchanged(tmp_path: 
     assert "***" in there.target and postgres_url.split("@", maxsplit=1)[0] not in there.target
     assert logs(postgres_url) == logs(back) == original
     assert statuses(postgres_url) == statuses(back) == statuses(first)
+    accounts = [[(e.recorded_at, e.recorded_by) for e in log] for _, log in original]
+    assert [[(e.recorded_at, e.recorded_by) for e in log] for _, log in logs(back)] == accounts
+    heads = []
+    for location in (first, postgres_url, back):  # the same chain in each: the same head, and it verifies
+        with closing(open_store(location, create=False)) as store:
+            heads.append(store.audit())
+    assert heads[0] == heads[1] == heads[2] and heads[0].position == events
 
 
 def test_the_command_copies_checks_and_names_both_registries_without_a_password(
@@ -196,8 +204,8 @@ def test_an_empty_source_copies_nothing(tmp_path: Path) -> None:
 class _WrittenToWhileRead(SqliteStore):
     """A real store whose logs another writer extends, and adds to, just after the copy has read them."""
 
-    def read_all(self) -> Iterator[tuple[str, list[Event]]]:
-        yield from super().read_all()
+    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
+        yield from super().chain_rows(initiative)
         if not getattr(self, "_extended", False):
             self._extended = True
             self.append("a", [Event("a", "meeting_held", "2020-02-01", {"late": True})], expected_version=1)
@@ -222,12 +230,13 @@ def test_logs_that_change_while_copying_are_named_and_the_copy_holds_them_as_rea
 class _Garbling(SqliteStore):
     """A real store with a fault: it writes the last event of each log with other data."""
 
-    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
+    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]], **options: Any) -> None:
         super().append_batches(
             {
                 name: (version, [*events[:-1], replace(events[-1], data={"garbled": True})])
                 for name, (version, events) in batches.items()
-            }
+            },
+            **options,
         )
 
 

@@ -33,6 +33,7 @@ import psycopg
 
 from cooperation.stores import postgres as postgres_store
 from cooperation.stores.postgres import MARKER, PostgresStore, redact, schema_version
+from cooperation.stores.postgres_roles import grants
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,7 +76,7 @@ def test_a_new_registry_is_four_marked_tables_in_the_urls_schema(registry: str, 
 
     assert tables(raw) == ["coop_events", "coop_meta", "coop_proposals", "coop_workflows"]
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "4"
+    assert meta["schema_version"] == str(schema_version()) == "5"
     assert meta["created_at"].endswith("Z")
     with PostgresStore(registry) as store:
         assert store.schema == raw.execute("SELECT current_schema()").fetchone()[0]
@@ -327,7 +328,7 @@ def test_processes_opening_a_new_registry_at_once_all_make_it_once(postgres_url:
                 worker.wait()
 
     assert [code for code, _ in outcomes] == [0] * 4, outcomes
-    assert raw.execute("SELECT count(*) FROM coop_meta").fetchone() == (3,)
+    assert raw.execute("SELECT count(*) FROM coop_meta").fetchone() == (4,)  # and the chain's head
     with PostgresStore(postgres_url, create=False) as store:
         assert store.initiatives() == [f"own-{n}" for n in range(4)]
 
@@ -410,7 +411,9 @@ def test_a_server_that_only_allows_reading_refuses_writes_clearly(registry: str)
         assert store.version("pilot") == 2
 
 
-def test_a_user_without_the_right_to_write_is_told_what_to_grant_and_insert_is_enough(registry: str, raw: Any) -> None:
+def test_a_user_without_the_right_to_write_is_told_what_to_grant_and_the_writer_grants_are_enough(
+    registry: str, raw: Any
+) -> None:
     role = "reader_" + raw.execute("SELECT current_schema()").fetchone()[0]
     try:
         raw.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'reader-secret'")
@@ -431,7 +434,9 @@ def test_a_user_without_the_right_to_write_is_told_what_to_grant_and_insert_is_e
             assert "GRANT" in str(raised.value) and "reader-secret" not in str(raised.value)
             assert store.version("pilot") == 2
 
-            raw.execute(f"GRANT INSERT ON coop_events TO {role}")  # what a team member needs, and no more
+            schema = role.removeprefix("reader_")
+            for statement in grants(schema, role, "writer"):  # what a team member needs, and no more
+                raw.execute(statement)
             assert store.append("pilot", [event("pilot")], expected_version=2) == 3
     finally:
         raw.execute(f"DROP OWNED BY {role}")

@@ -130,8 +130,8 @@ def test_markdown_keeps_registry_text_inert(hostile_report: dict[str, str]) -> N
     evidence = next(line for line in text.splitlines() if "second line" in line)
     assert evidence.startswith("- 2024-01-02")  # the newline in the text did not start a new line
     for line in text.splitlines():
-        if line.startswith("| 3 |"):  # the evidence in the history table: still six cells
-            assert line.replace("\\|", "").count("|") == 6
+        if line.startswith("| 3 |"):  # the evidence in the history table: still seven cells
+            assert line.replace("\\|", "").count("|") == 7  # and the cell of when and by whom it was recorded
 
 
 def test_html_escapes_registry_text_and_links_only_to_the_web(hostile_report: dict[str, str]) -> None:

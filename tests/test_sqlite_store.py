@@ -70,7 +70,7 @@ def test_the_registry_is_marked_and_records_its_schema_version(registry: Path) -
     connection.close()
 
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "4"
+    assert meta["schema_version"] == str(schema_version()) == "5"
     assert meta["created_at"].endswith("Z")
 
 
@@ -269,22 +269,24 @@ def test_a_registry_from_before_accounts_keeps_its_events_and_records_the_writer
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    rows = sqlite_store._rows
-    with monkeypatch.context() as old_coop:  # the schema and the writes of coop before accounts
+    with monkeypatch.context() as old_coop:  # the schema of coop before accounts
         old_coop.setattr(sqlite_store, "_MIGRATIONS", sqlite_store._MIGRATIONS[:1])
-        old_coop.setattr(
-            sqlite_store, "_INSERT", sqlite_store._INSERT.replace(", recorded_by)", ")").replace(", ?)", ")")
-        )
-        old_coop.setattr(sqlite_store, "_rows", lambda batches, at, by: (row[:-1] for row in rows(batches, at, by)))
-        with SqliteStore(path) as store:
-            store.append("pilot", [event("pilot", n=1)], expected_version=0)
+        SqliteStore(path).close()
+    old_file = sqlite3.connect(path, isolation_level=None)
+    old_file.execute(
+        "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at) "
+        "VALUES ('pilot', 1, 'meeting_held', '2019-02-01', 'alice', '{\"n\":1}', '2019-02-01T10:00:00.000000Z')"
+    )
+    old_file.close()
 
     with SqliteStore(path, create=False) as store:
         store.append("pilot", [event("pilot", n=2)], expected_version=1)
         old, new = store.read("pilot")
+        head = store.audit()  # the migration chained the old event; the new one follows it
     assert (old.data, old.recorded_by) == ({"n": 1}, None)
     assert (new.data, new.recorded_by) == ({"n": 2}, getpass.getuser())
     assert old.recorded_at is not None and new.recorded_at is not None
+    assert head.position == 2
 
 
 def test_migrations_run_in_order_on_an_older_registry(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -468,7 +470,7 @@ def test_processes_creating_one_registry_at_once_all_succeed(tmp_path: Path) -> 
     assert connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
         schema_version()
     )
-    assert connection.execute("SELECT count(*) FROM meta").fetchone()[0] == 3
+    assert connection.execute("SELECT count(*) FROM meta").fetchone()[0] == 4  # and the chain's head
     connection.close()
 
 

@@ -67,11 +67,14 @@ def test_csv_has_a_header_and_a_row_per_initiative_that_any_reader_gets_back(db:
 def test_history_as_jsonl_and_csv(db: str) -> None:
     events = json.loads(run(db, "history", "a", "--json"))
     lines = [json.loads(line) for line in run(db, "history", "a", "--format", "jsonl").splitlines()]
-    assert lines == events  # the same objects, a line each, each with its place
+    assert lines == events  # JSON Lines: the same objects as --json (with seq and the record's account), a line each
     assert [line["seq"] for line in lines] == list(range(1, len(events) + 1))
     rows = list(csv.DictReader(io.StringIO(run(db, "history", "a", "--format", "csv"), newline="")))
     assert [row["kind"] for row in rows] == [event["kind"] for event in events]
     assert [json.loads(row["data"]) for row in rows] == [event["data"] for event in events]
+    assert [(row["recorded_at"], row["recorded_by"]) for row in rows] == [
+        (event["recorded_at"], event["recorded_by"]) for event in events
+    ]
 
 
 @given(st.lists(st.text(st.characters(exclude_categories=("Cs",))), min_size=1, max_size=5))

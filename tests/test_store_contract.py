@@ -43,7 +43,21 @@ def _postgresql(tmp_path: Path) -> Opener:
     return lambda: PostgresStore(url)
 
 
-STORE_FACTORIES: list[Any] = [pytest.param(_sqlite, id="sqlite"), pytest.param(_postgresql, id="postgresql")]
+def _postgresql_writer(tmp_path: Path) -> Opener:
+    """A PostgreSQL registry used by a role with exactly the writer's documented rights."""
+    from postgres_server import role_urls
+
+    from cooperation.stores.postgres import PostgresStore
+
+    url = role_urls(tmp_path)["writer"]
+    return lambda: PostgresStore(url)
+
+
+STORE_FACTORIES: list[Any] = [
+    pytest.param(_sqlite, id="sqlite"),
+    pytest.param(_postgresql, id="postgresql"),
+    pytest.param(_postgresql_writer, id="postgresql-writer"),
+]
 
 
 @pytest.fixture(params=STORE_FACTORIES)

@@ -13,6 +13,7 @@ import typer
 from cooperation import __version__
 from cooperation.cli.commands import (
     accounts,
+    audit,
     copy,
     corrections,
     demo,
@@ -37,6 +38,7 @@ COMMAND_MODULES = (
     status,
     moves,
     event_log,
+    audit,
     schema,
     copy,
     demo,

@@ -12,14 +12,20 @@ from typing import Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from cooperation.errors import ConflictError, CooperationError, TransitionError, WorkflowDefinitionError
+from cooperation.errors import (
+    ConflictError,
+    CooperationError,
+    TamperedRecordError,
+    TransitionError,
+    WorkflowDefinitionError,
+)
 from cooperation.wording import for_terminal
 
 EXIT_OK = 0
 """Success; a check passed; every initiative shown can advance."""
 EXIT_BLOCKED = 1
 """Blocked or not ready: a refused move, `--ready` with a blocked stage, findings of `verify`,
-a copy whose source changed meanwhile, a reader that went away."""
+a copy whose source changed meanwhile, a reader that went away, a record that fails `coop audit`."""
 EXIT_USAGE = 2
 """Bad input or usage, an invalid workflow file, an unreadable registry: nothing was written."""
 EXIT_CONFLICT = 3
@@ -27,6 +33,7 @@ EXIT_CONFLICT = 3
 
 ERROR_EXITS: tuple[tuple[type[CooperationError], int], ...] = (
     (TransitionError, EXIT_BLOCKED),
+    (TamperedRecordError, EXIT_BLOCKED),
     (ConflictError, EXIT_CONFLICT),
     (CooperationError, EXIT_USAGE),
 )

@@ -92,7 +92,16 @@ class LoadedInitiative:
     def add(self, event: Event) -> Event:
         """Take an admitted event into the log (for checking the events that follow it)."""
         self.version += 1
-        event = Event(event.initiative, event.kind, event.at, event.data, event.by, self.version)
+        event = Event(
+            event.initiative,
+            event.kind,
+            event.at,
+            event.data,
+            event.by,
+            self.version,
+            event.recorded_at,
+            event.recorded_by,
+        )
         at = event.moment
         if self.facts.last_event is None or at >= self.facts.last_event:
             self.events.append(event)  # the usual case: in time order already

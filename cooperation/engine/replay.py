@@ -9,6 +9,7 @@ checked; then every initiative's events are appended in one batch, or none are.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from cooperation.engine.events import FILTERED_EXPORT_KEY, Event
 from cooperation.engine.loaded import LoadedInitiative, load_initiative, new_initiative
 from cooperation.engine.payloads import move_payload
 from cooperation.engine.permissions import check_actor
-from cooperation.engine.workflow_lines import read_workflow_line
-from cooperation.errors import CooperationError, EventError
+from cooperation.engine.workflow_lines import WORKFLOW_LINE_KEY, read_workflow_line
+from cooperation.errors import CooperationError, EventError, TamperedRecordError
+from cooperation.stores.interchange import CHAIN_FIELDS, ChainCheck, is_header
 
 if TYPE_CHECKING:
     from cooperation.definition.pinned import PinnedWorkflows
@@ -34,6 +36,7 @@ class ImportReport:
     events: int
     initiatives: tuple[str, ...]
     created: tuple[str, ...]
+    kept_provenance: bool = False  # a verified v2 file's recorded_at and recorded_by were kept
 
 
 def import_lines(
@@ -62,6 +65,9 @@ def import_lines(
             pins.offered.clear()  # stored if the import wrote; forgotten if it did not
 
 
+_WORKFLOW_LINE_START = '{"' + WORKFLOW_LINE_KEY + '"'
+
+
 class _Import:
     """One import under way: the initiatives it writes to, as its lines left them."""
 
@@ -74,6 +80,8 @@ class _Import:
         self.loaded: dict[str, LoadedInitiative] = {}
         self.created: list[str] = []
         self.known = set(store.initiatives())  # a racing creator still loses: its append is version-guarded
+        self.order: list[str] = []  # the initiative of each event in turn: a v2 file's order is kept
+        self.chain: ChainCheck | None = None  # a v2 file's hash chain, checked line by line
 
     def run(self, lines: Iterable[str], source: str) -> ImportReport:
         from cooperation.engine.event_schema import validate_event_line  # once, not once per line
@@ -82,10 +90,17 @@ class _Import:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
+            if count == 0 and self.chain is None and not bad.count and is_header(line):
+                self.chain = ChainCheck(line, source)
+                continue
+            if line.lstrip().startswith(_WORKFLOW_LINE_START):  # a workflow text, carried before the events naming it
+                self._carried_workflow(line, f"{source}:{number}", bad)
+                continue
             try:
-                event = validate_event_line(line)
-            except EventError:  # checked again to name the line: errors are rare, lines are many
-                if self._carried_workflow(line, f"{source}:{number}", bad):
+                event = validate_event_line(line) if self.chain is None else self._chained(line, number, source)
+            except EventError as error:  # checked again to name the line: errors are rare, lines are many
+                if self.chain is not None:  # a v2 line's errors name it already
+                    bad.add(error)
                     continue
                 if number == 1 and FILTERED_EXPORT_KEY in line:
                     raise EventError(
@@ -98,6 +113,8 @@ class _Import:
                 except EventError as error:
                     bad.add(error)
                 continue
+            except TamperedRecordError as error:
+                raise EventError(str(error)) from None
             if broken and event.initiative in broken:
                 continue  # its log went wrong earlier: what follows would only repeat that
             try:
@@ -107,6 +124,7 @@ class _Import:
                 broken.add(event.initiative)
                 continue
             self.pending[event.initiative][1].extend(batch)
+            self.order.extend(event.initiative for _ in batch)
             count += len(batch)
         for initiative, state in self.loaded.items():
             if state.awaiting is not None and initiative not in broken:
@@ -117,9 +135,45 @@ class _Import:
                     )
                 )
         bad.raise_any()
+        return self._write(count)
+
+    def _write(self, count: int) -> ImportReport:
+        """Write what the whole input added, once every line was checked: the workflow texts first."""
+        if self.chain is not None:
+            self.chain.finish()
         self.pins.store_offered()  # first: the events name them
-        self.store.append_batches(self.pending)
-        return ImportReport(count, tuple(self.pending), tuple(self.created))
+        if self.chain is None:
+            self.store.append_batches(self.pending)
+            return ImportReport(count, tuple(self.pending), tuple(self.created))
+        kept = self.store.keeps_provenance
+        self.store.append_batches(self.pending, order=self.order, keep_provenance=kept)
+        return ImportReport(count, tuple(self.pending), tuple(self.created), kept)
+
+    def _chained(self, line: str, number: int, source: str) -> Event:
+        """One line of a v2 file: checked against the file's chain, then as an event, with its accounts.
+
+        A line that does not fit the chain raises TamperedRecordError: the whole file is refused.
+        """
+        from cooperation.engine.event_schema import validate_event
+
+        assert self.chain is not None
+        try:
+            raw = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            raise EventError(f"{source}:{number}: line: not valid JSON") from None
+        if not isinstance(raw, dict):
+            raise EventError(f"{source}:{number}: line: not a JSON object")
+        try:
+            self.chain.take(raw, number)
+        except EventError as error:
+            raise TamperedRecordError(str(error)) from None
+        recorded_at, recorded_by = raw.get("recorded_at"), raw.get("recorded_by")
+        for name in CHAIN_FIELDS:
+            raw.pop(name, None)
+        event = validate_event(raw, where=f"{source}:{number}")
+        event.recorded_at = recorded_at if isinstance(recorded_at, str) else None
+        event.recorded_by = recorded_by if isinstance(recorded_by, str) else None
+        return event
 
     def _take(self, event: Event) -> list[Event]:
         """Admit one event into its initiative; return what it adds to the log."""

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cooperation.definition.pinned import WorkflowShelf
 
 WORKFLOW_LINE_KEY = "coop_workflow"
-_PINNING_KINDS = ("initiative_created", "workflow_changed")
+PINNING_KINDS = ("initiative_created", "workflow_changed")
 
 
 def workflow_line(stored: StoredWorkflow) -> str:
@@ -54,7 +54,7 @@ def with_workflows(events: Iterable[Event], shelf: WorkflowShelf) -> Iterator[Ev
     """The events, each workflow version they are pinned to coming once, just before the first that names it."""
     carried: set[str] = set()
     for event in events:
-        if event.kind in _PINNING_KINDS:
+        if event.kind in PINNING_KINDS:
             digest = event.data.get("workflow_hash")
             if isinstance(digest, str) and digest not in carried:
                 name = str(event.data.get("workflow", ""))

@@ -85,6 +85,7 @@ def build_report(
         initiatives=gathered,
         top_blockers=_top_blockers(gathered),
         unreadable=unreadable,
+        head=str(registry.head()),  # read last: it covers every event the report was made from
     )
 
 

@@ -9,6 +9,7 @@ reads the same offline, and following a link is the only way to reach another.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlsplit
 
 from cooperation.reports.html_style import STYLE
 from cooperation.reports.svg import printable
@@ -33,3 +34,27 @@ def html_document(title: str, body: str, *, generator: str) -> str:
         f"<title>{h(title)}</title><style>{STYLE}</style></head>\n"
         f"<body>{body}</body></html>\n"
     )
+
+
+_TLP_CLASSES = {
+    "TLP:RED": "tlp-red",
+    "TLP:AMBER+STRICT": "tlp-amber",
+    "TLP:AMBER": "tlp-amber",
+    "TLP:GREEN": "tlp-green",
+    "TLP:CLEAR": "tlp-clear",
+}
+
+
+def tlp_html(label: str) -> str:
+    """A TLP label in the colours TLP 2.0 prescribes: coloured text on black."""
+    return f'<span class="tlp {_TLP_CLASSES.get(label, "tlp-clear")}">{h(label)}</span>'
+
+
+def link_html(url: str | None) -> str:
+    """A clickable link for http(s) and mail addresses only; anything else is shown as text."""
+    if not url:
+        return ""
+    scheme = urlsplit(url).scheme.lower() if "://" in url or url.startswith("mailto:") else ""
+    if scheme in ("http", "https", "mailto"):
+        return f'<a href="{h(url)}" rel="noopener noreferrer nofollow">{h(url)}</a>'
+    return f"<code>{h(url)}</code>"

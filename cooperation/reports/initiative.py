@@ -6,7 +6,7 @@ and, when asked, the pseudonyms (`cooperation.reports.pseudonyms`). Renderers ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,7 @@ from cooperation.reports.model import (
 )
 from cooperation.reports.outreach import gather_outreach
 from cooperation.reports.pseudonyms import Pseudonyms
+from cooperation.reports.strings import map_strings, strings_in
 from cooperation.vocabulary import COMMUNITIES, TlpLabel
 
 # Event fields that hold a participant's name, an organisation, or a word of the
@@ -360,6 +361,8 @@ class InitiativeGatherer:
             by=self.person(event.by),
             data=data,
             withheld=withheld,
+            recorded_at=event.recorded_at,
+            recorded_by=event.recorded_by if self.pseudonyms is None else None,
         )
 
     def _free_value(self, value: Any, label: str) -> Any:
@@ -367,34 +370,12 @@ class InitiativeGatherer:
         if isinstance(value, str):
             return self.visible(value, label)
         if not may_see(self.audience, label):
-            self.withheld_texts.update(_strings(value))
+            self.withheld_texts.update(strings_in(value))
             return None
-        return _map_strings(value, self.text)
+        return map_strings(value, self.text)
 
 
 def _label(event: Event) -> str:
     """The TLP label of an event's free text: its own `tlp` when it has one, else TLP:AMBER."""
     data: Mapping[str, Any] = event.data
     return str(data.get("tlp") or UNLABELLED_TEXT_LABEL)
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
-
-
-def _map_strings(value: Any, change: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return change(value)
-    if isinstance(value, dict):
-        return {change(key): _map_strings(item, change) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_map_strings(item, change) for item in value]
-    return value

@@ -199,6 +199,14 @@ class HistoryLine(_Model):
     by: str | None
     data: dict[str, Any]
     withheld: list[str]
+    recorded_at: str | None = None  # when the registry recorded it (UTC)
+    recorded_by: str | None = None  # the account that wrote it; left out of anonymised reports
+
+    def recorded(self) -> str:
+        """When, and by which account, the registry recorded the event (empty for an unknown moment)."""
+        if self.recorded_at is None:
+            return ""
+        return self.recorded_at + (f" by {self.recorded_by}" if self.recorded_by else "")
 
 
 class HandOff(_Model):
@@ -281,6 +289,7 @@ class Report(_Model):
     initiatives: list[InitiativeReport]
     top_blockers: list[BlockerCount]
     unreadable: list[UnreadableEntry] = []  # shown as such, so that one broken initiative hides no other
+    head: str | None = None  # the registry's chain head (HASH@POSITION) the report was made from: `coop audit --expect`
 
     def workflow(self, workflow_id: str) -> WorkflowPicture:
         return next(picture for picture in self.workflows if picture.id == workflow_id)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from urllib.parse import urlsplit
 
-from cooperation.reports.html_page import h, html_document
+from cooperation.reports.html_page import h, html_document, link_html, tlp_html
 from cooperation.reports.model import InitiativeReport, Report, WorkflowPicture
 from cooperation.reports.outreach import OUTREACH_LEGEND, outreach_mark, outreach_rows
 from cooperation.reports.svg import (
@@ -27,13 +26,6 @@ _COVERAGE_CELLS = {
     "observing": '<span class="cover observing" title="observing only">◐</span>',
     "absent": '<span class="cover absent" title="missing">–</span>',
 }
-_TLP_CLASSES = {
-    "TLP:RED": "tlp-red",
-    "TLP:AMBER+STRICT": "tlp-amber",
-    "TLP:AMBER": "tlp-amber",
-    "TLP:GREEN": "tlp-green",
-    "TLP:CLEAR": "tlp-clear",
-}
 _STATE_WORDS = {"met": "met", "waived": "waived", "blocking": "blocking", "advisory": "advisory"}
 _WITHHELD = '<span class="withheld">withheld</span>'
 
@@ -44,21 +36,6 @@ InitiativeLink = Callable[[int, InitiativeReport], str]
 
 def _in_page(number: int, item: InitiativeReport) -> str:
     return f"#initiative-{number}"
-
-
-def _tlp(label: str) -> str:
-    """A TLP label in the colours TLP 2.0 prescribes: coloured text on black."""
-    return f'<span class="tlp {_TLP_CLASSES.get(label, "tlp-clear")}">{h(label)}</span>'
-
-
-def _link(url: str | None) -> str:
-    """A clickable link for http(s) and mail addresses only; anything else is shown as text."""
-    if not url:
-        return ""
-    scheme = urlsplit(url).scheme.lower() if "://" in url or url.startswith("mailto:") else ""
-    if scheme in ("http", "https", "mailto"):
-        return f'<a href="{h(url)}" rel="noopener noreferrer nofollow">{h(url)}</a>'
-    return f"<code>{h(url)}</code>"
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *, css: str = "") -> str:
@@ -81,11 +58,13 @@ def render_html(report: Report) -> str:
     body = [
         "<header>",
         f"<h1>{h(report.title)}</h1>",
-        f'<p class="meta">As of <strong>{h(report.as_of)}</strong> · audience {_tlp(report.audience)} · {names} · '
+        f'<p class="meta">As of <strong>{h(report.as_of)}</strong> · audience {tlp_html(report.audience)} · {names} · '
         f"{plural(len(report.initiatives), 'initiative')}</p>",
-        f'<p class="notice">This report shows only what {_tlp(report.audience)} may see. Text without a label of '
+        f'<p class="meta">Made from the record up to its head <code>{h(report.head)}</code>: '
+        f"<code>coop audit --expect {h(report.head)}</code> checks that nothing recorded before it has changed.</p>",
+        f'<p class="notice">This report shows only what {tlp_html(report.audience)} may see. Text without a label of '
         "its own (waiver rationales, breach descriptions, reasons for moves, venues, outputs) counts as "
-        f"{_tlp('TLP:AMBER')}.</p>",
+        f"{tlp_html('TLP:AMBER')}.</p>",
         f'<nav aria-label="Contents"><ul>{"".join(nav)}</ul></nav>',
         "</header>",
         "<main>",
@@ -206,9 +185,16 @@ def initiative_section(item: InitiativeReport, number: int, report: Report) -> s
     parts.append("<h3>History</h3>")
     parts.append(
         _table(
-            ["#", "Date", "Event", "By", "Details"],
+            ["#", "Date", "Event", "By", "Details", "Recorded"],
             (
-                [str(line.seq), h(line.at), h(line.kind), h(line.by), _details(line.data, line.withheld)]
+                [
+                    str(line.seq),
+                    h(line.at),
+                    h(line.kind),
+                    h(line.by),
+                    _details(line.data, line.withheld),
+                    h(line.recorded()),
+                ]
                 for line in item.history
             ),
             css="history",
@@ -357,7 +343,7 @@ def _outputs_and_breaches(item: InitiativeReport) -> list[str]:
     parts: list[str] = []
     if item.outputs:
         entries = "".join(
-            f"<li>{h(o.at)}: {_WITHHELD if 'title' in o.withheld else h(o.title)} {_link(o.link)}</li>"
+            f"<li>{h(o.at)}: {_WITHHELD if 'title' in o.withheld else h(o.title)} {link_html(o.link)}</li>"
             for o in item.outputs
         )
         parts.append(f"<h3>Outputs</h3><ul>{entries}</ul>")
@@ -371,13 +357,13 @@ def _evidence(item: InitiativeReport, report: Report) -> str:
     if not item.evidence and not item.withheld_evidence:
         return "<h3>Evidence</h3><p>None recorded.</p>"
     entries = [
-        f"<li>{h(e.at)} · <code>{h(e.condition)}</code> · {_tlp(e.tlp)}"
+        f"<li>{h(e.at)} · <code>{h(e.condition)}</code> · {tlp_html(e.tlp)}"
         + (f" ({h(e.by)})" if e.by else "")
-        + f": {h(e.text)} {_link(e.link)}</li>"
+        + f": {h(e.text)} {link_html(e.link)}</li>"
         for e in item.evidence
     ]
     entries += [
-        f"<li><code>{h(w.condition)}</code>: {_WITHHELD}: {plural(w.count, 'item')} labelled {_tlp(w.tlp)} "
+        f"<li><code>{h(w.condition)}</code>: {_WITHHELD}: {plural(w.count, 'item')} labelled {tlp_html(w.tlp)} "
         f"(not for {h(report.audience)})</li>"
         for w in item.withheld_evidence
     ]

@@ -47,6 +47,9 @@ def render_markdown(report: Report) -> str:
         f"As of **{report.as_of}** · audience **{report.audience}** · {names} · "
         f"{plural(len(report.initiatives), 'initiative')}",
         "",
+        f"Made from the record up to its head `{report.head}`: `coop audit --expect {report.head}` checks "
+        "that nothing recorded before it has changed since.",
+        "",
         f"> Shown: only text that {report.audience} may see. Text without a label of its own "
         "(waiver rationales, breach descriptions, reasons for moves, venues, outputs) counts as TLP:AMBER.",
         "",
@@ -140,8 +143,11 @@ def _initiative(item: InitiativeReport, report: Report) -> list[str]:
     lines += _outputs_and_breaches(item)
     lines += ["### History", ""]
     lines += _table(
-        ["#", "Date", "Event", "By", "Details"],
-        ([str(line.seq), line.at, line.kind, md(line.by), _details(line.data, line.withheld)] for line in item.history),
+        ["#", "Date", "Event", "By", "Details", "Recorded"],
+        (
+            [str(line.seq), line.at, line.kind, md(line.by), _details(line.data, line.withheld), md(line.recorded())]
+            for line in item.history
+        ),
     )
     return lines
 

@@ -2,6 +2,9 @@
 verbatim, in one all-or-nothing write, then checked against the source event by event; then
 the workshop proposals, with their merges.
 
+Events are copied in the source's registry-wide order with when and by whom each was
+recorded (where the target lets this account restore them: SQLite, or PostgreSQL's admin
+role), so that a copy into an empty registry carries the same hash chain, to the same head.
 The copy refuses a target that already holds any of the source's initiatives, so that it
 never mixes two histories. The workflow texts the initiatives are pinned to come along
 (before the logs). Logs are copied as they are, without checking them against
@@ -10,6 +13,7 @@ their workflows again: they were checked when they were recorded.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -45,7 +49,7 @@ def copy_registry(source: EventStore, target: EventStore) -> CopyReport:
     creates one of them in the target meanwhile; StoreError when the written copy does
     not match the source.
     """
-    batches: dict[str, tuple[int, list[Event]]] = {initiative: (0, events) for initiative, events in source.read_all()}
+    batches, order = _in_chain_order(source)
     present = sorted(set(batches).intersection(target.initiatives()))
     if present and source.url == target.url:
         raise StoreError(f"cannot copy the registry {source.url} onto itself: give another registry as the target")
@@ -57,12 +61,27 @@ def copy_registry(source: EventStore, target: EventStore) -> CopyReport:
         )
     for stored in source.stored_workflows():  # first: the logs are pinned to them
         target.store_workflow(stored.id, stored.text)
-    target.append_batches(batches)
+    target.append_batches(batches, order=order, keep_provenance=True)
+    del order
     copy_proposals(source, target)  # workshop proposals, beside the initiatives
     copied = {initiative: len(events) for initiative, (_, events) in batches.items()}
     del batches  # the logs are read again, from both stores, to compare them
     changed = _compare(source, target, copied)
     return CopyReport(source.url, target.url, len(copied), sum(copied.values()), tuple(changed))
+
+
+def _in_chain_order(source: EventStore) -> tuple[dict[str, tuple[int, list[Event]]], list[str]]:
+    """Every log of `source`, and the initiative of each event in the registry's order: the copy
+    appends them in that order, keeping when and by whom each was recorded where the target lets
+    this account restore them, so that a copy into an empty registry has the source's chain."""
+    batches: dict[str, tuple[int, list[Event]]] = {}
+    order: list[str] = []
+    for row in source.chain_rows():
+        event = Event(row.initiative, row.kind, row.at, json.loads(row.data), row.by, row.seq)  # type: ignore[arg-type]
+        event.recorded_at, event.recorded_by = row.recorded_at, row.recorded_by
+        batches.setdefault(row.initiative, (0, []))[1].append(event)
+        order.append(row.initiative)
+    return batches, order
 
 
 def _compare(source: EventStore, target: EventStore, copied: dict[str, int]) -> list[str]:

@@ -18,14 +18,18 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Literal
 
 import psycopg
 from psycopg import errors
 from psycopg.conninfo import conninfo_to_dict
 
-from cooperation.engine.events import Event, encode_data
-from cooperation.errors import ConflictError, StoreError, UnstorableEventError
+from cooperation.engine.events import Event
+from cooperation.errors import ConflictError, StoreError
+from cooperation.stores import postgres_chain
+from cooperation.stores.appending import Batches
+from cooperation.stores.chain import GENESIS, ChainRow, Head, audit
 from cooperation.stores.postgres_advice import advice
 from cooperation.stores.postgres_proposals import POSTGRES_MIGRATION as PROPOSALS_MIGRATION
 from cooperation.stores.postgres_proposals import PostgresProposals
@@ -35,11 +39,9 @@ from cooperation.stores.shared import (
     INIT_HINT,
     MARKER,
     ClosedAtExit,
-    checked_versions,
     closed_error,
     log_from_json,
     marked_version,
-    misplaced_event,
     newer_schema_error,
     recorded_now,
 )
@@ -48,9 +50,6 @@ from cooperation.stores.workflow_texts import POSTGRES_MIGRATION, PostgresWorkfl
 OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit setting
 CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "coop"
-# Up to this many logs a write locks each one; beyond it, it locks the table against other
-# writers (readers go on), as one advisory lock per log would exhaust the server's lock table.
-LOCKS_PER_WRITE = 64
 _PAGE = 500  # logs per read_all query
 
 # Each migration brings the schema from its index to its index + 1; append, never edit.
@@ -91,6 +90,8 @@ _MIGRATIONS: list[tuple[str, ...]] = [
     ),
     POSTGRES_MIGRATION,  # the workflow texts initiatives are pinned to (stores/workflow_texts.py)
     PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/postgres_proposals.py)
+    # A registry-wide position and hash chain, and the one append path (postgres_chain.py).
+    postgres_chain.migration(),
 ]
 
 
@@ -146,8 +147,40 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
     def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
         return self._write({initiative: (expected_version, events)})[initiative]
 
-    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
-        self._write(batches)
+    def append_batches(
+        self, batches: Batches, *, order: Sequence[str] | None = None, keep_provenance: bool = False
+    ) -> None:
+        self._write(batches, order, keep_provenance=keep_provenance and self.keeps_provenance)
+
+    @property
+    def keeps_provenance(self) -> bool:
+        """Only a role that may run the owner's append path (the admin role) restores an export's accounts."""
+        signature = postgres_chain.restore_signature(self._names)
+        return bool(self._query(self._sql["may_restore"], (signature,))[0][0])
+
+    def clock(self) -> datetime:
+        """The server's clock."""
+        ((moment,),) = self._query("SELECT statement_timestamp()")
+        return moment  # type: ignore[no-any-return]
+
+    def head(self) -> Head:
+        rows = self._query(self._sql["head"])
+        return Head(int(rows[0][0]), str(rows[0][1])) if rows else Head(0, GENESIS)
+
+    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
+        return postgres_chain.chain_rows(self._query, self._sql, initiative)
+
+    def audit(self, *, expect: Head | None = None) -> Head:
+        """Recompute the hash chain over every event, in one snapshot (see `chain.audit`)."""
+        with self._lock:
+            connection = self._live()
+            try:
+                with connection.transaction():
+                    connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    kept = postgres_chain.kept_head(connection, self._sql)
+                    return audit(postgres_chain.read_chain(connection, self._sql), kept=kept, expect=expect)
+            except psycopg.Error as error:
+                raise self._error(error, "read") from None
 
     def read(self, initiative: str) -> list[Event]:
         ((text,),) = self._query(self._sql["read"], (initiative,))
@@ -184,28 +217,20 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _write(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> dict[str, int]:
-        initiatives = list(batches)
+    def _write(
+        self, batches: Batches, order: Sequence[str] | None = None, *, keep_provenance: bool = False
+    ) -> dict[str, int]:
+        arguments = postgres_chain.arguments(batches, order, keep_provenance=keep_provenance)
         with self._lock:
             connection = self._live()
             try:
-                with connection.transaction(), connection.cursor() as cursor:
-                    if len(initiatives) <= LOCKS_PER_WRITE:
-                        cursor.execute(self._sql["lock_logs"], (self._schema, initiatives))
-                    else:
-                        cursor.execute(self._sql["lock_table"])
-                    actual = dict(cursor.execute(self._sql["versions"], (initiatives,)).fetchall())
-                    versions = checked_versions(batches, actual)
-                    if any(events for _, events in batches.values()):
-                        with cursor.copy(self._sql["copy"]) as copy:
-                            for row in _rows(batches):
-                                copy.write_row(row)
+                connection.execute(self._sql["append_rows" if keep_provenance else "append"], arguments)
             except errors.UniqueViolation:
-                # A writer that bypassed the lock got there first: the key caught it.
+                # A writer that bypassed the append path got there first: the key caught it.
                 raise self._conflict_after_the_fact(batches) from None
             except psycopg.Error as error:
-                raise self._error(error, "write to") from None
-            return versions
+                raise postgres_chain.refusal(error) or self._error(error, "write to") from None
+            return {initiative: expected + len(events) for initiative, (expected, events) in batches.items()}
 
     def _conflict_after_the_fact(
         self, batches: Mapping[str, tuple[int, Sequence[Event]]]
@@ -287,7 +312,7 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
                 )
             self._schema = schema[0]
             self._names = object_names(connection, self._schema)
-            self._sql = statements(self._names)
+            self._sql = {**statements(self._names), **postgres_chain.statements(self._names)}
             state, version = self._identify(connection)
             if state == "blank" and not create:
                 raise StoreError(
@@ -333,8 +358,9 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (migration_key(self._schema),))
             state, version = self._identify(connection)
             for number in range(version + 1, schema_version() + 1):
+                key = postgres_chain.chain_key(self._schema)
                 for statement in _MIGRATIONS[number - 1]:
-                    connection.execute(statement.format(**self._names))
+                    connection.execute(statement.format(**self._names, chain_key=key))
                 connection.execute(self._sql["set_version"], (str(number),))
             if state == "blank":
                 connection.execute(self._sql["mark"], (MARKER, recorded_now()))
@@ -354,24 +380,3 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
 def _events(initiative: str, text: str | None) -> list[Event]:
     """A log read as one JSON array, already in seq order (json_agg orders it)."""
     return log_from_json(initiative, text, sort=False)
-
-
-def _rows(batches: Mapping[str, tuple[int, Sequence[Event]]]) -> Iterator[tuple[str, int, str, str, str | None, str]]:
-    encode = encode_data
-    for initiative in sorted(batches):  # in key order, the index grows at its end
-        expected, events = batches[initiative]
-        if "\x00" in initiative:
-            raise UnstorableEventError(
-                f"the initiative id {initiative!r} holds a NUL character, which cannot be stored"
-            )
-        seq = expected
-        for event in events:
-            if event.initiative != initiative:
-                raise misplaced_event(event, initiative)
-            kind, at, by = event.kind, event.at, event.by
-            if "\x00" in kind or "\x00" in at or (by is not None and "\x00" in by):
-                raise UnstorableEventError(
-                    f"{initiative}: an event's kind, at or by holds a NUL character, which cannot be stored"
-                )
-            seq += 1
-            yield initiative, seq, kind, at, by, encode(event.data)

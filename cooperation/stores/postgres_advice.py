@@ -5,6 +5,8 @@ from __future__ import annotations
 import psycopg
 from psycopg import errors
 
+from cooperation.stores.postgres_roles import missing_right_advice
+
 
 def advice(error: psycopg.Error, text: str, action: str, schema: str) -> str:
     """What went wrong while trying to `action` the registry (in `schema`), and what to do about it.
@@ -14,11 +16,7 @@ def advice(error: psycopg.Error, text: str, action: str, schema: str) -> str:
     lowered = text.lower()
     state = error.sqlstate or ""
     if isinstance(error, errors.InsufficientPrivilege):
-        return (
-            f"the database user lacks a right ({text}); ask the database's owner to grant it "
-            f"(GRANT USAGE, CREATE ON SCHEMA {schema or 'public'} to create a registry; "
-            "SELECT, INSERT on coop_meta and coop_events to use one)"
-        )
+        return f"the database user lacks a right ({text}); {missing_right_advice(schema or 'public')}"
     if isinstance(error, errors.ReadOnlySqlTransaction):
         return f"the server only allows reading ({text}); write to the primary server"
     if state == "53100" or "disk full" in lowered or "no space left" in lowered:

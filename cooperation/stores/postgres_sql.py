@@ -19,6 +19,10 @@ def object_names(connection: psycopg.Connection[Any], schema: str) -> dict[str, 
         "events": "coop_events",
         "refuse": "coop_refuse_rewrites",
         "proposals": "coop_proposals",
+        "field": "coop_chain_field",  # schema 3: the hash chain and the append path (postgres_chain.py)
+        "link": "coop_chain_link",
+        "append": "coop_append",
+        "append_rows": "coop_append_rows",
     }
     tables["workflows"] = "coop_workflows"  # the pinned workflow texts (stores/workflow_texts.py)
     return {key: sql.Identifier(schema, name).as_string(connection) for key, name in tables.items()}
@@ -62,14 +66,6 @@ def statements(names: Mapping[str, str]) -> dict[str, str]:
             SELECT name, coalesce((SELECT max(seq) FROM {events} WHERE initiative = name), 0)
             FROM unnest(%s::text[]) AS name
         """,
-        # In one global order (by key), so that two writers never wait for each other in a cycle.
-        "lock_logs": """
-            SELECT pg_advisory_xact_lock(hashtext(%s), key)
-            FROM (SELECT DISTINCT hashtext(name) AS key FROM unnest(%s::text[]) AS name) AS keys
-            ORDER BY key
-        """,
-        "lock_table": f"LOCK TABLE {events} IN SHARE ROW EXCLUSIVE MODE",
-        "copy": f"COPY {events} (initiative, seq, kind, at, actor, data) FROM STDIN",
     }
 
 

@@ -8,10 +8,12 @@ stale version, so that two writers can never both append the same next event.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from cooperation.definition.pinned import StoredWorkflow
 from cooperation.engine.events import Event
+from cooperation.stores.chain import ChainRow, Head
 
 
 class EventStore(Protocol):
@@ -36,11 +38,44 @@ class EventStore(Protocol):
         """
         ...
 
-    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
+    def append_batches(
+        self,
+        batches: Mapping[str, tuple[int, Sequence[Event]]],
+        *,
+        order: Sequence[str] | None = None,
+        keep_provenance: bool = False,
+    ) -> None:
         """Append to several logs in one transaction: all of it lands, or none of it.
 
-        `batches` maps an initiative to (expected version, events).
+        `batches` maps an initiative to (expected version, events). `order`, if given, names
+        the initiative of each event in the order to append them (an import or copy keeping
+        its source's registry-wide order). `keep_provenance` keeps each event's own
+        recorded_at and recorded_by (from a verified export) where the store allows it
+        (`keeps_provenance`); else the store sets them, as for every other write.
         """
+        ...
+
+    @property
+    def keeps_provenance(self) -> bool:
+        """Whether this account may restore recorded_at and recorded_by from an export (the admin path)."""
+        ...
+
+    def clock(self) -> datetime:
+        """The store's clock, against which events dated in the future are refused: the database
+        server's, or this machine's for a local file."""
+        ...
+
+    def head(self) -> Head:
+        """The head of the registry's hash chain: the last event's position and hash."""
+        ...
+
+    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
+        """Every event as stored (data as its JSON text), in the chain's order; of one initiative, its log."""
+        ...
+
+    def audit(self, *, expect: Head | None = None) -> Head:
+        """Recompute the hash chain over every event and return its head; TamperedRecordError
+        naming the first event altered, removed, inserted or reordered (see `chain.audit`)."""
         ...
 
     def read(self, initiative: str) -> list[Event]:

@@ -9,19 +9,20 @@ version first, so a stale writer gets a ConflictError and writes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from cooperation.engine.events import Event, encode_data
+from cooperation.engine.events import Event
 from cooperation.errors import StoreError
+from cooperation.stores.appending import Batches, Chainer, refuse_future
 from cooperation.stores.proposals import SQLITE_MIGRATION as PROPOSALS_MIGRATION
 from cooperation.stores.proposals import SqliteProposals
 from cooperation.stores.shared import (
@@ -32,20 +33,27 @@ from cooperation.stores.shared import (
     closed_error,
     log_from_json,
     marked_version,
-    misplaced_event,
     newer_schema_error,
     operating_system_account,
     recorded_now,
 )
-from cooperation.stores.sqlite_file import APPLICATION_ID, foreign_database, inspect_file
+from cooperation.stores.sqlite_chain import WRITE_HEAD, ChainReads, chain_existing, read_head
+from cooperation.stores.sqlite_file import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_SECONDS,
+    foreign_database,
+    inspect_file,
+    is_busy,
+    rollback,
+    sqlite_error,
+)
 from cooperation.stores.workflow_texts import SQLITE_MIGRATION, SqliteWorkflowTexts
 
-BUSY_TIMEOUT_SECONDS = 30.0
 MEMORY = ":memory:"  # a registry that lives in this store only, for tests and experiments
 
 
 # Each migration brings the schema from its index to its index + 1; append, never edit.
-_MIGRATIONS: list[tuple[str, ...]] = [
+_MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
     (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
         """
@@ -69,11 +77,13 @@ _MIGRATIONS: list[tuple[str, ...]] = [
     ("ALTER TABLE events ADD COLUMN recorded_by TEXT",),  # who wrote each (the OS user); before: unknown
     SQLITE_MIGRATION,  # the workflow texts initiatives are pinned to (stores/workflow_texts.py)
     PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/proposals.py)
+    # A registry-wide position and the hash chain over every event (see stores/chain.py).
+    (chain_existing,),
 ]
 
 _INSERT = (
-    "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at, recorded_by) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (initiative, seq, kind, at, actor, data, recorded_at, recorded_by, position, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _VERSION = "SELECT coalesce(max(seq), 0) FROM events WHERE initiative = ?"
 _VERSIONS = """
@@ -112,7 +122,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
+class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.
@@ -145,8 +155,19 @@ class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
     def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
         return self._write({initiative: (expected_version, events)})[initiative]
 
-    def append_batches(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> None:
-        self._write(batches)
+    def append_batches(
+        self, batches: Batches, *, order: Sequence[str] | None = None, keep_provenance: bool = False
+    ) -> None:
+        self._write(batches, order, keep_provenance=keep_provenance)
+
+    @property
+    def keeps_provenance(self) -> bool:
+        """Whoever may write the file may restore an export's recorded_at and recorded_by."""
+        return True
+
+    def clock(self) -> datetime:
+        """This machine's clock: the file has no clock of its own."""
+        return datetime.now(UTC)
 
     def read(self, initiative: str) -> list[Event]:
         with self._lock:
@@ -189,7 +210,10 @@ class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _write(self, batches: Mapping[str, tuple[int, Sequence[Event]]]) -> dict[str, int]:
+    def _write(
+        self, batches: Batches, order: Sequence[str] | None = None, *, keep_provenance: bool = False
+    ) -> dict[str, int]:
+        refuse_future(batches, self.clock())
         with self._lock:
             connection = self._live()
             try:
@@ -198,10 +222,14 @@ class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
                 raise self._error(error, "write to") from None
             try:
                 versions = checked_versions(batches, self._versions(connection, list(batches)))
-                connection.executemany(_INSERT, _rows(batches, self._recorded_now(), operating_system_account()))
+                chainer = Chainer(read_head(connection))
+                account = operating_system_account()
+                rows = chainer.rows(batches, order, self._recorded_now(), account, keep_provenance=keep_provenance)
+                connection.executemany(_INSERT, rows)
+                connection.execute(WRITE_HEAD, (str(chainer.head),))
                 connection.execute("COMMIT")
             except BaseException as error:
-                _rollback(connection)
+                rollback(connection)
                 if isinstance(error, sqlite3.Error):
                     raise self._error(error, "write to") from None
                 raise
@@ -277,7 +305,7 @@ class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
                 try:
                     state, version = self._identify(connection)
                 finally:
-                    _rollback(connection)
+                    rollback(connection)
                 if state == "blank" and not create:
                     raise StoreError(f"no registry at {self._url} (the database is empty): {INIT_HINT}")
                 if state == "blank" or version < schema_version():
@@ -289,7 +317,7 @@ class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
                 connection.execute("PRAGMA synchronous = FULL")
                 return
             except sqlite3.OperationalError as error:
-                if not _is_busy(error) or time.monotonic() > deadline:
+                if not is_busy(error) or time.monotonic() > deadline:
                     raise self._error(error, "open") from None
                 time.sleep(random.uniform(0.005, 0.05))
             except sqlite3.Error as error:
@@ -327,7 +355,10 @@ class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
                 connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             for number in range(version + 1, schema_version() + 1):
                 for statement in _MIGRATIONS[number - 1]:
-                    connection.execute(statement)
+                    if isinstance(statement, str):
+                        connection.execute(statement)
+                    else:
+                        statement(connection)
                 connection.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(number),)
                 )
@@ -338,63 +369,11 @@ class SqliteStore(ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
                 )
             connection.execute("COMMIT")
         except BaseException:
-            _rollback(connection)
+            rollback(connection)
             raise
 
     # --- errors ----------------------------------------------------------------------------
 
     def _error(self, error: sqlite3.Error, action: str) -> StoreError:
         """A StoreError naming the file, what went wrong and what to do about it."""
-        text = str(error)
-        lowered = text.lower()
-        name = self._path.name
-        if isinstance(error, sqlite3.ProgrammingError) and "closed" in lowered:
-            return closed_error(self._url)
-        if "readonly" in lowered or "read-only" in lowered:
-            advice = (
-                f"the registry is read-only ({text}): check that you may write the file and its folder "
-                f"(SQLite also writes {name}-wal and {name}-shm beside it)"
-            )
-        elif "unable to open" in lowered:
-            advice = (
-                f"{text}: check that the folder exists and that you may read and write the file and its folder "
-                f"(SQLite also needs {name}-wal and {name}-shm beside it)"
-            )
-        elif _is_busy(error):
-            advice = (
-                f"another process holds it locked ({text}, after waiting up to {BUSY_TIMEOUT_SECONDS:.0f} s); "
-                "try again when that process is done"
-            )
-        elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-            advice = f"the file is damaged or not a registry ({text}); restore it from a backup or an export"
-        elif "full" in lowered:
-            advice = f"the disk is full ({text}); free some space and try again"
-        else:
-            advice = text
-        return StoreError(f"cannot {action} the registry {self._url}: {advice}")
-
-
-def _rows(
-    batches: Mapping[str, tuple[int, Sequence[Event]]], recorded_at: str, recorded_by: str
-) -> Iterator[tuple[str, int, str, str, str | None, str, str, str]]:
-    encode = encode_data
-    for initiative in sorted(batches):  # in key order, the B-tree grows at its end
-        expected, events = batches[initiative]
-        seq = expected
-        for event in events:
-            if event.initiative != initiative:
-                raise misplaced_event(event, initiative)
-            seq += 1
-            yield initiative, seq, event.kind, event.at, event.by, encode(event.data), recorded_at, recorded_by
-
-
-def _is_busy(error: sqlite3.Error) -> bool:
-    text = str(error).lower()
-    return "locked" in text or "busy" in text
-
-
-def _rollback(connection: sqlite3.Connection) -> None:
-    if connection.in_transaction:
-        # SQLite may already have rolled back (e.g. after a full disk); nothing was written
-        with contextlib.suppress(sqlite3.Error):
-            connection.execute("ROLLBACK")
+        return sqlite_error(error, action, self._url, self._path.name)

@@ -6,13 +6,16 @@ empty or missing may become one, and any other file is refused and left untouche
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import stat
 from pathlib import Path
 from typing import Literal
 
 from cooperation.errors import StoreError
-from cooperation.stores.shared import INIT_HINT
+from cooperation.stores.shared import INIT_HINT, closed_error
 
+BUSY_TIMEOUT_SECONDS = 30.0
 APPLICATION_ID = 0x436F6F70  # "Coop" in the SQLite header, at offset 68
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -74,3 +77,47 @@ def foreign_database(url: str) -> StoreError:
         f"It was left untouched; give the path of a registry, or a new file name to "
         f"{INIT_HINT.removeprefix('create one with ')}"
     )
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite answered that another connection holds the file locked."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def sqlite_error(error: sqlite3.Error, action: str, url: str, name: str) -> StoreError:
+    """A StoreError naming the registry `url` (file `name`), what went wrong and what to do about it."""
+    text = str(error)
+    lowered = text.lower()
+    if isinstance(error, sqlite3.ProgrammingError) and "closed" in lowered:
+        return closed_error(url)
+    if "readonly" in lowered or "read-only" in lowered:
+        advice = (
+            f"the registry is read-only ({text}): check that you may write the file and its folder "
+            f"(SQLite also writes {name}-wal and {name}-shm beside it)"
+        )
+    elif "unable to open" in lowered:
+        advice = (
+            f"{text}: check that the folder exists and that you may read and write the file and its folder "
+            f"(SQLite also needs {name}-wal and {name}-shm beside it)"
+        )
+    elif is_busy(error):
+        advice = (
+            f"another process holds it locked ({text}, after waiting up to {BUSY_TIMEOUT_SECONDS:.0f} s); "
+            "try again when that process is done"
+        )
+    elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        advice = f"the file is damaged or not a registry ({text}); restore it from a backup or an export"
+    elif "full" in lowered:
+        advice = f"the disk is full ({text}); free some space and try again"
+    else:
+        advice = text
+    return StoreError(f"cannot {action} the registry {url}: {advice}")
+
+
+def rollback(connection: sqlite3.Connection) -> None:
+    """End the connection's transaction, if one is open, writing nothing."""
+    if connection.in_transaction:
+        # SQLite may already have rolled back (e.g. after a full disk); nothing was written
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")

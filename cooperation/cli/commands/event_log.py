@@ -1,10 +1,10 @@
 """`coop history`, `import` and `export`: an initiative's log of events, read, brought in
-and taken out (as JSON Lines, format v1)."""
+and taken out (as JSON Lines, format v2 with the hash chain, or v1)."""
 
 import json
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -38,7 +38,11 @@ def history(
     as_json: JsonFlag = False,
     output_format: Annotated[
         LineFormat | None,
-        typer.Option("--format", help="jsonl: one event a line; csv: seq, at, kind, by, data (RFC 4180, a header)."),
+        typer.Option(
+            "--format",
+            help="jsonl: one event a line; csv: seq, at, kind, by, data, recorded_at, recorded_by "
+            "(RFC 4180, a header).",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -59,14 +63,22 @@ def history(
 
     marks = history_marks(events)  # withdrawn facts and facts recorded late, marked as such
     if as_json:
-        print_json([{"seq": event.seq, **event.to_json(), **marks.get(event.seq, {})} for event in events])
+        print_json([{**_with_account(event), **marks.get(event.seq, {})} for event in events])
         return
     for event in events:
         by = f" by {event.by}" if event.by else ""
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
         marked = marks_text(marks.get(event.seq))
+        account = f"  [recorded {event.recorded_at or '?'} by account {event.recorded_by or '?'}]"
         # one line per event: recorded text can neither act on the terminal nor forge a line
-        typer.echo(for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}{marked}", one_line=True))
+        typer.echo(
+            for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}{account}{marked}", one_line=True)
+        )
+
+
+def _with_account(event: "Event") -> dict[str, object]:
+    """An event as JSON with its place and the record's account of it: when, and by which account."""
+    return {"seq": event.seq, **event.to_json(), "recorded_at": event.recorded_at, "recorded_by": event.recorded_by}
 
 
 def _write_events(events: list["Event"], output_format: str) -> None:
@@ -75,13 +87,14 @@ def _write_events(events: list["Event"], output_format: str) -> None:
 
     write = sys.stdout.write
     if output_format == "csv":
-        write(csv_line(("seq", "at", "kind", "by", "data")))
+        write(csv_line(("seq", "at", "kind", "by", "data", "recorded_at", "recorded_by")))
     for event in events:
         if output_format == "csv":
             data = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-            write(csv_line((str(event.seq), event.at, event.kind, event.by or "", data)))
+            account = (event.recorded_at or "", event.recorded_by or "")
+            write(csv_line((str(event.seq), event.at, event.kind, event.by or "", data, *account)))
         else:
-            write(json.dumps({"seq": event.seq, **event.to_json()}, ensure_ascii=False) + "\n")
+            write(json.dumps(_with_account(event), ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 
@@ -100,7 +113,9 @@ def import_(
     file: Annotated[
         str | None,
         typer.Argument(
-            metavar="FILE", help="A JSON Lines file of events, or - for standard input.", show_default=False
+            metavar="FILE",
+            help="A JSON Lines file of events (format v2 or v1), or - for standard input.",
+            show_default=False,
         ),
     ] = None,
     csv_file: Annotated[
@@ -115,7 +130,11 @@ def import_(
 ) -> None:
     """Import events: the whole file is checked first, then written all or nothing.
 
-    Every bad line is reported (the first 20, then how many more). Example: `coop import pilot.jsonl`.
+    Every bad line is reported (the first 20, then how many more). A v2 file's hash chain must
+    verify, or the file is refused naming the first line that does not; its events keep the
+    recorded_at and recorded_by it carries when the registry lets this account restore them
+    (SQLite; PostgreSQL's admin role), and are recorded as now, by this account, otherwise.
+    Example: `coop import pilot.jsonl`.
 
     A spreadsheet: `coop import --csv roster.csv --initiative pilot --by "Ada Lovelace"`. Its header
     row names the columns: name, community, organisation, role, joined (participants), or date,
@@ -134,9 +153,10 @@ def import_(
             report = registry.import_lines(sys.stdin, source="<stdin>")
         else:
             report = _import_file(registry, str(file))
+    kept = "; recorded_at and recorded_by kept from the file" if report.kept_provenance else ""
     typer.echo(
         f"imported {plural(report.events, 'event')} into {plural(len(report.initiatives), 'initiative')} "
-        f"({len(report.created)} new)"
+        f"({len(report.created)} new){kept}"
     )
 
 
@@ -173,9 +193,17 @@ def export(
     ] = None,
     audience: AudienceOption = None,
     anonymise: AnonymiseFlag = False,
+    export_format: Annotated[
+        Literal["v2", "v1"],
+        typer.Option(
+            "--format",
+            help="v2: a header, then every event in the registry's order with its place, accounts and hash; "
+            "v1: the events alone, as older versions of coop read them.",
+        ),
+    ] = "v2",
     db: DbOption = None,
 ) -> None:
-    """Export events as JSON Lines (format v1), ready for `coop import`.
+    """Export events as JSON Lines (format v2 with the hash chain, or v1), ready for `coop import`.
 
     Examples: `coop export -o all.jsonl`, `coop export pilot > pilot.jsonl`.
 
@@ -187,7 +215,7 @@ def export(
         if view is not None:
             lines: Iterator[str] = (line + "\n" for line in view.export_lines(initiative))
         else:
-            lines = _with_workflow_lines(registry, initiative)
+            lines = registry.export_lines(initiative, version=2 if export_format == "v2" else 1)
         if output is None:
             sys.stdout.writelines(lines)
         else:
