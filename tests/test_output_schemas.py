@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from cooperation.cli import app
 from cooperation.definition.catalog import builtin_directory
 from cooperation.definition.yamlsafe import read_yaml
+from cooperation.stores.interchange import CHAIN_FIELDS
 from cooperation.views.schemas import SCHEMA_NAMES, SchemaName, schema_id
 
 RUNNER = CliRunner()
@@ -92,7 +93,10 @@ def test_every_exported_line_is_an_event(db: Path) -> None:
     exported = RUNNER.invoke(app, ["export", "--db", str(db)]).stdout.splitlines()
     assert exported
     for line in exported:
-        events.validate(json.loads(line))
+        value = json.loads(line)
+        if "coop_export" in value or "coop_workflow" in value:  # the v2 header, a workflow text carried
+            continue
+        events.validate({key: item for key, item in value.items() if key not in CHAIN_FIELDS})
 
 
 def test_every_built_in_workflow_is_a_workflow() -> None:
