@@ -144,11 +144,13 @@ def _as_role(url: str, role: str, password: str) -> str:
 
 @pytest.fixture
 def two_logins(postgres_url: str) -> Iterator[tuple[str, str, str, str]]:
-    """The registry's URL as two login roles (with what the README's writer needs), and their names."""
+    """The registry's URL as two login roles (with the writer's rights that README documents, as
+    `postgres_roles.grants` makes them), and their names."""
     import psycopg
     from psycopg import sql
 
     from cooperation.stores.postgres import PostgresStore
+    from cooperation.stores.postgres_roles import grants
 
     with PostgresStore(postgres_url) as store:  # made by the admin, who then grants the two writers
         schema = store.schema
@@ -158,10 +160,8 @@ def two_logins(postgres_url: str) -> Iterator[tuple[str, str, str, str]]:
         for role, password in roles.items():
             name = sql.Identifier(role)
             connection.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(name, sql.Literal(password)))
-            connection.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), name))
-            connection.execute(
-                sql.SQL("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA {} TO {}").format(sql.Identifier(schema), name)
-            )
+            for statement in grants(schema, role, "writer"):  # the writer's rights, as the store documents them
+                connection.execute(statement)
     (ada, ada_password), (ben, ben_password) = roles.items()
     try:
         yield _as_role(postgres_url, ada, ada_password), _as_role(postgres_url, ben, ben_password), ada, ben

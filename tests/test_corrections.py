@@ -34,11 +34,11 @@ def registry(tmp_path: Path, clock: Clock) -> Registry:
 
 
 def _pilot(registry: Registry, clock: Clock, engine_ladder: str) -> str:
-    registry.create("Pilot", workflow=engine_ladder, initiative="pilot", by="Cy", at=clock.now)
+    registry.create("Pilot", workflow=engine_ladder, initiative="pilot", by="Cy", community="government", at=clock.now)
     clock.advance(1)
     for name, community, role in (("Ada", "technical", "owner"), ("Ben", "business", "member")):
-        registry.join("pilot", name, community=community, role=role)
-    registry.join("pilot", "Di", community="academia", role="secretariat")
+        registry.join("pilot", name, community=community, role=role, by="Cy")
+    registry.join("pilot", "Di", community="academia", role="secretariat", by="Cy")
     clock.advance(1)
     return "pilot"
 
@@ -54,7 +54,7 @@ def test_an_attestation_is_withdrawn_by_its_attester_or_a_steward_only(
     attested = registry.attest(pilot, "comfort", by="Ben")
     seq = registry.history(pilot)[-1].seq
     assert attested.kind == "attestation_given"
-    registry.join(pilot, "Ed", community="media")
+    registry.join(pilot, "Ed", community="media", by="Cy")
     with pytest.raises(EventError, match=r"Ed \(member\) may not withdraw"):
         registry.withdraw(pilot, seq, reason="Not his to take back", by="Ed")
     clock.advance(1)
@@ -81,7 +81,7 @@ def test_a_withdrawn_waiver_gives_way_to_the_earlier_one_as_if_never_given(
 
 def test_roles_names_aliases_and_closing(registry: Registry, clock: Clock, engine_ladder: str) -> None:
     pilot = _pilot(registry, clock, engine_ladder)
-    registry.change_role(pilot, "Ben", "owner", by="Cy")  # the creator may
+    registry.change_role(pilot, "Ben", "owner", by="Cy")  # the creator, its first owner, may
     registry.rename(pilot, name="The pilot", alias="pilot-2024", by="Ben")  # an owner now
     status = registry.status("pilot-2024")
     assert (status.initiative, status.name, status.aliases) == ("pilot", "The pilot", ["pilot-2024"])
@@ -89,7 +89,7 @@ def test_roles_names_aliases_and_closing(registry: Registry, clock: Clock, engin
     assert registry.status(pilot).closed == {"state": "archived", "at": registry.history(pilot)[-1].at}
     assert list(registry.statuses()) == [] and len(list(registry.statuses(include_archived=True))) == 1
     with pytest.raises(EventError, match=r"was archived on .* takes no new events"):
-        registry.evidence(pilot, "problem", "After the end")
+        registry.evidence(pilot, "problem", "After the end", by="Ben")
     with pytest.raises(UnknownInitiativeError):
         registry.status("pilot-2025")
 
@@ -103,7 +103,7 @@ def test_a_log_with_corrections_and_late_facts_replays_to_the_same_statuses(
     clock.advance(1)
     registry.advance(pilot, by="Ada")
     clock.advance(3)
-    registry.meet(pilot, ["Ada", "Ben"], at=START + timedelta(days=1, hours=2))  # forgotten, recorded late
+    registry.meet(pilot, ["Ada", "Ben"], at=START + timedelta(days=1, hours=2), by="Ada")  # forgotten, recorded late
     registry.withdraw(pilot, problem, reason="Wrong condition", by="Ada")
     registry.change_role(pilot, "Ben", "secretariat", by="Ada")
     lines = list(export_lines(registry.export_events(), registry.store))  # what `coop export` writes

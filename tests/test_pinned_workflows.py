@@ -23,6 +23,7 @@ from cooperation.cli import app
 from cooperation.definition.catalog import builtin_directory
 from cooperation.engine.events import Event
 from cooperation.errors import CooperationError, WorkflowReferenceError
+from cooperation.stores.interchange import CHAIN_FIELDS
 from cooperation.stores.sqlite import SqliteStore
 
 RUNNER = CliRunner()
@@ -99,6 +100,12 @@ def assert_nothing_echoed(result: Result) -> None:
                 assert part.strip() not in shown, shown
 
 
+def assert_only_pilot(folder: Path) -> None:
+    """Nothing but the initiative `pilot` was written."""
+    with Registry(SqliteStore(folder / "coop.db")) as registry:
+        assert registry.initiatives() == ["pilot"]
+
+
 def assert_no_initiatives(folder: Path) -> None:
     """Nothing was written: no registry was made, or it holds no initiative."""
     if (folder / "coop.db").exists():
@@ -111,8 +118,10 @@ def assert_no_initiatives(folder: Path) -> None:
 
 def test_a_builtin_is_pinned_to_the_text_this_coop_ships(tmp_path: Path) -> None:
     with Registry(SqliteStore(tmp_path / "coop.db")) as registry:
-        registry.create("Pilot", workflow=BUILTIN, at="2024-01-01")
-        [created] = registry.history("pilot")
+        registry.create("Pilot", workflow=BUILTIN, by="Ada", community="technical", at="2024-01-01")
+        created, joined = registry.history("pilot")  # the creator joins as its first owner, in the same write
+        assert (joined.kind, joined.by) == ("participant_joined", "Ada")
+        assert joined.data == {"name": "Ada", "community": "technical", "role": "owner"}
         text = (builtin_directory() / f"{BUILTIN}.yaml").read_text(encoding="utf-8")
         digest = hashlib.sha256(text.encode()).hexdigest()
         assert created.data == {"name": "Pilot", "workflow": BUILTIN, "workflow_hash": digest}
@@ -167,7 +176,7 @@ def test_upgrade_refuses_a_workflow_without_the_current_stage(tmp_path: Path) ->
 
 def test_list_registry_shows_each_version_and_who_uses_it(tmp_path: Path) -> None:
     done_with_custom(tmp_path)
-    ok(coop(tmp_path, "new", "Other", "--at", "2024-01-01"))
+    ok(coop(tmp_path, "new", "Other", "--by", "Bo", "--community", "business", "--at", "2024-01-01"))
     listed = json.loads(ok(coop(tmp_path, "workflows", "list", "--registry", "--json")).stdout)
     by_id = {row["id"]: row for row in listed["stored"]}
     assert by_id["custom"]["initiatives"] == ["pilot"] and by_id[BUILTIN]["initiatives"] == ["other"]
@@ -184,7 +193,7 @@ def test_export_then_import_in_another_folder_evaluates_the_same(tmp_path: Path)
     first.mkdir()
     second.mkdir(parents=True)
     done_with_custom(first, workflow="./flow.yaml")  # a relative path, as a person types it
-    ok(coop(first, "new", "Builtin one", "--at", "2024-02-01"))
+    ok(coop(first, "new", "Builtin one", "--by", "Bo", "--community", "business", "--at", "2024-02-01"))
     (first / "flow.yaml").write_text(EDITED)
     ok(coop(first, "workflows", "upgrade", "pilot", "--to", "flow.yaml", "--by", "Ada", "--apply"))
     exported = ok(coop(first, "export")).stdout
@@ -203,8 +212,10 @@ def test_export_then_import_in_another_folder_evaluates_the_same(tmp_path: Path)
 
 def test_import_takes_workflow_lines_before_their_events_and_checks_them(tmp_path: Path) -> None:
     done_with_custom(tmp_path)
-    lines = ok(coop(tmp_path, "export")).stdout.splitlines()
-    carried, events = lines[0], lines[1:]
+    header, carried, *exported = ok(coop(tmp_path, "export")).stdout.splitlines()
+    assert json.loads(header)["coop_export"] == 2 and "coop_workflow" in json.loads(carried)
+    # Moved around, the lines no longer follow the export's chain: they are imported as v1 events.
+    events = [json.dumps({k: v for k, v in json.loads(line).items() if k not in CHAIN_FIELDS}) for line in exported]
     elsewhere = tmp_path / "b"
     elsewhere.mkdir()
     # Anywhere before the events that use it: here after an event of another initiative.
@@ -213,6 +224,7 @@ def test_import_takes_workflow_lines_before_their_events_and_checks_them(tmp_pat
             "initiative": "x",
             "kind": "initiative_created",
             "at": "2024-01-01",
+            "by": "Bo",
             "data": {"name": "X", "workflow": BUILTIN},
         }
     )
@@ -246,6 +258,7 @@ def test_an_import_naming_a_path_is_refused_without_opening_it(tmp_path: Path, n
         "initiative": "evil",
         "kind": "initiative_created",
         "at": "2024-01-01",
+        "by": "Ada",  # a creator is named: the path is what is refused
         "data": {"name": "x", "workflow": path},
     }
     (tmp_path / "evil.jsonl").write_text(json.dumps(line) + "\n")
@@ -258,9 +271,9 @@ def test_an_import_naming_a_path_is_refused_without_opening_it(tmp_path: Path, n
 @pytest.mark.parametrize("command", ["new", "upgrade", "check"])
 def test_a_file_that_is_no_workflow_is_refused_without_echoing_it(tmp_path: Path, command: str) -> None:
     secret = str(secret_file(tmp_path))
-    ok(coop(tmp_path, "new", "Pilot", "--at", "2024-01-01"))
+    ok(coop(tmp_path, "new", "Pilot", "--by", "Ada", "--community", "technical", "--at", "2024-01-01"))
     args = {
-        "new": ["new", "Evil", "--workflow", secret],
+        "new": ["new", "Evil", "--workflow", secret, "--by", "Ada", "--community", "technical"],
         "upgrade": ["workflows", "upgrade", "pilot", "--to", secret, "--by", "Ada", "--apply"],
         "check": ["workflows", "check", secret],
     }[command]
@@ -268,8 +281,10 @@ def test_a_file_that_is_no_workflow_is_refused_without_echoing_it(tmp_path: Path
     assert refused.exit_code == 2 and "not a workflow definition" in refused.stderr
     assert_nothing_echoed(refused)
     assert [event["kind"] for event in json.loads(ok(coop(tmp_path, "history", "pilot", "--json")).stdout)] == [
-        "initiative_created"
+        "initiative_created",
+        "participant_joined",
     ]
+    assert_only_pilot(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -285,7 +300,7 @@ def test_a_file_that_is_no_workflow_is_refused_without_echoing_it(tmp_path: Path
 )
 def test_no_refusal_quotes_a_file_without_a_workflow_id(tmp_path: Path, content: str) -> None:
     (tmp_path / "notes.txt").write_text(content)
-    refused = coop(tmp_path, "new", "Evil", "--workflow", "notes.txt")
+    refused = coop(tmp_path, "new", "Evil", "--workflow", "notes.txt", "--by", "Ada", "--community", "technical")
     assert refused.exit_code == 2 and "SECRET" not in refused.stdout + refused.stderr
     assert "notes.txt" in refused.stderr
 
@@ -294,11 +309,17 @@ def test_no_refusal_quotes_a_file_without_a_workflow_id(tmp_path: Path, content:
 
 
 def _legacy(tmp_path: Path, workflow: str) -> Path:
-    """A registry whose initiative names its workflow as coop did before pinning: no hash."""
+    """A registry whose initiative names its workflow as coop did before pinning: no hash.
+    Its creator, Ada, joined as its first owner, so that she may upgrade it."""
     db = tmp_path / "coop.db"
     with SqliteStore(db) as store:
         created = {"name": "Old", "workflow": workflow}
-        store.append("old", [Event("old", "initiative_created", "2024-01-01", created)], expected_version=0)  # type: ignore[arg-type]
+        joined = {"name": "Ada", "community": "technical", "role": "owner"}
+        events = [
+            Event("old", "initiative_created", "2024-01-01", created, by="Ada"),  # type: ignore[arg-type]
+            Event("old", "participant_joined", "2024-01-01", joined, by="Ada"),  # type: ignore[arg-type]
+        ]
+        store.append("old", events, expected_version=0)
     return db
 
 
@@ -318,7 +339,7 @@ def test_a_legacy_path_is_never_opened_and_says_how_to_pin_it(tmp_path: Path) ->
     refused = coop(tmp_path, "status", "old")
     assert refused.exit_code == 2
     assert "coop workflows upgrade ID --to FILE --by ACTOR --apply" in refused.stderr
-    ok(coop(tmp_path, "new", "Fine", "--at", "2024-01-01"))
+    ok(coop(tmp_path, "new", "Fine", "--by", "Bo", "--community", "business", "--at", "2024-01-01"))
     portfolio = coop(tmp_path, "status", "--all")
     assert portfolio.exit_code == 2 and "cannot show old; the others are shown" in portfolio.stderr
     assert "fine: Fine" in portfolio.stdout and "old: cannot be shown" in portfolio.stdout
@@ -337,6 +358,7 @@ def test_the_api_refuses_a_hash_it_does_not_hold(tmp_path: Path) -> None:
             "initiative": "x",
             "kind": "initiative_created",
             "at": "2024-01-01",
+            "by": "Ada",
             "data": {"name": "X", "workflow": "custom", "workflow_hash": "0" * 64},
         }
         with pytest.raises(CooperationError) as caught:
@@ -362,9 +384,8 @@ def test_reading_every_status_asks_for_each_version_once(tmp_path: Path) -> None
     (tmp_path / "flow.yaml").write_text(CUSTOM)
     with Registry(SqliteStore(tmp_path / "coop.db")) as registry:
         for number in range(40):
-            registry.create(
-                f"I{number}", workflow=BUILTIN if number % 2 else str(tmp_path / "flow.yaml"), at="2024-01-01"
-            )
+            workflow = BUILTIN if number % 2 else str(tmp_path / "flow.yaml")
+            registry.create(f"I{number}", workflow=workflow, by="Ada", community="technical", at="2024-01-01")
     CountingStore.asked = 0
     with Registry(CountingStore(tmp_path / "coop.db")) as registry:
         assert len(list(registry.statuses())) == 40
@@ -383,7 +404,7 @@ def test_whatever_the_file_becomes_the_status_stays(
     path = folder / "flow.yaml"
     path.write_text(CUSTOM)
     with Registry(SqliteStore(folder / "coop.db")) as registry:
-        registry.create("Pilot", workflow=str(path), at="2024-01-01")
+        registry.create("Pilot", workflow=str(path), by="Ada", community="technical", at="2024-01-01")
         before = registry.status("pilot", as_of="2024-06-01").to_json()
         path.write_bytes(replacement)
         assert registry.status("pilot", as_of="2024-06-01").to_json() == before
@@ -397,6 +418,7 @@ def test_a_builtin_id_from_data_never_opens_a_file_of_that_name(tmp_path: Path) 
         "initiative": "x",
         "kind": "initiative_created",
         "at": "2024-01-01",
+        "by": "Ada",
         "data": {"name": "X", "workflow": BUILTIN},
     }
     (tmp_path / "in.jsonl").write_text(json.dumps(line) + "\n")
@@ -413,3 +435,25 @@ def test_copy_carries_the_workflow_texts(tmp_path: Path) -> None:
     with Registry(SqliteStore(tmp_path / "copy.db")) as copied, Registry(SqliteStore(tmp_path / "coop.db")) as source:
         assert copied.store.stored_workflows() == source.store.stored_workflows()
         assert copied.status("pilot", as_of="2024-06-01") == source.status("pilot", as_of="2024-06-01")
+
+
+def test_a_text_stored_around_coop_under_another_versions_hash_is_refused(tmp_path: Path) -> None:
+    """A writer may add workflow texts; a text whose hash is not its address is never used."""
+    import sqlite3
+
+    from cooperation.definition.pinned import content_hash, read_named
+
+    db = tmp_path / "coop.db"
+    pin = read_named("cooperation-maturity")
+    forged = pin.text.replace("Challenge", "Forged", 1)
+    with Registry.open(db):
+        pass
+    with sqlite3.connect(db) as connection:  # stored first, around coop, under the real version's address
+        connection.execute(
+            "INSERT INTO workflows (hash, id, text, stored_at) VALUES (?, ?, ?, ?)",
+            (pin.hash, pin.id, forged, "2026-01-01T00:00:00Z"),
+        )
+    assert content_hash(forged) != pin.hash
+    refused = pytest.raises(CooperationError, match="the text stored under it is not that version")
+    with Registry.open(db) as registry, refused:
+        registry.create("Pilot", workflow="cooperation-maturity", initiative="pilot", by="Ada", community="technical")

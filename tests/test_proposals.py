@@ -14,6 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cooperation.cli import app
+from cooperation.engine.events import Event
+from cooperation.engine.payloads import ParticipantJoinedData, payload
 from cooperation.errors import EventError, ProposalError
 from cooperation.proposals.records import Proposal, read_proposals
 from cooperation.registry import Registry
@@ -47,6 +49,10 @@ def any_registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Reg
 def registry(tmp_path: Path) -> Iterator[Registry]:
     with Registry.open(tmp_path / "coop.db") as opened:
         yield opened
+
+
+def _joins(events: list[Event]) -> list[ParticipantJoinedData]:
+    return [payload(event, "participant_joined") for event in events if event.kind == "participant_joined"]
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -159,7 +165,11 @@ def test_merging_works_the_same_on_both_stores(any_registry: Registry, tmp_path:
     desk = any_registry.proposals()
     desk.import_file(_write(tmp_path / "p.jsonl", PLACED))
     track = desk.merge(
-        ["P-1", "P-2", "P-3"], name="Router passwords", by="Committee", communities={"Regulator": "government"}
+        ["P-1", "P-2", "P-3"],
+        name="Router passwords",
+        by="Committee",
+        by_community="intergovernmental",
+        communities={"Regulator": "government"},
     )
     assert track == "router-passwords"
     assert {item.id: item.merged_into for item in desk.proposals()} == dict.fromkeys(("P-1", "P-2", "P-3"), track)
@@ -171,7 +181,9 @@ def test_a_copied_registry_keeps_its_proposals_and_their_merges(tmp_path: Path) 
 
     with Registry.open(tmp_path / "a.db") as source:
         source.proposals().import_file(_write(tmp_path / "p.jsonl", PLACED))
-        source.proposals().merge(["P-1", "P-2"], name="Track", by="Committee", at="2025-03-01")
+        source.proposals().merge(
+            ["P-1", "P-2"], name="Track", by="Committee", by_community="intergovernmental", at="2025-03-01"
+        )
         with SqliteStore(tmp_path / "b.db") as target:
             copy_registry(source.store, target)
             copied = Registry(target).proposals().proposals()
@@ -195,7 +207,7 @@ def test_an_import_adds_replaces_and_leaves_unchanged(registry: Registry, tmp_pa
 def test_a_merged_proposal_cannot_change(registry: Registry, tmp_path: Path) -> None:
     desk = registry.proposals()
     desk.import_file(_write(tmp_path / "p.jsonl", PLACED[:2]))
-    desk.merge(["P-1", "P-2"], name="Track", by="Committee")
+    desk.merge(["P-1", "P-2"], name="Track", by="Committee", by_community="intergovernmental")
     with pytest.raises(ProposalError, match="merged into track and cannot change"):
         desk.import_file(_write(tmp_path / "q.jsonl", [{**PLACED[0], "title": "Something else"}]))
     assert desk.get(["P-1"])[0].title == PLACED[0]["title"]
@@ -213,14 +225,16 @@ def test_a_merge_starts_a_solution_track_with_the_organisers_and_the_proposals_a
         ["P-1", "P-2", "P-3"],
         name="Router passwords",
         by="Committee",
+        by_community="intergovernmental",
         communities={"Regulator": "government"},
         at="2025-03-01",
     )
     status = registry.status(track)
     assert (status.workflow, status.stage) == ("solution-track", "proposals")
     events = registry.history(track)
-    joined = {e.data["name"]: (e.data["community"], e.data["role"]) for e in events if e.kind == "participant_joined"}
-    assert joined == {
+    joined = [(d["name"], d["community"], d["role"]) for d in _joins(events)]
+    assert joined[0] == ("Committee", "intergovernmental", "owner")  # who merges creates the track, joining first
+    assert {name: (community, role) for name, community, role in joined[1:]} == {
         "Router Makers": ("business", "owner"),  # the first organiser of the first proposal convenes the track
         "Consumer League": ("civil-society", "member"),
         "A CERT": ("technical", "member"),
@@ -234,6 +248,27 @@ def test_a_merge_starts_a_solution_track_with_the_organisers_and_the_proposals_a
     assert next(item for item in status.conditions if item.condition == "same-topic-proposals").met
 
 
+def test_who_merges_creates_the_track_and_needs_a_community(registry: Registry, tmp_path: Path) -> None:
+    desk = registry.proposals()
+    desk.import_file(_write(tmp_path / "p.jsonl", PLACED))
+    with pytest.raises(ProposalError, match="no community for Committee, who merges") as refused:
+        desk.merge(["P-1", "P-2"], name="Track", by="Committee")
+    assert "--by-community COMMUNITY" in str(refused.value)
+    with pytest.raises(ProposalError, match="unknown communities press"):
+        desk.merge(["P-1", "P-2"], name="Track", by="Committee", by_community="press")  # type: ignore[arg-type]
+    assert registry.initiatives() == [] and desk.proposals(merged=True) == []
+    # an organiser who merges takes their community from the proposals and joins once, as the creator
+    track = desk.merge(["P-1", "P-2"], name="Track", by="A CERT", at="2025-03-01")
+    events = registry.history(track)
+    joined = [(d["name"], d["community"], d["role"]) for d in _joins(events)]
+    assert joined == [
+        ("A CERT", "technical", "owner"),
+        ("Router Makers", "business", "owner"),
+        ("Consumer League", "civil-society", "member"),
+    ]
+    assert {e.by for e in events} == {"A CERT"}
+
+
 def test_a_merge_given_no_date_is_dated_by_the_registrys_clock(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
@@ -242,7 +277,9 @@ def test_a_merge_given_no_date_is_dated_by_the_registrys_clock(tmp_path: Path) -
 
     with Registry(open_store(tmp_path / "c.db"), clock=Clock(datetime(2024, 2, 1, 9, tzinfo=UTC))) as registry:
         registry.proposals().import_file(_write(tmp_path / "p.jsonl", PLACED[:2]))
-        track = registry.proposals().merge(["P-1", "P-2"], name="Track", by="Committee")
+        track = registry.proposals().merge(
+            ["P-1", "P-2"], name="Track", by="Committee", by_community="intergovernmental"
+        )
         assert {event.at for event in registry.history(track)} == {"2024-02-01T09:00:00Z"}
         assert registry.proposals().get(["P-1"])[0].merged_at == "2024-02-01T09:00:00Z"
 
@@ -250,13 +287,19 @@ def test_a_merge_given_no_date_is_dated_by_the_registrys_clock(tmp_path: Path) -
 def test_a_proposal_merges_once_and_a_refused_merge_writes_nothing(registry: Registry, tmp_path: Path) -> None:
     desk = registry.proposals()
     desk.import_file(_write(tmp_path / "p.jsonl", PLACED))
-    desk.merge(["P-1", "P-2"], name="First", by="Committee")
+    desk.merge(["P-1", "P-2"], name="First", by="Committee", by_community="intergovernmental")
     with pytest.raises(ProposalError, match="a proposal merges once: P-2"):
-        desk.merge(["P-3", "P-2"], name="Second", by="Committee", communities={"Regulator": "government"})
+        desk.merge(
+            ["P-3", "P-2"],
+            name="Second",
+            by="Committee",
+            by_community="intergovernmental",
+            communities={"Regulator": "government"},
+        )
     with pytest.raises(ProposalError, match="at least two different proposals"):
-        desk.merge(["P-3", "P-3"], name="Third", by="Committee")
+        desk.merge(["P-3", "P-3"], name="Third", by="Committee", by_community="intergovernmental")
     with pytest.raises(ProposalError, match="no proposal 'P-9'"):
-        desk.merge(["P-3", "P-9"], name="Fourth", by="Committee")
+        desk.merge(["P-3", "P-9"], name="Fourth", by="Committee", by_community="intergovernmental")
     assert registry.initiatives() == ["first"]
     assert desk.get(["P-3"])[0].merged_into is None
 
@@ -265,7 +308,7 @@ def test_an_organiser_without_a_community_is_named_with_the_fix(registry: Regist
     desk = registry.proposals()
     desk.import_file(_write(tmp_path / "p.jsonl", PLACED))
     with pytest.raises(ProposalError) as refused:
-        desk.merge(["P-2", "P-3"], name="Track", by="Committee")
+        desk.merge(["P-2", "P-3"], name="Track", by="Committee", by_community="intergovernmental")
     assert "no community for organiser 'Regulator' (P-3)" in str(refused.value)
     assert "--community 'ORGANISER=COMMUNITY'" in str(refused.value)
     assert registry.initiatives() == [] and desk.proposals(merged=True) == []
@@ -277,11 +320,11 @@ def test_a_merge_whose_track_cannot_be_written_leaves_the_proposals_unmerged(
     desk = registry.proposals()
     desk.import_file(_write(tmp_path / "p.jsonl", PLACED[:2]))
     with pytest.raises(EventError, match="in the future"):
-        desk.merge(["P-1", "P-2"], name="Track", by="Committee", at="2999-01-01")
+        desk.merge(["P-1", "P-2"], name="Track", by="Committee", by_community="intergovernmental", at="2999-01-01")
     assert registry.initiatives() == [] and desk.proposals(merged=True) == []
-    registry.create("Track", workflow="solution-track")
+    registry.create("Track", workflow="solution-track", by="Ada", community="technical")
     with pytest.raises(ProposalError, match="an initiative 'track' already exists"):
-        desk.merge(["P-1", "P-2"], name="Track", by="Committee")
+        desk.merge(["P-1", "P-2"], name="Track", by="Committee", by_community="intergovernmental")
     assert desk.proposals(merged=True) == []
 
 
@@ -297,7 +340,7 @@ def test_two_merges_racing_for_a_proposal_one_wins(registry: Registry, tmp_path:
 
     store.claim_proposals = claim_after_a_rival
     with pytest.raises(ProposalError, match="P-2: merged into another initiative meanwhile"):
-        desk.merge(["P-1", "P-2"], name="Track", by="Committee")
+        desk.merge(["P-1", "P-2"], name="Track", by="Committee", by_community="intergovernmental")
     assert registry.initiatives() == []
     assert {item.id: item.merged_into for item in desk.proposals()} == {"P-1": None, "P-2": "rival", "P-3": None}
 
@@ -309,6 +352,10 @@ def test_the_cli_imports_lists_and_merges(tmp_path: Path) -> None:
     imported = runner.invoke(app, ["proposals", "import", str(file), "--db", db])
     assert imported.exit_code == 0 and "3 added, 0 replaced, 0 unchanged" in imported.stdout
     merge = ["proposals", "merge", "P-1", "P-3", "--name", "Router passwords", "--by", "Committee", "--db", db]
+    unplaced = runner.invoke(app, [*merge, "--community", "Regulator=government"])
+    assert unplaced.exit_code == 2 and "no community for Committee" in unplaced.output
+    assert "--by-community COMMUNITY" in unplaced.output and "Traceback" not in unplaced.output
+    merge += ["--by-community", "intergovernmental"]
     merged = runner.invoke(app, [*merge, "--community", "Regulator=government"])
     assert merged.exit_code == 0, merged.output
     assert "merged 2 proposals into router-passwords (solution-track, stage proposals)" in merged.stdout

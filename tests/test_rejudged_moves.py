@@ -16,6 +16,7 @@ from reliability_helpers import ENGINE_LADDER
 from cooperation.engine.events import Event
 from cooperation.engine.facts import fold, time_ordered
 from cooperation.engine.rejudge import judged_fold
+from cooperation.errors import EventError
 from cooperation.registry import Registry
 from cooperation.testing import event_logs
 from cooperation.views.status_text import status_text
@@ -121,3 +122,33 @@ def test_a_move_dropped_from_a_log_makes_every_later_move_from_its_target_invali
     if following and following[0].data.get("from") == dropped.data.get("to") != dropped.data.get("from"):
         assert following[0].seq in {move.seq for move in judged.invalid_moves}
     assert all(move.at >= dropped.at for move in judged.invalid_moves)
+
+
+def test_a_move_not_honoured_is_named_until_a_steward_withdraws_it(db: Path) -> None:
+    forged = _insert(db, "stage_advanced", "2018-01-05", "Ada", {"from": "challenge", "to": "result"})
+    with Registry.open(db) as registry:
+        registry.join("pilot", "Ben", community="business", by="Ada", at="2018-01-06")
+        with pytest.raises(EventError, match=r"owner or secretariat"):
+            registry.withdraw("pilot", forged, reason="Written around coop", by="Ben")  # a member: not theirs to do
+        registry.withdraw("pilot", forged, reason="Written around coop; see the audit", by="Ada", at="2018-01-07")
+        status = registry.status("pilot")
+        assert (status.stage, status.invalid_moves) == ("challenge", [])
+        history = registry.history("pilot")
+        assert [event.kind for event in history if event.seq == forged] == ["stage_advanced"]  # kept, marked
+
+
+def test_a_move_that_was_honoured_cannot_be_withdrawn(db: Path) -> None:
+    with Registry.open(db) as registry:
+        for condition, text in (("challenge", "A problem"), ("owner-declared", "Ada owns it")):
+            registry.evidence("pilot", condition, text, by="Ada", at="2018-01-06")
+        registry.join("pilot", "Ben", community="business", by="Ada", at="2018-01-06")
+        registry.join("pilot", "Cy", community="government", by="Ada", at="2018-01-06")
+        registry.meet("pilot", ["Ada", "Ben", "Cy"], neutral=True, by="Ada", at="2018-01-07")
+        for name in ("Ada", "Ben", "Cy"):
+            registry.attest("pilot", "voluntary", by=name, at="2018-01-07")
+        registry.advance("pilot", by="Ada", at="2018-01-08")
+        moved = registry.history("pilot")[-1].seq
+        before = registry.store.version("pilot")
+        with pytest.raises(EventError, match="a move that was honoured; a move is undone by another move"):
+            registry.withdraw("pilot", moved, reason="Changed our minds", by="Ada", at="2018-01-09")
+        assert registry.store.version("pilot") == before

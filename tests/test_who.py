@@ -39,14 +39,21 @@ def pilot(registry: Registry, initiative: str = "pilot", people: tuple[str, ...]
     """At the first stage, two of four current participants attested `voluntary` (an advisory condition);
     an observer did not (they cannot), and someone who attested has left since."""
     ada, grace, alan, barbara, olga, ken = people
-    registry.create(initiative.title(), workflow="cooperation-maturity", initiative=initiative, at="2024-01-01")
-    for name, community in ((ada, "technical"), (grace, "government"), (alan, "business"), (barbara, "academia")):
-        registry.join(initiative, name, community=community, role="owner" if name == ada else "member", at="2024-01-02")
-    registry.join(initiative, olga, community="media", role="observer", at="2024-01-02")
-    registry.join(initiative, ken, community="civil-society", at="2024-01-02")
+    registry.create(
+        initiative.title(),
+        workflow="cooperation-maturity",
+        initiative=initiative,
+        by=ada,  # the creator, its first owner
+        community="technical",
+        at="2024-01-01",
+    )
+    for name, community in ((grace, "government"), (alan, "business"), (barbara, "academia")):
+        registry.join(initiative, name, community=community, role="member", by=ada, at="2024-01-02")
+    registry.join(initiative, olga, community="media", role="observer", by=ada, at="2024-01-02")
+    registry.join(initiative, ken, community="civil-society", by=ada, at="2024-01-02")
     for name in (grace, ada, ken):
         registry.attest(initiative, "voluntary", by=name, at="2024-01-03")
-    registry.leave(initiative, ken, at="2024-01-04")
+    registry.leave(initiative, ken, by=ken, at="2024-01-04")
 
 
 @pytest.fixture(scope="module")

@@ -95,6 +95,9 @@ def _read(path: Path, name: str) -> Pin:
     return Pin(workflow.id, content_hash(text), text, workflow)
 
 
+_NOT_THAT_VERSION = "the text stored under it is not that version (written around coop: see `coop audit`)"
+
+
 class PinnedWorkflows:
     """The workflows of one registry's initiatives, each version compiled once and kept by hash."""
 
@@ -125,6 +128,8 @@ class PinnedWorkflows:
         text = offered.text if offered is not None else self.shelf.workflow_text(digest)
         if text is None:
             text = self._builtin_text(name, digest)
+        elif content_hash(text) != digest:  # a text stored around coop under another's address
+            raise WorkflowReferenceError(name, digest=digest, problem=_NOT_THAT_VERSION)
         workflow = compile_text(text.encode("utf-8"), label=stored_label(name, digest))
         if offered is None:  # an import's text is kept only once the import has stored it
             self._by_hash[digest] = workflow
@@ -142,8 +147,12 @@ class PinnedWorkflows:
 
     def keep(self, pin: Pin) -> None:
         """Store a version's text (once) and keep its compilation: initiatives are about to be pinned to it."""
-        if pin.hash not in self._by_hash and self.shelf.workflow_text(pin.hash) is None:
-            self.shelf.store_workflow(pin.id, pin.text)  # a write only the first time: writers queue for it
+        if pin.hash not in self._by_hash:
+            stored = self.shelf.workflow_text(pin.hash)
+            if stored is None:
+                self.shelf.store_workflow(pin.id, pin.text)  # a write only the first time: writers queue for it
+            elif stored != pin.text:  # written around coop under this version's address
+                raise WorkflowReferenceError(pin.id, digest=pin.hash, problem=_NOT_THAT_VERSION)
         self._by_hash.setdefault(pin.hash, pin.workflow)
 
     def offer(self, stored: StoredWorkflow) -> None:

@@ -49,7 +49,8 @@ def check_correction(workflow: CompiledWorkflow, facts: Facts, then: Facts, even
     kind = event.kind
     author = _creator(log)
     if kind == "fact_withdrawn":
-        author = _withdrawable(facts, event, log).by
+        target = _withdrawable(facts, event, log)
+        author = None if target.kind in MOVE_KINDS else target.by  # a move not honoured: its stewards only
     elif kind == "role_changed":
         change = payload(event, "role_changed")
         participant = then.participants.get(change["name"])
@@ -103,7 +104,14 @@ def _withdrawable(facts: Facts, event: Event, log: Sequence[Event]) -> Event:
             f"{facts.initiative} has no event #{seq} (its log has {len(log)}); "
             f"see `coop history {facts.initiative}` for the place of each"
         )
-    if target.kind not in WITHDRAWABLE_KINDS:
+    if target.kind in MOVE_KINDS:
+        if not any(invalid.seq == seq for invalid in facts.invalid_moves):
+            raise EventError(
+                f"event #{seq} of {facts.initiative} is a move that was honoured; a move is undone by another "
+                "move (`coop regress`): only a move that did not fit when it was made (listed in invalid_moves) "
+                "can be withdrawn"
+            )
+    elif target.kind not in WITHDRAWABLE_KINDS:
         raise EventError(
             f"event #{seq} of {facts.initiative} is a {target.kind}; only evidence, attestations and waivers "
             "can be withdrawn (a role is changed with `coop role`, an initiative closed with `coop archive`)"

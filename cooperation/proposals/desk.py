@@ -2,10 +2,12 @@
 
 `Registry.proposals()` returns one. Proposals are kept by the registry's store
 (`cooperation.stores.proposals.ProposalStore`) beside the initiatives. Merging a group
-starts a `solution-track` initiative: the proposals' organisers join it with their
-communities (the first organiser of the first proposal as its owner, who convenes the
-track), each proposal is recorded as evidence of `same-topic-proposals` with its source,
-and the proposals are marked merged into it. A proposal merges once. The initiative is
+starts a `solution-track` initiative created by whoever merges (`by`, a programme committee
+say): they are its creator and first participant, joining as owner with their community.
+The proposals' organisers then join it with their communities (the first organiser of the
+first proposal as an owner too, who convenes the track), each proposal is recorded as
+evidence of `same-topic-proposals` with its source, and the proposals are marked merged
+into it; every event is recorded by whoever merges. A proposal merges once. The initiative is
 written through the registry's import, under the same rules as any recorded event, and
 all or nothing.
 """
@@ -116,13 +118,16 @@ class ProposalDesk:
         name: str,
         by: str,
         initiative: str | None = None,
+        by_community: Community | None = None,
         communities: Mapping[str, Community] | None = None,
         at: str | date | datetime | None = None,
     ) -> str:
-        """Start a solution track from proposals on one topic; return its initiative id.
+        """Start a solution track from proposals on one topic, created by `by`; return its initiative id.
 
-        `communities` gives the community of an organiser the proposals do not place. A
-        proposal merges once: one merged already, or merged by someone else meanwhile, is refused.
+        `by` joins first, as owner, with `by_community`; without it, with the community that
+        `communities` or the proposals give them (when they organise one). `communities` gives the
+        community of an organiser the proposals do not place. A proposal merges once: one merged
+        already, or merged by someone else meanwhile, is refused.
         """
         from cooperation.recorder import slug
 
@@ -131,7 +136,15 @@ class ProposalDesk:
         if self.registry.store.version(identifier):
             raise ProposalError(f"an initiative '{identifier}' already exists; choose another id (--id)")
         moment = parse_at(at) if at is not None else parse_at(self.registry._clock())  # the registry's "now"
-        lines = merge_events(chosen, identifier, name=name, by=by, at=moment, communities=communities or {})
+        lines = merge_events(
+            chosen,
+            identifier,
+            name=name,
+            by=by,
+            by_community=by_community,
+            at=moment,
+            communities=communities or {},
+        )
         refused = self._store.claim_proposals([item.id for item in chosen], identifier, at=moment)
         if refused:
             raise ProposalError(
@@ -157,9 +170,20 @@ class ProposalDesk:
 
 
 def merge_events(
-    proposals: Sequence[Proposal], initiative: str, *, name: str, by: str, at: str, communities: Mapping[str, Community]
+    proposals: Sequence[Proposal],
+    initiative: str,
+    *,
+    name: str,
+    by: str,
+    at: str,
+    communities: Mapping[str, Community],
+    by_community: Community | None = None,
 ) -> list[str]:
-    """The JSON Lines that start the solution track: created, its organisers joined, each proposal as evidence."""
+    """The JSON Lines that start the solution track: created by `by`, who joins first as owner, then its
+    organisers joined and each proposal as evidence, all recorded by `by`."""
+    by = by.strip()
+    if not by:
+        raise ProposalError("a merge needs who merges (--by NAME): they create the track and are its first owner")
     placed: dict[str, Community] = {}  # what any of the proposals says of an organiser
     for proposal in proposals:
         for organiser in proposal.organisers:
@@ -175,7 +199,8 @@ def merge_events(
                 unplaced.append(f"'{organiser}' ({proposal.id})")
             else:
                 organisers.setdefault(organiser, community)
-    wrong = sorted(value for value in communities.values() if value not in COMMUNITIES)
+    given = [*communities.values(), *([by_community] if by_community is not None else [])]
+    wrong = sorted(value for value in given if value not in COMMUNITIES)
     if wrong:
         raise ProposalError(f"unknown communities {', '.join(wrong)} (use: {', '.join(COMMUNITIES)})")
     if unplaced:
@@ -183,13 +208,24 @@ def merge_events(
             f"no community for organiser {', '.join(dict.fromkeys(unplaced))}: add `communities` to the proposal "
             "and import it again, or name it with --community 'ORGANISER=COMMUNITY'"
         )
+    creator = by_community or communities.get(by) or placed.get(by)
+    if creator is None:
+        raise ProposalError(
+            f"no community for {by}, who merges and so creates the track as its first owner: name it with "
+            f"--by-community COMMUNITY (by_community= in the API), one of {', '.join(COMMUNITIES)}"
+        )
 
-    def line(kind: str, data: dict[str, Any], actor: str | None = by) -> str:
-        event = {"initiative": initiative, "kind": kind, "at": at, "by": actor, "data": data}
+    def line(kind: str, data: dict[str, Any]) -> str:
+        event = {"initiative": initiative, "kind": kind, "at": at, "by": by, "data": data}
         return json.dumps(event, ensure_ascii=False)
 
-    lines = [line("initiative_created", {"name": name, "workflow": MERGE_WORKFLOW})]
+    lines = [
+        line("initiative_created", {"name": name, "workflow": MERGE_WORKFLOW}),
+        line("participant_joined", {"name": by, "community": creator, "role": "owner"}),  # the creator, first
+    ]
     for position, (organiser, community) in enumerate(organisers.items()):
+        if organiser == by:
+            continue  # whoever merges organises one of the proposals: already joined, as owner
         role = "owner" if position == 0 else "member"  # the first organiser convenes the track
         lines.append(line("participant_joined", {"name": organiser, "community": community, "role": role}))
     for proposal in proposals:

@@ -52,6 +52,8 @@ CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "coop"
 _PAGE = 500  # logs per read_all query
 
+NOTIFY_CHANNEL = "coop_events"  # what appends notify, with the registry's schema as the payload
+
 # Each migration brings the schema from its index to its index + 1; append, never edit.
 # {meta}, {events} and {refuse} stand for the schema-qualified names of our objects.
 _MIGRATIONS: list[tuple[str, ...]] = [
@@ -92,6 +94,18 @@ _MIGRATIONS: list[tuple[str, ...]] = [
     PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/postgres_proposals.py)
     # A registry-wide position and hash chain, and the one append path (postgres_chain.py).
     postgres_chain.migration(),
+    # Listeners (`coop events --follow`) are told when a write lands; the payload names the schema.
+    (
+        f"""
+        CREATE FUNCTION {{notify}}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_SCHEMA);
+            RETURN NULL;
+        END
+        $$
+        """,
+        "CREATE TRIGGER coop_events_notify AFTER INSERT ON {events} FOR EACH STATEMENT EXECUTE FUNCTION {notify}()",
+    ),
 ]
 
 
@@ -118,6 +132,7 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
         self._sql: dict[str, str] = {}
         self._connection: psycopg.Connection[Any] | None = None
         self._closed = False
+        self._listener: psycopg.Connection[Any] | None = None  # opened by the first `wait_for_appends`
         self._connection = self._connect(action="open")
         try:
             self._prepare(self._connection, create=create)
@@ -167,8 +182,22 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
         rows = self._query(self._sql["head"])
         return Head(int(rows[0][0]), str(rows[0][1])) if rows else Head(0, GENESIS)
 
-    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
-        return postgres_chain.chain_rows(self._query, self._sql, initiative)
+    def chain_rows(self, initiative: str | None = None, *, after: int = 0) -> Iterator[ChainRow]:
+        return postgres_chain.chain_rows(self._query, self._sql, initiative, after=after)
+
+    def wait_for_appends(self, timeout: float) -> None:
+        """Wait for the server's word that events were appended to this registry (LISTEN/NOTIFY), at most `timeout`."""
+        with self._lock:
+            if self._listener is None:
+                self._listener = self._connect(action="listen to")
+                self._listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            listener = self._listener
+        try:
+            for notice in listener.notifies(timeout=timeout):
+                if notice.payload == self._schema:
+                    return
+        except psycopg.Error as error:
+            raise self._error(error, "listen to") from None
 
     def audit(self, *, expect: Head | None = None) -> Head:
         """Recompute the hash chain over every event, in one snapshot (see `chain.audit`)."""
@@ -209,8 +238,10 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
         with self._lock:
             self._closed = True
             connection, self._connection = self._connection, None
-            if connection is not None:
-                connection.close()
+            listener, self._listener = self._listener, None
+            for opened in (connection, listener):
+                if opened is not None:
+                    opened.close()
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._url!r})"

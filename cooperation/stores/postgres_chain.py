@@ -213,13 +213,16 @@ def kept_head(connection: psycopg.Connection[Any], sql: Mapping[str, str]) -> He
 
 
 def chain_rows(
-    query: Callable[[str, Sequence[Any]], list[Any]], sql: Mapping[str, str], initiative: str | None
+    query: Callable[[str, Sequence[Any]], list[Any]],
+    sql: Mapping[str, str],
+    initiative: str | None,
+    *,
+    after: int = 0,
 ) -> Iterator[ChainRow]:
     """Events as stored, in position order, a page at a time (each page one statement)."""
     if initiative is not None:
         yield from (ChainRow(*row) for row in query(sql["chain_log"], (initiative,)))
         return
-    after = 0
     while True:
         page = [ChainRow(*row) for row in query(sql["chain_page"], (after,))]
         yield from page

@@ -23,6 +23,7 @@ def object_names(connection: psycopg.Connection[Any], schema: str) -> dict[str, 
         "link": "coop_chain_link",
         "append": "coop_append",
         "append_rows": "coop_append_rows",
+        "notify": "coop_notify_appended",  # schema 6: tells listeners of appends
     }
     tables["workflows"] = "coop_workflows"  # the pinned workflow texts (stores/workflow_texts.py)
     return {key: sql.Identifier(schema, name).as_string(connection) for key, name in tables.items()}

@@ -69,8 +69,14 @@ class EventStore(Protocol):
         """The head of the registry's hash chain: the last event's position and hash."""
         ...
 
-    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
-        """Every event as stored (data as its JSON text), in the chain's order; of one initiative, its log."""
+    def chain_rows(self, initiative: str | None = None, *, after: int = 0) -> Iterator[ChainRow]:
+        """Every event as stored (data as its JSON text), in the chain's order (those after position
+        `after`); of one initiative, its log."""
+        ...
+
+    def wait_for_appends(self, timeout: float) -> None:
+        """Return when events may have been appended by anyone, or after `timeout` seconds at most
+        (`coop events --follow`): PostgreSQL is told by the server, SQLite just waits."""
         ...
 
     def audit(self, *, expect: Head | None = None) -> Head:

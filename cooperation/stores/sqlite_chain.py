@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 from cooperation.errors import StoreError
@@ -89,6 +90,10 @@ class ChainReads:
     _live: Callable[[], sqlite3.Connection]
     _error: Callable[[sqlite3.Error, str], StoreError]
 
+    def wait_for_appends(self, timeout: float) -> None:
+        """SQLite tells no one of a write: wait, and let the caller look again (polling)."""
+        time.sleep(timeout)
+
     def head(self) -> Head:
         with self._lock:
             try:
@@ -96,9 +101,8 @@ class ChainReads:
             except sqlite3.Error as error:
                 raise self._error(error, "read") from None
 
-    def chain_rows(self, initiative: str | None = None) -> Iterator[ChainRow]:
+    def chain_rows(self, initiative: str | None = None, *, after: int = 0) -> Iterator[ChainRow]:
         """Events as stored, in position order, a page at a time (no statement stays open between pages)."""
-        after = 0
         while True:
             with self._lock:
                 try:

@@ -49,6 +49,15 @@ class WhoOutput(_Output):
     could_still: list[str] = Field(description="Current participants who could count but do not, sorted")
 
 
+class InvalidMoveOutput(_Output):
+    """A move in the log that did not fit when it was made, and is not honoured."""
+
+    seq: int = Field(ge=1)
+    kind: str
+    at: str
+    why: str
+
+
 class ClosedOutput(_Output):
     """How and when an initiative was closed."""
 
@@ -81,6 +90,7 @@ class StatusOutput(_Output):
     last_event: str | None
     aliases: list[str] | None = Field(description="Other ids it was given (`coop rename --alias`), or null")
     closed: ClosedOutput | None = Field(description="Set once withdrawn or archived")
+    invalid_moves: list[InvalidMoveOutput] = Field(description="Moves in its log not honoured (forged, ...)")
     who: dict[str, WhoOutput] | None = Field(
         description="By condition, who it counts and who could still; null in a portfolio (`--all`)"
     )
@@ -118,6 +128,8 @@ class HistoryEntryOutput(_Output):
     at: str
     by: str | None = None
     data: dict[str, Any]
+    recorded_at: str | None = Field(default=None, description="When the registry recorded it (UTC); not filtered")
+    recorded_by: str | None = Field(default=None, description="The account that recorded it; not filtered")
     withheld: list[str] | None = Field(default=None, description="Fields the audience may not see (filtered only)")
     withdrawn: WithdrawnMark | None = Field(default=None, description="Present when a correction withdrew it")
     late: LateMark | None = Field(default=None, description="Present when it was recorded after a later move")

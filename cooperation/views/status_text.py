@@ -40,7 +40,10 @@ def status_text(status: InitiativeStatus) -> str:
     if status.lapses_on:
         lines += _lapses(status)
     for move in status.invalid_moves:  # a row written around coop, say: named until corrected
-        lines.append(f"  NOT HONOURED: {move.kind} #{move.seq} at {move.at}: {move.why}")
+        lines.append(
+            f"  NOT HONOURED: {move.kind} #{move.seq} at {move.at}: {move.why} "
+            f"(once understood: coop withdraw {status.initiative} {move.seq} --reason ... --by ...)"
+        )
     return for_terminal("\n".join(lines))
 
 

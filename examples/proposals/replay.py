@@ -6,7 +6,8 @@ through the CLI:
 
     coop proposals import examples/proposals/fictional-proposals.jsonl
     coop proposals similar
-    coop proposals merge F-101 F-117 F-123 --name "..." --by "Programme committee (fictional)"
+    coop proposals merge F-101 F-117 F-123 --name "..." --by "Programme committee (fictional)" \
+        --by-community intergovernmental
     coop attest ... / coop evidence ... / coop meet ... / coop advance ...
 
 Run it with `python examples/proposals/replay.py [REGISTRY]` (default: a new registry in a
@@ -21,11 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cooperation.registry import Registry
+from cooperation.vocabulary import Community
 
 HERE = Path(__file__).resolve().parent
 PROPOSALS = HERE / "fictional-proposals.jsonl"
 TRACK = "fictional-router-passwords-track"
-COMMITTEE = "Programme committee (fictional)"
+COMMITTEE = "Programme committee (fictional)"  # merges, so creates the track and is its first owner
+COMMITTEE_COMMUNITY: Community = "intergovernmental"  # convened for the forum, as the IGF's MAG is by the UN
 VENDORS = "Example Router Vendors' Association (fictional)"  # the first organiser of the first proposal: the owner
 CERT = "Example CERT (fictional)"
 REGULATOR = "Example Telecom Regulator (fictional)"
@@ -43,6 +46,7 @@ def replay(registry: Registry, show: Callable[[str], None] = print) -> str:
         group.proposals,
         name="Fictional: A track on router default passwords",
         by=COMMITTEE,
+        by_community=COMMITTEE_COMMUNITY,
         initiative=TRACK,
         at="2025-03-01",
     )
@@ -68,8 +72,12 @@ def replay(registry: Registry, show: Callable[[str], None] = print) -> str:
         by=CERT,
         at="2025-05-01",
     )
-    registry.meet(track, [VENDORS, CERT, REGULATOR, LAB], venue="Forum venue, day 1 (fictional)", at="2025-06-10")
-    registry.meet(track, [VENDORS, CERT, REGULATOR, LAB], venue="Forum venue, day 2 (fictional)", at="2025-06-11")
+    registry.meet(
+        track, [VENDORS, CERT, REGULATOR, LAB], venue="Forum venue, day 1 (fictional)", by=VENDORS, at="2025-06-10"
+    )
+    registry.meet(
+        track, [VENDORS, CERT, REGULATOR, LAB], venue="Forum venue, day 2 (fictional)", by=VENDORS, at="2025-06-11"
+    )
     show(f"{track}: {registry.advance(track, by=VENDORS, at='2025-06-11').stage}")
 
     registry.evidence(

@@ -115,8 +115,17 @@ def _quoted(text: str) -> str:
 def proposals_merge(
     ids: Annotated[list[str], typer.Argument(help="The ids of the proposals to merge (two or more).")],
     name: Annotated[str, typer.Option("--name", help="The name of the solution track.")],
-    by: Annotated[str, typer.Option("--by", help="Who merges them (a programme committee, say).")],
+    by: Annotated[
+        str, typer.Option("--by", help="Who merges them (a programme committee, say): the track's creator and owner.")
+    ],
     db: DbOption = None,
+    by_community: Annotated[
+        str | None,
+        typer.Option(
+            "--by-community",
+            help="The community of who merges (--by) [default: theirs in --community or in the proposals].",
+        ),
+    ] = None,
     initiative: Annotated[
         str | None, typer.Option("--id", help="The track's initiative id [default: made from the name].")
     ] = None,
@@ -128,12 +137,17 @@ def proposals_merge(
 ) -> None:
     """Merge proposals into a new solution-track initiative; its organisers join with their communities.
 
-    Each proposal becomes evidence of `same-topic-proposals` with its source, and is marked merged
-    (a proposal merges once). The first organiser of the first proposal is the track's owner.
+    Who merges (--by) creates the track and joins it first, as owner, with --by-community; then
+    the organisers join, the first organiser of the first proposal as an owner too, who convenes
+    it. Each proposal becomes evidence of `same-topic-proposals` with its source, and is marked
+    merged (a proposal merges once). Every event is recorded by who merges.
     """
     placed = _communities(community or [])
+    creator = _community(by_community) if by_community is not None else None
     with open_registry(db) as registry:
-        identifier = registry.proposals().merge(ids, name=name, by=by, initiative=initiative, communities=placed, at=at)
+        identifier = registry.proposals().merge(
+            ids, name=name, by=by, by_community=creator, initiative=initiative, communities=placed, at=at
+        )
         status = registry.status(identifier)
     typer.echo(
         for_terminal(f"merged {len(set(ids))} proposals into {identifier} (solution-track, stage {status.stage})")
@@ -153,6 +167,15 @@ def _communities(given: list[str]) -> dict[str, "Community"]:
             )
         placed[organiser.strip()] = community.strip()  # type: ignore[assignment]  # checked just above
     return placed
+
+
+def _community(given: str) -> "Community":
+    from cooperation.vocabulary import COMMUNITIES
+
+    for community in COMMUNITIES:
+        if community == given.strip():
+            return community
+    raise typer.BadParameter(f"'{given}': one of {', '.join(COMMUNITIES)}", param_hint="--by-community")
 
 
 def register(app: typer.Typer) -> None:
