@@ -21,7 +21,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cooperation.definition.pinned import StoredWorkflow, read_builtin
 from cooperation.engine.events import parse_at
+from cooperation.engine.workflow_lines import workflow_line
 from cooperation.errors import ProposalError, StoreError
 from cooperation.proposals.records import Proposal, proposal_from, read_proposals
 from cooperation.stores.proposals import ProposalStore
@@ -184,30 +186,12 @@ def merge_events(
     by = by.strip()
     if not by:
         raise ProposalError("a merge needs who merges (--by NAME): they create the track and are its first owner")
-    placed: dict[str, Community] = {}  # what any of the proposals says of an organiser
-    for proposal in proposals:
-        for organiser in proposal.organisers:
-            community = proposal.community_of(organiser)
-            if community is not None:
-                placed.setdefault(organiser, community)
-    organisers: dict[str, Community] = {}
-    unplaced: list[str] = []
-    for proposal in proposals:
-        for organiser in proposal.organisers:
-            community = communities.get(organiser) or placed.get(organiser)
-            if community is None:
-                unplaced.append(f"'{organiser}' ({proposal.id})")
-            else:
-                organisers.setdefault(organiser, community)
     given = [*communities.values(), *([by_community] if by_community is not None else [])]
     wrong = sorted(value for value in given if value not in COMMUNITIES)
     if wrong:
         raise ProposalError(f"unknown communities {', '.join(wrong)} (use: {', '.join(COMMUNITIES)})")
-    if unplaced:
-        raise ProposalError(
-            f"no community for organiser {', '.join(dict.fromkeys(unplaced))}: add `communities` to the proposal "
-            "and import it again, or name it with --community 'ORGANISER=COMMUNITY'"
-        )
+    placed = _placed(proposals)
+    organisers = _organisers(proposals, communities, placed)
     creator = by_community or communities.get(by) or placed.get(by)
     if creator is None:
         raise ProposalError(
@@ -219,8 +203,10 @@ def merge_events(
         event = {"initiative": initiative, "kind": kind, "at": at, "by": by, "data": data}
         return json.dumps(event, ensure_ascii=False)
 
+    pin = read_builtin(MERGE_WORKFLOW)  # the track is pinned to the text this coop ships, carried by the import
     lines = [
-        line("initiative_created", {"name": name, "workflow": MERGE_WORKFLOW}),
+        workflow_line(StoredWorkflow(pin.hash, pin.id, pin.text)),
+        line("initiative_created", {"name": name, **pin.reference()}),
         line("participant_joined", {"name": by, "community": creator, "role": "owner"}),  # the creator, first
     ]
     for position, (organiser, community) in enumerate(organisers.items()):
@@ -237,3 +223,35 @@ def merge_events(
             data["link"] = proposal.source[:2000]
         lines.append(line("evidence_recorded", data))
     return lines
+
+
+def _placed(proposals: Sequence[Proposal]) -> dict[str, Community]:
+    """What any of the proposals says of each organiser's community."""
+    placed: dict[str, Community] = {}
+    for proposal in proposals:
+        for organiser in proposal.organisers:
+            community = proposal.community_of(organiser)
+            if community is not None:
+                placed.setdefault(organiser, community)
+    return placed
+
+
+def _organisers(
+    proposals: Sequence[Proposal], communities: Mapping[str, Community], placed: Mapping[str, Community]
+) -> dict[str, Community]:
+    """Every organiser with their community (given, else as a proposal says), or ProposalError naming those without."""
+    organisers: dict[str, Community] = {}
+    unplaced: list[str] = []
+    for proposal in proposals:
+        for organiser in proposal.organisers:
+            community = communities.get(organiser) or placed.get(organiser)
+            if community is None:
+                unplaced.append(f"'{organiser}' ({proposal.id})")
+            else:
+                organisers.setdefault(organiser, community)
+    if unplaced:
+        raise ProposalError(
+            f"no community for organiser {', '.join(dict.fromkeys(unplaced))}: add `communities` to the proposal "
+            "and import it again, or name it with --community 'ORGANISER=COMMUNITY'"
+        )
+    return organisers

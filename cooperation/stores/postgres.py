@@ -31,6 +31,7 @@ from cooperation.stores import postgres_chain
 from cooperation.stores.appending import Batches
 from cooperation.stores.chain import GENESIS, ChainRow, Head, audit
 from cooperation.stores.postgres_advice import advice
+from cooperation.stores.postgres_notify import NOTIFY_MIGRATION, PostgresListening
 from cooperation.stores.postgres_proposals import POSTGRES_MIGRATION as PROPOSALS_MIGRATION
 from cooperation.stores.postgres_proposals import PostgresProposals
 from cooperation.stores.postgres_sql import migration_key, object_names, statements
@@ -51,8 +52,6 @@ OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit s
 CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "coop"
 _PAGE = 500  # logs per read_all query
-
-NOTIFY_CHANNEL = "coop_events"  # what appends notify, with the registry's schema as the payload
 
 # Each migration brings the schema from its index to its index + 1; append, never edit.
 # {meta}, {events} and {refuse} stand for the schema-qualified names of our objects.
@@ -94,18 +93,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
     PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/postgres_proposals.py)
     # A registry-wide position and hash chain, and the one append path (postgres_chain.py).
     postgres_chain.migration(),
-    # Listeners (`coop events --follow`) are told when a write lands; the payload names the schema.
-    (
-        f"""
-        CREATE FUNCTION {{notify}}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_SCHEMA);
-            RETURN NULL;
-        END
-        $$
-        """,
-        "CREATE TRIGGER coop_events_notify AFTER INSERT ON {events} FOR EACH STATEMENT EXECUTE FUNCTION {notify}()",
-    ),
+    NOTIFY_MIGRATION,  # listeners of `coop events --follow` are told of writes (postgres_notify.py)
 ]
 
 
@@ -114,7 +102,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
+class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, PostgresListening):
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
     One connection per store; a store may be shared by threads, which take turns. A
@@ -184,20 +172,6 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals):
 
     def chain_rows(self, initiative: str | None = None, *, after: int = 0) -> Iterator[ChainRow]:
         return postgres_chain.chain_rows(self._query, self._sql, initiative, after=after)
-
-    def wait_for_appends(self, timeout: float) -> None:
-        """Wait for the server's word that events were appended to this registry (LISTEN/NOTIFY), at most `timeout`."""
-        with self._lock:
-            if self._listener is None:
-                self._listener = self._connect(action="listen to")
-                self._listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-            listener = self._listener
-        try:
-            for notice in listener.notifies(timeout=timeout):
-                if notice.payload == self._schema:
-                    return
-        except psycopg.Error as error:
-            raise self._error(error, "listen to") from None
 
     def audit(self, *, expect: Head | None = None) -> Head:
         """Recompute the hash chain over every event, in one snapshot (see `chain.audit`)."""
