@@ -46,6 +46,17 @@ def _insert(db: Path, kind: str, at: str, by: str | None, data: dict[str, str]) 
     return int(seq)
 
 
+def _ready_for_ownership(registry: Registry) -> None:
+    """Record what the pilot needs to move to ownership, on 2018-01-06 and 07."""
+    for condition, text in (("challenge", "A problem"), ("owner-declared", "Ada owns it")):
+        registry.evidence("pilot", condition, text, by="Ada", at="2018-01-06")
+    registry.join("pilot", "Ben", community="business", by="Ada", at="2018-01-06")
+    registry.join("pilot", "Cy", community="government", by="Ada", at="2018-01-06")
+    registry.meet("pilot", ["Ada", "Ben", "Cy"], neutral=True, by="Ada", at="2018-01-07")
+    for name in ("Ada", "Ben", "Cy"):
+        registry.attest("pilot", "voluntary", by=name, at="2018-01-07")
+
+
 FORGERIES = [
     ("stage_advanced", "Ada", {"from": "challenge", "to": "result"}, "goes to 'ownership', not 'result'"),
     ("stage_advanced", "Ada", {"from": "challenge", "to": "ownership"}, "its prerequisites were unmet at 2018-01-05"),
@@ -76,13 +87,7 @@ def test_a_forged_move_is_not_honoured_and_is_named(
 def test_a_valid_move_after_a_forged_one_still_counts(db: Path) -> None:
     forged = _insert(db, "stage_advanced", "2018-01-05", "Ada", {"from": "challenge", "to": "result"})
     with Registry.open(db) as registry:
-        for condition, text in (("challenge", "A problem"), ("owner-declared", "Ada owns it")):
-            registry.evidence("pilot", condition, text, by="Ada", at="2018-01-06")
-        registry.join("pilot", "Ben", community="business", by="Ada", at="2018-01-06")
-        registry.join("pilot", "Cy", community="government", by="Ada", at="2018-01-06")
-        registry.meet("pilot", ["Ada", "Ben", "Cy"], neutral=True, by="Ada", at="2018-01-07")
-        for name in ("Ada", "Ben", "Cy"):
-            registry.attest("pilot", "voluntary", by=name, at="2018-01-07")
+        _ready_for_ownership(registry)
         assert registry.advance("pilot", by="Ada", at="2018-01-08").stage == "ownership"
         status = registry.status("pilot")
         assert status.stage == "ownership" and [move.seq for move in status.invalid_moves] == [forged]
@@ -139,13 +144,7 @@ def test_a_move_not_honoured_is_named_until_a_steward_withdraws_it(db: Path) -> 
 
 def test_a_move_that_was_honoured_cannot_be_withdrawn(db: Path) -> None:
     with Registry.open(db) as registry:
-        for condition, text in (("challenge", "A problem"), ("owner-declared", "Ada owns it")):
-            registry.evidence("pilot", condition, text, by="Ada", at="2018-01-06")
-        registry.join("pilot", "Ben", community="business", by="Ada", at="2018-01-06")
-        registry.join("pilot", "Cy", community="government", by="Ada", at="2018-01-06")
-        registry.meet("pilot", ["Ada", "Ben", "Cy"], neutral=True, by="Ada", at="2018-01-07")
-        for name in ("Ada", "Ben", "Cy"):
-            registry.attest("pilot", "voluntary", by=name, at="2018-01-07")
+        _ready_for_ownership(registry)
         registry.advance("pilot", by="Ada", at="2018-01-08")
         moved = registry.history("pilot")[-1].seq
         before = registry.store.version("pilot")
