@@ -48,11 +48,12 @@ def export_lines(
         if initiative is None or row.initiative == initiative:
             if before is not None:
                 yield from before(row)
-            yield _line(row, previous if initiative is not None else None) + "\n"
+            yield chain_line(row, previous if initiative is not None else None) + "\n"
         previous = row.hash or GENESIS
 
 
-def _line(row: ChainRow, previous: str | None) -> str:
+def chain_line(row: ChainRow, previous: str | None = None) -> str:
+    """One event as a line of format v2 (without its newline): the event, then its place and chain fields."""
     fields: dict[str, Any] = {"initiative": row.initiative, "kind": row.kind, "at": row.at}
     if row.by is not None:
         fields["by"] = row.by

@@ -4,32 +4,18 @@
 that point: after a registry-wide sequence number (the event's `position` in the registry's
 hash chain, which only grows), or recorded after a date. Each line carries that `position`, so a
 reader that stops can start again with `--since` its last one and miss nothing, see nothing
-twice. `--follow` then waits for new events until interrupted: the store says when there may
+twice. Each line is the event as a v2 export writes it (`stores.interchange.chain_line`).
+`--follow` then waits for new events until interrupted: the store says when there may
 be some (`EventStore.wait_for_appends`: PostgreSQL by LISTEN/NOTIFY, SQLite by polling).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from cooperation.stores.chain import ChainRow
 from cooperation.stores.protocol import EventStore
-
-
-def feed_line(row: ChainRow) -> str:
-    """One event as a line of the feed (without its newline)."""
-    fields: dict[str, Any] = {"position": row.position, "initiative": row.initiative, "seq": row.seq}
-    fields.update(kind=row.kind, at=row.at)
-    if row.by is not None:
-        fields["by"] = row.by
-    head = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))[:-1]
-    tail = json.dumps(
-        {"recorded_at": row.recorded_at, "recorded_by": row.recorded_by}, ensure_ascii=False, separators=(",", ":")
-    )[1:]
-    return f'{head},"data":{row.data},{tail}'  # the data exactly as stored, not decoded and encoded again
 
 
 def rows_after(store: EventStore, position: int, *, recorded_after: datetime | None = None) -> Iterator[ChainRow]:

@@ -34,7 +34,8 @@ def events(
     """
     from cooperation.engine.events import cutoff
     from cooperation.errors import MomentError
-    from cooperation.views.feed import feed_line, rows_after
+    from cooperation.stores.interchange import chain_line
+    from cooperation.views.feed import rows_after
 
     position, recorded_after = int(since) if since.isdigit() else 0, None
     if not since.isdigit():
@@ -48,7 +49,7 @@ def events(
         try:
             while True:
                 for row in rows_after(store, position, recorded_after=recorded_after):
-                    write(feed_line(row) + "\n")
+                    write(chain_line(row) + "\n")
                     position = max(position, row.position or 0)
                 sys.stdout.flush()
                 if not follow:
