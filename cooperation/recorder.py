@@ -34,7 +34,7 @@ from cooperation.engine.payloads import (
     TrustBreachedData,
 )
 from cooperation.errors import EventError
-from cooperation.vocabulary import DEFAULT_TLP, TLP_LABELS, Community, Role, TlpLabel, tlp_label
+from cooperation.vocabulary import DEFAULT_TLP, TLP_LABELS, Community, TlpLabel, tlp_label
 
 Moment = str | date | datetime
 
@@ -218,7 +218,7 @@ class Recorder:
         name: str,
         *,
         community: Community,
-        role: Role = "member",
+        role: str = "member",
         organisation: str | None = None,
         by: str | None = None,
         at: Moment | None = None,
@@ -303,7 +303,7 @@ class Recorder:
         from `at` on it counts as never recorded; before, it still does, and history keeps both."""
         return self._append(initiative, "fact_withdrawn", {"seq": seq, "reason": reason}, by, at)
 
-    def change_role(self, initiative: str, name: str, role: Role, *, by: str, at: Moment | None = None) -> Event:
+    def change_role(self, initiative: str, name: str, role: str, *, by: str, at: Moment | None = None) -> Event:
         """Give a current participant another role (`by`: an owner or secretariat, or the creator)."""
         return self._append(initiative, "role_changed", {"name": name, "role": role}, by, at)
 

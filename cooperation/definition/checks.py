@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from cooperation.definition.compiled import CompiledScale, compile_condition
 from cooperation.definition.models import WorkflowDefinition
 from cooperation.definition.problems import problem_at
+from cooperation.definition.role_checks import check_roles
 from cooperation.definition.yamlsafe import Document, PathKey
 from cooperation.engine.conditions.base import references
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.permissions import PERMISSIONS
 from cooperation.errors import Problem
+from cooperation.vocabulary import ROLES
 from cooperation.wording import did_you_mean
 
 
@@ -52,6 +54,7 @@ def check_references(definition: WorkflowDefinition, document: Document | None, 
     yield from _condition_references(definition, place)
     yield from _transition_references(definition, place)
     yield from _permissions(definition, place)
+    yield from check_roles(definition, document, file)
 
 
 def _duplicates(definition: WorkflowDefinition, place: _Place) -> Iterable[Problem]:
@@ -96,6 +99,7 @@ def _condition_references(definition: WorkflowDefinition, place: _Place) -> Iter
         "condition": {condition.id for condition in definition.conditions},
         "parameter": {parameter.id for parameter in definition.parameters},
         "stage": {stage.id for stage in definition.stages},
+        "role": {*ROLES, *(role.id for role in definition.roles)},
     }
     scales = {p.id: CompiledScale(p.scale.min, p.scale.max, p.scale.labels) for p in definition.parameters}
     for index, stage in enumerate(definition.stages):
@@ -141,7 +145,7 @@ def _permissions(definition: WorkflowDefinition, place: _Place) -> Iterable[Prob
     for kind, roles in definition.permissions.items():
         default = PERMISSIONS[kind].roles
         for index, role in enumerate(roles):
-            if role not in default:
+            if role not in default and role in ROLES:  # a role not built in: `check_roles` says what is wrong
                 yield place.at(
                     ("permissions", kind, index),
                     f"role '{role}' may not record {kind} by default, and a workflow may only narrow who may",

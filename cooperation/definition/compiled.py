@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from cooperation.engine.conditions.base import references
 from cooperation.engine.conditions.table import KINDS
-from cooperation.vocabulary import BodyKind, Role
+from cooperation.vocabulary import ROLES, BodyKind
 
 if TYPE_CHECKING:
     from cooperation.definition.models import (
@@ -69,7 +69,15 @@ class CompiledStage(NamedTuple):
     title: str
     ladder: bool
     terminal: bool
-    advance_roles: tuple[Role, ...] | None
+    advance_roles: tuple[str, ...] | None
+
+
+class CompiledRole(NamedTuple):
+    """A role the workflow declares (`roles:`): the kinds of fact its holders may record."""
+
+    id: str
+    title: str
+    may: frozenset[str]
 
 
 class CompiledTransition(NamedTuple):
@@ -78,9 +86,10 @@ class CompiledTransition(NamedTuple):
     title: str
     from_: tuple[str, ...]
     to: str
-    roles: tuple[Role, ...] | None
+    roles: tuple[str, ...] | None
     on_event: str | None
     body_kinds: tuple[BodyKind, ...]
+    on_roles: tuple[str, ...] = ()  # with an on_event about a participant: only one holding these roles
 
 
 class CompiledScale(NamedTuple):
@@ -103,11 +112,12 @@ class CompiledWorkflow:
     compiled_stages: Mapping[str, CompiledStage]  # in the definition's order
     compiled_transitions: Mapping[str, CompiledTransition]  # in the definition's order
     scales: Mapping[str, CompiledScale]  # by parameter
-    default_roles: tuple[Role, ...]  # who may advance, unless a stage or transition says otherwise
+    default_roles: tuple[str, ...]  # who may advance, unless a stage or transition says otherwise
     default_waiver_min_rationale: int
     pickled_definition: bytes = field(repr=False)
     warnings: tuple[Problem, ...] = ()
-    permissions: Mapping[str, tuple[Role, ...]] = field(default_factory=dict)  # event kind -> roles, narrowed
+    permissions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # event kind -> roles, narrowed
+    declared_roles: Mapping[str, CompiledRole] = field(default_factory=dict)  # its own roles (`roles:`), in order
 
     @classmethod
     def build(
@@ -145,6 +155,7 @@ class CompiledWorkflow:
                     _optional_tuple(t.roles),
                     t.on_event,
                     tuple(t.body_kinds),
+                    tuple(t.on_roles),
                 )
                 for t in definition.transitions
             },
@@ -154,6 +165,9 @@ class CompiledWorkflow:
             pickled_definition=pickle.dumps(definition, protocol=pickle.HIGHEST_PROTOCOL),
             warnings=warnings,
             permissions={kind: tuple(roles) for kind, roles in definition.permissions.items()},
+            declared_roles={
+                role.id: CompiledRole(role.id, role.title or role.id, frozenset(role.may)) for role in definition.roles
+            },
         )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -188,6 +202,11 @@ class CompiledWorkflow:
     def start(self) -> str:
         return self.ladder[0]
 
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        """Every role a participant may hold in this workflow: the four built in, then those it declares."""
+        return (*ROLES, *self.declared_roles)
+
     def needs(self, stage: str) -> tuple[str, ...]:
         """Conditions stage `stage` needs (its own and its predecessors'), prerequisites first."""
         return self.stage_needs[stage]
@@ -201,5 +220,5 @@ def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def _optional_tuple(values: list[Role] | None) -> tuple[Role, ...] | None:
+def _optional_tuple(values: list[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)

@@ -23,16 +23,18 @@ from cooperation.engine.conditions.base import (
     Reference,
 )
 from cooperation.engine.conditions.table import KINDS
-from cooperation.vocabulary import BodyKind, Role
+from cooperation.engine.payloads import RecordableKind
+from cooperation.vocabulary import BodyKind
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 Level = Annotated[int, Field(ge=-MAX_LEVEL, le=MAX_LEVEL)]
+RoleId = Identifier  # a built-in role (owner, secretariat, member, observer) or one the workflow declares
 RationaleLength = Annotated[int, Field(ge=1, le=10_000)]  # a rationale is Text: at most 10,000 characters
 Strength = Literal["required", "waivable", "advisory"]
 TransitionKind = Literal["regress", "hand_off", "escalate"]
 
-DEFAULT_ADVANCE_ROLES: list[Role] = ["owner", "secretariat"]
+DEFAULT_ADVANCE_ROLES: list[RoleId] = ["owner", "secretariat"]
 # The kinds of fact a workflow's `permissions:` may narrow (moves have their own roles; creation is anyone's).
 NarrowableKind = Literal[
     "participant_joined",
@@ -46,6 +48,9 @@ NarrowableKind = Literal[
     "trust_breached",
     "account_bound",
 ]
+# The kinds of event on which a transition may be taken by itself (`on_event`); `on_roles` applies to
+# the three about a participant (`cooperation.engine.triggers`).
+TriggerKind = Literal["trust_breached", "participant_joined", "participant_left", "role_changed"]
 
 
 class _Strict(BaseModel):
@@ -172,7 +177,7 @@ class StageDefinition(_Strict):
         description="On the advancing ladder; false for stages reached only by a transition (hand-off, regulation).",
     )
     terminal: bool = Field(default=False, description="An end: nothing leaves it, and that is intended.")
-    advance_roles: list[Role] | None = Field(
+    advance_roles: list[RoleId] | None = Field(
         default=None, description="Roles that may advance into this stage; defaults to the workflow's."
     )
 
@@ -186,13 +191,31 @@ class TransitionDefinition(_Strict):
     description: str = ""
     from_: list[Identifier] = Field(alias="from", min_length=1)
     to: Identifier
-    roles: list[Role] | None = Field(default=None, description="Roles that may trigger it; defaults to the workflow's.")
+    roles: list[RoleId] | None = Field(
+        default=None, description="Roles that may trigger it; defaults to the workflow's."
+    )
     requires: list[Identifier] = Field(default_factory=list)
-    on_event: Literal["trust_breached"] | None = Field(
+    on_event: TriggerKind | None = Field(
         default=None, description="Taken automatically when this kind of event is recorded."
+    )
+    on_roles: list[RoleId] = Field(
+        default_factory=list,
+        description="With on_event about a participant (joined, left, role changed): only when that participant "
+        "held one of these roles (joined with it; held it when leaving or before the change).",
     )
     body_kinds: list[BodyKind] = Field(
         default_factory=list, description="For hand_off: the kinds of outside body it may go to."
+    )
+
+
+class RoleDefinition(_Strict):
+    """A role of the workflow's own, beside the four built in, and the kinds of fact its holders may record."""
+
+    id: RoleId
+    title: Text | None = None
+    description: str = ""
+    may: list[RecordableKind] = Field(
+        default_factory=list, description="The kinds of fact participants in this role may record."
     )
 
 
@@ -205,13 +228,17 @@ class WorkflowDefinition(_Strict):
     version: Text
     title: Text
     description: Text
-    advance_roles: list[Role] = Field(default_factory=lambda: list(DEFAULT_ADVANCE_ROLES))
+    advance_roles: list[RoleId] = Field(default_factory=lambda: list(DEFAULT_ADVANCE_ROLES))
     waiver_min_rationale: RationaleLength = 40
     parameters: list[ParameterDefinition] = Field(default_factory=list)
     stages: list[StageDefinition] = Field(min_length=1)
     conditions: list[ConditionDefinition] = Field(default_factory=list)
     transitions: list[TransitionDefinition] = Field(default_factory=list)
-    permissions: dict[NarrowableKind, list[Role]] = Field(
+    roles: list[RoleDefinition] = Field(
+        default_factory=list,
+        description="Roles of this workflow's own, added to owner, secretariat, member and observer.",
+    )
+    permissions: dict[NarrowableKind, list[RoleId]] = Field(
         default_factory=dict,
         description="Who may record each kind of fact, narrowing the defaults (never widening them): "
         "event kind -> roles. Moves take their roles from stages and transitions.",

@@ -19,6 +19,7 @@ from cooperation.engine.facts import Facts, Participant
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, moves_for
 from cooperation.engine.payloads import CORRECTION_KINDS, EventData, EventKind, move_payload, payload
 from cooperation.engine.permissions import check_account, check_actor
+from cooperation.engine.roles import check_role
 from cooperation.errors import EventError
 from cooperation.wording import did_you_mean, one_of
 
@@ -49,6 +50,7 @@ def admit(
         raise EventError(f"{event.at} is before {facts.initiative} was created ({_day(facts.created)})")
     if facts.closed is not None:
         raise closed_error(facts)
+    check_role(workflow, event)
     check_actor(workflow, then or facts, event)
     if account is not None:  # bindings hold from when they are made: a fact dated before one is still theirs
         check_account(facts, event, account)
@@ -119,7 +121,7 @@ def _waiver(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
         )
     allowed = workflow.default_roles  # besides the permissions: a workflow's movers are its waivers
     granter = _require_participant(facts, event.by or "", "waive")
-    if granter.role not in allowed:
+    if granter.role not in allowed and granter.role not in workflow.declared_roles:  # declared: its `may:` said
         raise EventError(
             f"{event.by} is a {granter.role}; only participants in the role of {one_of(allowed)} may waive conditions"
         )

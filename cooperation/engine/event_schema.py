@@ -25,7 +25,7 @@ from pydantic import (
 from cooperation.engine.events import FORMAT_VERSION, Event, parse_at
 from cooperation.engine.payloads import EVENT_KINDS, ClosedState, EventKind
 from cooperation.errors import EventError
-from cooperation.vocabulary import DEFAULT_TLP, BodyKind, Community, Role, TlpLabel
+from cooperation.vocabulary import DEFAULT_TLP, ROLES, BodyKind, Community, TlpLabel
 
 InitiativeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
 # A name: one line, with something visible in it. Text: free text, no control characters but tab and newline.
@@ -34,6 +34,9 @@ _TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b-\
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NAME_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=100_000, pattern=_TEXT_PATTERN)]
 ConditionId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# A role: one of the four built in or one the initiative's workflow declares. Only its shape is
+# checked here; whether the workflow has it is checked at admission (`cooperation.engine.roles`).
+RoleName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
 
 
 # --- validation models, one per kind --------------------------------------------------------
@@ -56,7 +59,7 @@ class ParticipantJoined(_Data):
     name: Name
     community: Community
     organisation: Name | None = None
-    role: Role = "member"
+    role: RoleName = "member"
 
 
 class ParticipantLeft(_Data):
@@ -146,7 +149,7 @@ class FactWithdrawn(_Data):
 
 class RoleChanged(_Data):
     name: Name
-    role: Role
+    role: RoleName
 
 
 class InitiativeRenamed(_Data):
@@ -330,6 +333,11 @@ def _describe_errors(error: ValidationError, where: str) -> str:
             message = f"{detail['input']!r} is not allowed; use one of: {detail['ctx']['expected']}"
         elif detail["type"] == "string_pattern_mismatch" and path == "initiative":
             message = f"{detail['input']!r} is not a valid initiative id: use letters, digits, '.', '_' and '-'"
+        elif detail["type"] == "string_pattern_mismatch" and path == "data.role":
+            message = (
+                f"{detail['input']!r} is not a role: a role is one of {', '.join(ROLES)} or one the workflow "
+                "declares, in lower-case letters, digits and single hyphens"
+            )
         elif detail["type"] == "string_pattern_mismatch":
             message = "needs a visible character, and no control characters"
         elif detail["type"] == "extra_forbidden":

@@ -29,6 +29,7 @@ from cooperation.engine.payloads import (
     payload,
 )
 from cooperation.engine.rejudge import Switch, judged_fold
+from cooperation.engine.triggers import automatic_reason, role_held
 from cooperation.errors import (
     BlockedTransitionError,
     CooperationError,
@@ -134,14 +135,14 @@ class LoadedInitiative:
                     f"{automatic['transition']}, at {expected.at}, reason {automatic['reason']!r})"
                 )
             return [self.add(event)]
-        event = admit(
-            self.workflow, self.facts, event, then=self.facts_for(event), clock=clock, log=self.events, account=account
-        )
+        then = self.facts_for(event)
+        event = admit(self.workflow, self.facts, event, then=then, clock=clock, log=self.events, account=account)
         if event.kind in MOVE_KINDS:
             event = self._make_move(event)
         last = self.facts.last_event
+        role = role_held(then, event) if event.kind in self.moves.automatic_events else None
         batch = [self.add(event)]  # on error the caller drops `self`, so adding first is safe
-        follow_up = self._automatic_move(event)
+        follow_up = self._automatic_move(event, role)
         if follow_up is not None and last is not None and event.moment < last:
             raise EventError(
                 f"this {event.kind} moves {self.facts.initiative} back to '{move_payload(follow_up)['to']}', "
@@ -178,16 +179,17 @@ class LoadedInitiative:
             raise BlockedTransitionError(facts.initiative, move_payload(event)["to"], unmet)
         return _arriving(event, arrived)
 
-    def _automatic_move(self, event: Event) -> Event | None:
-        """The move the workflow makes by itself on this kind of event (a trust breach regresses),
-        if its own prerequisites are met once the event is recorded."""
-        move: Move | None = self.moves.automatic(self.facts.stage, event.kind)
+    def _automatic_move(self, event: Event, role: str | None) -> Event | None:
+        """The move the workflow makes by itself on this kind of event (a trust breach regresses; the
+        owner leaving may), about a participant in `role`, if its own prerequisites are met once the
+        event is recorded."""
+        move: Move | None = self.moves.automatic(self.facts.stage, event.kind, role)
         if move is None:
             return None
         arrived = self.moves.make(move, self.evaluator(event.moment))
         if arrived is None:
             return None
-        reason = payload(event, "trust_breached")["description"] if event.kind == "trust_breached" else event.kind
+        reason = automatic_reason(event, role)
         assert move.transition is not None, "the workflow moves by itself only along its transitions"
         data: AutomaticMoveData = {
             "from": self.facts.stage,

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cooperation.engine.payloads import MoveEventKind
 from cooperation.errors import TransitionError
-from cooperation.vocabulary import BodyKind, Role
+from cooperation.vocabulary import BodyKind
 
 if TYPE_CHECKING:
     from transitions import EventData, Machine
@@ -60,10 +60,11 @@ class Move:
     source: str
     target: str
     transition: str | None
-    roles: tuple[Role, ...]  # who may make it
+    roles: tuple[str, ...]  # who may make it
     needs: tuple[str, ...]  # the conditions that guard it, in working order
     on_event: str | None = None  # the event kind on which the workflow makes it by itself
     body_kinds: tuple[BodyKind, ...] = ()  # a hand-off: the kinds of body it may go to (empty: any)
+    on_roles: tuple[str, ...] = ()  # with on_event about a participant: only one holding these roles
 
     @property
     def trigger(self) -> str:
@@ -76,8 +77,12 @@ class Move:
 
     @property
     def automatic(self) -> bool:
-        """Taken by the engine itself on an event (a breach of trust)."""
+        """Taken by the engine itself on an event (a breach of trust, the owner leaving, ...)."""
         return self.on_event is not None
+
+    def taken_on(self, role: str | None) -> bool:
+        """Whether it is taken on an event about a participant holding `role` (None: about no one)."""
+        return not self.on_roles or role in self.on_roles
 
     @property
     def label(self) -> str:
@@ -108,10 +113,11 @@ class MoveTable:
         for move in self.rows:
             if move.transition is not None:
                 self._by_transition[move.transition] = (*self._by_transition.get(move.transition, ()), move)
-        self._automatic: dict[tuple[str, str], Move] = {}
-        for move in self.rows:
+        self._automatic: dict[tuple[str, str], tuple[Move, ...]] = {}
+        for move in self.rows:  # in definition order: the first that applies is taken
             if move.on_event is not None:
-                self._automatic.setdefault((move.source, move.on_event), move)  # the first in definition order
+                key = (move.source, move.on_event)
+                self._automatic[key] = (*self._automatic.get(key, ()), move)
         self.automatic_events = frozenset(event for _, event in self._automatic)
         self._machine: StageMachine | None = None
         self._machine_lock = threading.Lock()
@@ -144,11 +150,12 @@ class MoveTable:
         """The moves a workflow transition makes, one per stage it leaves."""
         return self._by_transition[transition]
 
-    def automatic(self, stage: str, event_kind: str) -> Move | None:
-        """The move the workflow makes by itself from `stage` when an event of this kind is recorded."""
+    def automatic(self, stage: str, event_kind: str, role: str | None = None) -> Move | None:
+        """The move the workflow makes by itself from `stage` when an event of this kind is recorded,
+        about a participant holding `role` (for the kinds about a participant): the first that applies."""
         if event_kind not in self.automatic_events:
             return None
-        return self._automatic.get((stage, event_kind))
+        return next((move for move in self._automatic.get((stage, event_kind), ()) if move.taken_on(role)), None)
 
     # --- which move a request means -----------------------------------------------------------
 
@@ -212,7 +219,15 @@ def _transition(workflow: CompiledWorkflow, stage: str, transition: CompiledTran
     roles = transition.roles if transition.roles is not None else workflow.default_roles
     needs = workflow.transition_needs[transition.id]
     return Move(
-        transition.kind, stage, transition.to, transition.id, roles, needs, transition.on_event, transition.body_kinds
+        transition.kind,
+        stage,
+        transition.to,
+        transition.id,
+        roles,
+        needs,
+        transition.on_event,
+        transition.body_kinds,
+        transition.on_roles,
     )
 
 

@@ -19,7 +19,7 @@ from the TypedDicts' run-time `__required_keys__`, which tools and the tests rea
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict, get_args, overload
 
-from cooperation.vocabulary import BodyKind, Community, Role, TlpLabel
+from cooperation.vocabulary import BodyKind, Community, TlpLabel
 
 if TYPE_CHECKING:
     from cooperation.engine.events import Event
@@ -90,7 +90,7 @@ class ParticipantJoinedData(TypedDict):
     name: str
     community: Community
     organisation: NotRequired[str | None]
-    role: NotRequired[Role]  # "member" when not given
+    role: NotRequired[str]  # "member" when not given; a built-in role or one the workflow declares
 
 
 class ParticipantLeftData(TypedDict):
@@ -174,7 +174,7 @@ class FactWithdrawnData(TypedDict):
 
 class RoleChangedData(TypedDict):
     name: str
-    role: Role
+    role: str  # a built-in role or one the workflow declares
 
 
 class InitiativeRenamedData(TypedDict):

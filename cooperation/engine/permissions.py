@@ -74,11 +74,16 @@ PERMISSIONS: Mapping[EventKind, Permission] = {
 }
 
 
-def allowed_roles(workflow: CompiledWorkflow, kind: EventKind) -> tuple[Role, ...]:
-    """The roles that may record `kind` in `workflow`: the default, narrowed by the workflow's `permissions:`."""
+def allowed_roles(workflow: CompiledWorkflow, kind: EventKind) -> tuple[str, ...]:
+    """The roles that may record `kind` in `workflow`: the built-in ones by default, narrowed by the
+    workflow's `permissions:`; then the roles it declares whose `may:` lists the kind."""
     default = PERMISSIONS[kind].roles
     narrowed = workflow.permissions.get(kind)
-    return default if narrowed is None else tuple(role for role in default if role in narrowed)
+    built_in = default if narrowed is None else tuple(role for role in default if role in narrowed)
+    declared = workflow.declared_roles
+    if not declared:
+        return built_in
+    return (*built_in, *(role.id for role in declared.values() if kind in role.may))
 
 
 def check_actor(workflow: CompiledWorkflow, facts: Facts, event: Event) -> None:
@@ -175,7 +180,7 @@ def _first_participant(facts: Facts, event: Event) -> None:
         )
 
 
-def _error(facts: Facts, event: Event, reason: str, roles: Sequence[Role]) -> ActorError:
+def _error(facts: Facts, event: Event, reason: str, roles: Sequence[str]) -> ActorError:
     """An ActorError saying what is wrong and how to name an actor who may record it."""
     current = [(name, someone.role) for name, someone in facts.participants.items() if someone.active]
     eligible = [name for name, role in current if not roles or role in roles]

@@ -28,6 +28,7 @@ from cooperation.engine.events import MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, InvalidMove, apply, fold
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, Move, MoveTable, moves_for
 from cooperation.engine.payloads import move_payload
+from cooperation.engine.triggers import role_in_log
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledWorkflow
@@ -118,7 +119,9 @@ class _Judge:
             earlier = [event for event in self.events if event.seq < move.seq]
             facts = judged_fold(self.initiative, earlier, self.created_with, until=move.moment, switch=self.switch)
         previous = self.events[index - 1] if index else None
-        return _misfit(self.workflow, self.table, facts, move, previous, self.events)
+        automatic = move.by is None and previous is not None and previous.kind in self.table.automatic_events
+        role = role_in_log(self.events, index - 1) if automatic else None  # only a move no one made needs it
+        return _misfit(self.workflow, self.table, facts, move, previous, self.events, role)
 
 
 def _misfit(
@@ -128,18 +131,22 @@ def _misfit(
     event: Event,
     previous: Event | None,
     events: Sequence[Event],
+    previous_role: str | None = None,
 ) -> str | None:
-    """Why the move `event` did not fit the initiative whose `facts` are those it was made on; None if it did."""
+    """Why the move `event` did not fit the initiative whose `facts` are those it was made on; None if it did.
+
+    `previous_role`: the role of the participant the event before it is about, if any (`on_roles`)."""
     data = move_payload(event)
     stage = facts.stage
     source = data.get("from") or stage
     if source != stage:
         return f"it leaves '{source}', but the valid moves had put the initiative at '{stage}'"
     if event.by is None:
-        automatic = previous is not None and previous.kind == "trust_breached" and previous.at == event.at
-        move = table.automatic(stage, "trust_breached") if automatic else None
+        automatic = previous is not None and previous.kind in table.automatic_events and previous.at == event.at
+        move = table.automatic(stage, previous.kind, previous_role) if previous is not None and automatic else None
         if move is None or move.event_kind != event.kind:
-            return "no one made it, and it is not the move the workflow makes by itself after a breach of trust"
+            cause = "a breach of trust" if previous is None or previous.kind == "trust_breached" else previous.kind
+            return f"no one made it, and it is not the move the workflow makes by itself after {cause}"
     else:
         found = _move_of(table, stage, event)
         if isinstance(found, str):

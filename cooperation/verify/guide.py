@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.engine.conditions.base import counts
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.facts import Facts, Participant, fold, time_ordered
@@ -22,7 +23,7 @@ from cooperation.engine.status import InitiativeStatus
 from cooperation.registry import Registry
 from cooperation.verify.moves import Move, apply_move, moves_from
 from cooperation.verify.planner import WAIVER_RATIONALE
-from cooperation.vocabulary import COMMUNITIES, Role
+from cooperation.vocabulary import COMMUNITIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +121,9 @@ class _Helping:
                 return self.record("condition_waived", {"condition": condition_id, "rationale": rationale.strip()}, by)
         return KINDS[condition.kind].guide(self, condition, fresh=fresh)
 
-    def counted(self) -> list[Participant]:
-        """The active participants who count (not observers)."""
-        return [p for p in self.facts.active_participants() if p.role != "observer"]
+    def counted(self, roles: tuple[str, ...] = ()) -> list[Participant]:
+        """The active participants who count: holding one of `roles` (none named: not observers)."""
+        return [p for p in self.facts.active_participants() if counts(roles, p.role)]
 
     def record(self, kind: RecordableKind, data: dict[str, Any], by: str | None = None) -> Step:
         """Record `kind`: by `by`, or else by a current participant who may (None when no one may: refused)."""
@@ -131,8 +132,8 @@ class _Helping:
     def wait(self, days: float) -> Step:
         return Step("wait", days=days)
 
-    def join(self, community: str | None = None) -> Step:
-        return _join(self.workflow, self.facts, self.rng, community=community)
+    def join(self, community: str | None = None, role: str | None = None) -> Step:
+        return _join(self.workflow, self.facts, self.rng, community=community, role=role or "member")
 
 
 def _permitted(facts: Facts, roles: Sequence[str]) -> str | None:
@@ -141,7 +142,7 @@ def _permitted(facts: Facts, roles: Sequence[str]) -> str | None:
 
 
 def _join(
-    workflow: CompiledWorkflow, facts: Facts, rng: random.Random, *, role: Role = "member", community: str | None = None
+    workflow: CompiledWorkflow, facts: Facts, rng: random.Random, *, role: str = "member", community: str | None = None
 ) -> Step:
     present = {p.community for p in facts.active_participants() if p.role != "observer"}
     missing = [name for name in COMMUNITIES if name not in present]

@@ -17,10 +17,11 @@ from functools import partial
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.engine.conditions.base import DAY, in_days
+from cooperation.engine.conditions.base import DAY, counts, in_days
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.payloads import RecordableKind
-from cooperation.vocabulary import COMMUNITIES, Community, Role
+from cooperation.engine.permissions import allowed_roles
+from cooperation.vocabulary import COMMUNITIES, Community
 
 __all__ = ["DAY", "NAMES", "WAIVER_RATIONALE", "Infeasible", "Participant", "Planner", "Window"]
 
@@ -88,32 +89,37 @@ class Participant:
 
     name: str
     community: Community
-    role: Role
+    role: str  # a built-in role or one the workflow declares
 
 
 class _Pool:
     """The participants a witness needs; communities cycle, those some condition names first."""
 
-    def __init__(self, communities: Sequence[Community], lead_role: Role) -> None:
+    def __init__(self, communities: Sequence[Community], lead_role: str) -> None:
         self.communities = tuple(communities)
         self.lead_role = lead_role
         self.members: list[Participant] = []
 
-    def _add(self, role: Role) -> Participant:
+    def _add(self, role: str, roles: tuple[str, ...] = ()) -> Participant:
+        """A new participant in `role`; communities cycle among those who count for `roles`."""
         index = len(self.members)
         name = NAMES[index] if index < len(NAMES) else f"Participant {index + 1}"
-        counted = sum(1 for member in self.members if member.role != "observer")
+        counted = sum(1 for member in self.members if counts(roles, member.role))
         member = Participant(name, self.communities[counted % len(self.communities)], role)
         self.members.append(member)
         return member
 
-    def counted(self, count: int) -> list[str]:
-        """Names of `count` participants who count (not observers), from as many communities as possible."""
-        while sum(1 for member in self.members if member.role != "observer") < count:
-            self._add(self.lead_role if not self.members else "member")
-        return [member.name for member in self.members if member.role != "observer"][:count]
+    def counted(self, count: int, roles: tuple[str, ...] = ()) -> list[str]:
+        """Names of `count` participants who count (holding one of `roles`; none named: not observers),
+        from as many communities as possible."""
+        while sum(1 for member in self.members if counts(roles, member.role)) < count:
+            if roles:
+                self._add(self.lead_role if not self.members and self.lead_role in roles else roles[0], roles)
+            else:
+                self._add(self.lead_role if not self.members else "member")
+        return [member.name for member in self.members if counts(roles, member.role)][:count]
 
-    def with_role(self, roles: Sequence[Role]) -> str:
+    def with_role(self, roles: Sequence[str]) -> str:
         for member in self.members:
             if member.role in roles:
                 return member.name
@@ -135,7 +141,7 @@ class Planner:
             for community in KINDS[condition.kind].named_communities(condition)
         ]
         order = list(dict.fromkeys([*named, *COMMUNITIES]))
-        leads: list[Role] = [role for role in workflow.definition.advance_roles if role != "observer"]
+        leads = [role for role in workflow.definition.advance_roles if role != "observer"]
         self.pool = _Pool(order, leads[0] if leads else "member")
         self.facts: list[_Fact] = []
         self.creation = 0  # the latest moment the initiative may have been created (held windows)
@@ -251,6 +257,20 @@ class Planner:
                 f"{len(COMMUNITIES)} stakeholder communities ({', '.join(COMMUNITIES)})",
             )
 
+    def roles_that_may(self, kind: RecordableKind, condition_id: str, roles: tuple[str, ...]) -> tuple[str, ...]:
+        """Of the `roles` a condition counts, those that may record `kind` (none named: as given)."""
+        if not roles:
+            return roles
+        allowed = allowed_roles(self.workflow, kind)
+        able = tuple(role for role in roles if role in allowed)
+        if not able:
+            self.fail(
+                condition_id,
+                f"'{condition_id}' counts only {_roles(roles)}, and none of them may record {kind} "
+                f"(those who may: {', '.join(allowed) or 'no role'})",
+            )
+        return able or roles
+
     def slot(self, condition_id: str, first: int, window: Window | None) -> int:
         """When to date a fact that must count from `first` on, inside `window`."""
         if window is not None and window.start > first:
@@ -268,3 +288,7 @@ class Planner:
             condition = self.workflow.compiled_conditions[condition_id]
             self._rooms[condition_id] = KINDS[condition.kind].room(self, condition)
         return self._rooms[condition_id]
+
+
+def _roles(roles: Sequence[str]) -> str:
+    return ("the role " if len(roles) == 1 else "the roles ") + ", ".join(roles)

@@ -11,7 +11,6 @@ import typer
 
 from cooperation.cli.options import AtOption, ByRequired, DbOption, IdArgument, open_registry
 from cooperation.engine.payloads import ClosedState
-from cooperation.vocabulary import Role
 
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the history).")]
 
@@ -37,7 +36,9 @@ def withdraw(
 def role(
     initiative: IdArgument,
     name: Annotated[str, typer.Argument(help="A current participant.")],
-    new_role: Annotated[Role, typer.Argument(metavar="ROLE", help="Their new role.")],
+    new_role: Annotated[
+        str, typer.Argument(metavar="ROLE", help="Their new role: a built-in one, or one the workflow declares.")
+    ],
     by: ByRequired,
     at: AtOption = None,
     db: DbOption = None,

@@ -17,7 +17,7 @@ from cooperation.cli.options import (
     new_registry_if_needed,
     open_registry,
 )
-from cooperation.vocabulary import Community, Role
+from cooperation.vocabulary import Community
 from cooperation.wording import plural
 
 if TYPE_CHECKING:
@@ -81,7 +81,14 @@ def join(
     name: Annotated[str, typer.Argument(help="The participant's name.")],
     community: Annotated[Community, typer.Option("--community", "-c", help="Their stakeholder community.")],
     organisation: Annotated[str | None, typer.Option("--organisation", "-o", help="Their organisation.")] = None,
-    role: Annotated[Role, typer.Option("--role", "-r", help="Their role in the initiative.")] = "member",
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            "-r",
+            help="Their role in the initiative: owner, secretariat, member, observer, or one the workflow declares.",
+        ),
+    ] = "member",
     at: AtOption = None,
     by: ByOption = None,
     db: DbOption = None,
@@ -104,7 +111,7 @@ def leave(
     by: ByOption = None,
     db: DbOption = None,
 ) -> None:
-    """Record that a participant left."""
+    """Record that a participant left; the workflow may move the initiative by itself (e.g. when its owner leaves)."""
     _record(db, initiative, "participant_left", {"name": name}, by, at)
 
 

@@ -7,15 +7,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
+    COUNTED_ROLES,
     MAX_COUNT,
     AtLeast,
     AtMost,
     ConditionKind,
     Outcome,
+    RoleId,
+    counts,
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES
-from cooperation.wording import counted, plural
+from cooperation.wording import counted, one_of, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -37,6 +40,7 @@ Attesters = tuple[int, tuple[str, ...]]
 class AttestationSettings(NamedTuple):
     min_participants: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "participants")]
     min_communities: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "communities")] = 1
+    roles: Annotated[tuple[RoleId, ...], COUNTED_ROLES] = ()
 
 
 class Attestation(ConditionKind[AttestationSettings, Attesters]):
@@ -49,10 +53,11 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Attesters:
         participants = evaluator.facts.participants
+        roles = condition.settings.roles
         attesters = []
         for name, at in evaluator.facts.attestations.get(condition.id, {}).items():
             participant = participants.get(name)
-            if participant is None or not participant.active or participant.role == "observer":
+            if participant is None or not participant.active or not counts(roles, participant.role):
                 continue  # only current participants who count may attest
             if since is None or at >= since:
                 attesters.append(participant.community)
@@ -71,10 +76,11 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
 
     def people(self, facts: Facts, condition: Condition, since: datetime | None) -> tuple[list[str], list[str]]:
         given = facts.attestations.get(condition.id, {})
+        roles = condition.settings.roles
         attested: list[str] = []
         others: list[str] = []
         for name, participant in facts.participants.items():
-            if not participant.active or participant.role == "observer":
+            if not participant.active or not counts(roles, participant.role):
                 continue  # only current participants who count may attest, as in `measure`
             at = given.get(name)
             (attested if at is not None and (since is None or at >= since) else others).append(name)
@@ -84,9 +90,10 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
         return ("attestations", condition.id)
 
     def describe(self, condition: Condition) -> str:
-        people, communities = condition.settings
+        people, communities, roles = condition.settings
+        holding = f" holding the role of {one_of(roles)}" if roles else ""
         return (
-            f"attested by at least {plural(people, 'participant')} "
+            f"attested by at least {plural(people, 'participant')}{holding} "
             f"from at least {plural(communities, 'community', 'communities')}"
         )
 
@@ -94,20 +101,27 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
         return communities_fit(condition.settings.min_participants, condition.settings.min_communities, where)
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
-        people, communities = condition.settings
+        people, communities, roles = condition.settings
         planner.need_communities(condition.id, communities)
+        roles = planner.roles_that_may("attestation_given", condition.id, roles)
         at = planner.slot(condition.id, first, window)
-        for name in planner.pool.counted(people):
+        for name in planner.pool.counted(people, roles):
             planner.record(at, "attestation_given", {"condition": condition.id}, name)
 
     def room(self, planner: Planning, condition: Condition) -> int:
         return 0
 
     def unmeetable_hint(self, condition: Condition) -> str:
+        roles = condition.settings.roles
+        if roles:
+            return (
+                f"add attestation_given to the 'may:' of {one_of(roles)}, or count other roles, "
+                f"and ask for at most {len(COMMUNITIES)} communities in '{condition.id}'"
+            )
         return f"ask for at most {len(COMMUNITIES)} communities in '{condition.id}'"
 
     def guide(self, guide: Guiding, condition: Condition, *, fresh: bool) -> Step:
-        facts, counted = guide.facts, guide.counted()
+        facts, counted = guide.facts, guide.counted(condition.settings.roles)
         given = facts.attestations.get(condition.id, {})
         covered = {facts.participants[name].community for name in given if name in facts.participants}
         not_yet = [p for p in counted if p.name not in given]
@@ -117,7 +131,7 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
         if counted and (fresh or guide.rng.random() < 0.5):
             oldest = min(counted, key=lambda p: given.get(p.name, guide.now))
             return guide.record("attestation_given", {"condition": condition.id}, oldest.name)
-        return guide.join()
+        return guide.join(role=condition.settings.roles[0] if condition.settings.roles else None)
 
 
 def communities_fit(participants: int, communities: int, where: Checking) -> Iterable[Problem]:

@@ -110,6 +110,13 @@ class Description:
 
 ConditionId = Annotated[str, Reference("condition")]
 ParameterId = Annotated[str, Reference("parameter")]
+RoleId = Annotated[str, Reference("role")]  # a built-in role or one the workflow declares (`roles:`)
+COUNTED_ROLES = Description("Only participants holding one of these roles count (default: every role but observer).")
+
+
+def counts(roles: tuple[str, ...], role: str) -> bool:
+    """Whether a participant in `role` counts for a condition that names `roles` (none named: all but observers)."""
+    return role in roles if roles else role != "observer"
 
 
 # --- the kind ---------------------------------------------------------------------------------

@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.attestation import communities_fit
 from cooperation.engine.conditions.base import (
+    COUNTED_ROLES,
     MAX_COUNT,
     AtLeast,
     AtMost,
     ConditionKind,
     Outcome,
+    RoleId,
+    counts,
     ratio,
 )
 from cooperation.vocabulary import COMMUNITIES, Community
-from cooperation.wording import counted, plural
+from cooperation.wording import counted, one_of, plural
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -35,6 +38,7 @@ class ParticipationSettings(NamedTuple):
     min_participants: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "participants")] = 1
     min_communities: Annotated[int, AtLeast(1), AtMost(MAX_COUNT, "communities")] = 1
     required_communities: tuple[Community, ...] = ()
+    roles: Annotated[tuple[RoleId, ...], COUNTED_ROLES] = ()
 
 
 class Participation(ConditionKind[ParticipationSettings, Taking]):
@@ -47,16 +51,18 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Taking:
         # Membership is a state, not a dated record: it is never windowed.
-        active = [p.community for p in evaluator.facts.participants.values() if p.active and p.role != "observer"]
+        roles = condition.settings.roles
+        active = [p.community for p in evaluator.facts.participants.values() if p.active and counts(roles, p.role)]
         return (len(active), frozenset(active))
 
     def people(self, facts: Facts, condition: Condition, since: datetime | None) -> tuple[list[str], list[str]]:
         # Anyone who joins counts: there is no one among the current participants left to name.
-        return sorted(p.name for p in facts.participants.values() if p.active and p.role != "observer"), []
+        roles = condition.settings.roles
+        return sorted(p.name for p in facts.participants.values() if p.active and counts(roles, p.role)), []
 
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Taking) -> Outcome:
         active, communities = measured
-        need, need_communities, required = condition.settings
+        need, need_communities, required, _ = condition.settings
         missing = [name for name in required if name not in communities]
         detail = (
             f"{counted(active, need, 'participant')}, "
@@ -75,10 +81,11 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
         return (met, detail, sum(parts) / len(parts))
 
     def describe(self, condition: Condition) -> str:
-        people, communities, named = condition.settings
+        people, communities, named, roles = condition.settings
         present = f", including {', '.join(named)}" if named else ""
+        holding = f" holding the role of {one_of(roles)}" if roles else ""
         return (
-            f"at least {plural(people, 'active participant')} "
+            f"at least {plural(people, 'active participant')}{holding} "
             f"from at least {plural(communities, 'community', 'communities')}{present}"
         )
 
@@ -86,10 +93,10 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
         return communities_fit(condition.settings.min_participants, condition.settings.min_communities, where)
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
-        people, communities, named = condition.settings
+        people, communities, named, roles = condition.settings
         planner.need_communities(condition.id, communities)
         order = planner.pool.communities
-        planner.pool.counted(max(people, communities, *(order.index(name) + 1 for name in named)))
+        planner.pool.counted(max(people, communities, *(order.index(name) + 1 for name in named)), roles)
 
     def room(self, planner: Planning, condition: Condition) -> None:
         return None
@@ -101,9 +108,10 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
         return f"ask for at most {len(COMMUNITIES)} communities in '{condition.id}'"
 
     def guide(self, guide: Guiding, condition: Condition, *, fresh: bool) -> Step:
-        present = {p.community for p in guide.counted()}
+        roles = condition.settings.roles
+        present = {p.community for p in guide.counted(roles)}
         wanted = next((name for name in condition.settings.required_communities if name not in present), None)
-        return guide.join(community=wanted)
+        return guide.join(community=wanted, role=roles[0] if roles else None)
 
 
 KIND = Participation()
