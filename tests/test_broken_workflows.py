@@ -141,7 +141,7 @@ EXPECTED: dict[str, list[str]] = {
         f"{F}/unknown-parameter.yaml:19:5: conditions[0].parameter: unknown parameter 'trust-levl' (did you mean 'trust-level'?)",
     ],
     "unknown-role.yaml": [
-        f"{F}/unknown-role.yaml:6:24: advance_roles[1]: 'secretariate' is not allowed here (did you mean 'secretariat'?)",
+        f"{F}/unknown-role.yaml:6:24: advance_roles[1]: unknown role 'secretariate' (did you mean 'secretariat'?)",
     ],
     "unknown-top-level-key.yaml": [
         f"{F}/unknown-top-level-key.yaml:2:1: stages: missing required key 'stages' (add 'stages:')",

@@ -269,8 +269,9 @@ def test_the_role_defaults_to_member() -> None:
     assert validate_event(raw).data["role"] == "member"
 
 
-@pytest.mark.parametrize("role", ["chair", "Owner", "admin", ""])
-def test_an_unknown_role_is_refused_with_the_valid_ones(role: str) -> None:
+@pytest.mark.parametrize("role", ["Owner", "two words", "-admin", ""])
+def test_a_role_not_shaped_as_an_identifier_is_refused_with_the_built_in_ones(role: str) -> None:
+    # A well-shaped role the workflow does not have ('chair') is refused when admitted: see test_custom_roles.
     with pytest.raises(EventError) as caught:
         validate_event(_line("participant_joined", {"name": "Ben", "community": "media", "role": role}))
     message = str(caught.value)

@@ -36,7 +36,7 @@ def check_roles(definition: WorkflowDefinition, document: Document | None, file:
             yield at(
                 ("roles", index, "id"),
                 f"'{role}' is a built-in role and cannot be declared again",
-                f"give your role another id (the built-in roles are {', '.join(ROLES)})",
+                f"give your role another id; the built-in roles are {', '.join(ROLES)}",
             )
         elif role in first_index:
             yield at(

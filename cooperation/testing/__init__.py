@@ -12,10 +12,18 @@ guards), and invariants that must hold for any workflow. The strategies generate
 events for a workflow, and whole logs, for tests of your own.
 
 The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
-checks) and `rules` (the rules for one workflow, and `workflow_state_machine`).
+checks), `rules` (the rules for one workflow, and `workflow_state_machine`) and `roles`
+(workflows that declare roles of their own, and the rule of whom their conditions count).
 """
 
 from cooperation.testing.machine import WorkflowMachine
+from cooperation.testing.roles import (
+    counted_names,
+    declared_roles,
+    role_assignments,
+    workflow_text,
+    workflows_with_roles,
+)
 from cooperation.testing.rules import workflow_state_machine
 from cooperation.testing.strategies import (
     START,
@@ -39,6 +47,8 @@ __all__ = [
     "WorkflowMachine",
     "attestations",
     "breaches",
+    "counted_names",
+    "declared_roles",
     "event_logs",
     "evidence",
     "groups",
@@ -46,7 +56,10 @@ __all__ = [
     "moments",
     "participants",
     "publications",
+    "role_assignments",
     "scores",
     "waivers",
     "workflow_state_machine",
+    "workflow_text",
+    "workflows_with_roles",
 ]

@@ -24,7 +24,7 @@ from cooperation.verify.guide import Guide, take_step
 from cooperation.verify.moves import Move, apply_move, moves_from
 from cooperation.verify.planner import DAY, NAMES
 from cooperation.verify.witness import ANCHOR, CONVENOR, WITNESS_ID, memory_registry, workflow_reference
-from cooperation.vocabulary import COMMUNITIES, Role
+from cooperation.vocabulary import COMMUNITIES
 
 
 class Clock:
@@ -110,7 +110,7 @@ def random_step(
     anyone = rng.choice(active) if active else None
     choice = rng.random()
     if choice < 0.25:
-        roles: tuple[Role, ...] = ("owner", "member", "member", "observer", "secretariat")
+        roles = ("owner", "member", "member", "observer", "secretariat", *workflow.declared_roles)
         role = rng.choice(roles)
         registry.record(
             initiative,

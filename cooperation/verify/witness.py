@@ -10,12 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from cooperation.definition.catalog import builtin_directory
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.pinned import StoredWorkflow, read_named
 from cooperation.engine.events import Event, parse_at
-from cooperation.engine.payloads import InitiativeCreatedData
+from cooperation.engine.facts import fold, time_ordered
+from cooperation.engine.payloads import InitiativeCreatedData, RecordableKind
 from cooperation.engine.status import InitiativeStatus
 from cooperation.engine.workflow_lines import workflow_line
 from cooperation.errors import CooperationError
@@ -147,21 +149,37 @@ def _creator(plan: Planner) -> tuple[Participant, list[Participant]]:
 
 def _make(registry: Registry, workflow: CompiledWorkflow, move: Move, mover: str | None, creator: str) -> None:
     at = parse_at(ANCHOR)
-    if mover is None and move.automatic:  # nobody may take it by hand: let a breach of trust take it
-        registry.record(
-            WITNESS_ID,
-            "trust_breached",
-            {"description": "A breach recorded by a verification witness."},
-            by=creator,
-            at=at,
-        )
+    if mover is None and move.automatic:  # nobody may take it by hand: record the event that takes it
+        kind = cast("RecordableKind", move.on_event or "trust_breached")
+        data: Any = _trigger(registry, move, creator)  # the data of `kind`, checked as it is recorded
+        registry.record(WITNESS_ID, kind, data, by=creator, at=at)
         if registry.status(WITNESS_ID).stage != move.target:
-            raise CooperationError(f"recording a breach of trust did not take {move.label}")
+            raise CooperationError(f"recording {kind} did not take {move.label}")
         return
     if mover is None:
         roles = "advance_roles" if move.transition is None else "roles"
         raise CooperationError(f"no role may make {move.label}: its {roles} list is empty")
     apply_move(registry, WITNESS_ID, move, by=mover, at=at)
+
+
+def _trigger(registry: Registry, move: Move, creator: str) -> dict[str, object]:
+    """The data of an event that takes an automatic move: a breach of trust, or someone in one of its
+    `on_roles` joining, leaving or changing role (recorded by the creator, who may change any role)."""
+    if move.on_event == "participant_joined":
+        return {"name": "Witness newcomer", "community": "technical", "role": (*move.on_roles, "member")[0]}
+    if move.on_event not in ("participant_left", "role_changed"):
+        return {"description": "A breach recorded by a verification witness."}
+    log = time_ordered(registry.history(WITNESS_ID))
+    current = fold(WITNESS_ID, log, start=registry.workflow_of(log).start).active_participants()
+    holding = [p for p in current if move.taken_on(p.role)]
+    who = next((p for p in holding if p.name != creator), holding[0] if holding else None)
+    if who is None:
+        raise CooperationError(
+            f"no current participant holds a role of {', '.join(move.on_roles)} to take {move.label}"
+        )
+    if move.on_event == "participant_left":
+        return {"name": who.name}
+    return {"name": who.name, "role": "observer" if who.role != "observer" else "member"}
 
 
 def _pinned_to(workflow: CompiledWorkflow) -> InitiativeCreatedData:

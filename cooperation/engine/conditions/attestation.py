@@ -114,10 +114,7 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
     def unmeetable_hint(self, condition: Condition) -> str:
         roles = condition.settings.roles
         if roles:
-            return (
-                f"add attestation_given to the 'may:' of {one_of(roles)}, or count other roles, "
-                f"and ask for at most {len(COMMUNITIES)} communities in '{condition.id}'"
-            )
+            return f"add attestation_given to the 'may:' of {one_of(roles)}, or count other roles in '{condition.id}'"
         return f"ask for at most {len(COMMUNITIES)} communities in '{condition.id}'"
 
     def guide(self, guide: Guiding, condition: Condition, *, fresh: bool) -> Step:
