@@ -292,7 +292,7 @@ def test_the_example_workflow_checks_and_verifies_clean(tmp_path: Path) -> None:
         ),
         (
             [("    on_event: participant_left\n", "    on_event: meeting_held\n")],
-            ":83:5: transitions[0].on_event: 'meeting_held' is not allowed here (use one of: trust_breached, participant_joined",
+            ":83:5: transitions[0].on_event: 'meeting_held' is not allowed here (use one of: trust_breached,",
         ),
         (
             [
