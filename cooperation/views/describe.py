@@ -48,6 +48,8 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
         for transition in definition.transitions:
             roles = ", ".join(moves_for(workflow).of_transition(transition.id)[0].roles)
             automatic = f", automatic on {transition.on_event}" if transition.on_event else ""
+            if transition.on_roles:
+                automatic += f" about {' or '.join(transition.on_roles)}"
             lines.append(
                 f"  {transition.id} ({transition.kind}{automatic}): {', '.join(transition.from_)} -> {transition.to}"
                 f"  by {roles}"
@@ -55,5 +57,17 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
             needs = workflow.transition_needs[transition.id]
             if needs:
                 lines.append(f"      needs: {', '.join(needs)}")
+    lines.extend(_declared_roles(workflow))
     lines.extend(f"warning: {warning.message}" for warning in workflow.warnings)
     return for_terminal("\n".join(lines)) + "\n"
+
+
+def _declared_roles(workflow: CompiledWorkflow) -> list[str]:
+    """The roles a workflow declares beside the built-in ones, and what each may record (none: no lines)."""
+    if not workflow.declared_roles:
+        return []
+    lines = ["", "Roles of its own (besides owner, secretariat, member, observer):"]
+    for role in workflow.declared_roles.values():
+        may = ", ".join(sorted(role.may)) or "nothing"
+        lines.append(f"  {role.id} ({role.title}): may record {may}")
+    return lines
