@@ -22,6 +22,7 @@ from cooperation.cli import app
 from cooperation.definition.loading import load_workflow_text
 from cooperation.engine.facts import fold, time_ordered
 from cooperation.engine.permissions import allowed_roles
+from cooperation.testing import workflow_state_machine
 from cooperation.testing.roles import (
     ATTESTED,
     PRESENT,
@@ -360,3 +361,12 @@ def test_a_participant_whose_role_is_not_counted_never_counts(workflow: dict[str
         result = next(c for c in shown.conditions if c.condition == condition_id)
         prefix = "attested by " if attested else ""
         assert result.detail.startswith(f"{prefix}{len(expected)} ")  # "2 of 3 ...", or "3 participants (3 needed)"
+
+
+# --- the rule-based machine, on the example workflow -----------------------------------------------
+
+SponsoredMachine = workflow_state_machine(str(EXAMPLE))
+SponsoredMachine.TestCase.settings = settings(
+    SponsoredMachine.TestCase.settings, max_examples=15, stateful_step_count=25, deadline=None
+)
+TestSponsoredWorkflow = SponsoredMachine.TestCase

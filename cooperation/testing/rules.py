@@ -25,16 +25,16 @@ from cooperation.testing.strategies import START, as_compiled
 from cooperation.verify.planner import NAMES
 from cooperation.verify.walks import guarded_breacher
 from cooperation.verify.witness import workflow_reference
-from cooperation.vocabulary import COMMUNITIES, ROLES, TLP_LABELS, Community, Role, TlpLabel
+from cooperation.vocabulary import COMMUNITIES, TLP_LABELS, Community, TlpLabel
 
 Rules = dict[str, Callable[..., Any]]
 
 
-def _participation_rules(people: SearchStrategy[str]) -> Rules:
-    """Participants join and leave, meet, and reach out to communities."""
+def _participation_rules(people: SearchStrategy[str], roles: SearchStrategy[str]) -> Rules:
+    """Participants join (in any role the workflow has) and leave, meet, and reach out to communities."""
 
-    @rule(name=people, community=st.sampled_from(COMMUNITIES), role=st.sampled_from(ROLES))
-    def join(self: WorkflowMachine, name: str, community: Community, role: Role) -> None:
+    @rule(name=people, community=st.sampled_from(COMMUNITIES), role=roles)
+    def join(self: WorkflowMachine, name: str, community: Community, role: str) -> None:
         self.record("participant_joined", {"name": name, "community": community, "role": role})
 
     @rule(name=people)
@@ -121,7 +121,7 @@ def _outcome_rules(compiled: CompiledWorkflow, people: SearchStrategy[str]) -> R
     return {**found, "publish": publish, "breach": breach}
 
 
-def _correction_rules(people: SearchStrategy[str]) -> Rules:
+def _correction_rules(people: SearchStrategy[str], roles: SearchStrategy[str]) -> Rules:
     """Corrections: a recorded fact withdrawn (mostly one that may be, sometimes any event), a role changed."""
 
     @rule(pick=st.integers(0, 1000), any_event=st.booleans(), by=people)
@@ -135,8 +135,8 @@ def _correction_rules(people: SearchStrategy[str]) -> Rules:
         if seq not in facts:
             assert error is not None, f"event #{seq} is no fact to withdraw, yet its withdrawal was recorded"
 
-    @rule(name=people, role=st.sampled_from(ROLES), by=people)
-    def change_role(self: WorkflowMachine, name: str, role: Role, by: str) -> None:
+    @rule(name=people, role=roles, by=people)
+    def change_role(self: WorkflowMachine, name: str, role: str, by: str) -> None:
         self.record("role_changed", {"name": name, "role": role}, by=by)
 
     return {"withdraw": withdraw, "change_role": change_role}
@@ -210,11 +210,12 @@ def workflow_state_machine(
     compiled = as_compiled(workflow)
     workflow_reference(compiled)  # fail now, not in every example, if it cannot be recorded
     people = st.sampled_from(list(names))
+    roles = st.sampled_from(compiled.role_names)  # the built-in roles, then those the workflow declares
     rules = {
-        **_participation_rules(people),
+        **_participation_rules(people, roles),
         **_condition_rules(compiled, people),
         **_outcome_rules(compiled, people),
-        **_correction_rules(people),
+        **_correction_rules(people, roles),
         **_advance_rules(people),
         **_transition_rules(compiled, people),
     }
