@@ -165,6 +165,21 @@ def test_an_import_with_an_undeclared_role_is_refused_whole(db: Path, tmp_path: 
     assert export(db) == before
 
 
+def test_a_workflow_without_the_roles_participants_hold_is_refused_as_an_upgrade(db: Path, tmp_path: Path) -> None:
+    before = export(db)
+    without_reviewers = _variant(
+        tmp_path,
+        ("  - id: reviewer\n", "  - id: auditor\n"),
+        ('version: "1.0"', 'version: "1.1"'),
+    )
+    refused = coop(db, "workflows", "upgrade", "sp", "--to", str(without_reviewers), "--by", "Ada", "--apply")
+    assert refused.exit_code == 2
+    assert "hold roles that workflow sponsored-initiative does not have (reviewer;" in refused.stderr
+    assert export(db) == before
+    ok(coop(db, "role", "sp", "Fay", "member", "--by", "Ada"))
+    ok(coop(db, "workflows", "upgrade", "sp", "--to", str(without_reviewers), "--by", "Ada", "--apply"))
+
+
 # --- what a declared role may record --------------------------------------------------------------
 
 

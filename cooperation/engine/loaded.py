@@ -82,6 +82,15 @@ class LoadedInitiative:
                 f"{self.facts.initiative} is at stage '{self.facts.stage}', which workflow {workflow.id} does not "
                 f"have (its stages: {stages}); choose a workflow that has it"
             )
+        holding = sorted(
+            {p.role for p in self.facts.active_participants() if p.role not in workflow.role_names}
+        )  # a role is a fact too: one the new workflow has not would be held by no rule
+        if holding:
+            raise EventError(
+                f"current participants of {self.facts.initiative} hold roles that workflow {workflow.id} does not "
+                f"have ({', '.join(holding)}; its roles: {', '.join(workflow.role_names)}): change their roles "
+                "first, or choose a workflow that declares them"
+            )
         self.workflow, self._moves = workflow, None
 
     @property
