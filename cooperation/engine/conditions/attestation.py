@@ -57,8 +57,10 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
         attesters = []
         for name, at in evaluator.facts.attestations.get(condition.id, {}).items():
             participant = participants.get(name)
-            if participant is None or not participant.active or not counts(roles, participant.role):
+            if participant is None or not participant.active:
                 continue  # only current participants who count may attest
+            if (participant.role not in roles) if roles else participant.role == "observer":
+                continue
             if since is None or at >= since:
                 attesters.append(participant.community)
         return (len(attesters), tuple(sorted(set(attesters))))

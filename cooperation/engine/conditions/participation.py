@@ -52,7 +52,11 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Taking:
         # Membership is a state, not a dated record: it is never windowed.
         roles = condition.settings.roles
-        active = [p.community for p in evaluator.facts.participants.values() if p.active and counts(roles, p.role)]
+        participants = evaluator.facts.participants.values()
+        if roles:
+            active = [p.community for p in participants if p.active and p.role in roles]
+        else:  # the usual case, on the path of every status: no call per participant
+            active = [p.community for p in participants if p.active and p.role != "observer"]
         return (len(active), frozenset(active))
 
     def people(self, facts: Facts, condition: Condition, since: datetime | None) -> tuple[list[str], list[str]]:
