@@ -197,7 +197,12 @@ class Planner:
         if failure is None:
             return
         condition = self.workflow.compiled_conditions[condition_id]
-        granters = self.workflow.definition.advance_roles
+        declared = self.workflow.declared_roles  # a declared role waives only if its `may:` says so
+        granters = [
+            role
+            for role in self.workflow.definition.advance_roles
+            if role not in declared or "condition_waived" in declared[role].may
+        ]
         if condition.strength != "required" and granters:
             if any(
                 f.kind == "condition_waived" and f.data["condition"] == condition_id and f.offset <= first
