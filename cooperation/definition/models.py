@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 from pydantic_core import PydanticUndefined
 
-from cooperation.definition.periods import period_fields_of
+from cooperation.definition.periods import period_fields_of, schema_rules
 from cooperation.engine.conditions.base import (
     MAX_LEVEL,
     AtLeast,
@@ -118,9 +118,13 @@ def condition_model(kind: ConditionKind[Any, Any]) -> type[ConditionBase]:
             fields.update(periods[name].fields)
         else:
             fields[name] = _field(hints[name], defaults.get(name, PydanticUndefined))
+    base = ConditionBase
+    if periods:  # say in the JSON Schema how many of each period's two fields to give
+        config = ConfigDict(json_schema_extra=schema_rules(periods))
+        base = type(f"{kind.model_name}Base", (ConditionBase,), {"model_config": config, "__module__": __name__})
     model: type[ConditionBase] = create_model(
         kind.model_name,
-        __base__=ConditionBase,
+        __base__=base,
         __module__=__name__,
         __doc__=type(kind).__doc__,
         __validators__={f"_{name}_period": period.validator for name, period in periods.items()},

@@ -23,11 +23,23 @@ _DURATION_HELP = (
 )
 
 
+# What a JSON Schema can check of a duration (the loader says more: what is wrong and the fix).
+DURATION_PATTERN = r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$"
+
+
 class PeriodFields(NamedTuple):
-    """The two fields a `Period` is written as, and the validator that checks them together."""
+    """The two fields a `Period` is written as, the validator that checks them together, and the
+    JSON Schema rule saying how many of the two to give."""
 
     fields: dict[str, tuple[Any, Any]]
     validator: Any
+    schema_rule: dict[str, Any]
+
+
+def schema_rules(periods: dict[str, PeriodFields]) -> dict[str, Any]:
+    """The JSON Schema rules of a model's periods, for its `json_schema_extra`."""
+    rules = [period.schema_rule for period in periods.values()]
+    return rules[0] if len(rules) == 1 else {"allOf": rules}
 
 
 def period_fields_of(settings: Any) -> dict[str, PeriodFields]:
@@ -51,7 +63,15 @@ def _period_fields(name: str, period: Period, *, required: bool) -> PeriodFields
                 description=f"Whole days of 24 hours; give {choice}.",
             ),
         ),
-        other: (str | None, Field(None, description=f"{_DURATION_HELP} Give {choice}.", validate_default=True)),
+        other: (
+            str | None,
+            Field(
+                None,
+                description=f"{_DURATION_HELP} Give {choice}.",
+                validate_default=True,
+                json_schema_extra={"pattern": DURATION_PATTERN},
+            ),
+        ),
     }
 
     def check(cls: type, value: str | None, info: ValidationInfo) -> str | None:
@@ -80,7 +100,11 @@ def _period_fields(name: str, period: Period, *, required: bool) -> PeriodFields
             )
         return value
 
-    return PeriodFields(fields, field_validator(other)(check))
+    if required:
+        rule: dict[str, Any] = {"oneOf": [{"required": [name]}, {"required": [other]}]}
+    else:
+        rule = {"not": {"required": [name, other]}}
+    return PeriodFields(fields, field_validator(other)(check), rule)
 
 
 def _problem(message: str, hint: str) -> PydanticCustomError:

@@ -48,13 +48,15 @@ class Span:
         written = text.strip()
         if written.startswith("-"):
             raise SpanError(f"'{text}' is negative; a duration is a length: drop the '-'")
-        if "T" in written.upper():
+        if "T" in written.upper() and written.upper().startswith("P"):
             raise SpanError(
                 f"'{text}' has a time part; durations here are whole days: "
                 "write days, e.g. P1D, or drop the part after T"
             )
-        found = _DURATION.fullmatch(written.upper())
-        if found is None or written.upper() == "P":
+        found = _DURATION.fullmatch(written)
+        if found is None and _DURATION.fullmatch(written.upper()) and written.upper() != "P":
+            raise SpanError(f"'{text}' is written in lower case: write it in capitals, {written.upper()}")
+        if found is None or written == "P":
             raise SpanError(f"'{text}' is not an ISO 8601 date duration: write e.g. {_EXAMPLES}")
         years, months, weeks, days = (int(part) if part else 0 for part in found.groups())
         return cls(years * 12 + months, weeks * 7 + days)
