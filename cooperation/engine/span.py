@@ -99,13 +99,13 @@ class Span:
 
     def _length(self, longest: bool) -> int:
         # Bounds, not exact: at most one leap day in any four years, and at least those of its
-        # whole four-year runs less a skipped leap year per century; months of 28 to 31 days,
+        # whole four-year runs less a skipped leap year per (begun) century; months of 28 to 31 days,
         # of which only February is under 30.
         years, months = divmod(self.months, 12)
         if longest:
             length = 365 * years + -(-years // 4) + 31 * months
         else:
-            length = 365 * years + max(0, years // 4 - years // 100 - 1) + (30 * months - 2 if months else 0)
+            length = 365 * years + max(0, years // 4 - -(-years // 100)) + (30 * months - 2 if months else 0)
         return (length + self.days) * DAY_SECONDS
 
     @property

@@ -11,10 +11,12 @@ rule per event kind, rules that try every move (with preconditions that mirror t
 guards), and invariants that must hold for any workflow. The strategies generate valid
 events for a workflow, and whole logs, for tests of your own.
 
-The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
-checks) and `rules` (the rules for one workflow, and `workflow_state_machine`).
+The parts: `strategies` (events and logs), `durations` (spans of time and the invariants
+they keep), `machine` (the base class, its invariants and checks) and `rules` (the rules for
+one workflow, and `workflow_state_machine`).
 """
 
+from cooperation.testing.durations import calendar_moments, check_span, durations, spans
 from cooperation.testing.machine import WorkflowMachine
 from cooperation.testing.rules import workflow_state_machine
 from cooperation.testing.strategies import (
@@ -39,6 +41,9 @@ __all__ = [
     "WorkflowMachine",
     "attestations",
     "breaches",
+    "calendar_moments",
+    "check_span",
+    "durations",
     "event_logs",
     "evidence",
     "groups",
@@ -47,6 +52,7 @@ __all__ = [
     "participants",
     "publications",
     "scores",
+    "spans",
     "waivers",
     "workflow_state_machine",
 ]

@@ -63,11 +63,14 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
             return
         # The window is as short as `days.shortest` where it falls: facts are laid out to fit that,
         # and an impossibility is proven only when even the longest window is too short.
+        least = room - planner.slack(inner)  # what it needs where its own calendar spans are shortest
         if room > days.shortest:
+            needs = in_days(room) if least == room else f"at least {in_days(least)}"
+            kept = f"{days.text} (at most {in_days(days.longest)} days)" if days.calendar else days.text
             planner.fail(
                 condition.id,
-                f"'{inner}' needs {in_days(room)} days of facts, but '{condition.id}' keeps only the last {days.text}",
-                proven=room - planner.slack(inner) > days.longest,
+                f"'{inner}' needs {needs} days of facts, but '{condition.id}' keeps only the last {kept}",
+                proven=least > days.longest,
             )
         # Cover [first, last] with pieces short enough that facts laid out for a piece stay
         # inside the window of every moment of it; each piece refreshes them.
@@ -77,7 +80,7 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
                 condition.id,
                 f"'{condition.id}' keeps only the last {days.text}, all of which '{inner}' "
                 "needs, so it cannot hold without a break",
-                proven=(days.longest - room + planner.slack(inner)) // 2 <= 0,
+                proven=(days.longest - least) // 2 <= 0,
             )
             piece = max(piece, DAY)
         count = 1 if last == first else -(-(last - first) // piece) + 1
