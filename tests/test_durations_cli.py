@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cooperation.cli import app
+from cooperation.definition.catalog import get_workflow
+from cooperation.engine.span import Span
 from cooperation.verify.analysis import verify_workflow
 
 RUNNER = CliRunner()
@@ -83,3 +85,22 @@ def test_the_calendar_workflow_checks_and_verifies_clean() -> None:
     checked = RUNNER.invoke(app, ["workflows", "check", WORKFLOW])
     assert checked.exit_code == 0, checked.stdout + checked.stderr
     assert verify_workflow(WORKFLOW, walks=2, steps=40).clean
+
+
+def test_the_example_two_year_pilot_uses_calendar_durations_and_verifies_clean() -> None:
+    example = str(Path(__file__).resolve().parent.parent / "examples" / "workflows" / "two-year-pilot.yaml")
+    checked = RUNNER.invoke(app, ["workflows", "check", example])
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    workflow = get_workflow(example)
+    spans = {
+        condition.id: condition.settings.days
+        for condition in workflow.compiled_conditions.values()
+        if condition.kind in ("held", "expiring")
+    }
+    assert spans == {
+        "met-this-year": Span(12),
+        "commitment-renewed": Span(12),
+        "commitments-kept": Span(24),
+    }
+    assert workflow.compiled_conditions["met-over-months"].settings.min_span_days == Span(2)
+    assert verify_workflow(example, walks=2, steps=40).clean
