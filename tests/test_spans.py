@@ -3,6 +3,7 @@ the calendar, their bounds in seconds, and their words."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -61,7 +62,7 @@ def test_written_durations_read_back_as_written(written: str) -> None:
     assert Span.parse(span.iso) == span
     years, months, weeks, day_count = (
         int(found) if found else 0
-        for found in __import__("re").fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", written).groups()
+        for found in re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", written).groups()  # type: ignore[union-attr]
     )
     assert (span.months, span.days) == (12 * years + months, 7 * weeks + day_count)
 

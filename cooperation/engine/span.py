@@ -15,13 +15,13 @@ and a span of days alone costs what a timedelta does.
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from datetime import date, datetime, timedelta
 
 DAY_SECONDS = 86_400
 _SECOND = timedelta(seconds=1)
 _DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
 _EXAMPLES = "P3Y, P8M, P2W, P60D or P1Y6M"
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # by month number; February of a leap year has 29
 
 
 class SpanError(ValueError):
@@ -165,7 +165,9 @@ def _months_later(moment: datetime, months: int) -> tuple[datetime, bool]:
     """`moment` moved by whole months (back when negative), and whether its day had to be clamped."""
     year, month = divmod(moment.year * 12 + moment.month - 1 + months, 12)
     month += 1
-    last = monthrange(year, month)[1]
+    last = _MONTH_DAYS[month]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last = 29
     if moment.day <= last:
         return moment.replace(year=year, month=month), False
     end = moment.replace(year=year, month=month, day=last, hour=23, minute=59, second=59, microsecond=999_999)
