@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cooperation.engine.span import DAY_SECONDS, Span, SpanError, days
+from cooperation.engine.span import DAY_SECONDS, Span, days
+from cooperation.errors import DurationError
 from cooperation.testing import calendar_moments, check_span, durations, spans
 
 
@@ -165,7 +166,7 @@ def test_words(written: str, text: str, iso: str) -> None:
     ],
 )
 def test_refused(written: str, says: str) -> None:
-    with pytest.raises(SpanError, match=says.replace(".", r"\.")):
+    with pytest.raises(DurationError, match=says.replace(".", r"\.")):
         Span.parse(written)
 
 

@@ -15,7 +15,8 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from cooperation.engine.conditions.base import MAX_DAYS, Period, duration_field, period_fields
-from cooperation.engine.span import DAY_SECONDS, Span, SpanError
+from cooperation.engine.span import DAY_SECONDS, Span
+from cooperation.errors import DurationError
 
 _DURATION_HELP = (
     "An ISO 8601 date duration, evaluated on the calendar: P3Y, P8M, P2W, P60D, P1Y6M "
@@ -86,7 +87,7 @@ def _period_fields(name: str, period: Period, *, required: bool) -> PeriodFields
             raise _problem(f"both '{name}' and '{other}' are given", f"keep one: remove '{name}' or '{other}'")
         try:
             span = Span.parse(value)
-        except SpanError as error:
+        except DurationError as error:
             raise _problem(str(error).split(": ")[0], str(error).split(": ", 1)[-1]) from None
         if span.shortest < period.minimum_days * DAY_SECONDS:
             raise _problem(

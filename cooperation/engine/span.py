@@ -17,15 +17,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from cooperation.errors import DurationError
+
 DAY_SECONDS = 86_400
 _SECOND = timedelta(seconds=1)
 _DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?")
 _EXAMPLES = "P3Y, P8M, P2W, P60D or P1Y6M"
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # by month number; February of a leap year has 29
-
-
-class SpanError(ValueError):
-    """A duration that cannot be read; the message names the fix."""
 
 
 class Span:
@@ -35,7 +33,7 @@ class Span:
 
     def __init__(self, months: int = 0, days: int = 0) -> None:
         if months < 0 or days < 0:
-            raise SpanError("a span cannot be negative")
+            raise DurationError("a span cannot be negative")
         self.months = months
         self.days = days
         self.delta = timedelta(days=days)
@@ -47,17 +45,17 @@ class Span:
         """An ISO 8601 date duration: `P3Y`, `P8M`, `P2W`, `P60D`, `P1Y6M`, `P1Y2M10D`."""
         written = text.strip()
         if written.startswith("-"):
-            raise SpanError(f"'{text}' is negative; a duration is a length: drop the '-'")
+            raise DurationError(f"'{text}' is negative; a duration is a length: drop the '-'")
         if "T" in written.upper() and written.upper().startswith("P"):
-            raise SpanError(
+            raise DurationError(
                 f"'{text}' has a time part; durations here are whole days: "
                 "write days, e.g. P1D, or drop the part after T"
             )
         found = _DURATION.fullmatch(written)
         if found is None and _DURATION.fullmatch(written.upper()) and written.upper() != "P":
-            raise SpanError(f"'{text}' is written in lower case: write it in capitals, {written.upper()}")
+            raise DurationError(f"'{text}' is written in lower case: write it in capitals, {written.upper()}")
         if found is None or written == "P":
-            raise SpanError(f"'{text}' is not an ISO 8601 date duration: write e.g. {_EXAMPLES}")
+            raise DurationError(f"'{text}' is not an ISO 8601 date duration: write e.g. {_EXAMPLES}")
         years, months, weeks, days = (int(part) if part else 0 for part in found.groups())
         return cls(years * 12 + months, weeks * 7 + days)
 
