@@ -118,10 +118,13 @@ def condition_model(kind: ConditionKind[Any, Any]) -> type[ConditionBase]:
             fields.update(periods[name].fields)
         else:
             fields[name] = _field(hints[name], defaults.get(name, PydanticUndefined))
-    base = ConditionBase
+    base: type[ConditionBase] = ConditionBase
     if periods:  # say in the JSON Schema how many of each period's two fields to give
-        config = ConfigDict(json_schema_extra=schema_rules(periods))
-        base = type(f"{kind.model_name}Base", (ConditionBase,), {"model_config": config, "__module__": __name__})
+
+        class WithPeriods(ConditionBase):
+            model_config = ConfigDict(json_schema_extra=schema_rules(periods))
+
+        base = WithPeriods
     model: type[ConditionBase] = create_model(
         kind.model_name,
         __base__=base,
