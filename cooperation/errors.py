@@ -4,6 +4,7 @@
     ├── WorkflowDefinitionError      a workflow file is wrong; carries every Problem found
     ├── UnknownWorkflowError         no built-in workflow or file by that name
     ├── WorkflowReferenceError       an initiative's workflow is not stored, or named by a path (never opened)
+    ├── DurationError                an ISO 8601 duration that cannot be read, or a negative span (a ValueError too)
     ├── EventError                   an event is malformed or does not fit its initiative
     │   ├── MomentError              a date or datetime that cannot be read (a ValueError too)
     │   ├── ActorError               no actor named, not a current participant, not allowed, or not bound
@@ -108,6 +109,10 @@ class WorkflowReferenceError(CooperationError):
                 "(an import carries it on a coop_workflow line before the events that use it)"
             )
         super().__init__(message)
+
+
+class DurationError(CooperationError, ValueError):
+    """A duration that cannot be read (`P3Y`, `P8M`, ... are), or a negative span; the message names the fix."""
 
 
 class EventError(CooperationError):

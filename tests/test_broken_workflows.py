@@ -43,6 +43,10 @@ EXPECTED: dict[str, list[str]] = {
         f"{F}/condition-cycle.yaml:15:16: conditions[0].requires[0]:"
         f" cycle among prerequisites: expectations -> common-cause -> alignment -> expectations {CYCLE_HINT}",
     ],
+    "days-and-duration.yaml": [
+        f"{F}/days-and-duration.yaml:21:5: conditions[1].duration:"
+        " both 'days' and 'duration' are given (keep one: remove 'days' or 'duration')",
+    ],
     "duplicate-condition-id.yaml": [
         f"{F}/duplicate-condition-id.yaml:15:5: conditions[1].id:"
         " duplicate id 'venue' (also conditions[0]) (give each one its own id)",
@@ -52,6 +56,10 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "duplicate-yaml-key.yaml": [
         f"{F}/duplicate-yaml-key.yaml:9:5: stages[0]: duplicate key 'title' (first at line 8) (keep one of them)",
+    ],
+    "duration-with-time.yaml": [
+        f"{F}/duration-with-time.yaml:20:5: conditions[1].duration: 'P1YT12H' has a time part;"
+        " durations here are whole days (write days, e.g. P1D, or drop the part after T)",
     ],
     "empty.yaml": [
         f"{F}/empty.yaml:1:1: the file is empty (a workflow starts with 'id:')",
@@ -71,6 +79,10 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "missing-required-key.yaml": [
         f"{F}/missing-required-key.yaml:11:5: conditions[0].title: missing required key 'title' (add 'title:')",
+    ],
+    "no-period.yaml": [
+        f"{F}/no-period.yaml:15:5: conditions[1].duration:"
+        " give exactly one of 'days' and 'duration' (add 'days: 30' or 'duration: P1M')",
     ],
     "python-tag.yaml": [
         f"{F}/python-tag.yaml:4:8: title: cannot read this value:"

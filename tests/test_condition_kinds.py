@@ -18,11 +18,15 @@ from cooperation.definition.compiled import compile_condition
 from cooperation.definition.loading import load_workflow_file
 from cooperation.definition.schema import shipped_schema
 from cooperation.engine.conditions.base import (
+    MAX_DAYS,
     REQUIRED_METHODS,
     AtLeast,
     AtMost,
     ConditionKind,
+    Period,
+    duration_field,
     missing_parts,
+    period_fields,
     references,
 )
 from cooperation.engine.conditions.evidence import Evidence
@@ -45,7 +49,11 @@ def test_each_model_is_the_common_fields_the_kind_and_its_settings(name: str) ->
     kind = KINDS[name]
     model = models.CONDITION_MODELS[name]
     assert model.__name__ == kind.model_name
-    assert list(model.model_fields) == [*COMMON_FIELDS, "kind", *kind.settings._fields]
+    periods = dict(period_fields(kind.settings))  # a period is written as days or as a duration
+    written = [
+        name for field in kind.settings._fields for name in (field, duration_field(field))[: 1 + (field in periods)]
+    ]
+    assert list(model.model_fields) == [*COMMON_FIELDS, "kind", *written]
     assert get_args(model.model_fields["kind"].annotation) == (name,)
     assert model.__doc__ == type(kind).__doc__
     assert getattr(models, kind.model_name) is model  # where pickle looks for it
@@ -144,6 +152,10 @@ def test_every_number_a_kind_takes_is_bounded_both_ways(name: str) -> None:
     count that exhausts the verifier (issue 16); the markers become the model's ge and le."""
     hints = get_type_hints(KINDS[name].settings, include_extras=True)
     for field, hint in hints.items():
+        if any(isinstance(mark, Period) for mark in get_args(hint)[1:]):  # days, or a duration at most as long
+            days = models.CONDITION_MODELS[name].model_json_schema()["properties"][field]["anyOf"][0]
+            assert days["maximum"] == MAX_DAYS and days["minimum"] >= 0
+            continue
         if get_origin(hint) is not Annotated or get_args(hint)[0] is not int:
             assert hint is not int, f"{name}.{field}: annotate it with AtLeast and AtMost"
             continue

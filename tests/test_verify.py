@@ -43,6 +43,11 @@ CI = bool(os.environ.get("CI"))
 # Each flawed workflow, and exactly what verify must find in it: (kind, subject).
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "attestation-beyond-communities": {("impossible-condition", "trust")},
+    "calendar-held-longer-than-window": {("impossible-condition", "recent-pledge"), ("unreachable-stage", "committed")},
+    "calendar-span-longer-than-window": {
+        ("impossible-condition", "recent-meetings"),
+        ("unreachable-stage", "trusted"),
+    },
     "dead-end": {("dead-end", "review")},
     "held-longer-than-window": {("impossible-condition", "recent-commitment"), ("unreachable-stage", "committed")},
     "no-one-may-advance": {("unreachable-stage", "delivered")},
@@ -253,7 +258,8 @@ def workflows(draw: st.DrawFn) -> dict[str, Any]:
                 found["required_communities"] = draw(st.lists(st.sampled_from(("business", "media")), unique=True))
         elif kind == "meetings":
             found["min_meetings"] = draw(st.integers(1, 3))
-            found["min_span_days"] = draw(st.sampled_from((0, 10, 40, 100)))
+            span = draw(st.sampled_from((0, 10, 40, 100, "P1M", "P2M", "P1Y")))  # days, or a calendar duration
+            found["min_span_duration" if isinstance(span, str) else "min_span_days"] = span
             found["neutral_only"] = draw(st.booleans())
         else:
             found["parameter"] = "level"
@@ -268,7 +274,8 @@ def workflows(draw: st.DrawFn) -> dict[str, Any]:
         found: dict[str, Any] = {"id": f"c{index}", "kind": kind, "title": f"C{index}", "description": "Generated."}
         if kind in ("held", "expiring"):
             found["condition"] = draw(st.sampled_from(earlier))
-            found["days"] = draw(st.sampled_from((5, 30, 90)))
+            period = draw(st.sampled_from((5, 30, 90, "P1M", "P3M", "P1Y2M")))  # days, or a calendar duration
+            found["duration" if isinstance(period, str) else "days"] = period
         elif len(earlier) >= 2:
             found["of"] = draw(st.lists(st.sampled_from(earlier), min_size=2, max_size=3, unique=True))
         else:

@@ -45,7 +45,7 @@ def compiler_sources() -> list[Path]:
     """The files whose content shapes a compiled workflow (pickled records and the classes they name)."""
     layers = ("definition", "engine/conditions")
     sources = [path for layer in layers for path in sorted((_PACKAGE / layer).rglob("*.py"))]
-    sources += [_PACKAGE / "errors.py", _PACKAGE / "vocabulary.py"]
+    sources += [_PACKAGE / "errors.py", _PACKAGE / "vocabulary.py", _PACKAGE / "engine" / "span.py"]
     pydantic = find_spec("pydantic")  # the file that holds its version, found without importing it
     if pydantic is not None and pydantic.origin is not None:
         sources.append(Path(pydantic.origin).parent / "version.py")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from cooperation.engine.conditions.base import references
+from cooperation.engine.conditions.base import period_fields, references, written_span
 from cooperation.engine.conditions.table import KINDS
 from cooperation.vocabulary import ROLES, BodyKind
 
@@ -50,7 +50,16 @@ class CompiledCondition(NamedTuple, Generic[SettingsT]):
 def compile_condition(definition: ConditionDefinition) -> CompiledCondition[Any]:
     """The record of a condition read from a workflow file (lists become tuples)."""
     settings_type = KINDS[definition.kind].settings
-    settings = settings_type(*(_frozen(getattr(definition, field)) for field in settings_type._fields))
+    periods = {field for field, _ in period_fields(settings_type)}
+    defaults = settings_type._field_defaults
+    settings = settings_type(
+        *(
+            written_span(definition, field, defaults.get(field))
+            if field in periods
+            else _frozen(getattr(definition, field))
+            for field in settings_type._fields
+        )
+    )
     parts = tuple(named for _, named, what in references(settings_type, settings) if what == "condition")
     return CompiledCondition(
         definition.id,

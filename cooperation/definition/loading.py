@@ -142,6 +142,8 @@ def _shape_words(kind: str, loc: tuple[str | int, ...], path: PathKey, detail: A
         return "missing required key 'kind'", f"add 'kind:' with one of: {', '.join(CONDITION_KINDS)}"
     if kind == "value_error":
         return str(context.get("error", detail["msg"])), ""
+    if kind == "period":  # a span of time (`cooperation.definition.periods`): its own words and fix
+        return str(context["message"]), str(context["hint"])
     return None
 
 

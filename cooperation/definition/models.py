@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 from pydantic_core import PydanticUndefined
 
+from cooperation.definition.periods import period_fields_of, schema_rules
 from cooperation.engine.conditions.base import (
     MAX_LEVEL,
     AtLeast,
@@ -116,10 +117,26 @@ def condition_model(kind: ConditionKind[Any, Any]) -> type[ConditionBase]:
     hints = get_type_hints(kind.settings, include_extras=True)
     defaults = kind.settings._field_defaults
     fields: dict[str, Any] = {"kind": (Literal.__getitem__(kind.name), ...)}
+    periods = period_fields_of(kind.settings)
     for name in kind.settings._fields:
-        fields[name] = _field(hints[name], defaults.get(name, PydanticUndefined))
+        if name in periods:  # a span of time: two fields, days or an ISO 8601 duration
+            fields.update(periods[name].fields)
+        else:
+            fields[name] = _field(hints[name], defaults.get(name, PydanticUndefined))
+    base: type[ConditionBase] = ConditionBase
+    if periods:  # say in the JSON Schema how many of each period's two fields to give
+
+        class WithPeriods(ConditionBase):
+            model_config = ConfigDict(json_schema_extra=schema_rules(periods))
+
+        base = WithPeriods
     model: type[ConditionBase] = create_model(
-        kind.model_name, __base__=ConditionBase, __module__=__name__, __doc__=type(kind).__doc__, **fields
+        kind.model_name,
+        __base__=base,
+        __module__=__name__,
+        __doc__=type(kind).__doc__,
+        __validators__={f"_{name}_period": period.validator for name, period in periods.items()},
+        **fields,
     )
     return model
 

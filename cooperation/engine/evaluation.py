@@ -20,6 +20,7 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.conditions.base import Outcome
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.facts import Facts
+from cooperation.engine.span import Span
 
 FactsAt = Callable[[datetime], Facts]
 
@@ -192,7 +193,7 @@ class Evaluator:
         assert self.facts_at is not None, "ask knows_history() first"
         return Evaluator(self.workflow, self.facts_at(moment), moment, self.facts_at)
 
-    def windows_under(self, condition_id: str) -> set[int]:
+    def windows_under(self, condition_id: str) -> set[Span]:
         return _windows_under(self.workflow, condition_id)
 
     def later(self, moment: datetime) -> Evaluator:
@@ -212,9 +213,9 @@ def can_lapse(workflow: CompiledWorkflow) -> tuple[tuple[int, str], ...]:
     return tuple((place, condition) for place, condition in enumerate(order) if _windows_under(workflow, condition))
 
 
-def _windows_under(workflow: CompiledWorkflow, condition_id: str) -> set[int]:
-    """The lengths of the `expiring` windows a condition depends on, through its parts and prerequisites."""
-    windows: set[int] = set()
+def _windows_under(workflow: CompiledWorkflow, condition_id: str) -> set[Span]:
+    """The spans of the `expiring` windows a condition depends on, through its parts and prerequisites."""
+    windows: set[Span] = set()
     pending, seen = [condition_id], set()
     while pending:
         current = workflow.compiled_conditions[pending.pop()]
@@ -223,9 +224,9 @@ def _windows_under(workflow: CompiledWorkflow, condition_id: str) -> set[int]:
         seen.add(current.id)
         pending.extend(current.requires)
         pending.extend(current.parts)
-        days = KINDS[current.kind].window_days(current)
-        if days is not None:
-            windows.add(days)
+        span = KINDS[current.kind].window_span(current)
+        if span is not None:
+            windows.add(span)
     return windows
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cooperation.engine.conditions.table import KINDS
@@ -82,8 +82,8 @@ def _who(
     if kind.counts_people:
         names, could_still = kind.people(facts, condition, since)
         return Who(condition.kind, names, could_still)
-    days = kind.window_days(condition)
-    if days is None or len(condition.parts) != 1:
+    span = kind.window_span(condition)
+    if span is None or len(condition.parts) != 1:
         return None  # combinations and `held` name no one: their parts have their own
-    start = now - timedelta(days=days)
+    start = span.before(now)
     return _who(workflow, facts, now, condition.parts[0], max(start, since) if since else start)

@@ -14,8 +14,12 @@ events for a workflow, and whole logs, for tests of your own.
 The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
 checks), `rules` (the rules for one workflow, and `workflow_state_machine`) and `roles`
 (workflows that declare roles of their own, and the rule of whom their conditions count).
+The parts: `strategies` (events and logs), `durations` (spans of time and the invariants
+they keep), `machine` (the base class, its invariants and checks) and `rules` (the rules for
+one workflow, and `workflow_state_machine`).
 """
 
+from cooperation.testing.durations import calendar_moments, check_span, durations, spans
 from cooperation.testing.machine import WorkflowMachine
 from cooperation.testing.roles import (
     counted_names,
@@ -47,8 +51,11 @@ __all__ = [
     "WorkflowMachine",
     "attestations",
     "breaches",
+    "calendar_moments",
+    "check_span",
     "counted_names",
     "declared_roles",
+    "durations",
     "event_logs",
     "evidence",
     "groups",
@@ -58,6 +65,7 @@ __all__ = [
     "publications",
     "role_assignments",
     "scores",
+    "spans",
     "waivers",
     "workflow_state_machine",
     "workflow_text",

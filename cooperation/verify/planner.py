@@ -17,10 +17,11 @@ from functools import partial
 from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
-from cooperation.engine.conditions.base import DAY, counts, in_days
+from cooperation.engine.conditions.base import DAY, counts, in_days, period_fields
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.payloads import RecordableKind
 from cooperation.engine.permissions import allowed_roles
+from cooperation.engine.span import Span
 from cooperation.vocabulary import COMMUNITIES, Community
 
 __all__ = ["DAY", "NAMES", "WAIVER_RATIONALE", "Infeasible", "Participant", "Planner", "Window"]
@@ -68,11 +69,12 @@ class Infeasible(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Only facts from `start` (seconds, relative) count, because of expiring condition `owner`."""
+    """Only facts from `start` (seconds, relative) count, because of expiring condition `owner`
+    (which keeps `span`; `start` is where the span is shortest)."""
 
     start: int
     owner: str
-    days: int
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,13 +248,14 @@ class Planner:
             self.fail(
                 window.owner,
                 f"'{held_by or condition_id}' needs '{condition_id}' met on facts from {in_days(-first)} days back, "
-                f"but '{window.owner}' keeps only facts from the last {window.days} days",
+                f"but '{window.owner}' keeps only facts from the last {window.span.text}",
+                proven=window.start - window.span.slack > first + self.slack(held_by or condition_id),
             )
-            window = Window(min(window.start, first), window.owner, window.days)
+            window = Window(min(window.start, first), window.owner, window.span)
         self.meet(condition_id, first, last, window)
 
-    def window(self, start: int, owner: str, days: int) -> Window:
-        return Window(start, owner, days)
+    def window(self, start: int, owner: str, span: Span) -> Window:
+        return Window(start, owner, span)
 
     def need_communities(self, condition_id: str, communities: int) -> None:
         if communities > len(COMMUNITIES):
@@ -282,10 +285,24 @@ class Planner:
             self.fail(
                 window.owner,
                 f"'{condition_id}' would have to be met {in_days(-first)} days back, "
-                f"but '{window.owner}' keeps only facts from the last {window.days} days",
+                f"but '{window.owner}' keeps only facts from the last {window.span.text}",
+                proven=window.start - window.span.slack > first,
             )
             return window.start
         return first
+
+    def slack(self, condition_id: str) -> int:
+        """Seconds by which the calendar spans of a condition and its parts may be shorter than laid out
+        (their longest lengths are laid out): a shortfall within it is not proven impossible."""
+        total, pending, seen = 0, [condition_id], set()
+        while pending:
+            condition = self.workflow.compiled_conditions[pending.pop()]
+            if condition.id not in seen:
+                seen.add(condition.id)
+                pending.extend(condition.parts)
+                fields = period_fields(KINDS[condition.kind].settings)
+                total += sum(getattr(condition.settings, field).slack for field, _ in fields)
+        return total
 
     def room(self, condition_id: str) -> int | None:
         """Seconds of dated facts the condition needs before the moment it is checked; None if undated."""

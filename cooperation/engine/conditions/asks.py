@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cooperation.engine.evaluation import ConditionResult
     from cooperation.engine.facts import Facts, Participant
     from cooperation.engine.payloads import RecordableKind
+    from cooperation.engine.span import Span
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Infeasible, Window
@@ -44,8 +45,8 @@ class Measuring(Protocol):
         """An evaluator of the same initiative at an earlier moment (only when `knows_history()`)."""
         ...
 
-    def windows_under(self, condition_id: str) -> set[int]:
-        """The lengths (days) of the windows of facts that a condition depends on, through its parts."""
+    def windows_under(self, condition_id: str) -> set[Span]:
+        """The spans of the windows of facts that a condition depends on, through its parts."""
         ...
 
     def later(self, moment: datetime) -> Measuring:
@@ -87,8 +88,8 @@ class Planning(Protocol):
     def pool(self) -> Pool: ...
 
     def record(self, offset: int, kind: RecordableKind, data: dict[str, Any], by: str | None = None) -> None: ...
-    def window(self, start: int, owner: str, days: int) -> Window:
-        """Only facts from `start` count, because of expiring condition `owner` (which keeps `days`)."""
+    def window(self, start: int, owner: str, span: Span) -> Window:
+        """Only facts from `start` count, because of expiring condition `owner` (which keeps `span`)."""
         ...
 
     def slot(self, condition_id: str, first: int, window: Window | None) -> int: ...
@@ -98,6 +99,10 @@ class Planning(Protocol):
     def meet(self, condition_id: str, first: int, last: int, window: Window | None) -> None: ...
     def member(self, condition_id: str, first: int, last: int, window: Window | None, held_by: str = "") -> None: ...
     def room(self, condition_id: str) -> int | None: ...
+    def slack(self, condition_id: str) -> int:
+        """Seconds by which its `room` may exceed what it needs where its calendar spans are shortest."""
+        ...
+
     def need_communities(self, condition_id: str, count: int) -> None: ...
     def roles_that_may(self, kind: RecordableKind, condition_id: str, roles: tuple[str, ...]) -> tuple[str, ...]:
         """Of `roles` (none named: every role that counts), those that may record `kind`; fails when none may."""

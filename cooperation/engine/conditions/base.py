@@ -16,10 +16,12 @@ annotations by `cooperation.definition.models`, using the markers below.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar, get_args, get_origin
 from typing import get_type_hints as _type_hints
+
+from cooperation.engine.span import Span
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -78,6 +80,23 @@ verifier lays out that many facts to prove a condition can be met (at this limit
 of a workflow asking it of every count takes about 40 seconds; ten times more took over 5 minutes)."""
 MAX_LEVEL = 1_000_000
 """The largest level (in size) a scale or a score may name."""
+
+
+class Period:
+    """The field is a span of time (a `Span`), written in the file either as `<field>: N` (N days
+    of 24 hours) or as `<field with 'days' replaced by 'duration'>: <ISO 8601 date duration>`,
+    exactly one of the two (or neither, when the field has a default). Its length is at least
+    `minimum_days` days and at most MAX_DAYS (a calendar duration's longest length)."""
+
+    __slots__ = ("minimum_days",)
+
+    def __init__(self, minimum_days: int) -> None:
+        self.minimum_days = minimum_days
+
+
+def duration_field(field: str) -> str:
+    """The name of the field that writes a period as an ISO 8601 duration: `days` -> `duration`."""
+    return field.removesuffix("days") + "duration"
 
 
 class AtMost:
@@ -170,8 +189,8 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         list); with none there (and no waiver) its result is the same for every initiative."""
         return None
 
-    def window_days(self, condition: CompiledCondition[SettingsT]) -> int | None:
-        """The days of facts it keeps, if it keeps only recent ones."""
+    def window_span(self, condition: CompiledCondition[SettingsT]) -> Span | None:
+        """The span of facts it keeps, if it keeps only recent ones."""
         return None
 
     def lapses_on(self, evaluator: Measuring, condition: CompiledCondition[SettingsT]) -> datetime | None:
@@ -186,7 +205,7 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         if not windows:
             return None
         now = evaluator.now
-        instants = {m + timedelta(days=days, seconds=1) for m in evaluator.facts.moments for days in windows}
+        instants = {span.leaves(m) for m in evaluator.facts.moments for span in windows}
         for instant in sorted(moment for moment in instants if moment > now):
             if not evaluator.later(instant).member(condition.id, None)[0]:
                 return instant
@@ -277,6 +296,32 @@ def references(settings: Any, values: object) -> list[tuple[tuple[str | int, ...
         else:
             named.append(((field,), value, what))
     return named
+
+
+_PERIOD_FIELDS: dict[type, tuple[tuple[str, Period], ...]] = {}
+
+
+def period_fields(settings: type) -> tuple[tuple[str, Period], ...]:
+    """The settings' fields that are spans of time (`Period`), with their markers."""
+    found = _PERIOD_FIELDS.get(settings)
+    if found is None:
+        hints = _type_hints(settings, include_extras=True).items()
+        found = _PERIOD_FIELDS[settings] = tuple(
+            (field, mark) for field, annotation in hints for mark in _marks(annotation) if isinstance(mark, Period)
+        )
+    return found
+
+
+def written_span(values: Any, field: str, default: Span | None) -> Span:
+    """The span a model read from the file gives a `Period` field: its duration, its days, or `default`."""
+    duration = getattr(values, duration_field(field))
+    if duration is not None:
+        return Span.parse(duration)
+    count = getattr(values, field)
+    if count is not None:
+        return Span(0, count)
+    assert default is not None, "the model requires one of the two"
+    return default
 
 
 def _unannotated(annotation: Any) -> Any:

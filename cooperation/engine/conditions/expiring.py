@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
     DAY,
-    MAX_DAYS,
-    AtLeast,
-    AtMost,
     ConditionId,
     ConditionKind,
     Outcome,
+    Period,
     in_days,
 )
-from cooperation.wording import plural
+from cooperation.engine.span import Span
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -30,11 +28,11 @@ MAX_PIECES = 4_000  # the planner does not attempt a layout needing more refresh
 
 class ExpiringSettings(NamedTuple):
     condition: ConditionId
-    days: Annotated[int, AtLeast(1), AtMost(MAX_DAYS, "days")]
+    days: Annotated[Span, Period(1)]
 
 
 class Expiring(ConditionKind[ExpiringSettings, Outcome]):
-    """Met when another condition is met on facts recorded within the last `days` only."""
+    """Met when another condition is met on facts recorded within the last `days` (or `duration`) only."""
 
     name = "expiring"
     model_name = "ExpiringCondition"
@@ -42,20 +40,20 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Outcome:
         inner, days = condition.settings
-        window_start = evaluator.now - timedelta(days=days)
+        window_start = days.before(evaluator.now)
         start = max(window_start, since) if since else window_start
         return evaluator.member(inner, start)
 
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Outcome) -> Outcome:
         met, detail, progress = measured
-        return (met, f"in the last {condition.settings.days} days: {detail}", progress)
+        return (met, f"in the last {condition.settings.days.text}: {detail}", progress)
 
-    def window_days(self, condition: Condition) -> int:
+    def window_span(self, condition: Condition) -> Span:
         return condition.settings.days
 
     def describe(self, condition: Condition) -> str:
         inner, days = condition.settings
-        return f"'{inner}' met on facts from the last {plural(days, 'day')}"
+        return f"'{inner}' met on facts from the last {days.text}"
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
         inner, days = condition.settings
@@ -63,19 +61,26 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
         if room is None:  # nothing in it is dated: the window changes nothing
             planner.meet(inner, first, last, window) if window else planner.satisfy(inner, first, last)
             return
-        if room > days * DAY:
+        # The window is as short as `days.shortest` where it falls: facts are laid out to fit that,
+        # and an impossibility is proven only when even the longest window is too short.
+        least = room - planner.slack(inner)  # what it needs where its own calendar spans are shortest
+        if room > days.shortest:
+            needs = in_days(room) if least == room else f"at least {in_days(least)}"
+            kept = f"{days.text} (at most {in_days(days.longest)} days)" if days.calendar else days.text
             planner.fail(
                 condition.id,
-                f"'{inner}' needs {in_days(room)} days of facts, but '{condition.id}' keeps only the last {days} days",
+                f"'{inner}' needs {needs} days of facts, but '{condition.id}' keeps only the last {kept}",
+                proven=least > days.longest,
             )
         # Cover [first, last] with pieces short enough that facts laid out for a piece stay
         # inside the window of every moment of it; each piece refreshes them.
-        piece = (days * DAY - room) // 2 if last > first else 0
+        piece = (days.shortest - room) // 2 if last > first else 0
         if last > first and piece <= 0:
             planner.fail(
                 condition.id,
-                f"'{condition.id}' keeps only the last {days} days, all of which '{inner}' "
+                f"'{condition.id}' keeps only the last {days.text}, all of which '{inner}' "
                 "needs, so it cannot hold without a break",
+                proven=(days.longest - least) // 2 <= 0,
             )
             piece = max(piece, DAY)
         count = 1 if last == first else -(-(last - first) // piece) + 1
@@ -87,7 +92,7 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
         end = last
         for _ in range(count):
             start = max(first, end - piece)
-            own = planner.window(end - days * DAY, condition.id, days)
+            own = planner.window(end - days.shortest, condition.id, days)
             bounded = own if window is None or own.start >= window.start else window
             planner.meet(inner, start, end, bounded)
             if start == first:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
-    DAY,
-    MAX_DAYS,
-    AtLeast,
-    AtMost,
     ConditionId,
     ConditionKind,
     Outcome,
+    Period,
     ratio,
 )
-from cooperation.wording import plural
+from cooperation.engine.span import DAY_SECONDS, Span
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -28,11 +25,11 @@ if TYPE_CHECKING:
 
 class HeldSettings(NamedTuple):
     condition: ConditionId
-    days: Annotated[int, AtLeast(1), AtMost(MAX_DAYS, "days")]
+    days: Annotated[Span, Period(1)]
 
 
 class Held(ConditionKind[HeldSettings, Outcome]):
-    """Met when another condition has been met without a break for at least `days`."""
+    """Met when another condition has been met without a break for at least `days` (or `duration`)."""
 
     name = "held"
     model_name = "HeldCondition"
@@ -43,7 +40,7 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         if not evaluator.member(inner, since)[0]:
             return (False, f"'{inner}' is not met", 0.0)
         facts, now = evaluator.facts, evaluator.now
-        window_start = now - timedelta(days=days)
+        window_start = days.before(now)
         if not evaluator.knows_history() or facts.created is None:
             return (False, f"'{inner}' is met, but its history is not known here", 0.0)
         # A condition changes only when an event happens or when a dated fact leaves an
@@ -52,7 +49,7 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         changes = set(facts.moments)
         windows = evaluator.windows_under(inner)
         for window in windows:
-            changes |= {m + timedelta(days=window, seconds=1) for m in facts.moments}
+            changes |= {window.leaves(m) for m in facts.moments}
         moments = [window_start, *sorted({m for m in changes if window_start < m <= now})]
         met_since = window_start
         for moment in reversed(moments):
@@ -62,26 +59,26 @@ class Held(ConditionKind[HeldSettings, Outcome]):
                 break
         held_days = (now - met_since).days
         if met_since == window_start and window_start >= facts.created:
-            return (True, f"'{inner}' held for at least {days} days", 1.0)
-        return (False, f"'{inner}' held for {held_days} of {days} days", ratio(held_days, days))
+            return (True, f"'{inner}' held for at least {days.text}", 1.0)
+        return (False, f"'{inner}' held for {days.part(held_days)}", ratio(held_days, (now - window_start).days))
 
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Outcome) -> Outcome:
         return measured
 
     def describe(self, condition: Condition) -> str:
         inner, days = condition.settings
-        return f"'{inner}' held for at least {plural(days, 'day')}"
+        return f"'{inner}' held for at least {days.text}"
 
     def plan(self, planner: Planning, condition: Condition, first: int, last: int, window: Window | None) -> None:
         inner, days = condition.settings
-        start = first - days * DAY
+        start = first - days.longest
         planner.creation = min(planner.creation, start)
         planner.member(inner, start, last, window, held_by=condition.id)
 
     def room(self, planner: Planning, condition: Condition) -> int | None:
         inner, days = condition.settings
         inner_room = planner.room(inner)
-        return None if inner_room is None else days * DAY + inner_room
+        return None if inner_room is None else days.longest + inner_room
 
     def unmeetable_hint(self, condition: Condition) -> str:
         return f"make the window of '{condition.id}' longer than what it contains needs"
@@ -90,7 +87,7 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         inner, days = condition.settings
         if not guide.results[inner].satisfied:
             return guide.help(inner, fresh=fresh)
-        return guide.wait(max(1.0, days / 3))
+        return guide.wait(max(1.0, days.shortest / DAY_SECONDS / 3))
 
 
 KIND = Held()
