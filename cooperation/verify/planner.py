@@ -99,11 +99,11 @@ class _Pool:
         self.lead_role = lead_role
         self.members: list[Participant] = []
 
-    def _add(self, role: Role) -> Participant:
+    def _add(self, role: Role, community: Community | None = None) -> Participant:
         index = len(self.members)
         name = NAMES[index] if index < len(NAMES) else f"Participant {index + 1}"
         counted = sum(1 for member in self.members if member.role != "observer")
-        member = Participant(name, self.communities[counted % len(self.communities)], role)
+        member = Participant(name, community or self.communities[counted % len(self.communities)], role)
         self.members.append(member)
         return member
 
@@ -112,6 +112,14 @@ class _Pool:
         while sum(1 for member in self.members if member.role != "observer") < count:
             self._add(self.lead_role if not self.members else "member")
         return [member.name for member in self.members if member.role != "observer"][:count]
+
+    def of_community(self, community: Community, count: int) -> list[str]:
+        """Names of `count` participants who count, all from `community`. One of each community
+        comes first, so that those `counted` asks for still come from as many communities as can be."""
+        self.counted(len(self.communities))
+        while sum(1 for m in self.members if m.role != "observer" and m.community == community) < count:
+            self._add("member", community)
+        return [m.name for m in self.members if m.role != "observer" and m.community == community][:count]
 
     def with_role(self, roles: Sequence[Role]) -> str:
         for member in self.members:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Infeasible, Window
+    from cooperation.vocabulary import Community
 
 
 class Measuring(Protocol):
@@ -72,6 +73,10 @@ class Pool(Protocol):
 
     def counted(self, count: int) -> list[str]:
         """Names of `count` participants who count (not observers), from as many communities as possible."""
+        ...
+
+    def of_community(self, community: Community, count: int) -> list[str]:
+        """Names of `count` participants who count, all from `community`."""
         ...
 
 
