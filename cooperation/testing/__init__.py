@@ -15,6 +15,7 @@ The parts: `strategies` (events and logs), `machine` (the base class, its invari
 checks) and `rules` (the rules for one workflow, and `workflow_state_machine`).
 """
 
+from cooperation.testing.combinations import community_groups, community_minimums, k_of_n
 from cooperation.testing.machine import WorkflowMachine
 from cooperation.testing.rules import workflow_state_machine
 from cooperation.testing.strategies import (
@@ -39,9 +40,12 @@ __all__ = [
     "WorkflowMachine",
     "attestations",
     "breaches",
+    "community_groups",
+    "community_minimums",
     "event_logs",
     "evidence",
     "groups",
+    "k_of_n",
     "meetings",
     "moments",
     "participants",
