@@ -132,7 +132,7 @@ def _judge_per_community(settings: ParticipationSettings, measured: Taking) -> O
     need, need_communities, required, per_community = settings
     have = dict(by_community)
     asked = dict.fromkeys(required, 1) | dict(per_community)
-    short = [(name, have.get(name, 0), count) for name, count in asked.items() if have.get(name, 0) < count]
+    short = [(name, have.get(name, 0), asked[name]) for name in COMMUNITIES if have.get(name, 0) < asked.get(name, 0)]
     detail = (
         f"{counted(active, need, 'participant')}, "
         f"from {counted(len(communities), need_communities, 'community', 'communities')}"
