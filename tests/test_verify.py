@@ -256,6 +256,10 @@ def workflows(draw: st.DrawFn) -> dict[str, Any]:
             found["min_participants"] = draw(st.integers(communities, communities + 2))
             if kind == "participation" and draw(st.booleans()):
                 found["required_communities"] = draw(st.lists(st.sampled_from(("business", "media")), unique=True))
+            if kind == "participation" and draw(st.booleans()):
+                found["min_per_community"] = draw(
+                    st.dictionaries(st.sampled_from(("media", "academia")), st.integers(1, 3))
+                )
         elif kind == "meetings":
             found["min_meetings"] = draw(st.integers(1, 3))
             span = draw(st.sampled_from((0, 10, 40, 100, "P1M", "P2M", "P1Y")))  # days, or a calendar duration
@@ -278,6 +282,8 @@ def workflows(draw: st.DrawFn) -> dict[str, Any]:
             found["duration" if isinstance(period, str) else "days"] = period
         elif len(earlier) >= 2:
             found["of"] = draw(st.lists(st.sampled_from(earlier), min_size=2, max_size=3, unique=True))
+            if kind == "any":
+                found["at_least"] = draw(st.integers(1, len(found["of"])))
         else:
             found.update(kind="held", condition=earlier[0], days=20)
         conditions.append(found)

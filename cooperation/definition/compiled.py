@@ -226,6 +226,8 @@ class CompiledWorkflow:
 
 
 def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):  # a `Keyed` setting: its pairs, in the file's order
+        return tuple(value.items())
     return tuple(value) if isinstance(value, list) else value
 
 

@@ -32,6 +32,7 @@ from cooperation.definition.yamlsafe import (
     format_path,
     read_yaml,
 )
+from cooperation.engine.conditions.table import KINDS
 from cooperation.errors import Problem, WorkflowDefinitionError
 from cooperation.wording import did_you_mean
 
@@ -120,6 +121,8 @@ def _from_pydantic(detail: Any, document: Document, file: str) -> Problem:
         return replace(problem, path=format_path((*place[:-1], str(place[-1]))))
     if kind == "union_tag_invalid":
         path = (*path, "kind")
+    elif path[-1:] == ("[key]",):  # a key not allowed (an unknown community): point at the key itself
+        path = path[:-1]
     reworded = _shape_words(kind, loc, path, detail) or _value_words(kind, value, path, detail, document)
     message, hint = reworded or (detail["msg"], "")
     return problem_at(document, path, message, file=file, hint=hint)
@@ -130,6 +133,9 @@ def _shape_words(kind: str, loc: tuple[str | int, ...], path: PathKey, detail: A
     context = detail.get("ctx") or {}
     if kind == "extra_forbidden":
         key = str(path[-1])
+        misplaced = _misplaced(loc, key)
+        if misplaced:
+            return f"'{key}' does not belong in a condition of kind '{loc[2]}'", misplaced
         allowed = _allowed_keys(loc)
         return f"unknown key '{key}'", did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
     if kind == "missing":
@@ -182,6 +188,13 @@ def _without_union_tags(loc: tuple[str | int, ...]) -> PathKey:
     if len(loc) >= 3 and loc[0] == "conditions" and isinstance(loc[1], int) and loc[2] in CONDITION_KINDS:
         return (*loc[:2], *loc[3:])
     return loc
+
+
+def _misplaced(loc: tuple[str | int, ...], key: str) -> str:
+    """The fix for a key of another kind written into a condition, or "" (`kind: all` with `at_least`)."""
+    if len(loc) == 4 and loc[0] == "conditions" and loc[2] in KINDS:
+        return dict(KINDS[str(loc[2])].misplaced_keys).get(key, "")
+    return ""
 
 
 def _allowed_keys(loc: tuple[str | int, ...]) -> list[str]:

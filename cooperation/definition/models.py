@@ -20,6 +20,7 @@ from cooperation.engine.conditions.base import (
     AtMost,
     ConditionKind,
     Description,
+    Keyed,
     MinItems,
     Reference,
 )
@@ -143,6 +144,10 @@ def condition_model(kind: ConditionKind[Any, Any]) -> type[ConditionBase]:
 
 def _field(annotation: Any, default: Any) -> tuple[Any, Any]:
     written, options = _written(annotation)
+    if options.pop("keyed", False):  # pairs, written as a mapping
+        key, value = get_args(get_args(written)[0])
+        value_type, value_options = _written(value)
+        return dict[key, Annotated[value_type, Field(**value_options)]], Field(default_factory=dict, **options)  # type: ignore[valid-type]
     if get_origin(written) is tuple:  # a list in the file
         written = list[_written(get_args(written)[0])[0]]  # type: ignore[misc]
         if default == ():
@@ -165,6 +170,8 @@ def _written(annotation: Any) -> tuple[Any, dict[str, Any]]:
             options["le"] = mark.maximum
         elif isinstance(mark, MinItems):
             options["min_length"] = mark.count
+        elif isinstance(mark, Keyed):
+            options["keyed"] = True
         elif isinstance(mark, Description):
             options["description"] = mark.text
     return written, options

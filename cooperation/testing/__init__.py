@@ -12,13 +12,13 @@ guards), and invariants that must hold for any workflow. The strategies generate
 events for a workflow, and whole logs, for tests of your own.
 
 The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
-checks), `rules` (the rules for one workflow, and `workflow_state_machine`) and `roles`
-(workflows that declare roles of their own, and the rule of whom their conditions count).
-The parts: `strategies` (events and logs), `durations` (spans of time and the invariants
-they keep), `machine` (the base class, its invariants and checks) and `rules` (the rules for
-one workflow, and `workflow_state_machine`).
+checks), `rules` (the rules for one workflow, and `workflow_state_machine`), `roles`
+(workflows that declare roles of their own, and the rule of whom their conditions count),
+`durations` (spans of time and the invariants they keep) and `combinations` (k-of-n
+combinations and per-community minimums).
 """
 
+from cooperation.testing.combinations import community_groups, community_minimums, k_of_n
 from cooperation.testing.durations import calendar_moments, check_span, durations, spans
 from cooperation.testing.machine import WorkflowMachine
 from cooperation.testing.roles import (
@@ -53,12 +53,15 @@ __all__ = [
     "breaches",
     "calendar_moments",
     "check_span",
+    "community_groups",
+    "community_minimums",
     "counted_names",
     "declared_roles",
     "durations",
     "event_logs",
     "evidence",
     "groups",
+    "k_of_n",
     "meetings",
     "moments",
     "participants",

@@ -102,12 +102,12 @@ class _Pool:
         self.lead_role = lead_role
         self.members: list[Participant] = []
 
-    def _add(self, role: str, roles: tuple[str, ...] = ()) -> Participant:
-        """A new participant in `role`; communities cycle among those who count for `roles`."""
+    def _add(self, role: str, roles: tuple[str, ...] = (), community: Community | None = None) -> Participant:
+        """A new participant in `role`, from `community` or else the next community of those counting for `roles`."""
         index = len(self.members)
         name = NAMES[index] if index < len(NAMES) else f"Participant {index + 1}"
         counted = sum(1 for member in self.members if counts(roles, member.role))
-        member = Participant(name, self.communities[counted % len(self.communities)], role)
+        member = Participant(name, community or self.communities[counted % len(self.communities)], role)
         self.members.append(member)
         return member
 
@@ -120,6 +120,14 @@ class _Pool:
             else:
                 self._add(self.lead_role if not self.members else "member")
         return [member.name for member in self.members if counts(roles, member.role)][:count]
+
+    def of_community(self, community: Community, count: int, roles: tuple[str, ...] = ()) -> list[str]:
+        """Names of `count` participants who count (for `roles`), all from `community`. One of each community
+        comes first, so that those `counted` asks for still come from as many communities as can be."""
+        self.counted(len(self.communities), roles)
+        while sum(1 for m in self.members if counts(roles, m.role) and m.community == community) < count:
+            self._add(roles[0] if roles else "member", roles, community)
+        return [m.name for m in self.members if counts(roles, m.role) and m.community == community][:count]
 
     def with_role(self, roles: Sequence[str]) -> str:
         for member in self.members:

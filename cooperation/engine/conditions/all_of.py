@@ -40,6 +40,7 @@ class AllOf(ConditionKind[AllOfSettings, tuple[Outcome, ...]]):
     name = "all"
     model_name = "AllCondition"
     settings = AllOfSettings
+    misplaced_keys = (("at_least", "use kind: any with at_least: k; all needs every one of 'of'"),)
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> tuple[Outcome, ...]:
         return measure_members(evaluator, condition.settings.of, since)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from cooperation.errors import Problem
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Infeasible, Window
+    from cooperation.vocabulary import Community
 
 
 class Measuring(Protocol):
@@ -74,6 +75,10 @@ class Pool(Protocol):
     def counted(self, count: int, roles: tuple[str, ...] = ()) -> list[str]:
         """Names of `count` participants who count (holding one of `roles`; none named: not observers),
         from as many communities as possible."""
+        ...
+
+    def of_community(self, community: Community, count: int) -> list[str]:
+        """Names of `count` participants who count, all from `community`."""
         ...
 
 

@@ -118,6 +118,13 @@ class MinItems:
         self.count = count
 
 
+class Keyed:
+    """The setting is written in the file as a mapping (`{government: 2}`) and compiled as its
+    (key, value) pairs in the file's order: a tuple of pairs, whose value type carries its own markers."""
+
+    __slots__ = ()
+
+
 class Description:
     """What the field means, shown in the JSON Schema."""
 
@@ -158,6 +165,8 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
     # If it counts people (see `people`): the words before the names of those it counts and of
     # those who could still count, after its detail ("by", "could still attest:").
     counts_people: ClassVar[tuple[str, str] | None] = None
+    # Keys of other kinds an author may write here by mistake, each with the fix (`kind: all` with `at_least`).
+    misplaced_keys: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     # --- evaluation ---
 
