@@ -18,6 +18,7 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.pinned import PinnedWorkflows, read_named
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import Event, cutoff, now, parse_at
+from cooperation.engine.events import moment as moment_of
 from cooperation.engine.loaded import LoadedInitiative, judged_by, load_initiative
 from cooperation.engine.moves import MoveKind
 from cooperation.engine.payloads import RECORDABLE_KINDS, RecordableKind
@@ -186,7 +187,7 @@ class Registry(Recorder, Accounts, Ledger):
         version = loaded.version
         batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
         self.store.append(initiative, batch, expected_version=version)
-        return batch[0]
+        return next(written for written in batch if written.kind == kind)  # after the lapses it records first
 
     # --- moving --------------------------------------------------------------------------
 
@@ -249,6 +250,8 @@ class Registry(Recorder, Accounts, Ledger):
         loaded = self._load(initiative, self._read(initiative))
         initiative, stage = loaded.facts.initiative, loaded.facts.stage
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
+        if loaded.catch_up(moment_of(moment)):  # a lapse due by then moves it first
+            stage = loaded.facts.stage
         move = loaded.moves.choose(initiative, stage, kind, transition=transition, target=to)
         data: dict[str, Any] = {"from": stage, "to": move.target}
         if move.transition is not None:
@@ -258,7 +261,7 @@ class Registry(Recorder, Accounts, Ledger):
 
         raw = {"initiative": initiative, "kind": move.event_kind, "at": moment, "by": by or None, "data": data}
         event = validate_event(raw)
-        version = loaded.version
+        version = loaded.stored_version
         batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
         self.store.append(initiative, batch, expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move

@@ -81,6 +81,7 @@ class CompiledTransition(NamedTuple):
     roles: tuple[Role, ...] | None
     on_event: str | None
     body_kinds: tuple[BodyKind, ...]
+    on_lapse: str | None = None  # the condition whose lapse takes it by itself
 
 
 class CompiledScale(NamedTuple):
@@ -145,6 +146,7 @@ class CompiledWorkflow:
                     _optional_tuple(t.roles),
                     t.on_event,
                     tuple(t.body_kinds),
+                    t.on_lapse,
                 )
                 for t in definition.transitions
             },

@@ -191,6 +191,11 @@ class TransitionDefinition(_Strict):
     on_event: Literal["trust_breached"] | None = Field(
         default=None, description="Taken automatically when this kind of event is recorded."
     )
+    on_lapse: Identifier | None = Field(
+        default=None,
+        description="Taken automatically, with no new event, the moment this condition (an expiring window, "
+        "a held span) stops holding while the initiative is in one of the 'from' stages.",
+    )
     body_kinds: list[BodyKind] = Field(
         default_factory=list, description="For hand_off: the kinds of outside body it may go to."
     )

@@ -64,6 +64,7 @@ class Move:
     needs: tuple[str, ...]  # the conditions that guard it, in working order
     on_event: str | None = None  # the event kind on which the workflow makes it by itself
     body_kinds: tuple[BodyKind, ...] = ()  # a hand-off: the kinds of body it may go to (empty: any)
+    on_lapse: str | None = None  # the condition whose lapse makes the workflow take it by itself
 
     @property
     def trigger(self) -> str:
@@ -76,8 +77,8 @@ class Move:
 
     @property
     def automatic(self) -> bool:
-        """Taken by the engine itself on an event (a breach of trust)."""
-        return self.on_event is not None
+        """Taken by the engine itself on an event (a breach of trust) or when a condition lapses."""
+        return self.on_event is not None or self.on_lapse is not None
 
     @property
     def label(self) -> str:
@@ -113,6 +114,12 @@ class MoveTable:
             if move.on_event is not None:
                 self._automatic.setdefault((move.source, move.on_event), move)  # the first in definition order
         self.automatic_events = frozenset(event for _, event in self._automatic)
+        # The moves taken when a condition lapses, by the stage they leave (in definition order).
+        # Empty for most workflows: reading them then costs one falsy check per log.
+        self.lapsing: dict[str, tuple[Move, ...]] = {}
+        for move in self.rows:
+            if move.on_lapse is not None:
+                self.lapsing[move.source] = (*self.lapsing.get(move.source, ()), move)
         self._machine: StageMachine | None = None
         self._machine_lock = threading.Lock()
 
@@ -212,7 +219,15 @@ def _transition(workflow: CompiledWorkflow, stage: str, transition: CompiledTran
     roles = transition.roles if transition.roles is not None else workflow.default_roles
     needs = workflow.transition_needs[transition.id]
     return Move(
-        transition.kind, stage, transition.to, transition.id, roles, needs, transition.on_event, transition.body_kinds
+        transition.kind,
+        stage,
+        transition.to,
+        transition.id,
+        roles,
+        needs,
+        transition.on_event,
+        transition.body_kinds,
+        transition.on_lapse,
     )
 
 
