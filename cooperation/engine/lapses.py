@@ -122,3 +122,26 @@ def lapse_misfit(
     if (due.move.transition, due.condition, due.move.target) != (data["transition"], data["condition"], data["to"]):
         return f"at {event.at} the workflow takes '{due.move.transition}' to '{due.move.target}' on this lapse"
     return None
+
+
+def pending_lapse(table: MoveTable, facts: Facts, evaluator: Evaluator) -> dict[str, str] | None:
+    """The lapse a status announces: the first move its stage takes on a lapse, if nothing more is
+    recorded: {on (date), at (instant), transition, to, condition}; None if none is coming."""
+    found: tuple[datetime, Move] | None = None
+    for move in table.lapsing.get(facts.stage, ()):
+        condition = move.on_lapse or ""
+        if condition in facts.waivers or not evaluator.result(condition).met:
+            continue
+        instant = evaluator.lapses_on(condition)
+        if instant is not None and (found is None or instant < found[0]):
+            found = (instant, move)
+    if found is None:
+        return None
+    instant, move = found
+    return {
+        "on": instant.date().isoformat(),
+        "at": parse_at(instant),
+        "transition": move.transition or "",
+        "to": move.target,
+        "condition": move.on_lapse or "",
+    }
