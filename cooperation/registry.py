@@ -266,6 +266,19 @@ class Registry(Recorder, Accounts, Ledger):
         self.store.append(initiative, batch, expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
 
+    def record_lapses(self, initiative: str | None = None) -> list[Event]:
+        """Record the lapses due by now (`on_lapse`) of one initiative, or of every one; return what was written."""
+        from cooperation.reading.lapsing import record_lapses
+
+        return record_lapses(self, initiative)
+
+    def derived_lapses(self, initiative: str) -> list[Event]:
+        """The lapses reading an initiative now applies that its log does not hold yet (seq 0)."""
+        from cooperation.reading.lapsing import derived_lapses
+
+        events = self._read(initiative)
+        return derived_lapses(self._load(initiative, events, until=self._clock()))
+
     def upgrade_workflow(self, initiative: str, to: str, *, by: str, apply: bool = False) -> WorkflowUpgrade:
         """What judging the initiative by workflow `to` (a built-in id or a file) changes; made with `apply`."""
         upgrader = WorkflowUpgrader(self.store, self.workflows, self._clock)

@@ -146,6 +146,10 @@ class HistoryEntryOutput(_Output):
     withheld: list[str] | None = Field(default=None, description="Fields the audience may not see (filtered only)")
     withdrawn: WithdrawnMark | None = Field(default=None, description="Present when a correction withdrew it")
     late: LateMark | None = Field(default=None, description="Present when it was recorded after a later move")
+    derived: bool | None = Field(
+        default=None,
+        description="True for a lapse reading applies that the log does not hold yet (`coop lapse` records it)",
+    )
 
 
 def status_json_schema() -> dict[str, Any]:
