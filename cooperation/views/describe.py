@@ -48,6 +48,7 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
         for transition in definition.transitions:
             roles = ", ".join(moves_for(workflow).of_transition(transition.id)[0].roles)
             automatic = f", automatic on {transition.on_event}" if transition.on_event else ""
+            automatic += f", automatic when {transition.on_lapse} lapses" if transition.on_lapse else ""
             lines.append(
                 f"  {transition.id} ({transition.kind}{automatic}): {', '.join(transition.from_)} -> {transition.to}"
                 f"  by {roles}"
