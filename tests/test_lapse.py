@@ -17,11 +17,16 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 from test_cli_registry import coop
 
+from cooperation.definition.loading import load_workflow_file
 from cooperation.errors import CooperationError
 from cooperation.registry import Registry
 from cooperation.stores.sqlite import SqliteStore
+from cooperation.testing import workflow_state_machine
+from cooperation.verify.exploration import Exploration
+from cooperation.verify.findings import findings
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "workflows" / "certification.yaml"
 TEAM = "team-a"
@@ -311,3 +316,50 @@ def test_the_derived_status_is_the_status_once_its_lapses_are_recorded(
         recorded = [registry.status(TEAM, as_of=reading).to_json() for reading in readings]
         assert [{**one, "version": 0} for one in recorded] == [{**one, "version": 0} for one in derived]
         assert not recorded[0]["invalid_moves"]
+
+
+def test_coop_verify_lets_its_witness_lapse(tmp_path: Path) -> None:
+    explored = Exploration(load_workflow_file(EXAMPLE), seed=0, walks=0, steps=0)
+    explored.analyse_conditions()
+    explored.explore()
+    lapse = next(move for move in explored.fired if move.on_lapse is not None)
+    kinds = [event.kind for event in explored.fired[lapse]]
+    assert kinds[-1] == "stage_lapsed"  # taken by the lapse, not by hand
+    assert not findings(explored)
+    result = coop(None, "verify", str(EXAMPLE))
+    assert result.exit_code == 0 and "clean" in result.stdout
+
+
+QUICK = """
+id: quick-lapse
+version: "1"
+title: A certificate of a month
+description: Certified on an audit that holds for 30 days; it lapses back to applied.
+stages:
+  - {id: applied, title: Applied, description: Asked for it.}
+  - {id: certified, title: Certified, description: Audited lately., requires: [current]}
+conditions:
+  - {id: audited, kind: evidence, title: Audited, description: An audit., min_items: 1}
+  - {id: current, kind: expiring, title: Audited lately, description: Within 30 days., condition: audited, days: 30}
+transitions:
+  - {id: lapsed, kind: regress, title: Lapsed, description: No audit lately., from: [certified], to: applied,
+     roles: [], on_lapse: current}
+"""
+
+
+def test_a_lapsing_workflow_keeps_every_invariant_of_the_testing_machine(tmp_path: Path) -> None:
+    """The rule-based machine of `cooperation.testing`: time passes (up to 200 days a step), so a
+    certificate of a month lapses; the stage is the fold of the moves and the lapses derived, and
+    recording the lapses changes no status (its teardown)."""
+    workflow = tmp_path / "quick.yaml"
+    workflow.write_text(QUICK)
+    machine = workflow_state_machine(str(workflow))
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+        ),
+    )

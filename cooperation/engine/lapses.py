@@ -73,8 +73,8 @@ def next_lapse(
         instant = evaluator.lapses_on(condition)
         if instant is None or instant > until or (instant == until and not inclusive):
             continue
-        if found is None or instant < found[0]:
-            found = (instant, move)
+        if (found is None or instant < found[0]) and not evaluator.later(instant).blocking(move.needs):
+            found = (instant, move)  # taken only if what it requires holds then, as any automatic move
     if found is None:
         return None
     instant, move = found
@@ -133,7 +133,9 @@ def pending_lapse(table: MoveTable, facts: Facts, evaluator: Evaluator) -> dict[
         if condition in facts.waivers or not evaluator.result(condition).met:
             continue
         instant = evaluator.lapses_on(condition)
-        if instant is not None and (found is None or instant < found[0]):
+        if instant is None or (found is not None and instant >= found[0]):
+            continue
+        if not evaluator.later(instant).blocking(move.needs):
             found = (instant, move)
     if found is None:
         return None
