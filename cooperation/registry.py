@@ -117,15 +117,17 @@ class Registry(Recorder, Accounts, Ledger):
     def can_advance(self, initiative: str) -> bool:
         """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
         loaded = self._load(initiative, self._read(initiative))
-        advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
+        loaded.catch_up(moment)  # a lapse due by now moves it first (as its status shows)
+        advance = loaded.moves.advance(loaded.facts.stage)
         return advance is not None and not loaded.evaluator(moment).blocking(advance.needs)
 
     def unmet(self, initiative: str) -> list[ConditionResult]:
         """The "why not?": unsatisfied prerequisites of the next stage, in the order to work on them."""
         loaded = self._load(initiative, self._read(initiative))
-        advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
+        loaded.catch_up(moment)  # a lapse due by now moves it first (as its status shows)
+        advance = loaded.moves.advance(loaded.facts.stage)
         return loaded.evaluator(moment).to_work_on(advance.needs) if advance is not None else []
 
     # --- recording -----------------------------------------------------------------------

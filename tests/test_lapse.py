@@ -363,3 +363,17 @@ def test_a_lapsing_workflow_keeps_every_invariant_of_the_testing_machine(tmp_pat
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
         ),
     )
+
+
+def test_the_api_reads_the_stage_after_the_lapse_as_the_status_does(certified: Path) -> None:
+    with Registry.open(certified) as registry:
+        assert registry.status(TEAM).stage == "accredited"
+        assert not registry.can_advance(TEAM)
+        assert [result.condition for result in registry.unmet(TEAM)] == ["certification-current"]
+        assert [event.at for event in registry.derived_lapses(TEAM)] == [LAPSED_AT]
+
+
+def test_a_closed_initiative_does_not_lapse(certified: Path) -> None:
+    ok(certified, "archive", TEAM, "--reason", "The team merged into another", "--by", "Ada", "--at", "2024-06-01")
+    assert status(certified, "--as-of", "2025-06-01")["stage"] == "certified"
+    assert ok(certified, "lapse", "--all") == "no lapse to record\n"

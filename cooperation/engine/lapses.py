@@ -61,7 +61,7 @@ def next_lapse(
     """The first lapse due from the facts' stage after their last event, up to `until` (included
     or not); None if none is. Several due: the earliest, ties in definition order."""
     moves = table.lapsing.get(facts.stage)
-    if not moves or facts.last_event is None:
+    if not moves or facts.last_event is None or facts.closed is not None:  # a closed initiative is kept as it was
         return None
     evaluator = Evaluator(workflow, facts, facts.last_event, facts_at)
     found: tuple[datetime, Move] | None = None
@@ -128,6 +128,8 @@ def pending_lapse(table: MoveTable, facts: Facts, evaluator: Evaluator) -> dict[
     """The lapse a status announces: the first move its stage takes on a lapse, if nothing more is
     recorded: {on (date), at (instant), transition, to, condition}; None if none is coming."""
     found: tuple[datetime, Move] | None = None
+    if facts.closed is not None:
+        return None
     for move in table.lapsing.get(facts.stage, ()):
         condition = move.on_lapse or ""
         if condition in facts.waivers or not evaluator.result(condition).met:
