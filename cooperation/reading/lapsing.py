@@ -14,24 +14,40 @@ from typing import TYPE_CHECKING
 from cooperation.engine.events import LAPSE_KIND, Event, parse_at
 from cooperation.engine.loaded import LoadedInitiative
 from cooperation.engine.payloads import StageLapsedData
+from cooperation.errors import CooperationError
 
 if TYPE_CHECKING:
     from cooperation.registry import Registry
 
 
 def record_lapses(registry: Registry, initiative: str | None = None) -> list[Event]:
-    """Record, for one initiative or for every one, the lapses due by now; return what was written."""
-    names = [initiative] if initiative is not None else registry.initiatives()
+    """Record, for one initiative or for every one, the lapses due by now; return what was written.
+
+    Every one: the logs are read as a portfolio status reads them (one pass), and written once
+    the reading is done; one whose workflow cannot be read is passed over (`coop status --all`
+    lists it with why)."""
+    if initiative is not None:
+        due = [_due(registry, registry._load(initiative, registry._read(initiative)))]  # the registry's own
+    else:
+        due = []
+        for name, events in registry.store.read_all():
+            try:
+                due.append(_due(registry, registry._load(name, events)))
+            except CooperationError:
+                continue
     written: list[Event] = []
-    for name in names:
-        loaded = registry._load(name, registry._read(name))  # the registry's own reading
-        if loaded.facts.closed is not None or not loaded.moves.lapsing:
-            continue
-        lapses = loaded.catch_up(loaded.latest(registry._clock()))
-        if lapses:
-            registry.store.append(loaded.facts.initiative, lapses, expected_version=loaded.stored_version)
-            written += lapses
+    for name, lapses, version in filter(None, due):
+        registry.store.append(name, lapses, expected_version=version)
+        written += lapses
     return written
+
+
+def _due(registry: Registry, loaded: LoadedInitiative) -> tuple[str, list[Event], int] | None:
+    """The lapses due by now of one initiative, and the version of its log they follow; None if none."""
+    if loaded.facts.closed is not None or not loaded.moves.lapsing:
+        return None
+    lapses = loaded.catch_up(loaded.latest(registry._clock()))
+    return (loaded.facts.initiative, list(lapses), loaded.stored_version) if lapses else None
 
 
 def derived_lapses(loaded: LoadedInitiative) -> list[Event]:
