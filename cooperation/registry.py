@@ -18,6 +18,7 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.pinned import PinnedWorkflows, read_named
 from cooperation.engine.evaluation import ConditionResult
 from cooperation.engine.events import Event, cutoff, now, parse_at
+from cooperation.engine.events import moment as moment_of
 from cooperation.engine.loaded import LoadedInitiative, judged_by, load_initiative
 from cooperation.engine.moves import MoveKind
 from cooperation.engine.payloads import RECORDABLE_KINDS, RecordableKind
@@ -116,15 +117,17 @@ class Registry(Recorder, Accounts, Ledger):
     def can_advance(self, initiative: str) -> bool:
         """Cheap "may I?": no blocking prerequisite of the next stage is unmet (roles aside)."""
         loaded = self._load(initiative, self._read(initiative))
-        advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
+        loaded.catch_up(moment)  # a lapse due by now moves it first (as its status shows)
+        advance = loaded.moves.advance(loaded.facts.stage)
         return advance is not None and not loaded.evaluator(moment).blocking(advance.needs)
 
     def unmet(self, initiative: str) -> list[ConditionResult]:
         """The "why not?": unsatisfied prerequisites of the next stage, in the order to work on them."""
         loaded = self._load(initiative, self._read(initiative))
-        advance = loaded.moves.advance(loaded.facts.stage)
         moment = loaded.latest(self._clock())
+        loaded.catch_up(moment)  # a lapse due by now moves it first (as its status shows)
+        advance = loaded.moves.advance(loaded.facts.stage)
         return loaded.evaluator(moment).to_work_on(advance.needs) if advance is not None else []
 
     # --- recording -----------------------------------------------------------------------
@@ -186,7 +189,7 @@ class Registry(Recorder, Accounts, Ledger):
         version = loaded.version
         batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
         self.store.append(initiative, batch, expected_version=version)
-        return batch[0]
+        return next(written for written in batch if written.kind == kind)  # after the lapses it records first
 
     # --- moving --------------------------------------------------------------------------
 
@@ -249,6 +252,8 @@ class Registry(Recorder, Accounts, Ledger):
         loaded = self._load(initiative, self._read(initiative))
         initiative, stage = loaded.facts.initiative, loaded.facts.stage
         moment = parse_at(at) if at is not None else parse_at(loaded.latest(self._clock()))
+        if loaded.catch_up(moment_of(moment)):  # a lapse due by then moves it first
+            stage = loaded.facts.stage
         move = loaded.moves.choose(initiative, stage, kind, transition=transition, target=to)
         data: dict[str, Any] = {"from": stage, "to": move.target}
         if move.transition is not None:
@@ -258,10 +263,23 @@ class Registry(Recorder, Accounts, Ledger):
 
         raw = {"initiative": initiative, "kind": move.event_kind, "at": moment, "by": by or None, "data": data}
         event = validate_event(raw)
-        version = loaded.version
+        version = loaded.stored_version
         batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
         self.store.append(initiative, batch, expected_version=version)
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
+
+    def record_lapses(self, initiative: str | None = None) -> list[Event]:
+        """Record the lapses due by now (`on_lapse`) of one initiative, or of every one; return what was written."""
+        from cooperation.reading.lapsing import record_lapses
+
+        return record_lapses(self, initiative)
+
+    def derived_lapses(self, initiative: str) -> list[Event]:
+        """The lapses reading an initiative now applies that its log does not hold yet (seq 0)."""
+        from cooperation.reading.lapsing import derived_lapses
+
+        events = self._read(initiative)
+        return derived_lapses(self._load(initiative, events, until=self._clock()))
 
     def upgrade_workflow(self, initiative: str, to: str, *, by: str, apply: bool = False) -> WorkflowUpgrade:
         """What judging the initiative by workflow `to` (a built-in id or a file) changes; made with `apply`."""

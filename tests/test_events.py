@@ -81,6 +81,13 @@ FULL_DATA: dict[str, dict[str, Any]] = {
         "tlp": "TLP:GREEN",
     },
     "account_bound": {"account": "ada", "participant": "Ada"},
+    "stage_lapsed": {
+        "from": "certified",
+        "to": "lapsed",
+        "transition": "certification-lapsed",
+        "condition": "certification-current",
+        "reason": "certification-current stopped holding: no renewal in the last 365 days",
+    },
 }
 # The data fields each kind cannot do without.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -105,12 +112,13 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "workflow_changed": ("workflow", "workflow_hash", "from_workflow"),
     "outreach_done": ("community",),
     "account_bound": ("account", "participant"),
+    "stage_lapsed": ("from", "to", "transition", "condition", "reason"),
 }
 
 
 def test_the_samples_cover_every_kind() -> None:
     assert set(FULL_DATA) == set(EVENT_KINDS) == set(REQUIRED_FIELDS)
-    assert len(EVENT_KINDS) == 21
+    assert len(EVENT_KINDS) == 22
 
 
 @pytest.mark.parametrize("kind", EVENT_KINDS)

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from cooperation.definition.compiled import CompiledScale, compile_condition
+from cooperation.definition.lapse_checks import check_lapses
 from cooperation.definition.models import WorkflowDefinition
 from cooperation.definition.problems import problem_at
 from cooperation.definition.role_checks import check_roles
@@ -55,6 +56,7 @@ def check_references(definition: WorkflowDefinition, document: Document | None, 
     yield from _transition_references(definition, place)
     yield from _permissions(definition, place)
     yield from check_roles(definition, document, file)
+    yield from check_lapses(definition, place.at, place.unknown)
 
 
 def _duplicates(definition: WorkflowDefinition, place: _Place) -> Iterable[Problem]:

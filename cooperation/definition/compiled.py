@@ -99,6 +99,7 @@ class CompiledTransition(NamedTuple):
     on_event: str | None
     body_kinds: tuple[BodyKind, ...]
     on_roles: tuple[str, ...] = ()  # with an on_event about a participant: only one holding these roles
+    on_lapse: str | None = None  # the condition whose lapse takes it by itself
 
 
 class CompiledScale(NamedTuple):
@@ -165,6 +166,7 @@ class CompiledWorkflow:
                     t.on_event,
                     tuple(t.body_kinds),
                     tuple(t.on_roles),
+                    t.on_lapse,
                 )
                 for t in definition.transitions
             },

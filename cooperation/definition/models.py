@@ -227,6 +227,11 @@ class TransitionDefinition(_Strict):
         description="With on_event about a participant (joined, left, role changed): only when that participant "
         "held one of these roles (joined with it; held it when leaving or before the change).",
     )
+    on_lapse: Identifier | None = Field(
+        default=None,
+        description="Taken automatically, with no new event, the moment this condition (an expiring window, "
+        "a held span) stops holding while the initiative is in one of the 'from' stages.",
+    )
     body_kinds: list[BodyKind] = Field(
         default_factory=list, description="For hand_off: the kinds of outside body it may go to."
     )

@@ -122,6 +122,14 @@ class Escalated(_Move):
     transition: str
 
 
+class StageLapsed(_Move):
+    """Recorded by the engine (no actor): the transition taken when `condition` stopped holding."""
+
+    transition: Annotated[str, Field(min_length=1)]
+    condition: ConditionId
+    reason: Text
+
+
 class TrustBreached(_Data):
     description: Text
     tlp: TlpLabel | None = None  # the label of its free text; TLP:AMBER when not given
@@ -204,6 +212,7 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
     "workflow_changed": WorkflowChanged,
     "outreach_done": OutreachDone,
     "account_bound": AccountBound,
+    "stage_lapsed": StageLapsed,
 }
 
 

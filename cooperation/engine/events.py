@@ -27,7 +27,9 @@ FILTERED_EXPORT_KEY = "coop_filtered_export"
 """The key of the first line of an export filtered for an audience or anonymised: such a file is
 not a backup (text is left out, names may be pseudonyms), and importing it is refused."""
 
-MOVE_KINDS: frozenset[MoveEventKind] = frozenset(EVENT_KIND_OF_MOVE.values())  # the events that move an initiative
+# The events that move an initiative: one per kind of move, and the lapse the engine records.
+LAPSE_KIND: MoveEventKind = "stage_lapsed"
+MOVE_KINDS: frozenset[MoveEventKind] = frozenset((*EVENT_KIND_OF_MOVE.values(), LAPSE_KIND))
 
 
 # --- time ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import cast
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.admission import admit
 from cooperation.engine.evaluation import Evaluator
-from cooperation.engine.events import MOVE_KINDS, Event, parse_at
+from cooperation.engine.events import LAPSE_KIND, MOVE_KINDS, Event, parse_at
 from cooperation.engine.facts import Facts, apply, fold, time_ordered
 from cooperation.engine.moves import Move, MoveTable, moves_for
 from cooperation.engine.payloads import (
@@ -54,6 +54,26 @@ class LoadedInitiative:
     # the one each `workflow_changed` names, so that each move is judged by the workflow it was made under.
     created_with: CompiledWorkflow | None = field(default=None, repr=False)
     resolve_changed: Switch | None = field(default=None, repr=False)
+    # Lapses due since the last event (`cooperation.engine.lapses`), taken in by `catch_up` and
+    # written before the next event admitted; `stored_version` is the log's version without them.
+    lapses: list[Event] = field(default_factory=list, repr=False)
+
+    @property
+    def stored_version(self) -> int:
+        """The version of the log as stored: what an append is guarded by."""
+        return self.version - len(self.lapses)
+
+    def catch_up(self, moment: datetime, *, inclusive: bool = True) -> list[Event]:
+        """Take in the lapses due by `moment` (after the last event), to be recorded before what comes next."""
+        last = self.facts.last_event
+        if not self.moves.lapsing or last is None or moment <= last:
+            return []
+        from cooperation.engine.lapses import derive_lapses  # only for a workflow with lapses
+
+        derived = derive_lapses(self.workflow, self.moves, self.facts, self.events, moment, inclusive=inclusive)
+        self.lapses += [self._logged(event) for event in derived]  # the facts hold them already
+        self.facts.version = self.version
+        return self.lapses
 
     def facts_at(self, moment: datetime) -> Facts:
         return fold(self.facts.initiative, self.events, start=self.workflow.start, until=moment)
@@ -98,6 +118,13 @@ class LoadedInitiative:
         if self._moves is None:
             self._moves = moves_for(self.workflow)
         return self._moves
+
+    def _logged(self, event: Event) -> Event:
+        """Put an event the facts already hold into the log, with its place."""
+        self.version += 1
+        event = replace(event, seq=self.version)
+        self.events.append(event)
+        return event
 
     def add(self, event: Event) -> Event:
         """Take an admitted event into the log (for checking the events that follow it)."""
@@ -144,13 +171,17 @@ class LoadedInitiative:
                     f"{automatic['transition']}, at {expected.at}, reason {automatic['reason']!r})"
                 )
             return [self.add(event)]
+        if self.moves.lapsing:
+            self._lapses_before(event, replaying=replaying)
+            if event.kind == LAPSE_KIND:
+                return [self.add(event)]
         then = self.facts_for(event)
         event = admit(self.workflow, self.facts, event, then=then, clock=clock, log=self.events, account=account)
         if event.kind in MOVE_KINDS:
             event = self._make_move(event)
         last = self.facts.last_event
         role = role_held(then, event) if event.kind in self.moves.automatic_events else None
-        batch = [self.add(event)]  # on error the caller drops `self`, so adding first is safe
+        batch, self.lapses = [*self.lapses, self.add(event)], []  # on error the caller drops `self`: safe
         follow_up = self._automatic_move(event, role)
         if follow_up is not None and last is not None and event.moment < last:
             raise EventError(
@@ -163,6 +194,23 @@ class LoadedInitiative:
             else:
                 batch.append(self.add(follow_up))
         return batch
+
+    def _lapses_before(self, event: Event, *, replaying: bool) -> None:
+        """Take in the lapses due before `event` (at its moment too, unless it records a lapse): written
+        before it; in a log being replayed, derived as a reading derives them. A lapse it records must
+        be the one the workflow takes then."""
+        from cooperation.engine.lapses import derive_lapses, lapse_misfit  # only for a workflow with lapses
+
+        inclusive = event.kind != LAPSE_KIND
+        last = self.facts.last_event
+        if replaying and last is not None and event.moment > last:
+            derive_lapses(self.workflow, self.moves, self.facts, self.events, event.moment, inclusive=inclusive)
+        elif not replaying:
+            self.catch_up(event.moment, inclusive=inclusive)
+        if event.kind == LAPSE_KIND:
+            why = lapse_misfit(self.workflow, self.moves, self.facts, event, self.facts_at)
+            if why is not None:
+                raise EventError(f"{self.facts.initiative}: this {LAPSE_KIND} is not the lapse of its workflow: {why}")
 
     def _make_move(self, event: Event) -> Event:
         """Make an admitted move on the Machine: the actor's role must allow it and its blocking

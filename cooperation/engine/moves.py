@@ -65,6 +65,7 @@ class Move:
     on_event: str | None = None  # the event kind on which the workflow makes it by itself
     body_kinds: tuple[BodyKind, ...] = ()  # a hand-off: the kinds of body it may go to (empty: any)
     on_roles: tuple[str, ...] = ()  # with on_event about a participant: only one holding these roles
+    on_lapse: str | None = None  # the condition whose lapse makes the workflow take it by itself
 
     @property
     def trigger(self) -> str:
@@ -77,8 +78,8 @@ class Move:
 
     @property
     def automatic(self) -> bool:
-        """Taken by the engine itself on an event (a breach of trust, the owner leaving, ...)."""
-        return self.on_event is not None
+        """Taken by the engine itself on an event (a breach, the owner leaving) or when a condition lapses."""
+        return self.on_event is not None or self.on_lapse is not None
 
     def taken_on(self, role: str | None) -> bool:
         """Whether it is taken on an event about a participant holding `role` (None: about no one)."""
@@ -119,6 +120,12 @@ class MoveTable:
                 key = (move.source, move.on_event)
                 self._automatic[key] = (*self._automatic.get(key, ()), move)
         self.automatic_events = frozenset(event for _, event in self._automatic)
+        # The moves taken when a condition lapses, by the stage they leave (in definition order).
+        # Empty for most workflows: reading them then costs one falsy check per log.
+        self.lapsing: dict[str, tuple[Move, ...]] = {}
+        for move in self.rows:
+            if move.on_lapse is not None:
+                self.lapsing[move.source] = (*self.lapsing.get(move.source, ()), move)
         self._machine: StageMachine | None = None
         self._machine_lock = threading.Lock()
 
@@ -228,6 +235,7 @@ def _transition(workflow: CompiledWorkflow, stage: str, transition: CompiledTran
         transition.on_event,
         transition.body_kinds,
         transition.on_roles,
+        transition.on_lapse,
     )
 
 

@@ -49,11 +49,13 @@ EventKind = Literal[
     "outreach_done",
     # permissions-14: bound identities
     "account_bound",
+    # issue 17: a transition the workflow took by itself when a condition lapsed (recorded by the engine)
+    "stage_lapsed",
 ]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
 # The events that move an initiative (one per kind of move: `engine.moves.EVENT_KIND_OF_MOVE`).
-MoveEventKind = Literal["stage_advanced", "stage_regressed", "escalated", "handed_off"]
+MoveEventKind = Literal["stage_advanced", "stage_regressed", "escalated", "handed_off", "stage_lapsed"]
 
 # The facts anyone records with `Registry.record`; creation and moves have their own methods.
 RecordableKind = Literal[
@@ -137,6 +139,10 @@ StageRegressedData = TypedDict(
     "StageRegressedData", {"from": str, "to": str, "reason": str, "transition": NotRequired[str]}
 )
 EscalatedData = TypedDict("EscalatedData", {"from": str, "to": str, "reason": str, "transition": str})
+# A lapse: the transition taken, the condition that stopped holding, and why (its detail then).
+StageLapsedData = TypedDict(
+    "StageLapsedData", {"from": str, "to": str, "transition": str, "condition": str, "reason": str}
+)
 
 
 class TrustBreachedData(TypedDict):
@@ -232,6 +238,7 @@ EventData = (
     | WorkflowChangedData
     | OutreachDoneData
     | AccountBoundData
+    | StageLapsedData
 )
 
 # What a reader may find in the data of any move, as stored: `from` and `to` (a hand-off given
@@ -246,6 +253,7 @@ MoveData = TypedDict(
         "body": NotRequired[str],  # a hand-off
         "body_kind": NotRequired[BodyKind],
         "tlp": NotRequired[TlpLabel],  # a hand-off's own label
+        "condition": NotRequired[str],  # a lapse: the condition that stopped holding
     },
 )
 
@@ -298,6 +306,8 @@ def payload(event: "Event", kind: Literal["workflow_changed"]) -> WorkflowChange
 def payload(event: "Event", kind: Literal["outreach_done"]) -> OutreachDoneData: ...
 @overload
 def payload(event: "Event", kind: Literal["account_bound"]) -> AccountBoundData: ...
+@overload
+def payload(event: "Event", kind: Literal["stage_lapsed"]) -> StageLapsedData: ...
 def payload(event: "Event", kind: EventKind) -> EventData:
     """The data of `event`, typed as that of `kind`: the caller has matched the event's kind.
 

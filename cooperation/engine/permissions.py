@@ -62,6 +62,8 @@ PERMISSIONS: Mapping[EventKind, Permission] = {
     "stage_regressed": Permission("regress", _MOVE, move=True),
     "escalated": Permission("escalate", _MOVE, move=True),
     "handed_off": Permission("hand off", _MOVE, move=True),
+    # Recorded only by the engine (no actor) when a condition lapses; nobody records it by hand.
+    "stage_lapsed": Permission("record lapses (the engine records them)", _MOVE, move=True),
     "account_bound": Permission("bind accounts", STEERING),
     # Corrections: the finer rule of each (a fact withdrawn by its author, or a steward) is
     # `engine.corrections.CORRECTION_RULES`, checked after this one.

@@ -24,8 +24,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cooperation.engine.evaluation import Evaluator, FactsAt
-from cooperation.engine.events import MOVE_KINDS, Event
+from cooperation.engine.events import LAPSE_KIND, MOVE_KINDS, Event
 from cooperation.engine.facts import Facts, InvalidMove, apply, fold
+from cooperation.engine.lapses import derive_lapses, lapse_misfit
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, Move, MoveTable, moves_for
 from cooperation.engine.payloads import move_payload
 from cooperation.engine.triggers import role_in_log
@@ -67,12 +68,16 @@ def _judged_pass(
     facts = Facts(initiative, stage=workflow.start)
     judge: _Judge | None = None
     judging = workflow
+    lapsing = moves_for(workflow).lapsing  # empty for most workflows: then lapses cost nothing
     for index, event in enumerate(events):
         at = event.moment
         if until is not None and at > until:
             break
         if withdrawn is not None and event.seq in withdrawn:
             continue
+        last = facts.last_event
+        if lapsing and facts.stage in lapsing and last is not None and at > last:  # a lapse due before it came first
+            derive_lapses(judging, moves_for(judging), facts, events[:index], at, inclusive=event.kind != LAPSE_KIND)
         if event.kind in MOVE_KINDS:
             judge = judge or _Judge(initiative, events, workflow, judging, switch, refold=withdrawn is not None)
             why = judge.misfit(facts, index)
@@ -82,7 +87,10 @@ def _judged_pass(
                 continue
         elif event.kind == "workflow_changed" and switch is not None:
             judging, judge = switch(event.data), None  # the moves after it are judged by the new workflow
+            lapsing = moves_for(judging).lapsing
         apply(facts, event, at)
+    if lapsing and until is not None and facts.stage in lapsing:  # and those due since the last event
+        derive_lapses(judging, moves_for(judging), facts, events, until, inclusive=True)
     return facts
 
 
@@ -141,6 +149,8 @@ def _misfit(
     source = data.get("from") or stage
     if source != stage:
         return f"it leaves '{source}', but the valid moves had put the initiative at '{stage}'"
+    if event.kind == LAPSE_KIND:
+        return lapse_misfit(workflow, table, facts, event, _facts_at(facts.initiative, events, workflow, event))
     if event.by is None:
         automatic = previous is not None and previous.kind in table.automatic_events and previous.at == event.at
         move = table.automatic(stage, previous.kind, previous_role) if previous is not None and automatic else None

@@ -48,6 +48,9 @@ class InitiativeStatus:
     aliases: list[str] | None = None  # other ids it was given (`coop rename --alias`), if any
     closed: dict[str, str] | None = None  # {"state": "withdrawn" or "archived", "at": ...} once closed
     invalid_moves: list[InvalidMove] = field(default_factory=list)  # moves in its log not honoured (forged, ...)
+    # The move its workflow takes by itself when a condition lapses, if one is coming and nothing
+    # more is recorded (`on_lapse`): {on, at, transition, to, condition}.
+    lapse: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The status as plain JSON values (what `coop status --json` prints), read back from
@@ -109,7 +112,7 @@ def _applicable(workflow: CompiledWorkflow, stage: str) -> tuple[int, ...] | Non
     if table.next_stage(stage) is not None:
         return None
     wanted: set[str] = set()
-    pending = [need for move in table.transitions(stage) for need in move.needs]
+    pending = [need for move in table.transitions(stage) for need in (*move.needs, *filter(None, [move.on_lapse]))]
     while pending:
         condition = workflow.compiled_conditions[pending.pop()]
         if condition.id not in wanted:
@@ -133,6 +136,13 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
     # A stage whose prerequisites, checked when the initiative moved there, no longer
     # hold is at risk, not silently green. The first stage was never checked.
     at_risk = [result.condition for result in evaluator.blocking(certified_needs(workflow, facts))]
+    lapse = None
+    if moves_for(workflow).lapsing.get(stage):  # a workflow with no `on_lapse` pays one lookup
+        from cooperation.engine.lapses import pending_lapse
+
+        lapse = pending_lapse(moves_for(workflow), facts, evaluator)
+        if lapse is not None and (earliest is None or lapse["on"] < earliest):
+            earliest = lapse["on"]
     handed_off = dict(facts.handed_off_to) if facts.handed_off_to else None
     if handed_off:
         handed_off["at"] = _text(handed_off["at"])
@@ -159,6 +169,7 @@ def build_status(workflow: CompiledWorkflow, facts: Facts, evaluator: Evaluator,
         aliases=list(facts.aliases) if facts.aliases else None,
         closed={"state": facts.closed.state, "at": _text(facts.closed.at) or ""} if facts.closed else None,
         invalid_moves=list(facts.invalid_moves),
+        lapse=lapse,
     )
 
 

@@ -51,6 +51,7 @@ _MOVE_WORDS = {
     "stage_regressed": "regressed",
     "escalated": "escalated",
     "handed_off": "handed off",
+    "stage_lapsed": "lapsed",  # taken by the workflow itself when a condition stopped holding
 }
 
 

@@ -27,6 +27,7 @@ def k_of_n(
 ) -> SearchStrategy[dict[str, Any]]:
     """An `any` condition over `members` (a workflow asks for at least two), as a workflow file
     writes it, asking for at least k of them: k drawn from 1 to their number unless `at_least` draws it."""
+
     def build(need: int) -> dict[str, Any]:
         return {
             "id": condition_id,

@@ -78,6 +78,7 @@ class WorkflowMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             self.replaying_the_log_gives_the_same_status()
+            self.recording_the_lapses_changes_no_status()
         finally:
             self.registry.close()
 
@@ -216,7 +217,9 @@ class WorkflowMachine(RuleBasedStateMachine):
         history = self.registry.history(self.initiative)
         assert [event.seq for event in history] == list(range(1, len(history) + 1))
         stage = self.workflow.start
-        for event in time_ordered(history):
+        lapsing = moves_for(self.workflow).lapsing  # and the lapses due since the last event (`on_lapse`)
+        derived = self.registry.derived_lapses(self.initiative) if lapsing else []
+        for event in [*time_ordered(history), *derived]:
             if event.kind in MOVE_KINDS:
                 assert move_payload(event)["from"] == stage, event
                 stage = move_payload(event)["to"]
@@ -251,6 +254,17 @@ class WorkflowMachine(RuleBasedStateMachine):
             copy.import_lines(lines, source="replay")
             assert copy.status(self.initiative).to_json() == self.registry.status(self.initiative).to_json()
             assert copy.can_advance(self.initiative) == self.registry.can_advance(self.initiative)
+
+    def recording_the_lapses_changes_no_status(self) -> None:
+        """A lapse reading derives (`on_lapse`) reads the same once recorded, but for the version; once only."""
+        if not moves_for(self.workflow).lapsing:
+            return
+        derived = self.registry.status(self.initiative).to_json()
+        written = self.registry.record_lapses(self.initiative)
+        assert self.registry.record_lapses(self.initiative) == [], "a lapse was recorded twice"
+        recorded = self.registry.status(self.initiative).to_json()
+        assert recorded.pop("version") == derived.pop("version") + len(written)
+        assert recorded == derived
 
     @rule(pick=st.integers(0, 10_000))
     def status_as_of_a_past_moment_equals_the_replay_up_to_it(self, pick: int) -> None:

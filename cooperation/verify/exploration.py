@@ -112,6 +112,9 @@ class Exploration:
             plan.needs(attempt.needs)
         for condition_id in lenient:
             plan.meet(condition_id, 0, 0, None)
+        for move in [*path, *([attempt] if attempt is not None else [])]:
+            if move.on_lapse is not None:  # a witness takes it on a lapse: what lapses must hold first
+                plan.meet(move.on_lapse, 0, 0, None)
         return replay(self.workflow, plan, path, attempt)
 
     def random_walks(self) -> None:

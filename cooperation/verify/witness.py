@@ -15,7 +15,7 @@ from typing import Any, cast
 from cooperation.definition.catalog import builtin_directory
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.pinned import StoredWorkflow, read_named
-from cooperation.engine.events import Event, parse_at
+from cooperation.engine.events import Event, moment, parse_at
 from cooperation.engine.facts import fold, time_ordered
 from cooperation.engine.payloads import InitiativeCreatedData, RecordableKind
 from cooperation.engine.status import InitiativeStatus
@@ -69,7 +69,8 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
         plan.pool.with_role(move.roles) if move.roles else None for move in [*moves, *([attempt] if attempt else [])]
     ]
     creator, created, lines = _log(workflow, plan)
-    registry = memory_registry(lambda: ANCHOR)
+    clock = _Clock()  # ANCHOR, until a witness waits for a lapse
+    registry = memory_registry(clock)
     with registry:
         failed = refused = None
         try:  # one import checks every fact as recording would, without re-reading the log each time
@@ -89,7 +90,7 @@ def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], att
         if failed is None:
             for move, mover in zip([*moves, *([attempt] if attempt else [])], movers, strict=True):
                 try:
-                    _make(registry, workflow, move, mover, creator.name)
+                    _make(registry, move, mover, creator.name, clock)
                 except CooperationError as error:
                     if move is attempt:
                         refused = str(error)
@@ -147,8 +148,38 @@ def _creator(plan: Planner) -> tuple[Participant, list[Participant]]:
     return convenor, [convenor, *members]
 
 
-def _make(registry: Registry, workflow: CompiledWorkflow, move: Move, mover: str | None, creator: str) -> None:
-    at = parse_at(ANCHOR)
+class _Clock:
+    """A witness's clock: ANCHOR, moved on only to the instant a lapse happens."""
+
+    __slots__ = ("moment",)
+
+    def __init__(self) -> None:
+        self.moment = ANCHOR
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def _lapse(registry: Registry, move: Move, clock: _Clock) -> None:
+    """Wait for the lapse that takes `move` (its condition was laid out to hold at ANCHOR), and record it."""
+    lapse = registry.status(WITNESS_ID).lapse
+    if lapse is None or lapse["transition"] != move.transition:
+        raise CooperationError(f"'{move.on_lapse}' did not hold at '{move.source}', so it could not lapse")
+    clock.moment = moment(lapse["at"])
+    registry.record_lapses(WITNESS_ID)
+    if registry.status(WITNESS_ID).stage != move.target:
+        raise CooperationError(f"the lapse of '{move.on_lapse}' did not take {move.label}")
+
+
+def _make(registry: Registry, move: Move, mover: str | None, creator: str, clock: _Clock) -> None:
+    at = parse_at(clock())
+    if move.on_lapse is not None:  # the witness lets its condition lapse (or, failing that, takes it by hand)
+        try:
+            _lapse(registry, move, clock)
+            return
+        except CooperationError:
+            if mover is None:
+                raise
     if mover is None and move.automatic:  # nobody may take it by hand: record the event that takes it
         kind = cast("RecordableKind", move.on_event or "trust_breached")
         data: Any = _trigger(registry, move, creator)  # the data of `kind`, checked as it is recorded

@@ -50,6 +50,7 @@ def describe_workflow(workflow: CompiledWorkflow) -> str:
             automatic = f", automatic on {transition.on_event}" if transition.on_event else ""
             if transition.on_roles:
                 automatic += f" about {' or '.join(transition.on_roles)}"
+            automatic += f", automatic when {transition.on_lapse} lapses" if transition.on_lapse else ""
             lines.append(
                 f"  {transition.id} ({transition.kind}{automatic}): {', '.join(transition.from_)} -> {transition.to}"
                 f"  by {roles}"

@@ -65,6 +65,16 @@ class ClosedOutput(_Output):
     at: str
 
 
+class LapseOutput(_Output):
+    """The move a workflow takes by itself when a condition lapses (`on_lapse`), if nothing more is recorded."""
+
+    on: str = Field(description="The date it lapses (YYYY-MM-DD)")
+    at: str = Field(description="The instant it lapses (UTC)")
+    transition: str = Field(description="The transition taken")
+    to: str = Field(description="The stage it goes to")
+    condition: str = Field(description="The condition that stops holding")
+
+
 class StatusOutput(_Output):
     """Where an initiative stands (`coop status ID --json`; `--all --json` prints a list of these,
     with `{"initiative", "error"}` for one that cannot be read)."""
@@ -93,6 +103,9 @@ class StatusOutput(_Output):
     invalid_moves: list[InvalidMoveOutput] = Field(description="Moves in its log not honoured (forged, ...)")
     who: dict[str, WhoOutput] | None = Field(
         description="By condition, who it counts and who could still; null in a portfolio (`--all`)"
+    )
+    lapse: LapseOutput | None = Field(
+        default=None, description="The move taken by itself when a condition lapses, if one is coming (`on_lapse`)"
     )
 
 
@@ -133,6 +146,10 @@ class HistoryEntryOutput(_Output):
     withheld: list[str] | None = Field(default=None, description="Fields the audience may not see (filtered only)")
     withdrawn: WithdrawnMark | None = Field(default=None, description="Present when a correction withdrew it")
     late: LateMark | None = Field(default=None, description="Present when it was recorded after a later move")
+    derived: bool | None = Field(
+        default=None,
+        description="True for a lapse reading applies that the log does not hold yet (`coop lapse` records it)",
+    )
 
 
 def status_json_schema() -> dict[str, Any]:

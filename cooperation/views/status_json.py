@@ -138,6 +138,8 @@ def status_json(status: InitiativeStatus, *, indent: int | None = None) -> str:
             _optional(status.closed),
             ',"invalid_moves":',
             _dumps([move.to_json() for move in status.invalid_moves]) if status.invalid_moves else "[]",
+            ',"lapse":',
+            _optional(status.lapse),
             "}",
         )
     )

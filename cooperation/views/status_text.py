@@ -39,6 +39,12 @@ def status_text(status: InitiativeStatus) -> str:
             lines.append(f"    {mark} {item.condition}{label}: {with_names(item.detail, who.get(item.condition))}")
     if status.lapses_on:
         lines += _lapses(status)
+    if status.lapse:
+        lapse = status.lapse
+        lines.append(
+            f"  lapse: on {lapse['on']} '{lapse['transition']}' takes it to '{lapse['to']}' by itself, "
+            f"when {lapse['condition']} stops holding (unless renewed)"
+        )
     for move in status.invalid_moves:  # a row written around coop, say: named until corrected
         lines.append(
             f"  NOT HONOURED: {move.kind} #{move.seq} at {move.at}: {move.why} "

@@ -56,6 +56,7 @@ def history(
             _filtered_history(view, initiative, as_json)
             return
         events = registry.history(initiative)
+        derived = registry.derived_lapses(initiative) if output_format is None else []
     if output_format is not None:
         _write_events(events, output_format)
         return
@@ -63,7 +64,8 @@ def history(
 
     marks = history_marks(events)  # withdrawn facts and facts recorded late, marked as such
     if as_json:
-        print_json([{**_with_account(event), **marks.get(event.seq, {})} for event in events])
+        shown = [{**_with_account(event), **marks.get(event.seq, {})} for event in events]
+        print_json(shown + [{**event.to_json(), "derived": True} for event in derived])
         return
     for event in events:
         by = f" by {event.by}" if event.by else ""
@@ -74,6 +76,10 @@ def history(
         typer.echo(
             for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}{account}{marked}", one_line=True)
         )
+    for event in derived:  # a lapse reading applies, not yet in the log
+        summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
+        note = f"  [derived: not recorded yet; `coop lapse {initiative}` records it]"
+        typer.echo(for_terminal(f"   -  {event.at:<20}  {event.kind}: {summary}{note}", one_line=True))
 
 
 def _with_account(event: "Event") -> dict[str, object]:
