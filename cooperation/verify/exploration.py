@@ -106,10 +106,13 @@ class Exploration:
     def replay_path(self, path: Sequence[Move], attempt: Move | None = None, *, lenient: Sequence[str] = ()) -> Replay:
         """Replay a layout making the moves of `path`, then trying `attempt`; `lenient` conditions get their facts."""
         plan = Planner(self.workflow, strict=False)
-        for move in path:
-            plan.needs(move.needs)
-        if attempt is not None:
-            plan.needs(attempt.needs)
+        plan.stage = self.workflow.start
+        for move in [*path, *([attempt] if attempt is not None else [])]:
+            plan.needs(move.needs)  # asked where the move starts, with the stages entered before it
+            if move is not attempt:
+                plan.stage = move.target
+                if move.target != move.source:
+                    plan.entered[move.target] = 0
         for condition_id in lenient:
             plan.meet(condition_id, 0, 0, None)
         return replay(self.workflow, plan, path, attempt)

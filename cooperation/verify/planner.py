@@ -139,6 +139,10 @@ class Planner:
         self.pool = _Pool(order, leads[0] if leads else "member")
         self.facts: list[_Fact] = []
         self.creation = 0  # the latest moment the initiative may have been created (held windows)
+        # The moves laid out, if any: the stage they end in, the stages they enter and when (all at
+        # the moment of the moves: the planner does not spread moves over time).
+        self.stage: str | None = None
+        self.entered: dict[str, int] = {}
         self.shortfalls: list[str] = []
         self._rooms: dict[str, int | None] = {}
         self._laid: list[tuple[str, int, int, Window | None]] = []  # layouts made, so none is made twice

@@ -132,6 +132,7 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
     # If it counts people (see `people`): the words before the names of those it counts and of
     # those who could still count, after its detail ("by", "could still attest:").
     counts_people: ClassVar[tuple[str, str] | None] = None
+    timed: ClassVar[bool] = False  # its result may change with time alone, at the instants `turns` gives
 
     # --- evaluation ---
 
@@ -167,19 +168,27 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         """The days of facts it keeps, if it keeps only recent ones."""
         return None
 
+    def turns(self, evaluator: Measuring, condition: CompiledCondition[SettingsT]) -> Iterable[datetime]:
+        """Instants at which its own test may change with no new event, other than a fact leaving an
+        `expiring` window (a time in a stage running out); a kind that has some sets `timed`."""
+        return ()
+
     def lapses_on(self, evaluator: Measuring, condition: CompiledCondition[SettingsT]) -> datetime | None:
         """When a condition met now stops holding if nothing more is recorded; None if it never does.
 
         With no new event, a condition changes only when a fact leaves one of the `expiring`
-        windows it depends on (through its parts and prerequisites). So it is checked at each
-        such instant in turn: the first at which it no longer holds is when it lapses. A kind
-        that knows a quicker answer may override this.
+        windows it depends on (through its parts and prerequisites), or when a timed kind under
+        it turns (a `time_in_stage` becomes met). Only the first can make a met condition stop
+        holding, so with no window it never lapses; with one, it is checked at each such instant
+        in turn (the turns included, for what a `held` above them counts): the first at which it
+        no longer holds is when it lapses. A kind that knows a quicker answer may override this.
         """
         windows = evaluator.windows_under(condition.id)
         if not windows:
             return None
         now = evaluator.now
         instants = {m + timedelta(days=days, seconds=1) for m in evaluator.facts.moments for days in windows}
+        instants |= evaluator.turns_under(condition.id)
         for instant in sorted(moment for moment in instants if moment > now):
             if not evaluator.later(instant).member(condition.id, None)[0]:
                 return instant
