@@ -69,7 +69,7 @@ def last_entered(workflow: CompiledWorkflow, facts: Facts, stage: str) -> dateti
 
 
 class TimeInStage(ConditionKind[TimeInStageSettings, Measured]):
-    """Met when the initiative last entered `stage` at least `days` ago and (unless `still_in` is false) is in it now."""
+    """Met when the initiative last entered `stage` at least `days` ago and, if `still_in`, is in it now."""
 
     name = "time_in_stage"
     model_name = "TimeInStageCondition"
