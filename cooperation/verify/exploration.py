@@ -40,6 +40,8 @@ class Exploration:
         self.witness: dict[str, list[Event]] = {}  # reachable stage -> a log that reaches it
         self.fired: dict[Move, list[Event]] = {}
         self.blocked: dict[Move, str] = {}  # move -> why it can never be made
+        self.unproven: set[Move] = set()  # moves blocked only where the planner's layouts fall short
+        self._unproven_reasons: list[str] = []  # those of the last layout replayed
         self.moves_tried = 0
         self.notes: list[str] = []
         self.walk_log = WalkLog()
@@ -94,6 +96,9 @@ class Exploration:
                     self.blocked[move] = (
                         f"the search found no events that let it happen ({result.failed or result.stage})"
                     )
+                    if self._unproven_reasons:  # the layout fell short where the planner cannot reach
+                        self.unproven.add(move)
+                        self.blocked[move] += f"; not proven: {'; '.join(dict.fromkeys(self._unproven_reasons))}"
                     continue
                 self.fired[move] = result.events
                 if move.target not in self.paths:
@@ -115,6 +120,7 @@ class Exploration:
                     plan.entered[move.target] = 0
         for condition_id in lenient:
             plan.meet(condition_id, 0, 0, None)
+        self._unproven_reasons = plan.unproven
         return replay(self.workflow, plan, path, attempt)
 
     def random_walks(self) -> None:

@@ -74,11 +74,13 @@ def _unreachable_stages(explored: Exploration) -> Iterable[Finding]:
         reason = explored.blocked.get(blocker, "the search found no events that let it happen")
         shown = " -> ".join([route[0].source, *(move.target for move in route)])
         if blocker.target == stage.id:
-            message = f"no sequence of events reaches '{stage.id}': {blocker.label} can never be made: {reason}"
+            message = (
+                f"no sequence of events reaches '{stage.id}': {blocker.label} {_never(explored, blocker)}: {reason}"
+            )
         else:
             message = (
                 f"no sequence of events reaches '{stage.id}': the shortest route ({shown}) is blocked at "
-                f"{blocker.label}, which can never be made: {reason}"
+                f"{blocker.label}, which {_never(explored, blocker)}: {reason}"
             )
         events, outcome = _attempt(explored, source_path, blocker)
         yield Finding(
@@ -117,10 +119,11 @@ def _silent_transitions(explored: Exploration) -> Iterable[Finding]:
         move = reachable[0]
         reason = explored.blocked.get(move, "the search found no events that let it happen")
         events, outcome = _attempt(explored, explored.paths[move.source], move)
+        never = "was never made to fire" if move in explored.unproven else "can never fire"
         yield Finding(
             "transition-never-fires",
             transition.id,
-            f"'{transition.id}' can never fire: {reason}",
+            f"'{transition.id}' {never}: {reason}",
             "give it roles that may take it, or requirements that can be met",
             events,
             outcome,
@@ -134,7 +137,7 @@ def _silent_transitions(explored: Exploration) -> Iterable[Finding]:
             yield Finding(
                 "transition-never-fires",
                 advance.label,
-                f"{advance.label} can never be made (the stage is reached another way): {reason}",
+                f"{advance.label} {_never(explored, advance)} (the stage is reached another way): {reason}",
                 "lower what the stage requires, or let a role advance into it",
                 events,
                 outcome,
@@ -152,7 +155,8 @@ def _dead_ends(explored: Exploration) -> Iterable[Finding]:
             continue
         if moves:
             why = "; ".join(
-                f"{move.label} can never be made: {explored.blocked.get(move, 'no events found')}" for move in moves
+                f"{move.label} {_never(explored, move)}: {explored.blocked.get(move, 'no events found')}"
+                for move in moves
             )
         elif stage.ladder:
             why = "it is the last stage of the ladder and no transition starts from it"
@@ -171,6 +175,13 @@ def _dead_ends(explored: Exploration) -> Iterable[Finding]:
 
 
 # --- helpers: causes, routes, and witnesses that get as close as events allow ---------------------
+
+
+def _never(explored: Exploration, move: Move) -> str:
+    """How sure the finding is that a move cannot be made: proven, or only not shown by the layouts tried."""
+    if move in explored.unproven:
+        return "could not be made by any layout of events the verifier tried (not proven impossible)"
+    return "can never be made"
 
 
 def _blamed(explored: Exploration, move: Move) -> str | None:

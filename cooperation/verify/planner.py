@@ -144,6 +144,7 @@ class Planner:
         self.stage: str | None = None
         self.entered: dict[str, int] = {}
         self.shortfalls: list[str] = []
+        self.unproven: list[str] = []  # failures that do not prove that no layout exists (kept through rollbacks)
         self._rooms: dict[str, int | None] = {}
         self._laid: list[tuple[str, int, int, Window | None]] = []  # layouts made, so none is made twice
 
@@ -160,6 +161,8 @@ class Planner:
         del self._laid[mark[4] :]
 
     def fail(self, culprit: str, reason: str, *, proven: bool = True) -> None:
+        if not proven:
+            self.unproven.append(reason)
         if self.strict:
             raise Infeasible(culprit, reason, proven=proven)
         self.shortfalls.append(reason)
