@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.stage_bound import misplaced
 from cooperation.engine.events import Event
 from cooperation.verify.moves import Move, moves_from
 from cooperation.verify.planner import Infeasible, Planner
@@ -63,7 +64,10 @@ class Exploration:
         if not move.roles and not move.automatic:
             roles = "advance_roles" if move.transition is None else "roles"
             return f"no role may make it (its {roles} list is empty)"
-        reasons = []
+        reasons = [
+            f"it needs '{found.condition}', which can never be met there: {found.why}"
+            for found in misplaced(self.workflow, move)
+        ]
         for need in move.needs:
             condition = self.workflow.conditions[need]
             state = self.conditions[need]

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.stage_bound import misplaced
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.events import Event
 from cooperation.verify.exploration import Exploration
@@ -22,6 +23,7 @@ def findings(explored: Exploration) -> list[Finding]:
     """Every flaw the exploration shows, each with its witness: conditions, stages, transitions, dead ends."""
     found: list[Finding] = []
     found += _impossible_conditions(explored)
+    found += _misplaced_conditions(explored)
     found += _unreachable_stages(explored)
     found += _silent_transitions(explored)
     found += _dead_ends(explored)
@@ -60,6 +62,25 @@ def _impossible_conditions(explored: Exploration) -> Iterable[Finding]:
             f"after the witness, '{condition_id}' is unmet: {shown.detail}",
             failure.culprit if failure.culprit != condition_id else None,
         )
+
+
+def _misplaced_conditions(explored: Exploration) -> Iterable[Finding]:
+    """Conditions bound to a stage and asked where they can never hold (`stage_bound`), once each."""
+    reported: set[str] = set()
+    for move in moves_from_all(explored.workflow):
+        for found in misplaced(explored.workflow, move):
+            if found.condition in reported:
+                continue
+            reported.add(found.condition)
+            kind = explored.workflow.compiled_conditions[found.condition].kind
+            yield Finding(
+                "impossible-condition",
+                found.condition,
+                f"'{found.condition}' ({kind}) can never be met where it is asked: {move.label} needs it; {found.why}",
+                found.hint,
+                tuple(_nearest(explored, move.source)),
+                f"the witness gets as close to '{move.source}' as events allow",
+            )
 
 
 def _unreachable_stages(explored: Exploration) -> Iterable[Finding]:
@@ -190,7 +211,7 @@ def _blamed(explored: Exploration, move: Move) -> str | None:
         failure = explored.conditions[need].meetable
         if failure is not None and need not in explored.walk_log.met:
             return failure.culprit
-    return None
+    return next((found.condition for found in misplaced(explored.workflow, move)), None)
 
 
 def _route(explored: Exploration, target: str) -> list[Move]:
