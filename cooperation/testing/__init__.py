@@ -11,12 +11,14 @@ rule per event kind, rules that try every move (with preconditions that mirror t
 guards), and invariants that must hold for any workflow. The strategies generate valid
 events for a workflow, and whole logs, for tests of your own.
 
-The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
+The parts: `strategies` (events and logs), `stages` (walks through the stages, and when
+each was entered, for the kinds that read them), `machine` (the base class, its invariants and
 checks) and `rules` (the rules for one workflow, and `workflow_state_machine`).
 """
 
 from cooperation.testing.machine import WorkflowMachine
 from cooperation.testing.rules import workflow_state_machine
+from cooperation.testing.stages import entered, stage_walks
 from cooperation.testing.strategies import (
     START,
     attestations,
@@ -39,6 +41,7 @@ __all__ = [
     "WorkflowMachine",
     "attestations",
     "breaches",
+    "entered",
     "event_logs",
     "evidence",
     "groups",
@@ -47,6 +50,7 @@ __all__ = [
     "participants",
     "publications",
     "scores",
+    "stage_walks",
     "waivers",
     "workflow_state_machine",
 ]
