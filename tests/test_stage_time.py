@@ -14,16 +14,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
 from typer.testing import CliRunner, Result
 
 from cooperation.cli import app
 from cooperation.definition.loading import load_workflow_text
+from cooperation.definition.pinned import read_named
 from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.events import Event, parse_at
 from cooperation.engine.facts import Facts, fold, time_ordered
-from cooperation.testing import START, entered, stage_walks
+from cooperation.testing import START, entered, event_logs, stage_walks, workflow_state_machine
+from cooperation.verify.witness import memory_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 FORUM = ROOT / "examples" / "workflows" / "yearly-forum-cycle.yaml"
@@ -352,3 +355,26 @@ def test_a_walk_of_stages_reads_back_in_the_order_it_was_made() -> None:
     assert entered(WORKFLOW, events, "working", START + 2 * DAY) == START + DAY
     assert entered(WORKFLOW, events, "accredited", START + 10 * DAY) is None
     assert datetime(2020, 1, 6, 9, tzinfo=UTC) == START
+
+
+def test_the_rule_based_machine_keeps_its_invariants_on_the_yearly_forum() -> None:
+    """The machine's invariants (a move the guards allow succeeds, a refused one names exactly the
+    unmet prerequisites, ...) hold with conditions that read the stage and the time spent in it."""
+    machine = workflow_state_machine(str(FORUM))
+    run_state_machine_as_test(
+        machine, settings=settings(SETTINGS, max_examples=10, stateful_step_count=30, phases=[Phase.generate])
+    )
+
+
+@SETTINGS
+@given(event_logs(str(FORUM), max_steps=40))
+def test_every_generated_forum_log_imports_and_keeps_its_stage(events: list[Event]) -> None:
+    """Logs the strategies make for a workflow with both kinds import as they are, and read back where they ended."""
+    registry = memory_registry(lambda: events[-1].moment)
+    with registry:
+        registry.workflows.keep(read_named(str(FORUM)))  # a log names its workflow's version: the registry holds it
+        registry.import_lines([event.to_line() for event in events], source="test")
+        assert (
+            registry.status(events[0].initiative).stage
+            == fold(events[0].initiative, time_ordered(events), start="convened").stage
+        )
