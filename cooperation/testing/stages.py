@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.events import MOVE_KINDS, Event, parse_at
 from cooperation.engine.moves import Move, moves_for
-from cooperation.engine.payloads import EventData
+from cooperation.engine.payloads import EventData, move_payload
 from cooperation.testing.strategies import OWNER, START, as_compiled
 
 MAX_GAP = 120 * 86_400  # seconds between two moves, at most: long enough to pass most times in a stage
@@ -73,7 +73,10 @@ def entered(workflow: CompiledWorkflow | str, events: Sequence[Event], stage: st
         if event.moment > now:
             break
         created = event.kind == "initiative_created" and stage == compiled.start
-        moved_in = event.kind in MOVE_KINDS and event.data["to"] == stage and event.data["from"] != stage
+        moved_in = False
+        if event.kind in MOVE_KINDS:
+            move = move_payload(event)
+            moved_in = move["to"] == stage and move["from"] != stage
         if created or moved_in:
             last = event.moment
     return last
