@@ -378,3 +378,47 @@ def test_every_generated_forum_log_imports_and_keeps_its_stage(events: list[Even
             registry.status(events[0].initiative).stage
             == fold(events[0].initiative, time_ordered(events), start="convened").stage
         )
+
+
+def test_a_time_in_a_stage_longer_than_the_window_around_it_is_impossible(tmp_path: Path) -> None:
+    longer = tmp_path / "longer.yaml"
+    extra = """\
+  - id: idea-40
+    kind: time_in_stage
+    title: Forty days as an idea
+    description: At least forty days in idea.
+    stage: idea
+    days: 40
+  - id: idea-40-within-30
+    kind: expiring
+    title: Forty days as an idea, within thirty
+    description: Cannot be, as the creation leaves the window first.
+    condition: idea-40
+    days: 30
+transitions:
+"""
+    longer.write_text(CYCLES.replace("transitions:\n", extra, 1), encoding="utf-8")
+    verified = RUNNER.invoke(app, ["verify", str(longer), "--json", "--walks", "0"])
+    found = {(f["kind"], f["subject"]): f for f in json.loads(verified.stdout)["findings"]}
+    impossible = found["impossible-condition", "idea-40-within-30"]
+    assert "needs 40 days of facts" in str(impossible["message"]) and "last 30 days" in str(impossible["message"])
+    assert ("impossible-condition", "idea-40") not in found  # alone it can be met
+
+
+def test_a_cycle_with_nothing_recorded_yet_says_since_when_it_counts(tmp_path: Path) -> None:
+    """With nothing recorded for the condition inside, a since_stage is still read on the stage: a status
+    must not give it the result of an initiative that never entered the stage (the evaluator's shortcut)."""
+    db = tmp_path / "coop.db"
+    ok(
+        coop(
+            db, "new", "Forum", "--id", "forum", "-w", str(FORUM), "--at", "2024-01-01", "--by", "Ada", "-c", "business"
+        )
+    )
+    evidence(db, "facilitators", "2024-01-01")
+    ok(coop(db, "advance", "forum", "--by", "Ada", "--at", "2024-01-02"))
+    shown = conditions(db, "--as-of", "2024-01-05")["cycle-draft"]
+    assert shown["detail"] == "since entering 'drafting' on 2024-01-02: no evidence recorded yet"
+    everyone = json.loads(ok(coop(db, "status", "--json", "--as-of", "2024-01-05")).stdout)
+    listed = everyone[0] if isinstance(everyone, list) else everyone["initiatives"][0]
+    details = {c["condition"]: c["detail"] for c in listed["conditions"]}
+    assert details["cycle-draft"] == shown["detail"]

@@ -295,8 +295,10 @@ def _plan(workflow: CompiledWorkflow) -> tuple[_Entry, ...]:
         entries: list[_Entry] = []
         for condition_id in _members_first(workflow):
             condition = workflow.compiled_conditions[condition_id]
-            source, key = KINDS[condition.kind].records(condition) or (None, "")
-            members = tuple((member, empty.result(member)) for member in condition.parts)
+            kind = KINDS[condition.kind]
+            source, key = kind.records(condition) or (None, "")
+            parts = condition.parts if kind.members_decide else ()
+            members = tuple((member, empty.result(member)) for member in parts)
             entries.append((condition_id, source, key, members, empty.result(condition_id)))
         plan = _plans[workflow] = tuple(entries)
     return plan

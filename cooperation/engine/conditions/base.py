@@ -133,6 +133,9 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
     # those who could still count, after its detail ("by", "could still attest:").
     counts_people: ClassVar[tuple[str, str] | None] = None
     timed: ClassVar[bool] = False  # its result may change with time alone, at the instants `turns` gives
+    # With every member at its result for no records, its own is its result for no records (the
+    # evaluator's shortcut); false for a kind that also reads something else (the stage).
+    members_decide: ClassVar[bool] = True
 
     # --- evaluation ---
 

@@ -44,6 +44,7 @@ class SinceStage(ConditionKind[SinceStageSettings, Measured]):
     name = "since_stage"
     model_name = "SinceStageCondition"
     settings = SinceStageSettings
+    members_decide = False  # it reads when the stage was entered, too
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Measured:
         stage, inner = condition.settings
