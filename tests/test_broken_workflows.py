@@ -75,7 +75,8 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "missing-kind.yaml": [
         f"{F}/missing-kind.yaml:11:5: conditions[0]: missing required key 'kind'"
-        " (add 'kind:' with one of: evidence, attestation, meetings, participation, outreach, score, held, expiring, all, any)",
+        " (add 'kind:' with one of: evidence, attestation, meetings, participation, outreach, score, held, expiring,"
+        " time_in_stage, since_stage, all, any)",
     ],
     "missing-required-key.yaml": [
         f"{F}/missing-required-key.yaml:11:5: conditions[0].title: missing required key 'title' (add 'title:')",

@@ -100,7 +100,7 @@ def test_check_valid_files() -> None:
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         f"{VALID}/minimal.yaml: ok (minimal v1: 2 stages, 1 conditions, 0 transitions)",
-        f"{VALID}/full.yaml: ok (full v2.1: 5 stages, 15 conditions, 3 transitions)",
+        f"{VALID}/full.yaml: ok (full v2.1: 5 stages, 17 conditions, 3 transitions)",
         f"{BUILTIN}: ok ({BUILTIN} v1.0: 9 stages, 35 conditions, 7 transitions)",
     ]
     assert result.stderr == ""
@@ -130,7 +130,8 @@ def test_check_a_mix() -> None:
     assert result.stdout == f"{VALID}/minimal.yaml: ok (minimal v1: 2 stages, 1 conditions, 0 transitions)\n"
     assert result.stderr.splitlines() == [
         f"{BROKEN}/missing-kind.yaml:11:5: conditions[0]: missing required key 'kind' (add 'kind:' with one of: "
-        "evidence, attestation, meetings, participation, outreach, score, held, expiring, all, any)",
+        "evidence, attestation, meetings, participation, outreach, score, held, expiring, time_in_stage, "
+        "since_stage, all, any)",
         f"error: workflow file 'missing-file.yaml': no such file: give a built-in id ({KNOWN}) "
         "or the path of a workflow file",
     ]

@@ -88,6 +88,7 @@ def test_parts_are_the_condition_references_of_the_settings() -> None:
         "trust-recent": ("trust-attested",),
         "trust": ("trust-recent", "trust-score"),
         "venue": ("venue-neutral", "venue-host"),
+        "fresh-receiver": ("receiver",),  # a stage it names is not a part
     }
     score = workflow.conditions["trust-score"]
     assert references(KINDS["score"].settings, score) == [(("parameter",), "trust-level", "parameter")]

@@ -202,6 +202,8 @@ def test_full_sample_uses_every_feature() -> None:
         "score",
         "held",
         "expiring",
+        "time_in_stage",
+        "since_stage",
         "all",
         "any",
     }

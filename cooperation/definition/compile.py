@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import networkx as nx
 
+from cooperation.definition import stage_bound
 from cooperation.definition.checks import check_references
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.graph import build_graph, check_graph
@@ -60,7 +62,7 @@ def compile_definition(
         )
         for transition in definition.transitions
     }
-    return CompiledWorkflow.build(
+    compiled = CompiledWorkflow.build(
         definition,
         source=file,
         ladder=tuple(stage.id for stage in definition.stages if stage.ladder),
@@ -69,3 +71,5 @@ def compile_definition(
         condition_order=order,
         warnings=tuple(warnings),
     )
+    misplaced = list(stage_bound.warnings(compiled, document, file))  # needs the moves: after compiling
+    return replace(compiled, warnings=(*compiled.warnings, *misplaced)) if misplaced else compiled

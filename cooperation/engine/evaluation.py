@@ -196,6 +196,14 @@ class Evaluator:
     def windows_under(self, condition_id: str) -> set[Span]:
         return _windows_under(self.workflow, condition_id)
 
+    def turns_under(self, condition_id: str) -> set[datetime]:
+        compiled = self.workflow.compiled_conditions
+        return {
+            instant
+            for timed in _timed_under(self.workflow, condition_id)
+            for instant in KINDS[compiled[timed].kind].turns(self, compiled[timed])
+        }
+
     def later(self, moment: datetime) -> Evaluator:
         return Evaluator(self.workflow, self.facts, moment, self.facts_at)
 
@@ -211,6 +219,23 @@ def can_lapse(workflow: CompiledWorkflow) -> tuple[tuple[int, str], ...]:
     with their places in the working order (a status looks at these few only)."""
     order = workflow.condition_order
     return tuple((place, condition) for place, condition in enumerate(order) if _windows_under(workflow, condition))
+
+
+@lru_cache(maxsize=1024)
+def _timed_under(workflow: CompiledWorkflow, condition_id: str) -> tuple[str, ...]:
+    """The conditions of a timed kind (`ConditionKind.timed`) a condition depends on, itself included."""
+    found: list[str] = []
+    pending, seen = [condition_id], set()
+    while pending:
+        current = workflow.compiled_conditions[pending.pop()]
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        pending.extend(current.requires)
+        pending.extend(current.parts)
+        if KINDS[current.kind].timed:
+            found.append(current.id)
+    return tuple(found)
 
 
 def _windows_under(workflow: CompiledWorkflow, condition_id: str) -> set[Span]:
@@ -271,8 +296,10 @@ def _plan(workflow: CompiledWorkflow) -> tuple[_Entry, ...]:
         entries: list[_Entry] = []
         for condition_id in _members_first(workflow):
             condition = workflow.compiled_conditions[condition_id]
-            source, key = KINDS[condition.kind].records(condition) or (None, "")
-            members = tuple((member, empty.result(member)) for member in condition.parts)
+            kind = KINDS[condition.kind]
+            source, key = kind.records(condition) or (None, "")
+            parts = condition.parts if kind.members_decide else ()
+            members = tuple((member, empty.result(member)) for member in parts)
             entries.append((condition_id, source, key, members, empty.result(condition_id)))
         plan = _plans[workflow] = tuple(entries)
     return plan

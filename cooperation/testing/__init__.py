@@ -14,8 +14,9 @@ events for a workflow, and whole logs, for tests of your own.
 The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
 checks), `rules` (the rules for one workflow, and `workflow_state_machine`), `roles`
 (workflows that declare roles of their own, and the rule of whom their conditions count),
-`durations` (spans of time and the invariants they keep) and `combinations` (k-of-n
-combinations and per-community minimums).
+`durations` (spans of time and the invariants they keep), `combinations` (k-of-n
+combinations and per-community minimums) and `stages` (walks through the stages, and when
+each was entered, for the kinds that read them).
 """
 
 from cooperation.testing.combinations import community_groups, community_minimums, k_of_n
@@ -29,6 +30,7 @@ from cooperation.testing.roles import (
     workflows_with_roles,
 )
 from cooperation.testing.rules import workflow_state_machine
+from cooperation.testing.stages import entered, stage_walks
 from cooperation.testing.strategies import (
     START,
     attestations,
@@ -58,6 +60,7 @@ __all__ = [
     "counted_names",
     "declared_roles",
     "durations",
+    "entered",
     "event_logs",
     "evidence",
     "groups",
@@ -69,6 +72,7 @@ __all__ = [
     "role_assignments",
     "scores",
     "spans",
+    "stage_walks",
     "waivers",
     "workflow_state_machine",
     "workflow_text",

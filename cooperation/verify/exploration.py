@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.stage_bound import misplaced
 from cooperation.engine.events import Event
 from cooperation.verify.moves import Move, moves_from
 from cooperation.verify.planner import Infeasible, Planner
@@ -40,6 +41,8 @@ class Exploration:
         self.witness: dict[str, list[Event]] = {}  # reachable stage -> a log that reaches it
         self.fired: dict[Move, list[Event]] = {}
         self.blocked: dict[Move, str] = {}  # move -> why it can never be made
+        self.unproven: set[Move] = set()  # moves blocked only where the planner's layouts fall short
+        self._unproven_reasons: list[str] = []  # those of the last layout replayed
         self.moves_tried = 0
         self.notes: list[str] = []
         self.walk_log = WalkLog()
@@ -61,7 +64,10 @@ class Exploration:
         if not move.roles and not move.automatic:
             roles = "advance_roles" if move.transition is None else "roles"
             return f"no role may make it (its {roles} list is empty)"
-        reasons = []
+        reasons = [
+            f"it needs '{found.condition}', which can never be met there: {found.why}"
+            for found in misplaced(self.workflow, move)
+        ]
         for need in move.needs:
             condition = self.workflow.conditions[need]
             state = self.conditions[need]
@@ -94,6 +100,9 @@ class Exploration:
                     self.blocked[move] = (
                         f"the search found no events that let it happen ({result.failed or result.stage})"
                     )
+                    if self._unproven_reasons:  # the layout fell short where the planner cannot reach
+                        self.unproven.add(move)
+                        self.blocked[move] += f"; not proven: {'; '.join(dict.fromkeys(self._unproven_reasons))}"
                     continue
                 self.fired[move] = result.events
                 if move.target not in self.paths:
@@ -106,15 +115,19 @@ class Exploration:
     def replay_path(self, path: Sequence[Move], attempt: Move | None = None, *, lenient: Sequence[str] = ()) -> Replay:
         """Replay a layout making the moves of `path`, then trying `attempt`; `lenient` conditions get their facts."""
         plan = Planner(self.workflow, strict=False)
-        for move in path:
-            plan.needs(move.needs)
-        if attempt is not None:
-            plan.needs(attempt.needs)
+        plan.stage = self.workflow.start
+        for move in [*path, *([attempt] if attempt is not None else [])]:
+            plan.needs(move.needs)  # asked where the move starts, with the stages entered before it
+            if move is not attempt:
+                plan.stage = move.target
+                if move.target != move.source:
+                    plan.entered[move.target] = 0
         for condition_id in lenient:
             plan.meet(condition_id, 0, 0, None)
         for move in [*path, *([attempt] if attempt is not None else [])]:
             if move.on_lapse is not None:  # a witness takes it on a lapse: what lapses must hold first
                 plan.meet(move.on_lapse, 0, 0, None)
+        self._unproven_reasons = plan.unproven
         return replay(self.workflow, plan, path, attempt)
 
     def random_walks(self) -> None:

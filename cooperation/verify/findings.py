@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.stage_bound import misplaced
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.events import Event
 from cooperation.verify.exploration import Exploration
@@ -22,6 +23,7 @@ def findings(explored: Exploration) -> list[Finding]:
     """Every flaw the exploration shows, each with its witness: conditions, stages, transitions, dead ends."""
     found: list[Finding] = []
     found += _impossible_conditions(explored)
+    found += _misplaced_conditions(explored)
     found += _unreachable_stages(explored)
     found += _silent_transitions(explored)
     found += _dead_ends(explored)
@@ -62,6 +64,25 @@ def _impossible_conditions(explored: Exploration) -> Iterable[Finding]:
         )
 
 
+def _misplaced_conditions(explored: Exploration) -> Iterable[Finding]:
+    """Conditions bound to a stage and asked where they can never hold (`stage_bound`), once each."""
+    reported: set[str] = set()
+    for move in moves_from_all(explored.workflow):
+        for found in misplaced(explored.workflow, move):
+            if found.condition in reported:
+                continue
+            reported.add(found.condition)
+            kind = explored.workflow.compiled_conditions[found.condition].kind
+            yield Finding(
+                "impossible-condition",
+                found.condition,
+                f"'{found.condition}' ({kind}) can never be met where it is asked: {move.label} needs it; {found.why}",
+                found.hint,
+                tuple(_nearest(explored, move.source)),
+                f"the witness gets as close to '{move.source}' as events allow",
+            )
+
+
 def _unreachable_stages(explored: Exploration) -> Iterable[Finding]:
     """Stages nothing reaches, each blamed on the first move of its shortest route that was never made."""
     for stage in explored.workflow.definition.stages:
@@ -74,11 +95,13 @@ def _unreachable_stages(explored: Exploration) -> Iterable[Finding]:
         reason = explored.blocked.get(blocker, "the search found no events that let it happen")
         shown = " -> ".join([route[0].source, *(move.target for move in route)])
         if blocker.target == stage.id:
-            message = f"no sequence of events reaches '{stage.id}': {blocker.label} can never be made: {reason}"
+            message = (
+                f"no sequence of events reaches '{stage.id}': {blocker.label} {_never(explored, blocker)}: {reason}"
+            )
         else:
             message = (
                 f"no sequence of events reaches '{stage.id}': the shortest route ({shown}) is blocked at "
-                f"{blocker.label}, which can never be made: {reason}"
+                f"{blocker.label}, which {_never(explored, blocker)}: {reason}"
             )
         events, outcome = _attempt(explored, source_path, blocker)
         yield Finding(
@@ -117,10 +140,11 @@ def _silent_transitions(explored: Exploration) -> Iterable[Finding]:
         move = reachable[0]
         reason = explored.blocked.get(move, "the search found no events that let it happen")
         events, outcome = _attempt(explored, explored.paths[move.source], move)
+        never = "was never made to fire" if move in explored.unproven else "can never fire"
         yield Finding(
             "transition-never-fires",
             transition.id,
-            f"'{transition.id}' can never fire: {reason}",
+            f"'{transition.id}' {never}: {reason}",
             "give it roles that may take it, or requirements that can be met",
             events,
             outcome,
@@ -134,7 +158,7 @@ def _silent_transitions(explored: Exploration) -> Iterable[Finding]:
             yield Finding(
                 "transition-never-fires",
                 advance.label,
-                f"{advance.label} can never be made (the stage is reached another way): {reason}",
+                f"{advance.label} {_never(explored, advance)} (the stage is reached another way): {reason}",
                 "lower what the stage requires, or let a role advance into it",
                 events,
                 outcome,
@@ -152,7 +176,8 @@ def _dead_ends(explored: Exploration) -> Iterable[Finding]:
             continue
         if moves:
             why = "; ".join(
-                f"{move.label} can never be made: {explored.blocked.get(move, 'no events found')}" for move in moves
+                f"{move.label} {_never(explored, move)}: {explored.blocked.get(move, 'no events found')}"
+                for move in moves
             )
         elif stage.ladder:
             why = "it is the last stage of the ladder and no transition starts from it"
@@ -173,13 +198,20 @@ def _dead_ends(explored: Exploration) -> Iterable[Finding]:
 # --- helpers: causes, routes, and witnesses that get as close as events allow ---------------------
 
 
+def _never(explored: Exploration, move: Move) -> str:
+    """How sure the finding is that a move cannot be made: proven, or only not shown by the layouts tried."""
+    if move in explored.unproven:
+        return "could not be made by any layout of events the verifier tried (not proven impossible)"
+    return "can never be made"
+
+
 def _blamed(explored: Exploration, move: Move) -> str | None:
     """The condition that can never be met at the root of why `move` cannot be made, if that is why."""
     for need in move.needs:
         failure = explored.conditions[need].meetable
         if failure is not None and need not in explored.walk_log.met:
             return failure.culprit
-    return None
+    return next((found.condition for found in misplaced(explored.workflow, move)), None)
 
 
 def _route(explored: Exploration, target: str) -> list[Move]:

@@ -135,6 +135,13 @@ class _Helping:
     def join(self, community: str | None = None, role: str | None = None) -> Step:
         return _join(self.workflow, self.facts, self.rng, community=community, role=role or "member")
 
+    def enter(self, stage: str) -> Step:
+        for move in moves_from(self.workflow, self.facts.stage):
+            by = _permitted(self.facts, move.roles)
+            if move.target == stage and by is not None and not any(self.results[n].blocking for n in move.needs):
+                return Step("move", move=move, by=by)
+        return Step("wait", days=1.0)
+
 
 def _permitted(facts: Facts, roles: Sequence[str]) -> str | None:
     allowed = sorted(p.name for p in facts.active_participants() if p.role in roles)

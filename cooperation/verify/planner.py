@@ -155,7 +155,12 @@ class Planner:
         self.pool = _Pool(order, leads[0] if leads else "member")
         self.facts: list[_Fact] = []
         self.creation = 0  # the latest moment the initiative may have been created (held windows)
+        # The moves laid out, if any: the stage they end in, the stages they enter and when (all at
+        # the moment of the moves: the planner does not spread moves over time).
+        self.stage: str | None = None
+        self.entered: dict[str, int] = {}
         self.shortfalls: list[str] = []
+        self.unproven: list[str] = []  # failures that do not prove that no layout exists (kept through rollbacks)
         self._rooms: dict[str, int | None] = {}
         self._laid: list[tuple[str, int, int, Window | None]] = []  # layouts made, so none is made twice
 
@@ -172,6 +177,8 @@ class Planner:
         del self._laid[mark[4] :]
 
     def fail(self, culprit: str, reason: str, *, proven: bool = True) -> None:
+        if not proven:
+            self.unproven.append(reason)
         if self.strict:
             raise Infeasible(culprit, reason, proven=proven)
         self.shortfalls.append(reason)

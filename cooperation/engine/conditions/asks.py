@@ -50,6 +50,10 @@ class Measuring(Protocol):
         """The spans of the windows of facts that a condition depends on, through its parts."""
         ...
 
+    def turns_under(self, condition_id: str) -> set[datetime]:
+        """The instants at which a timed kind under a condition (through its parts) may change by itself."""
+        ...
+
     def later(self, moment: datetime) -> Measuring:
         """An evaluator of the same facts at a later moment: what holds if nothing more is recorded."""
         ...
@@ -86,6 +90,10 @@ class Planning(Protocol):
     """What a kind may ask of the verifier's planner while it lays out facts that meet it."""
 
     creation: int  # the latest moment the initiative may have been created (a `held` condition moves it back)
+    # The moves being laid out (all made at the moment of the moves, 0): the stage they end in and
+    # the stages they enter (when, relative); None and empty when a condition is analysed alone.
+    stage: str | None
+    entered: dict[str, int]
 
     @property
     def workflow(self) -> CompiledWorkflow: ...
@@ -133,3 +141,6 @@ class Guiding(Protocol):
     def record(self, kind: RecordableKind, data: dict[str, Any], by: str | None = None) -> Step: ...
     def wait(self, days: float) -> Step: ...
     def join(self, community: str | None = None, role: str | None = None) -> Step: ...
+    def enter(self, stage: str) -> Step:
+        """A move from the current stage into `stage` if one may be made, else a short wait."""
+        ...

@@ -167,6 +167,10 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
     counts_people: ClassVar[tuple[str, str] | None] = None
     # Keys of other kinds an author may write here by mistake, each with the fix (`kind: all` with `at_least`).
     misplaced_keys: ClassVar[tuple[tuple[str, str], ...]] = ()
+    timed: ClassVar[bool] = False  # its result may change with time alone, at the instants `turns` gives
+    # With every member at its result for no records, its own is its result for no records (the
+    # evaluator's shortcut); false for a kind that also reads something else (the stage).
+    members_decide: ClassVar[bool] = True
 
     # --- evaluation ---
 
@@ -202,19 +206,27 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         """The span of facts it keeps, if it keeps only recent ones."""
         return None
 
+    def turns(self, evaluator: Measuring, condition: CompiledCondition[SettingsT]) -> Iterable[datetime]:
+        """Instants at which its own test may change with no new event, other than a fact leaving an
+        `expiring` window (a time in a stage running out); a kind that has some sets `timed`."""
+        return ()
+
     def lapses_on(self, evaluator: Measuring, condition: CompiledCondition[SettingsT]) -> datetime | None:
         """When a condition met now stops holding if nothing more is recorded; None if it never does.
 
         With no new event, a condition changes only when a fact leaves one of the `expiring`
-        windows it depends on (through its parts and prerequisites). So it is checked at each
-        such instant in turn: the first at which it no longer holds is when it lapses. A kind
-        that knows a quicker answer may override this.
+        windows it depends on (through its parts and prerequisites), or when a timed kind under
+        it turns (a `time_in_stage` becomes met). Only the first can make a met condition stop
+        holding, so with no window it never lapses; with one, it is checked at each such instant
+        in turn (the turns included, for what a `held` above them counts): the first at which it
+        no longer holds is when it lapses. A kind that knows a quicker answer may override this.
         """
         windows = evaluator.windows_under(condition.id)
         if not windows:
             return None
         now = evaluator.now
         instants = {span.leaves(m) for m in evaluator.facts.moments for span in windows}
+        instants |= evaluator.turns_under(condition.id)
         for instant in sorted(moment for moment in instants if moment > now):
             if not evaluator.later(instant).member(condition.id, None)[0]:
                 return instant

@@ -43,13 +43,14 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         window_start = days.before(now)
         if not evaluator.knows_history() or facts.created is None:
             return (False, f"'{inner}' is met, but its history is not known here", 0.0)
-        # A condition changes only when an event happens or when a dated fact leaves an
-        # `expiring` window inside it: checking the window's start and each such instant
-        # tells whether it held throughout.
+        # A condition changes only when an event happens, when a dated fact leaves an
+        # `expiring` window inside it, or when a timed kind inside it turns: checking the
+        # window's start and each such instant tells whether it held throughout.
         changes = set(facts.moments)
         windows = evaluator.windows_under(inner)
         for window in windows:
             changes |= {window.leaves(m) for m in facts.moments}
+        changes |= evaluator.turns_under(inner)  # a time in a stage that runs out
         moments = [window_start, *sorted({m for m in changes if window_start < m <= now})]
         met_since = window_start
         for moment in reversed(moments):

@@ -20,6 +20,8 @@ from cooperation.engine.conditions import (
     outreach,
     participation,
     score,
+    since_stage,
+    time_in_stage,
 )
 from cooperation.engine.conditions.base import ConditionKind
 
@@ -34,6 +36,8 @@ KINDS: dict[str, ConditionKind[Any, Any]] = {
         score.KIND,
         held.KIND,
         expiring.KIND,
+        time_in_stage.KIND,
+        since_stage.KIND,
         all_of.KIND,
         any_of.KIND,
     )
