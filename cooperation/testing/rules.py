@@ -71,7 +71,7 @@ def _condition_rules(compiled: CompiledWorkflow, people: SearchStrategy[str]) ->
         )
         after = {c.condition: c.met for c in self.status().conditions}
         lost = [name for name in after if ahead[name] and not after[name]]
-        assert error is None and not lost, f"evidence for '{condition}' un-met {lost}"
+        assert error is None and not lost, f"evidence for {condition!r} un-met {lost}: {error}"
 
     @rule(condition=conditions, by=people)
     def attest(self: WorkflowMachine, condition: str, by: str) -> None:
