@@ -4,15 +4,22 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from cooperation.cli import app
 from cooperation.definition.catalog import get_workflow
+from cooperation.engine.payloads import ParticipantJoinedData
 from cooperation.engine.span import Span
+from cooperation.registry import Registry
+from cooperation.stores.locate import open_store
 from cooperation.verify.analysis import verify_workflow
 
 RUNNER = CliRunner()
@@ -104,3 +111,32 @@ def test_the_example_two_year_pilot_uses_calendar_durations_and_verifies_clean()
     }
     assert workflow.compiled_conditions["met-over-months"].settings.min_span_days == Span(2)
     assert verify_workflow(example, walks=2, steps=40).clean
+
+
+@settings(max_examples=15, deadline=None)
+@given(recorded=st.integers(0, 6 * 365), second=st.integers(0, 86_399), looked=st.integers(0, 4 * 365))
+def test_a_calendar_window_holds_until_its_lapse_and_not_on_it(recorded: int, second: int, looked: int) -> None:
+    """`lapses_on` of a `P3Y` window is exact: met a second before the instant, unmet at it,
+    and that instant is three calendar years after the evidence (to the second after it)."""
+    created = datetime(2019, 1, 1, tzinfo=UTC)
+    at = created + timedelta(days=recorded, seconds=second)
+    with tempfile.TemporaryDirectory() as folder, Registry(open_store(Path(folder) / "coop.db")) as registry:
+        registry.create("Leap", workflow=WORKFLOW, initiative="leap", by="Ada", at=created.isoformat())
+        joined: ParticipantJoinedData = {"name": "Ada", "community": "technical", "role": "owner"}
+        registry.record("leap", "participant_joined", joined, at=created.isoformat(), by="Ada")
+        registry.record("leap", "evidence_recorded", {"condition": "certificate", "text": "Audited"}, at=at, by="Ada")
+        moment = at + timedelta(days=looked)
+        current = _current(registry, moment)
+        lapse = Span.parse("P3Y").leaves(at)
+        assert current.met == (moment < lapse)
+        if not current.met:
+            assert current.lapses_on is None
+            return
+        assert current.lapses_on == lapse.date().isoformat()
+        assert _current(registry, lapse - timedelta(seconds=1)).met
+        assert not _current(registry, lapse).met
+
+
+def _current(registry: Registry, moment: datetime) -> Any:
+    status = registry.status("leap", as_of=moment.isoformat())
+    return next(item for item in status.conditions if item.condition == "certification-current")
