@@ -10,7 +10,7 @@ same for a condition, so a portfolio formats each distinct result once.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -20,8 +20,9 @@ from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.conditions.base import Outcome
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.facts import Facts
+from cooperation.engine.history import History
 
-FactsAt = Callable[[datetime], Facts]
+FactsAt = Callable[[datetime], Facts]  # a `History` also folds many moments in one pass
 
 
 @dataclass(frozen=True, slots=True)  # shared by every initiative in the same situation
@@ -191,6 +192,16 @@ class Evaluator:
     def past(self, moment: datetime) -> Evaluator:
         assert self.facts_at is not None, "ask knows_history() first"
         return Evaluator(self.workflow, self.facts_at(moment), moment, self.facts_at)
+
+    def past_each(self, moments: Sequence[datetime]) -> Iterator[Evaluator]:
+        """An evaluator at each of `moments` (ascending), the log folded once for all of them
+        when it is a `History`. Each is to be asked before the next is taken."""
+        facts_at = self.facts_at
+        assert facts_at is not None, "ask knows_history() first"
+        folded = facts_at.each(moments) if isinstance(facts_at, History) else map(facts_at, moments)
+        workflow = self.workflow
+        for moment, facts in zip(moments, folded, strict=True):
+            yield Evaluator(workflow, facts, moment, facts_at)
 
     def windows_under(self, condition_id: str) -> set[int]:
         return _windows_under(self.workflow, condition_id)

@@ -5,7 +5,7 @@ this module at run time, so reading a status does not pay for defining them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -42,6 +42,11 @@ class Measuring(Protocol):
 
     def past(self, moment: datetime) -> Measuring:
         """An evaluator of the same initiative at an earlier moment (only when `knows_history()`)."""
+        ...
+
+    def past_each(self, moments: Sequence[datetime]) -> Iterator[Measuring]:
+        """An evaluator at each of `moments` (ascending, all at most `now`), in one pass over the log
+        (only when `knows_history()`); read each before taking the next."""
         ...
 
     def windows_under(self, condition_id: str) -> set[int]:

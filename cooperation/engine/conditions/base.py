@@ -41,6 +41,12 @@ def ratio(have: int, need: int) -> float:
     return 1.0 if need <= 0 else min(1.0, have / need)
 
 
+def window_exit(moment: datetime, days: int) -> datetime:
+    """The first instant at which a fact dated `moment` is no longer inside a window of `days`
+    (an `expiring` window): the instants at which a condition over such a window may change."""
+    return moment + timedelta(days=days, seconds=1)
+
+
 def in_days(seconds: int) -> str:
     """A span of the planner's seconds, in days for a person: whole when it is."""
     days = seconds / DAY
@@ -179,7 +185,7 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         if not windows:
             return None
         now = evaluator.now
-        instants = {m + timedelta(days=days, seconds=1) for m in evaluator.facts.moments for days in windows}
+        instants = {window_exit(moment, days) for moment in evaluator.facts.moments for days in windows}
         for instant in sorted(moment for moment in instants if moment > now):
             if not evaluator.later(instant).member(condition.id, None)[0]:
                 return instant

@@ -42,7 +42,7 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Outcome:
         inner, days = condition.settings
-        window_start = evaluator.now - timedelta(days=days)
+        window_start = _window_start(evaluator.now, days)
         start = max(window_start, since) if since else window_start
         return evaluator.member(inner, start)
 
@@ -102,6 +102,11 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
 
     def guide(self, guide: Guiding, condition: Condition, *, fresh: bool) -> Step:
         return guide.help(condition.settings.condition, fresh=True)
+
+
+def _window_start(now: datetime, days: int) -> datetime:
+    """The earliest moment of a fact that still counts at `now`."""
+    return now - timedelta(days=days)
 
 
 KIND = Expiring()

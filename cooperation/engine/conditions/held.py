@@ -14,6 +14,7 @@ from cooperation.engine.conditions.base import (
     ConditionKind,
     Outcome,
     ratio,
+    window_exit,
 )
 from cooperation.wording import plural
 
@@ -43,23 +44,24 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         if not evaluator.member(inner, since)[0]:
             return (False, f"'{inner}' is not met", 0.0)
         facts, now = evaluator.facts, evaluator.now
-        window_start = now - timedelta(days=days)
+        window_start = _window_start(now, days)
         if not evaluator.knows_history() or facts.created is None:
             return (False, f"'{inner}' is met, but its history is not known here", 0.0)
         # A condition changes only when an event happens or when a dated fact leaves an
         # `expiring` window inside it: checking the window's start and each such instant
-        # tells whether it held throughout.
+        # tells whether it held throughout. One pass over the log, forward.
         changes = set(facts.moments)
-        windows = evaluator.windows_under(inner)
-        for window in windows:
-            changes |= {m + timedelta(days=window, seconds=1) for m in facts.moments}
-        moments = [window_start, *sorted({m for m in changes if window_start < m <= now})]
-        met_since = window_start
-        for moment in reversed(moments):
-            if not evaluator.past(moment).member(inner, since)[0]:
-                later = [m for m in moments if m > moment]
-                met_since = later[0] if later else now
-                break
+        for window in evaluator.windows_under(inner):
+            changes.update(window_exit(moment, window) for moment in facts.moments)
+        moments = [window_start, *sorted(moment for moment in changes if window_start < moment <= now)]
+        last_unmet = -1
+        for index, past in enumerate(evaluator.past_each(moments)):
+            if not past.member(inner, since)[0]:
+                last_unmet = index
+        if last_unmet < 0:
+            met_since = window_start
+        else:
+            met_since = moments[last_unmet + 1] if last_unmet + 1 < len(moments) else now
         held_days = (now - met_since).days
         if met_since == window_start and window_start >= facts.created:
             return (True, f"'{inner}' held for at least {days} days", 1.0)
@@ -91,6 +93,11 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         if not guide.results[inner].satisfied:
             return guide.help(inner, fresh=fresh)
         return guide.wait(max(1.0, days / 3))
+
+
+def _window_start(now: datetime, days: int) -> datetime:
+    """The start of the period the condition must have held over, ending at `now`."""
+    return now - timedelta(days=days)
 
 
 KIND = Held()
