@@ -199,9 +199,12 @@ class Evaluator:
         facts_at = self.facts_at
         assert facts_at is not None, "ask knows_history() first"
         folded = facts_at.each(moments) if isinstance(facts_at, History) else map(facts_at, moments)
-        workflow = self.workflow
+        workflow, judged = self.workflow, self._judged
         for moment, facts in zip(moments, folded, strict=True):
-            yield Evaluator(workflow, facts, moment, facts_at)
+            past = Evaluator.__new__(Evaluator)  # as __init__ makes it, less looking up the shared results
+            past.workflow, past.facts, past.now, past.facts_at = workflow, facts, moment, facts_at
+            past._results, past._judged, past._windowed = {}, judged, {}
+            yield past
 
     def windows_under(self, condition_id: str) -> set[int]:
         return _windows_under(self.workflow, condition_id)

@@ -56,8 +56,9 @@ class History:
         facts = Facts(self.initiative, stage=self.start)
         withdrawn: set[int] = set()
         position, count = 0, len(events)
+        at = events[0].moment if events else None
         for moment in moments:
-            while position < count and events[position].moment <= moment:
+            while at is not None and at <= moment:
                 event = events[position]
                 position += 1
                 if event.kind == "fact_withdrawn":
@@ -65,7 +66,8 @@ class History:
                     withdrawn.add(withdrawal["seq"])
                     facts = fold(self.initiative, events[:position], start=self.start)
                 elif event.seq not in withdrawn:
-                    apply(facts, event, event.moment)
+                    apply(facts, event, at)
+                at = events[position].moment if position < count else None
             yield facts
 
 
