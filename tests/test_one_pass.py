@@ -9,8 +9,10 @@ held inside an expiring, a held of a held), with waivers, withdrawals, departure
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,8 +24,8 @@ from cooperation.engine import evaluation
 from cooperation.engine.conditions.base import ratio
 from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.events import Event
-from cooperation.engine.facts import Facts, fold, time_ordered
-from cooperation.engine.history import History
+from cooperation.engine.facts import Facts, apply, fold, time_ordered
+from cooperation.engine.history import BOOKKEEPING, WRITES, History
 
 NESTED = """
 id: nested-windows
@@ -32,7 +34,7 @@ title: Windows inside windows
 description: Held and expiring conditions nested in each other and in combinations.
 stages:
   - {id: start, title: Start}
-  - {id: kept, title: Kept, requires: [kept-up, lasting, sustained, fresh-held, held-held]}
+  - {id: kept, title: Kept, requires: [kept-up, lasting, sustained, fresh-held, held-held, reached-held, scored-held]}
 conditions:
   - {id: notes, kind: evidence, title: Notes, description: Notes., min_items: 2}
   - {id: trust, kind: attestation, title: Trust, description: Trust., min_participants: 2, min_communities: 1}
@@ -47,6 +49,12 @@ conditions:
   - {id: sustained, kind: held, condition: backed, days: 2, title: Sustained, description: Sustained.}
   - {id: fresh-held, kind: expiring, condition: lasting, days: 6, title: Fresh, description: Fresh.}
   - {id: held-held, kind: held, condition: kept-up, days: 2, title: Held twice, description: Held twice.}
+  - {id: reached, kind: outreach, title: Reached, description: Reached., communities: [business, academia]}
+  - {id: scored, kind: score, parameter: level, at_least: 2, title: Scored, description: Scored.}
+  - {id: reached-held, kind: held, condition: reached, days: 2, title: Reach kept, description: Reach kept.}
+  - {id: scored-held, kind: held, condition: scored, days: 3, title: Score kept, description: Score kept.}
+parameters:
+  - {id: level, title: Level, description: A level., scale: {min: 0, max: 4}}
 """
 WORKFLOW = load_workflow_text(NESTED)
 INITIATIVE = "pilot"
@@ -110,6 +118,18 @@ _fact = st.one_of(
         st.none(),
     ),
     st.tuples(_when, st.just("participant_left"), st.builds(lambda name: {"name": name}, _person), st.none()),
+    st.tuples(
+        _when,
+        st.just("score_set"),
+        st.builds(lambda level: {"parameter": "level", "level": level}, st.integers(0, 4)),
+        st.none(),
+    ),
+    st.tuples(
+        _when,
+        st.just("outreach_done"),
+        st.builds(lambda c: {"community": c}, st.sampled_from(["business", "academia"])),
+        _person,
+    ),
     st.tuples(_when, st.just("trust_breached"), st.just({"description": "Leaked"}), st.none()),
     st.tuples(
         _when,
@@ -175,15 +195,49 @@ def test_the_history_folded_once_gives_each_moment_what_a_fold_up_to_it_gives(
     events: list[Event], moments: list[datetime]
 ) -> None:
     history = History(INITIATIVE, events, start=WORKFLOW.start)
-    for moment, facts in zip(moments, history.each(moments), strict=True):
+    previous: Facts | None = None
+    for moment, (facts, changed) in zip(moments, history.each(moments), strict=True):
         assert facts == fold(INITIATIVE, events, start=WORKFLOW.start, until=moment)
+        if not changed:
+            assert facts == previous
+        previous = copy.deepcopy(facts)
 
 
 @SETTINGS
-@given(_logs, _now, st.integers(1, 45))
-def test_a_history_cut_at_a_move_leaves_out_what_was_appended_after_it(
-    events: list[Event], now: datetime, below: int
+@given(_logs, st.lists(_now, max_size=12).map(sorted), st.sets(st.sampled_from(sorted(WRITES))))
+def test_events_left_out_change_only_what_they_write(
+    events: list[Event], moments: list[datetime], ignoring: set[str]
 ) -> None:
-    history = History(INITIATIVE, events, start=WORKFLOW.start, below=below)
-    earlier = [event for event in events if event.seq < below]
-    assert next(history.each([now])) == history(now) == fold(INITIATIVE, earlier, start=WORKFLOW.start, until=now)
+    history = History(INITIATIVE, events, start=WORKFLOW.start)
+    written = BOOKKEEPING.union(*(WRITES[kind] for kind in ignoring))
+    kept = [item.name for item in fields(Facts) if item.name not in written]
+    for moment, (facts, _) in zip(moments, history.each(moments, frozenset(ignoring)), strict=True):
+        full = fold(INITIATIVE, events, start=WORKFLOW.start, until=moment)
+        assert [getattr(facts, name) for name in kept] == [getattr(full, name) for name in kept]
+
+
+@SETTINGS
+@given(_logs)
+def test_each_event_writes_only_what_the_table_says(events: list[Event]) -> None:
+    facts = Facts(INITIATIVE, stage=WORKFLOW.start)
+    for event in events:
+        before = copy.deepcopy(facts)
+        apply(facts, event, event.moment)
+        changed = {item.name for item in fields(Facts) if getattr(facts, item.name) != getattr(before, item.name)}
+        assert changed <= BOOKKEEPING | WRITES.get(event.kind, frozenset(item.name for item in fields(Facts)))
+
+
+@SETTINGS
+@given(_logs, _now, st.integers(0, 10 * 86_400))
+def test_leaving_out_the_events_a_condition_is_quiet_to_changes_nothing_it_gives(
+    events: list[Event], now: datetime, back: int
+) -> None:
+    """Each kind's `reads` is all it reads: what `held` skips cannot change what it would see."""
+    history = History(INITIATIVE, events, start=WORKFLOW.start)
+    whole = Evaluator(WORKFLOW, history(now), now, history)
+    since = now - timedelta(seconds=back)
+    for condition in CONDITIONS:
+        quiet = whole.quiet_under(condition)
+        lean = Evaluator(WORKFLOW, next(history.each([now], quiet))[0], now, history)
+        assert lean.result(condition) == whole.result(condition), condition
+        assert lean.member(condition, since) == whole.member(condition, since), condition

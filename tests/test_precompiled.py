@@ -2,7 +2,7 @@
 
 With no usable cache folder, a cold `coop status` reads the shipped JSON instead of compiling
 the YAML, so it imports nothing heavy. The JSON is generated from the YAML; if it falls behind
-the YAML or the code (`python -m cooperation.definition.precompiled` regenerates it), the
+the YAML or the code (`python -m cooperation.definition.precompiling` regenerates it), the
 first test fails.
 """
 
@@ -21,7 +21,8 @@ from cooperation import Registry
 from cooperation.definition.catalog import builtin_directory, builtin_workflow_ids
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.loading import load_workflow_text
-from cooperation.definition.precompiled import PRECOMPILED, generate, read_precompiled
+from cooperation.definition.precompiled import PRECOMPILED, read_precompiled
+from cooperation.definition.precompiling import generate
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 HEAVY = ("pydantic", "pydantic_core", "yaml", "networkx", "transitions")

@@ -8,7 +8,7 @@ text. JSON, not pickle: reading it runs no code, so it needs no trust in who wro
 A compilation's records are plain values; the validated definition (for describing and
 verifying a workflow) is parsed from the text only when asked for.
 
-The file is generated from the YAML (`python -m cooperation.definition.precompiled`), and
+The file is generated from the YAML (`python -m cooperation.definition.precompiling`), and
 tests/test_precompiled.py checks that it holds exactly what compiling each built-in gives.
 An entry that does not fit the present code is a miss: the text is compiled as usual.
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,29 +70,6 @@ def read_precompiled(source: bytes, label: str) -> CompiledWorkflow | None:
         return None
 
 
-def to_record(compiled: CompiledWorkflow) -> dict[str, Any]:
-    """A compiled workflow's records as JSON values (its definition is left to its text)."""
-    return {
-        "id": compiled.id,
-        "ladder": list(compiled.ladder),
-        "stage_needs": {stage: list(needs) for stage, needs in compiled.stage_needs.items()},
-        "transition_needs": {name: list(needs) for name, needs in compiled.transition_needs.items()},
-        "condition_order": list(compiled.condition_order),
-        "conditions": [
-            [*condition[:-1], list(condition.settings)] for condition in compiled.compiled_conditions.values()
-        ],
-        "stages": [list(stage) for stage in compiled.compiled_stages.values()],
-        "transitions": [list(transition) for transition in compiled.compiled_transitions.values()],
-        "scales": {name: [scale.min, scale.max, list(scale.labels.items())] for name, scale in compiled.scales.items()},
-        "default_roles": list(compiled.default_roles),
-        "default_waiver_min_rationale": compiled.default_waiver_min_rationale,
-        "warnings": [
-            {item.name: getattr(problem, item.name) for item in fields(problem)} for problem in compiled.warnings
-        ],
-        "permissions": {kind: list(roles) for kind, roles in compiled.permissions.items()},
-    }
-
-
 def from_record(record: dict[str, Any], source: bytes, label: str) -> PrecompiledWorkflow:
     """The compiled workflow a record holds, as compiling `source` under the name `label` gives it."""
     conditions: dict[str, CompiledCondition[Any]] = {}
@@ -131,24 +108,3 @@ def from_record(record: dict[str, Any], source: bytes, label: str) -> Precompile
 
 def _maybe_tuple(values: list[Any] | None) -> tuple[Any, ...] | None:
     return None if values is None else tuple(values)
-
-
-def generate() -> dict[str, Any]:
-    """The file's content: every built-in workflow compiled from its YAML."""
-    from cooperation.definition.catalog import builtin_directory, builtin_workflow_ids
-    from cooperation.definition.loading import load_workflow_text
-
-    workflows = {}
-    for name in builtin_workflow_ids():
-        source = (builtin_directory() / f"{name}.yaml").read_bytes()
-        workflows[text_digest(source)] = to_record(load_workflow_text(source, file=name))
-    return {"format": FORMAT, "workflows": workflows}
-
-
-def write() -> None:
-    PRECOMPILED.write_text(json.dumps(generate(), indent=1) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write()
-    print(f"written: {PRECOMPILED}")

@@ -38,6 +38,9 @@ class AnyOf(ConditionKind[AnyOfSettings, tuple[Outcome, ...]]):
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> tuple[Outcome, ...]:
         return measure_members(evaluator, condition.settings.of, since)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset()
+
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: tuple[Outcome, ...]) -> Outcome:
         members = condition.settings.of
         for member, outcome in zip(members, measured, strict=True):

@@ -5,7 +5,7 @@ this module at run time, so reading a status does not pay for defining them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -44,9 +44,20 @@ class Measuring(Protocol):
         """An evaluator of the same initiative at an earlier moment (only when `knows_history()`)."""
         ...
 
-    def past_each(self, moments: Sequence[datetime]) -> Iterator[Measuring]:
+    def past_each(
+        self,
+        moments: Sequence[datetime],
+        *,
+        ignoring: frozenset[str] = frozenset(),
+        always: Set[datetime] = frozenset(),
+    ) -> Iterator[Measuring | None]:
         """An evaluator at each of `moments` (ascending, all at most `now`), in one pass over the log
-        (only when `knows_history()`); read each before taking the next."""
+        (only when `knows_history()`); None where no event (of a kind not in `ignoring`) was applied
+        since the moment before, unless the moment is among `always`. Read each before the next."""
+        ...
+
+    def quiet_under(self, condition_id: str) -> frozenset[str]:
+        """The kinds of event that change nothing a condition reads, through its parts and prerequisites."""
         ...
 
     def windows_under(self, condition_id: str) -> set[int]:

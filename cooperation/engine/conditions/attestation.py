@@ -83,6 +83,9 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
     def records(self, condition: Condition) -> tuple[str, str]:
         return ("attestations", condition.id)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"attestations", "participants"})
+
     def describe(self, condition: Condition) -> str:
         people, communities = condition.settings
         return (

@@ -169,6 +169,13 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         list); with none there (and no waiver) its result is the same for every initiative."""
         return None
 
+    def reads(self, condition: CompiledCondition[SettingsT]) -> frozenset[str] | None:
+        """The attributes of Facts its measurement reads, if it reads nothing else: no other
+        record, and the clock only through the window it is given (`since`); other conditions
+        only through `member`. None (the default) when that is not known: then any event may
+        change it. `held` skips evaluating at moments when no event touched what is read."""
+        return None
+
     def window_days(self, condition: CompiledCondition[SettingsT]) -> int | None:
         """The days of facts it keeps, if it keeps only recent ones."""
         return None

@@ -50,6 +50,9 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
         met, detail, progress = measured
         return (met, f"in the last {condition.settings.days} days: {detail}", progress)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset()  # its part only, and the clock through its window
+
     def window_days(self, condition: Condition) -> int:
         return condition.settings.days
 

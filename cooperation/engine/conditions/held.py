@@ -50,13 +50,19 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         # A condition changes only when an event happens or when a dated fact leaves an
         # `expiring` window inside it: checking the window's start and each such instant
         # tells whether it held throughout. One pass over the log, forward.
-        changes = set(facts.moments)
+        exits: set[datetime] = set()
         for window in evaluator.windows_under(inner):
-            changes.update(window_exit(moment, window) for moment in facts.moments)
+            exits.update(window_exit(moment, window) for moment in facts.moments)
+        changes = exits.union(facts.moments)
         moments = [window_start, *sorted(moment for moment in changes if window_start < moment <= now)]
-        last_unmet = -1
-        for index, past in enumerate(evaluator.past_each(moments)):
-            if not past.member(inner, since)[0]:
+        # Between two moments where nothing it reads was recorded and no fact left its windows,
+        # it stays as it was: those moments are not evaluated again.
+        quiet = evaluator.quiet_under(inner)
+        met, last_unmet = True, -1
+        for index, past in enumerate(evaluator.past_each(moments, ignoring=quiet, always=exits)):
+            if past is not None:
+                met = past.member(inner, since)[0]
+            if not met:
                 last_unmet = index
         if last_unmet < 0:
             met_since = window_start

@@ -54,6 +54,9 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
         # Anyone who joins counts: there is no one among the current participants left to name.
         return sorted(p.name for p in facts.participants.values() if p.active and p.role != "observer"), []
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"participants"})
+
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Taking) -> Outcome:
         active, communities = measured
         need, need_communities, required = condition.settings
