@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.long_history import long_history_figures  # noqa: E402
 from bench.workload import initiative_id, logs, write_registry  # noqa: E402
 
 TASKS = [sys.executable, str(REPO / "bench" / "tasks.py")]
@@ -239,6 +240,7 @@ def main() -> None:
         importing(paths, options.runs),
         one_move(paths, options.runs),
         cli_start(paths, options.runs),
+        *long_history_figures(options.data, options.runs),
     ]
     print(f"{'figure':<52} {'ratio':>7} {'target':>7}  met")
     for figure in figures:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cooperation.definition.cache import cache_key, read_cached, write_cached
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.precompiled import read_precompiled
 from cooperation.errors import InstallationError, UnknownWorkflowError
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -73,11 +74,14 @@ def compile_text(source: bytes, *, label: str) -> CompiledWorkflow:
     if compiled is None:
         compiled = read_cached(key)
         if compiled is None:
-            from cooperation.definition.loading import (
-                load_workflow_text,  # YAML and networkx: only on a miss
-            )
+            # A built-in's text is shipped compiled (as JSON), so no cache is needed for speed.
+            compiled = read_precompiled(source, label)
+            if compiled is None:
+                from cooperation.definition.loading import (
+                    load_workflow_text,  # YAML and networkx: only on a miss
+                )
 
-            compiled = load_workflow_text(source, file=label)
+                compiled = load_workflow_text(source, file=label)
             write_cached(key, compiled)
         if compiled.source != label:  # compiled from the same text elsewhere
             compiled = replace(compiled, source=label)

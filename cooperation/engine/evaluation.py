@@ -10,19 +10,20 @@ same for a condition, so a portfolio formats each distinct result once.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
 from cooperation.engine.conditions.base import Outcome
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.facts import Facts
+from cooperation.engine.history import History, quiet_kinds
 from cooperation.engine.span import Span
 
-FactsAt = Callable[[datetime], Facts]
+FactsAt = Callable[[datetime], Facts]  # a `History` also folds many moments in one pass
 
 
 @dataclass(frozen=True, slots=True)  # shared by every initiative in the same situation
@@ -193,6 +194,43 @@ class Evaluator:
         assert self.facts_at is not None, "ask knows_history() first"
         return Evaluator(self.workflow, self.facts_at(moment), moment, self.facts_at)
 
+    def past_each(
+        self,
+        moments: Sequence[datetime],
+        *,
+        ignoring: frozenset[str] = frozenset(),
+        always: Set[datetime] = frozenset(),
+    ) -> Iterator[Evaluator | None]:
+        """An evaluator at each of `moments` (ascending), the log folded once for all of them
+        when it is a `History`; None where no event was applied since the moment before (events
+        of the kinds `ignoring` are not), unless the moment is among `always`. Each is to be
+        asked before the next is taken."""
+        facts_at = self.facts_at
+        assert facts_at is not None, "ask knows_history() first"
+        if isinstance(facts_at, History):
+            folded = facts_at.each(moments, ignoring)
+        else:
+            folded = ((facts_at(moment), True) for moment in moments)
+        workflow, judged = self.workflow, self._judged
+        for moment, (facts, changed) in zip(moments, folded, strict=True):
+            if not changed and moment not in always:
+                yield None
+                continue
+            past = Evaluator.__new__(Evaluator)  # as __init__ makes it, less looking up the shared results
+            past.workflow, past.facts, past.now, past.facts_at = workflow, facts, moment, facts_at
+            past._results, past._judged, past._windowed = {}, judged, {}
+            yield past
+
+    def quiet_under(self, condition_id: str) -> frozenset[str]:
+        """The kinds of event that change nothing a condition reads, through its parts and prerequisites."""
+        reads: set[str] = {"waivers"}  # every condition's own waiver
+        for current in _under(self.workflow, condition_id):
+            own = KINDS[current.kind].reads(current)
+            if own is None:
+                return frozenset()
+            reads |= own
+        return quiet_kinds(frozenset(reads))
+
     def windows_under(self, condition_id: str) -> set[Span]:
         return _windows_under(self.workflow, condition_id)
 
@@ -221,10 +259,8 @@ def can_lapse(workflow: CompiledWorkflow) -> tuple[tuple[int, str], ...]:
     return tuple((place, condition) for place, condition in enumerate(order) if _windows_under(workflow, condition))
 
 
-@lru_cache(maxsize=1024)
-def _timed_under(workflow: CompiledWorkflow, condition_id: str) -> tuple[str, ...]:
-    """The conditions of a timed kind (`ConditionKind.timed`) a condition depends on, itself included."""
-    found: list[str] = []
+def _under(workflow: CompiledWorkflow, condition_id: str) -> Iterator[CompiledCondition[Any]]:
+    """A condition and every one it depends on, through its parts and prerequisites, each once."""
     pending, seen = [condition_id], set()
     while pending:
         current = workflow.compiled_conditions[pending.pop()]
@@ -233,22 +269,19 @@ def _timed_under(workflow: CompiledWorkflow, condition_id: str) -> tuple[str, ..
         seen.add(current.id)
         pending.extend(current.requires)
         pending.extend(current.parts)
-        if KINDS[current.kind].timed:
-            found.append(current.id)
-    return tuple(found)
+        yield current
+
+
+@lru_cache(maxsize=1024)
+def _timed_under(workflow: CompiledWorkflow, condition_id: str) -> tuple[str, ...]:
+    """The conditions of a timed kind (`ConditionKind.timed`) a condition depends on, itself included."""
+    return tuple(current.id for current in _under(workflow, condition_id) if KINDS[current.kind].timed)
 
 
 def _windows_under(workflow: CompiledWorkflow, condition_id: str) -> set[Span]:
     """The spans of the `expiring` windows a condition depends on, through its parts and prerequisites."""
     windows: set[Span] = set()
-    pending, seen = [condition_id], set()
-    while pending:
-        current = workflow.compiled_conditions[pending.pop()]
-        if current.id in seen:
-            continue
-        seen.add(current.id)
-        pending.extend(current.requires)
-        pending.extend(current.parts)
+    for current in _under(workflow, condition_id):
         span = KINDS[current.kind].window_span(current)
         if span is not None:
             windows.add(span)

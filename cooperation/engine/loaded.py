@@ -20,6 +20,7 @@ from cooperation.engine.admission import admit
 from cooperation.engine.evaluation import Evaluator
 from cooperation.engine.events import LAPSE_KIND, MOVE_KINDS, Event, parse_at
 from cooperation.engine.facts import Facts, apply, fold, time_ordered
+from cooperation.engine.history import History
 from cooperation.engine.moves import Move, MoveTable, moves_for
 from cooperation.engine.payloads import (
     EscalatedData,
@@ -79,7 +80,8 @@ class LoadedInitiative:
         return fold(self.facts.initiative, self.events, start=self.workflow.start, until=moment)
 
     def evaluator(self, moment: datetime) -> Evaluator:
-        return Evaluator(self.workflow, self.facts, moment, self.facts_at)
+        history = History(self.facts.initiative, self.events, start=self.workflow.start)
+        return Evaluator(self.workflow, self.facts, moment, history)
 
     def facts_for(self, event: Event) -> Facts:
         """The facts as they stood when `event` happened (it may be dated before later facts)."""

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 from cooperation.engine.evaluation import Evaluator, FactsAt
 from cooperation.engine.events import LAPSE_KIND, MOVE_KINDS, Event
-from cooperation.engine.facts import Facts, InvalidMove, apply, fold
+from cooperation.engine.facts import Facts, InvalidMove, apply
+from cooperation.engine.history import History
 from cooperation.engine.lapses import derive_lapses, lapse_misfit
 from cooperation.engine.moves import MOVE_KIND_OF_EVENT, Move, MoveTable, moves_for
 from cooperation.engine.payloads import move_payload
@@ -195,12 +196,4 @@ def _facts_at(initiative: str, events: Sequence[Event], workflow: CompiledWorkfl
     """The facts at an earlier moment, for conditions that look back (windows): those recorded before the move.
 
     Conditions are functions of facts, never of the stage, so a plain fold serves."""
-    earlier: list[Event] | None = None
-
-    def facts_at(moment: datetime) -> Facts:
-        nonlocal earlier
-        if earlier is None:
-            earlier = [event for event in events if event.seq < move.seq]
-        return fold(initiative, earlier, start=workflow.start, until=moment)
-
-    return facts_at
+    return History(initiative, events, start=workflow.start, below=move.seq)

@@ -45,6 +45,9 @@ class AllOf(ConditionKind[AllOfSettings, tuple[Outcome, ...]]):
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> tuple[Outcome, ...]:
         return measure_members(evaluator, condition.settings.of, since)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset()
+
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: tuple[Outcome, ...]) -> Outcome:
         members = condition.settings.of
         missing = [member for member, outcome in zip(members, measured, strict=True) if not outcome[0]]

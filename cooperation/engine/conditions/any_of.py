@@ -59,6 +59,9 @@ class AnyOf(ConditionKind[AnyOfSettings, tuple[Outcome, ...]]):
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> tuple[Outcome, ...]:
         return measure_members(evaluator, condition.settings.of, since)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset()
+
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: tuple[Outcome, ...]) -> Outcome:
         members, need = condition.settings
         if need == 1:  # any one: named by the first alternative met, progress that of the closest

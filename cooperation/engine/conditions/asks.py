@@ -5,7 +5,7 @@ this module at run time, so reading a status does not pay for defining them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -52,6 +52,22 @@ class Measuring(Protocol):
 
     def turns_under(self, condition_id: str) -> set[datetime]:
         """The instants at which a timed kind under a condition (through its parts) may change by itself."""
+        ...
+
+    def past_each(
+        self,
+        moments: Sequence[datetime],
+        *,
+        ignoring: frozenset[str] = frozenset(),
+        always: Set[datetime] = frozenset(),
+    ) -> Iterator[Measuring | None]:
+        """An evaluator at each of `moments` (ascending, all at most `now`), in one pass over the log
+        (only when `knows_history()`); None where no event (of a kind not in `ignoring`) was applied
+        since the moment before, unless the moment is among `always`. Read each before the next."""
+        ...
+
+    def quiet_under(self, condition_id: str) -> frozenset[str]:
+        """The kinds of event that change nothing a condition reads, through its parts and prerequisites."""
         ...
 
     def later(self, moment: datetime) -> Measuring:

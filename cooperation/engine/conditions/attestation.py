@@ -91,6 +91,9 @@ class Attestation(ConditionKind[AttestationSettings, Attesters]):
     def records(self, condition: Condition) -> tuple[str, str]:
         return ("attestations", condition.id)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"attestations", "participants"})
+
     def describe(self, condition: Condition) -> str:
         people, communities, roles = condition.settings
         holding = f" holding the role of {one_of(roles)}" if roles else ""

@@ -202,6 +202,13 @@ class ConditionKind(Generic[SettingsT, MeasuredT]):
         list); with none there (and no waiver) its result is the same for every initiative."""
         return None
 
+    def reads(self, condition: CompiledCondition[SettingsT]) -> frozenset[str] | None:
+        """The attributes of Facts its measurement reads, if it reads nothing else: no other
+        record, and the clock only through the window it is given (`since`); other conditions
+        only through `member`. None (the default) when that is not known: then any event may
+        change it. `held` skips evaluating at moments when no event touched what is read."""
+        return None
+
     def window_span(self, condition: CompiledCondition[SettingsT]) -> Span | None:
         """The span of facts it keeps, if it keeps only recent ones."""
         return None

@@ -50,6 +50,9 @@ class Evidence(ConditionKind[EvidenceSettings, int]):
     def records(self, condition: Condition) -> tuple[str, str]:
         return ("evidence", condition.id)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"evidence"})
+
     def describe(self, condition: Condition) -> str:
         items = condition.settings.min_items
         return "evidence recorded" if items == 1 else f"at least {items} pieces of evidence"

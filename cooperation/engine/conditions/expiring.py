@@ -48,6 +48,9 @@ class Expiring(ConditionKind[ExpiringSettings, Outcome]):
         met, detail, progress = measured
         return (met, f"in the last {condition.settings.days.text}: {detail}", progress)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset()  # its part only, and the clock through its window
+
     def window_span(self, condition: Condition) -> Span:
         return condition.settings.days
 

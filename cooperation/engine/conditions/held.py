@@ -45,19 +45,27 @@ class Held(ConditionKind[HeldSettings, Outcome]):
             return (False, f"'{inner}' is met, but its history is not known here", 0.0)
         # A condition changes only when an event happens, when a dated fact leaves an
         # `expiring` window inside it, or when a timed kind inside it turns: checking the
-        # window's start and each such instant tells whether it held throughout.
-        changes = set(facts.moments)
-        windows = evaluator.windows_under(inner)
-        for window in windows:
-            changes |= {window.leaves(m) for m in facts.moments}
-        changes |= evaluator.turns_under(inner)  # a time in a stage that runs out
-        moments = [window_start, *sorted({m for m in changes if window_start < m <= now})]
-        met_since = window_start
-        for moment in reversed(moments):
-            if not evaluator.past(moment).member(inner, since)[0]:
-                later = [m for m in moments if m > moment]
-                met_since = later[0] if later else now
-                break
+        # window's start and each such instant tells whether it held throughout. One pass
+        # over the log, forward.
+        exits: set[datetime] = set()
+        for window in evaluator.windows_under(inner):
+            exits.update(window.leaves(moment) for moment in facts.moments)
+        exits |= evaluator.turns_under(inner)  # a time in a stage that runs out
+        changes = exits.union(facts.moments)
+        moments = [window_start, *sorted(moment for moment in changes if window_start < moment <= now)]
+        # Between two moments where nothing it reads was recorded and no fact left its windows,
+        # it stays as it was: those moments are not evaluated again.
+        quiet = evaluator.quiet_under(inner)
+        met, last_unmet = True, -1
+        for index, past in enumerate(evaluator.past_each(moments, ignoring=quiet, always=exits)):
+            if past is not None:
+                met = past.member(inner, since)[0]
+            if not met:
+                last_unmet = index
+        if last_unmet < 0:
+            met_since = window_start
+        else:
+            met_since = moments[last_unmet + 1] if last_unmet + 1 < len(moments) else now
         held_days = (now - met_since).days
         if met_since == window_start and window_start >= facts.created:
             return (True, f"'{inner}' held for at least {days.text}", 1.0)

@@ -75,6 +75,9 @@ class Meetings(ConditionKind[MeetingsSettings, Held]):
     def records(self, condition: Condition) -> tuple[str, str]:
         return ("meetings", "")  # every meetings condition reads the one list of meetings
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"meetings"})
+
     def describe(self, condition: Condition) -> str:
         meetings, days, neutral = condition.settings
         where = " at a neutral venue" if neutral else ""

@@ -73,6 +73,9 @@ class Outreach(ConditionKind[OutreachSettings, Absent]):
             found.append((community, min(count, need)))
         return tuple(found)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"outreach", "participants"})
+
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Absent) -> Outcome:
         need = condition.settings.min_approaches
         if not measured:

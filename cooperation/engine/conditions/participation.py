@@ -74,6 +74,9 @@ class Participation(ConditionKind[ParticipationSettings, Taking]):
         roles = condition.settings.roles
         return sorted(p.name for p in facts.participants.values() if p.active and counts(roles, p.role)), []
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"participants"})
+
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Taking) -> Outcome:
         active, communities, _ = measured
         need, need_communities, required, _, per_community = condition.settings

@@ -57,6 +57,9 @@ class Score(ConditionKind[ScoreSettings, int | None]):
     def records(self, condition: Condition) -> tuple[str, str]:
         return ("scores", condition.settings.parameter)
 
+    def reads(self, condition: Condition) -> frozenset[str]:
+        return frozenset({"scores"})
+
     def describe(self, condition: Condition) -> str:
         parameter, level = condition.settings
         return f"'{parameter}' scored at least {level}"
