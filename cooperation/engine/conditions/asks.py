@@ -97,7 +97,7 @@ class Pool(Protocol):
         from as many communities as possible."""
         ...
 
-    def of_community(self, community: Community, count: int) -> list[str]:
+    def of_community(self, community: Community, count: int, roles: tuple[str, ...] = ()) -> list[str]:
         """Names of `count` participants who count, all from `community`."""
         ...
 
