@@ -76,7 +76,7 @@ def test_a_new_registry_is_four_marked_tables_in_the_urls_schema(registry: str, 
 
     assert tables(raw) == ["coop_events", "coop_meta", "coop_proposals", "coop_workflows"]
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "6"
+    assert meta["schema_version"] == str(schema_version()) == "7"
     assert meta["created_at"].endswith("Z")
     with PostgresStore(registry) as store:
         assert store.schema == raw.execute("SELECT current_schema()").fetchone()[0]

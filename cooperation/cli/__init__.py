@@ -26,6 +26,7 @@ from cooperation.cli.commands import (
     report,
     schema,
     site,
+    snapshots,
     status,
     verify,
     workflows,
@@ -50,6 +51,7 @@ COMMAND_MODULES = (
     verify,
     workflows,
     accounts,
+    snapshots,
 )
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 
