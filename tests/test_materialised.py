@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import ENGINE_LADDER
@@ -224,3 +225,26 @@ def test_the_command_line_writes_stored_rows_as_it_would_compute_them_and_checks
     assert (checked.exit_code, checked.stdout) == (1, "differs from its log: other: status\n")
     assert coop("snapshots").exit_code == 0
     assert listed("--json") == computed
+
+
+def test_a_registry_of_an_earlier_version_is_upgraded_and_fills_its_rows_as_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cooperation.stores import sqlite as sqlite_store
+
+    path = tmp_path / "coop.db"
+    created = Event("old", "initiative_created", "2020-01-01", {"name": "Old", "workflow": BUILTIN}, "Ada")
+    joined = Event(
+        "old", "participant_joined", "2020-01-01", {"name": "Ada", "community": "technical", "role": "owner"}
+    )
+    with monkeypatch.context() as earlier:  # the coop before snapshots and stored statuses
+        earlier.setattr(sqlite_store, "_MIGRATIONS", sqlite_store._MIGRATIONS[:-1])
+        with SqliteStore(path) as store:
+            store.append("old", [created, joined], expected_version=0)
+    clock = Clock(datetime(2020, 3, 2, tzinfo=UTC))
+    with Registry(SqliteStore(path), clock=clock) as registry:
+        assert [item.row for item in registry.store.listed()] == [None]
+        expected = _computed(registry)
+        assert [status.to_json_text() for status in registry.statuses()] == expected
+        assert [item.row is not None for item in registry.store.listed()] == [True]
+        assert [status.to_json_text() for status in registry.statuses()] == expected
