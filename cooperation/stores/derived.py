@@ -13,6 +13,7 @@ The SQLite half lives here (`SQLITE_MIGRATION`, `SqliteDerived`); PostgreSQL's i
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple, Protocol
 from cooperation.engine.events import Event
 from cooperation.engine.snapshot import Snapshot
 from cooperation.errors import StoreError
+from cooperation.stores.shared import log_from_json
 
 SQLITE_MIGRATION: tuple[str, ...] = (
     """
@@ -121,6 +123,16 @@ _LISTED = """
     WHERE ids.initiative IS NOT NULL
 """
 _PAGE = 500
+# The logs of the initiatives named (a JSON array), each as one JSON array as `SqliteStore` reads them.
+_SOME_LOGS = """
+    SELECT initiative,
+        '[' || group_concat(json_array(kind, at, json(data), actor, seq, recorded_at, recorded_by), ',') || ']'
+    FROM events WHERE initiative IN (SELECT value FROM json_each(?))
+    GROUP BY initiative
+"""
+_SOME_SNAPSHOTS = (
+    "SELECT initiative, seq, workflow_key, body FROM snapshots WHERE initiative IN (SELECT value FROM json_each(?))"
+)
 
 
 def listed_row(found: Sequence[object]) -> Listed:
@@ -144,7 +156,6 @@ class SqliteDerived:
     _lock: threading.RLock
     _live: Callable[[], sqlite3.Connection]
     _query: Callable[..., list[Any]]
-    read: Callable[[str], list[Event]]
     _error: Callable[[sqlite3.Error, str], StoreError]
 
     def listed(self) -> Iterator[Listed]:
@@ -164,10 +175,13 @@ class SqliteDerived:
         return Snapshot(*rows[0]) if rows else None
 
     def logs_with_snapshots(self, initiatives: Sequence[str]) -> Iterator[tuple[str, list[Event], Snapshot | None]]:
+        wanted = json.dumps(list(initiatives))
+        with self._lock:
+            logs = dict(self._query(_SOME_LOGS, (wanted,)))
+            kept = {row[0]: Snapshot(*row[1:]) for row in self._query(_SOME_SNAPSHOTS, (wanted,))}
         for initiative in initiatives:
-            events = self.read(initiative)
-            if events:
-                yield initiative, events, self.snapshot(initiative)
+            if initiative in logs:
+                yield initiative, log_from_json(initiative, logs[initiative], sort=True), kept.get(initiative)
 
     def put_derived(self, snapshots: Sequence[SnapshotRow] = (), statuses: Sequence[StatusRow] = ()) -> None:
         with self._lock:
