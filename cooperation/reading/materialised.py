@@ -19,6 +19,7 @@ never come here (`Registry.statuses` computes them from the log).
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -189,11 +190,13 @@ class Portfolio:
 def valid_until(workflow: CompiledWorkflow, moments: Sequence[datetime], moment: datetime) -> datetime | None:
     """The first instant after `moment` at which a recorded moment leaves one of the workflow's
     `expiring` windows (None: none ever does); a status computed at `moment` holds until then."""
-    windows = _windows(workflow)
-    if not windows:
-        return None
-    instants = (recorded + window for recorded in moments for window in windows)
-    return min((instant for instant in instants if instant > moment), default=None)
+    # `moments` are in time order: for each window, the first one still inside it is the first to leave.
+    instants = []
+    for window in _windows(workflow):
+        place = bisect_right(moments, moment - window)
+        if place < len(moments):
+            instants.append(moments[place] + window)
+    return min(instants, default=None)
 
 
 @lru_cache(maxsize=256)
