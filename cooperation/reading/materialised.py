@@ -10,7 +10,8 @@ snapshot when one fits) and its row written again, when the store lets us write.
 `valid_until` is the first instant at which the status could read otherwise with no new event:
 a recorded moment leaving one of the workflow's `expiring` windows (the instants that
 `ConditionKind.lapses_on` tries, for every condition and whether met or not, so that a lapse, an
-automatic move on a lapse or a count within a window all fall at or after it). A status whose
+automatic move on a lapse or a count within a window all fall at or after it), or the start of
+that instant's day while it is ahead, for what goes by the date a lapse is told by. A status whose
 evaluation looked at the facts' history (`held`, whose days held grow with the clock) or that has
 an event dated after the moment is not kept: it is computed each time. `--as-of` and `--known-at`
 never come here (`Registry.statuses` computes them from the log).
@@ -189,14 +190,20 @@ class Portfolio:
 
 def valid_until(workflow: CompiledWorkflow, moments: Sequence[datetime], moment: datetime) -> datetime | None:
     """The first instant after `moment` at which a recorded moment leaves one of the workflow's
-    `expiring` windows (None: none ever does); a status computed at `moment` holds until then."""
+    `expiring` windows, or the start of its day when that is still ahead (None: none ever leaves);
+    a status computed at `moment` holds until then."""
     # `moments` are in time order: for each window, the first one still inside it is the first to leave.
     instants = []
     for window in _windows(workflow):
         place = bisect_right(moments, moment - window)
         if place < len(moments):
             instants.append(moments[place] + window)
-    return min(instants, default=None)
+    if not instants:
+        return None
+    first = min(instants)
+    # A lapse is also told by its date (`lapses_on`): what is dated by it may change from the day's start.
+    day = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day if day > moment else first
 
 
 @lru_cache(maxsize=256)
