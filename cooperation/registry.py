@@ -23,12 +23,14 @@ from cooperation.engine.loaded import LoadedInitiative, judged_by, load_initiati
 from cooperation.engine.moves import MoveKind
 from cooperation.engine.payloads import RECORDABLE_KINDS, RecordableKind
 from cooperation.engine.replay import ImportReport, import_lines
+from cooperation.engine.snapshot import kept_snapshot
 from cooperation.engine.status import InitiativeStatus, UnreadableInitiative, build_status
 from cooperation.engine.upgrade import WorkflowUpgrade, WorkflowUpgrader
 from cooperation.engine.who import with_who
 from cooperation.errors import CooperationError, EventError, UnknownInitiativeError
 from cooperation.ledger import Ledger
 from cooperation.reading.finding import find_log, known_events, known_logs, refuse_taken_alias
+from cooperation.reading.materialised import Portfolio
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
@@ -110,6 +112,15 @@ class Registry(Recorder, Accounts, Ledger):
         went away, say) comes as an `UnreadableInitiative` with its error, and the others still come."""
         return self._statuses(as_of, known_at, include_archived, unreadable=(CooperationError, ArithmeticError))
 
+    def stored_portfolio(
+        self, *, include_archived: bool = False, unreadable: tuple[type[Exception], ...] = ()
+    ) -> Portfolio:
+        """Every status now, from the stored rows that still hold (`reading.materialised`): as objects
+        (`statuses()`) or, for `coop status --all --json`, as the JSON lines stored (`texts()`)."""
+        return Portfolio(
+            self.store, self.workflows, self._clock(), include_archived=include_archived, unreadable=unreadable
+        )
+
     def workflow_of(self, log: Sequence[Event], *, as_of: datetime | None = None) -> CompiledWorkflow:
         """The workflow an initiative's log is judged by (at `as_of`): the version it is pinned to."""
         return self.workflows.resolve(judged_by(log, as_of))
@@ -188,7 +199,7 @@ class Registry(Recorder, Accounts, Ledger):
         event = validate_event(raw, where=kind)
         version = loaded.version
         batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
-        self.store.append(initiative, batch, expected_version=version)
+        self.store.append(initiative, batch, expected_version=version, **kept_snapshot(loaded))
         return next(written for written in batch if written.kind == kind)  # after the lapses it records first
 
     # --- moving --------------------------------------------------------------------------
@@ -265,7 +276,7 @@ class Registry(Recorder, Accounts, Ledger):
         event = validate_event(raw)
         version = loaded.stored_version
         batch = loaded.admit(event, clock=self._clock(), account=self._writing_as())
-        self.store.append(initiative, batch, expected_version=version)
+        self.store.append(initiative, batch, expected_version=version, **kept_snapshot(loaded))
         return self._status(loaded, max(event.moment, self._clock()))  # `loaded` now holds the move
 
     def record_lapses(self, initiative: str | None = None) -> list[Event]:
@@ -314,19 +325,26 @@ class Registry(Recorder, Accounts, Ledger):
     def _read(self, initiative: str) -> list[Event]:
         return find_log(self.store, initiative)  # by its id, or by an alias it was given
 
-    def _load(self, initiative: str, events: Sequence[Event], *, until: datetime | None = None) -> LoadedInitiative:
+    def _load(
+        self, initiative: str, events: Sequence[Event], *, until: datetime | None = None, kept: bool = True
+    ) -> LoadedInitiative:
+        """Fold a log (from its stored snapshot, when `kept` and it fits)."""
         if not events:  # suggest a close id: `coop status isoc-pilot` when `ISOC-pilot` exists
             raise UnknownInitiativeError(initiative, known=self.store.initiatives())
-        return load_initiative(events[0].initiative, events, self.workflows.resolve, until=until)
+        snapshot = self.store.snapshot(events[0].initiative) if kept else None
+        return load_initiative(events[0].initiative, events, self.workflows.resolve, until=until, snapshot=snapshot)
 
     def _statuses(
         self, as_of: Moment | None, known_at: Moment | None, archived: bool, unreadable: tuple[type[Exception], ...]
     ) -> Iterator[InitiativeStatus | UnreadableInitiative]:
         moment = cutoff(as_of) if as_of is not None else self._clock()
+        if as_of is None and known_at is None:  # now: from the stored rows that still hold
+            yield from self.stored_portfolio(include_archived=archived, unreadable=unreadable).statuses()
+            return
         logs = self.store.read_all()
         for initiative, events in logs if known_at is None else known_logs(logs, known_at):
             try:
-                loaded = self._load(initiative, events, until=moment)
+                loaded = self._load(initiative, events, until=moment, kept=False)
                 # created after `as_of`: not there yet; closed: out of the portfolio unless asked for
                 if loaded.facts.created is not None and (archived or loaded.facts.closed is None):
                     yield self._status(loaded, moment)

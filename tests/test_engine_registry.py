@@ -593,9 +593,9 @@ def test_a_breach_regresses_to_trust_in_the_same_write(registry: Registry, stage
     appends: list[int] = []
     append = registry.store.append
 
-    def counting_append(initiative: str, events: Any, *, expected_version: int) -> int:
+    def counting_append(initiative: str, events: Any, *, expected_version: int, **kept: Any) -> int:
         appends.append(len(events))
-        return append(initiative, events, expected_version=expected_version)
+        return append(initiative, events, expected_version=expected_version, **kept)
 
     registry.store.append = counting_append  # type: ignore[method-assign]
     registry.record(i, "trust_breached", {"description": "Incident list leaked"}, by="Di", at="2018-07-01")

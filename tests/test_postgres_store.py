@@ -71,12 +71,19 @@ def password_of(url: str) -> str:
 # --- the tables -----------------------------------------------------------------------------
 
 
-def test_a_new_registry_is_four_marked_tables_in_the_urls_schema(registry: str, raw: Any) -> None:
+def test_a_new_registry_is_six_marked_tables_in_the_urls_schema(registry: str, raw: Any) -> None:
     meta = dict(raw.execute("SELECT key, value FROM coop_meta").fetchall())
 
-    assert tables(raw) == ["coop_events", "coop_meta", "coop_proposals", "coop_workflows"]
+    assert tables(raw) == [
+        "coop_events",
+        "coop_meta",
+        "coop_proposals",
+        "coop_snapshots",
+        "coop_statuses",
+        "coop_workflows",
+    ]
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "6"
+    assert meta["schema_version"] == str(schema_version()) == "7"
     assert meta["created_at"].endswith("Z")
     with PostgresStore(registry) as store:
         assert store.schema == raw.execute("SELECT current_schema()").fetchone()[0]
@@ -121,7 +128,15 @@ def test_other_tables_in_the_schema_are_left_alone(postgres_url: str, raw: Any) 
     with PostgresStore(postgres_url) as store:
         store.append("pilot", [event("pilot")], expected_version=0)
 
-    assert tables(raw) == ["coop_events", "coop_meta", "coop_proposals", "coop_workflows", "people"]
+    assert tables(raw) == [
+        "coop_events",
+        "coop_meta",
+        "coop_proposals",
+        "coop_snapshots",
+        "coop_statuses",
+        "coop_workflows",
+        "people",
+    ]
     assert raw.execute("SELECT name FROM people ORDER BY name").fetchall() == [("Ada",), ("Grace",)]
 
 

@@ -70,7 +70,7 @@ def test_the_registry_is_marked_and_records_its_schema_version(registry: Path) -
     connection.close()
 
     assert meta["application"] == MARKER
-    assert meta["schema_version"] == str(schema_version()) == "5"
+    assert meta["schema_version"] == str(schema_version()) == "6"
     assert meta["created_at"].endswith("Z")
 
 

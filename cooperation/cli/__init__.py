@@ -27,6 +27,7 @@ from cooperation.cli.commands import (
     report,
     schema,
     site,
+    snapshots,
     status,
     verify,
     workflows,
@@ -52,6 +53,7 @@ COMMAND_MODULES = (
     verify,
     workflows,
     accounts,
+    snapshots,
 )
 """Every module of `cooperation.cli.commands`, in the order `coop --help` lists their commands."""
 

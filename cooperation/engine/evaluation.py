@@ -66,6 +66,9 @@ class Evaluator:
         self._results: dict[str, ConditionResult] = {}
         self._judged = _judged(workflow)
         self._windowed: dict[tuple[str, datetime], Outcome] = {}
+        # Set when a condition looked at the facts' history (`held`): its result may change with the
+        # moment at any time, not only when a fact leaves a window, so no stored status lasts.
+        self.looked_back = False
 
     def result(self, condition_id: str) -> ConditionResult:
         found = self._results.get(condition_id)
@@ -188,10 +191,12 @@ class Evaluator:
         return found
 
     def knows_history(self) -> bool:
+        self.looked_back = True
         return self.facts_at is not None and self.facts.created is not None
 
     def past(self, moment: datetime) -> Evaluator:
         assert self.facts_at is not None, "ask knows_history() first"
+        self.looked_back = True
         return Evaluator(self.workflow, self.facts_at(moment), moment, self.facts_at)
 
     def past_each(
@@ -207,6 +212,7 @@ class Evaluator:
         asked before the next is taken."""
         facts_at = self.facts_at
         assert facts_at is not None, "ask knows_history() first"
+        self.looked_back = True
         if isinstance(facts_at, History):
             folded = facts_at.each(moments, ignoring)
         else:

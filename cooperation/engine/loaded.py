@@ -30,6 +30,7 @@ from cooperation.engine.payloads import (
     payload,
 )
 from cooperation.engine.rejudge import Switch, judged_fold
+from cooperation.engine.snapshot import Snapshot, resumed
 from cooperation.engine.triggers import automatic_reason, role_held
 from cooperation.errors import (
     BlockedTransitionError,
@@ -272,9 +273,11 @@ def load_initiative(
     workflow_named: WorkflowNamed,
     *,
     until: datetime | None = None,
+    snapshot: Snapshot | None = None,
 ) -> LoadedInitiative:
     """Fold an initiative's events (as of `until`, if given) under the workflow it is judged by then:
-    the one its creation names, or the one its last `workflow_changed` up to then names."""
+    the one its creation names, or the one its last `workflow_changed` up to then names. A stored
+    `snapshot` of its first events spares folding them again, when it fits (`engine.snapshot`)."""
     if not events:
         raise UnknownInitiativeError(initiative)
     try:
@@ -291,7 +294,8 @@ def load_initiative(
         return _workflow(initiative, reference, workflow_named)
 
     created_with = workflow
-    facts = judged_fold(initiative, ordered, workflow, until=until, switch=switch)
+    resume = resumed(snapshot, ordered, workflow, until)
+    facts = judged_fold(initiative, ordered, workflow, until=until, switch=switch, resume=resume)
     if facts.workflow_changed is not None:
         workflow = switch(facts.workflow_changed)
     return LoadedInitiative(workflow, ordered, facts, len(events), created_with=created_with, resolve_changed=switch)
@@ -318,7 +322,7 @@ def _workflow(initiative: str, reference: Mapping[str, object], workflow_named: 
 
 def new_initiative(initiative: str, workflow: CompiledWorkflow) -> LoadedInitiative:
     """An initiative not yet in the store: no events, at its workflow's first stage."""
-    return LoadedInitiative(workflow, [], fold(initiative, [], start=workflow.start), 0)
+    return LoadedInitiative(workflow, [], fold(initiative, [], start=workflow.start), 0, created_with=workflow)
 
 
 def _arriving(event: Event, stage: str) -> Event:

@@ -47,12 +47,14 @@ def judged_fold(
     *,
     until: datetime | None = None,
     switch: Switch | None = None,
+    resume: tuple[Facts, int] | None = None,
 ) -> Facts:
     """Like `facts.fold` (events in time order, up to `until`), honouring only the moves that fitted.
 
     A withdrawn fact is left out as `fold` leaves it out, but a move made before the withdrawal is
-    still judged with it: the move stands as judged when made."""
-    facts = _judged_pass(initiative, events, workflow, until, switch, withdrawn=None)
+    still judged with it: the move stands as judged when made. `resume`: the judged facts of the
+    first events (a snapshot, `engine.snapshot`, which decides when they can be trusted) and how many."""
+    facts = _judged_pass(initiative, events, workflow, until, switch, withdrawn=None, resume=resume)
     if facts.withdrawn:  # rare: again, without what was withdrawn
         facts = _judged_pass(initiative, events, workflow, until, switch, withdrawn=facts.withdrawn)
     return facts
@@ -65,12 +67,16 @@ def _judged_pass(
     until: datetime | None,
     switch: Switch | None,
     withdrawn: Mapping[int, datetime] | None,
+    resume: tuple[Facts, int] | None = None,
 ) -> Facts:
-    facts = Facts(initiative, stage=workflow.start)
+    facts, start = resume or (Facts(initiative, stage=workflow.start), 0)
     judge: _Judge | None = None
     judging = workflow
-    lapsing = moves_for(workflow).lapsing  # empty for most workflows: then lapses cost nothing
-    for index, event in enumerate(events):
+    if facts.workflow_changed is not None and switch is not None:
+        judging = switch(facts.workflow_changed)
+    lapsing = moves_for(judging).lapsing  # empty for most workflows: then lapses cost nothing
+    for index in range(start, len(events)):
+        event = events[index]
         at = event.moment
         if until is not None and at > until:
             break

@@ -20,6 +20,7 @@ from cooperation.engine.events import FILTERED_EXPORT_KEY, Event
 from cooperation.engine.loaded import LoadedInitiative, load_initiative, new_initiative
 from cooperation.engine.payloads import move_payload
 from cooperation.engine.permissions import check_actor
+from cooperation.engine.snapshot import snapshot_rows
 from cooperation.engine.workflow_lines import WORKFLOW_LINE_KEY, read_workflow_line
 from cooperation.errors import CooperationError, EventError, TamperedRecordError
 from cooperation.stores.interchange import CHAIN_FIELDS, ChainCheck, is_header
@@ -142,11 +143,12 @@ class _Import:
         if self.chain is not None:
             self.chain.finish()
         self.pins.store_offered()  # first: the events name them
+        snapshots = snapshot_rows(self.loaded.values())  # kept in the same write (`engine.snapshot`)
         if self.chain is None:
-            self.store.append_batches(self.pending)
+            self.store.append_batches(self.pending, snapshots=snapshots)
             return ImportReport(count, tuple(self.pending), tuple(self.created))
         kept = self.store.keeps_provenance
-        self.store.append_batches(self.pending, order=self.order, keep_provenance=kept)
+        self.store.append_batches(self.pending, order=self.order, keep_provenance=kept, snapshots=snapshots)
         return ImportReport(count, tuple(self.pending), tuple(self.created), kept)
 
     def _chained(self, line: str, number: int, source: str) -> Event:

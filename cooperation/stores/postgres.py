@@ -30,7 +30,10 @@ from cooperation.errors import ConflictError, StoreError
 from cooperation.stores import postgres_chain
 from cooperation.stores.appending import Batches
 from cooperation.stores.chain import GENESIS, ChainRow, Head, audit
+from cooperation.stores.derived import SnapshotRow
 from cooperation.stores.postgres_advice import advice
+from cooperation.stores.postgres_derived import POSTGRES_MIGRATION as DERIVED_MIGRATION
+from cooperation.stores.postgres_derived import PostgresDerived
 from cooperation.stores.postgres_notify import NOTIFY_MIGRATION, PostgresListening
 from cooperation.stores.postgres_proposals import POSTGRES_MIGRATION as PROPOSALS_MIGRATION
 from cooperation.stores.postgres_proposals import PostgresProposals
@@ -94,6 +97,7 @@ _MIGRATIONS: list[tuple[str, ...]] = [
     # A registry-wide position and hash chain, and the one append path (postgres_chain.py).
     postgres_chain.migration(),
     NOTIFY_MIGRATION,  # listeners of `coop events --follow` are told of writes (postgres_notify.py)
+    DERIVED_MIGRATION,  # snapshots and materialised statuses (postgres_derived.py)
 ]
 
 
@@ -102,7 +106,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, PostgresListening):
+class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, PostgresListening, PostgresDerived):
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
     One connection per store; a store may be shared by threads, which take turns. A
@@ -147,13 +151,20 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, Post
         """The PostgreSQL schema that holds the registry's tables."""
         return self._schema
 
-    def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
-        return self._write({initiative: (expected_version, events)})[initiative]
+    def append(
+        self, initiative: str, events: Sequence[Event], *, expected_version: int, snapshots: Sequence[SnapshotRow] = ()
+    ) -> int:
+        return self._write({initiative: (expected_version, events)}, snapshots=snapshots)[initiative]
 
     def append_batches(
-        self, batches: Batches, *, order: Sequence[str] | None = None, keep_provenance: bool = False
+        self,
+        batches: Batches,
+        *,
+        order: Sequence[str] | None = None,
+        keep_provenance: bool = False,
+        snapshots: Sequence[SnapshotRow] = (),
     ) -> None:
-        self._write(batches, order, keep_provenance=keep_provenance and self.keeps_provenance)
+        self._write(batches, order, keep_provenance=keep_provenance and self.keeps_provenance, snapshots=snapshots)
 
     @property
     def keeps_provenance(self) -> bool:
@@ -187,7 +198,7 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, Post
 
     def read(self, initiative: str) -> list[Event]:
         ((text,),) = self._query(self._sql["read"], (initiative,))
-        return _events(initiative, text)
+        return log_from_json(initiative, text, sort=False)  # in seq order: json_agg orders it
 
     def read_all(self) -> Iterator[tuple[str, list[Event]]]:
         """Every log, a page of initiatives at a time: each log whole and consistent as read.
@@ -197,7 +208,7 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, Post
         page = self._query(self._sql["first_logs"], {"page": _PAGE})
         while page:
             for initiative, text in page:
-                yield initiative, _events(initiative, text)
+                yield initiative, log_from_json(initiative, text, sort=False)  # in seq order: json_agg orders it
             if len(page) < _PAGE:
                 return
             page = self._query(self._sql["next_logs"], {"after": page[-1][0], "page": _PAGE})
@@ -223,13 +234,20 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, Post
     # --- writing ---------------------------------------------------------------------------
 
     def _write(
-        self, batches: Batches, order: Sequence[str] | None = None, *, keep_provenance: bool = False
+        self,
+        batches: Batches,
+        order: Sequence[str] | None = None,
+        *,
+        keep_provenance: bool = False,
+        snapshots: Sequence[SnapshotRow] = (),
     ) -> dict[str, int]:
         arguments = postgres_chain.arguments(batches, order, keep_provenance=keep_provenance)
         with self._lock:
             connection = self._live()
             try:
-                connection.execute(self._sql["append_rows" if keep_provenance else "append"], arguments)
+                with connection.transaction():  # the snapshots land with the events, or neither does
+                    connection.execute(self._sql["append_rows" if keep_provenance else "append"], arguments)
+                    self._put_derived(connection, snapshots, ())
             except errors.UniqueViolation:
                 # A writer that bypassed the append path got there first: the key caught it.
                 raise self._conflict_after_the_fact(batches) from None
@@ -380,8 +398,3 @@ class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, Post
         """A StoreError naming the registry, what went wrong and what to do about it (never the password)."""
         text = self._scrub(" ".join(str(error).split()))
         return StoreError(f"cannot {action} the registry {self._url}: {advice(error, text, action, self._schema)}")
-
-
-def _events(initiative: str, text: str | None) -> list[Event]:
-    """A log read as one JSON array, already in seq order (json_agg orders it)."""
-    return log_from_json(initiative, text, sort=False)

@@ -27,7 +27,7 @@ def grants(schema: str, role: str, kind: Role) -> list[str]:
     statements = [
         f"GRANT USAGE ON SCHEMA {where} TO {who}",
         f"GRANT SELECT ON {where}.coop_meta, {where}.coop_events, {where}.coop_workflows, "
-        f"{where}.coop_proposals TO {who}",
+        f"{where}.coop_proposals, {where}.coop_snapshots, {where}.coop_statuses TO {who}",
     ]
     if kind == "writer":
         statements.append(f"GRANT EXECUTE ON FUNCTION {where}.{APPEND_FUNCTION} TO {who}")
@@ -35,6 +35,8 @@ def grants(schema: str, role: str, kind: Role) -> list[str]:
         # proposals are the programme committee's working list, not the record.
         statements.append(f"GRANT INSERT ON {where}.coop_workflows TO {who}")
         statements.append(f"GRANT INSERT, UPDATE ON {where}.coop_proposals TO {who}")
+        # Rows derived from the log, checked against it before use (`postgres_derived`): kept by writers.
+        statements.append(f"GRANT INSERT, UPDATE, DELETE ON {where}.coop_snapshots, {where}.coop_statuses TO {who}")
     return statements
 
 
@@ -42,7 +44,8 @@ def missing_right_advice(schema: str) -> str:
     """What to grant, said for each role, for a user that lacks a right."""
     return (
         f"ask the registry's admin (the owner of schema {schema}) to grant it: to read, GRANT USAGE ON SCHEMA "
-        f"{schema} and SELECT ON coop_meta, coop_events, coop_workflows, coop_proposals; to write, also GRANT "
-        f"EXECUTE ON FUNCTION {schema}.{APPEND_FUNCTION}, INSERT ON coop_workflows and INSERT, UPDATE ON "
-        "coop_proposals; creating or upgrading a registry takes the schema's owner"
+        f"{schema} and SELECT ON coop_meta, coop_events, coop_workflows, coop_proposals, coop_snapshots, "
+        f"coop_statuses; to write, also GRANT EXECUTE ON FUNCTION {schema}.{APPEND_FUNCTION}, INSERT ON "
+        "coop_workflows, INSERT, UPDATE ON coop_proposals and INSERT, UPDATE, DELETE ON coop_snapshots, coop_statuses; "
+        "creating or upgrading a registry takes the schema's owner"
     )

@@ -26,6 +26,7 @@ def object_names(connection: psycopg.Connection[Any], schema: str) -> dict[str, 
         "notify": "coop_notify_appended",  # schema 6: tells listeners of appends
     }
     tables["workflows"] = "coop_workflows"  # the pinned workflow texts (stores/workflow_texts.py)
+    tables["snapshots"], tables["statuses"] = "coop_snapshots", "coop_statuses"  # postgres_derived.py
     return {key: sql.Identifier(schema, name).as_string(connection) for key, name in tables.items()}
 
 

@@ -14,9 +14,10 @@ from typing import Protocol
 from cooperation.definition.pinned import StoredWorkflow
 from cooperation.engine.events import Event
 from cooperation.stores.chain import ChainRow, Head
+from cooperation.stores.derived import DerivedStore, SnapshotRow
 
 
-class EventStore(Protocol):
+class EventStore(DerivedStore, Protocol):
     """Append-only event logs, one per initiative, with version-guarded appends."""
 
     @property
@@ -30,11 +31,14 @@ class EventStore(Protocol):
         the database's session user, or the operating system's user for a local file."""
         ...
 
-    def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
+    def append(
+        self, initiative: str, events: Sequence[Event], *, expected_version: int, snapshots: Sequence[SnapshotRow] = ()
+    ) -> int:
         """Append atomically if the log is at `expected_version`; return the new version.
 
         Raises ConflictError (and writes nothing) when another writer got there first.
-        Version 0 means the initiative does not exist yet.
+        Version 0 means the initiative does not exist yet. `snapshots` are kept in the same
+        transaction (`stores.derived`).
         """
         ...
 
@@ -44,6 +48,7 @@ class EventStore(Protocol):
         *,
         order: Sequence[str] | None = None,
         keep_provenance: bool = False,
+        snapshots: Sequence[SnapshotRow] = (),
     ) -> None:
         """Append to several logs in one transaction: all of it lands, or none of it.
 

@@ -23,6 +23,8 @@ from typing import Any, Literal
 from cooperation.engine.events import Event
 from cooperation.errors import StoreError
 from cooperation.stores.appending import Batches, Chainer, refuse_future
+from cooperation.stores.derived import SQLITE_MIGRATION as DERIVED_MIGRATION
+from cooperation.stores.derived import SnapshotRow, SqliteDerived
 from cooperation.stores.proposals import SQLITE_MIGRATION as PROPOSALS_MIGRATION
 from cooperation.stores.proposals import SqliteProposals
 from cooperation.stores.shared import (
@@ -79,6 +81,7 @@ _MIGRATIONS: list[tuple[str | Callable[[sqlite3.Connection], None], ...]] = [
     PROPOSALS_MIGRATION,  # workshop proposals, beside the initiatives (stores/proposals.py)
     # A registry-wide position and the hash chain over every event (see stores/chain.py).
     (chain_existing,),
+    DERIVED_MIGRATION,  # snapshots and materialised statuses, filled as logs are written and read
 ]
 
 _INSERT = (
@@ -122,7 +125,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals):
+class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals, SqliteDerived):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.
@@ -152,13 +155,20 @@ class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals
     def path(self) -> Path:
         return self._path
 
-    def append(self, initiative: str, events: Sequence[Event], *, expected_version: int) -> int:
-        return self._write({initiative: (expected_version, events)})[initiative]
+    def append(
+        self, initiative: str, events: Sequence[Event], *, expected_version: int, snapshots: Sequence[SnapshotRow] = ()
+    ) -> int:
+        return self._write({initiative: (expected_version, events)}, snapshots=snapshots)[initiative]
 
     def append_batches(
-        self, batches: Batches, *, order: Sequence[str] | None = None, keep_provenance: bool = False
+        self,
+        batches: Batches,
+        *,
+        order: Sequence[str] | None = None,
+        keep_provenance: bool = False,
+        snapshots: Sequence[SnapshotRow] = (),
     ) -> None:
-        self._write(batches, order, keep_provenance=keep_provenance)
+        self._write(batches, order, keep_provenance=keep_provenance, snapshots=snapshots)
 
     @property
     def keeps_provenance(self) -> bool:
@@ -211,7 +221,12 @@ class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals
     # --- writing ---------------------------------------------------------------------------
 
     def _write(
-        self, batches: Batches, order: Sequence[str] | None = None, *, keep_provenance: bool = False
+        self,
+        batches: Batches,
+        order: Sequence[str] | None = None,
+        *,
+        keep_provenance: bool = False,
+        snapshots: Sequence[SnapshotRow] = (),
     ) -> dict[str, int]:
         refuse_future(batches, self.clock())
         with self._lock:
@@ -227,6 +242,7 @@ class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals
                 rows = chainer.rows(batches, order, self._recorded_now(), account, keep_provenance=keep_provenance)
                 connection.executemany(_INSERT, rows)
                 connection.execute(WRITE_HEAD, (str(chainer.head),))
+                self._put_derived(connection, snapshots, ())
                 connection.execute("COMMIT")
             except BaseException as error:
                 rollback(connection)

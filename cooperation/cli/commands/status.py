@@ -90,15 +90,19 @@ def status(
     unreadable: list[str] = []
     with open_registry(db) as registry:
         view = audience_view(registry, audience, anonymise)
-        if initiatives and not all_:
-            found: Iterable[Shown] = [registry.status(item, as_of=as_of, known_at=known_at) for item in initiatives]
-        else:  # streamed: a large portfolio is never all in memory
-            found = registry.portfolio(as_of=as_of, known_at=known_at, include_archived=include_archived)
-        found = _selected(_as_seen(found, view), due, stale)
-        if lines is not None:
-            all_ready, shown = _write_lines(found, lines, unreadable)
+        plain = view is None and due is None and stale is None and not (as_of or known_at)
+        if plain and (as_json or lines == "jsonl") and not (initiatives and not all_):
+            all_ready, shown = _write_stored(registry, include_archived, unreadable, as_lines=lines == "jsonl")
         else:
-            all_ready, shown = _write_statuses(found, unreadable, as_json=as_json, single=single)
+            if initiatives and not all_:
+                found: Iterable[Shown] = [registry.status(item, as_of=as_of, known_at=known_at) for item in initiatives]
+            else:  # streamed: a large portfolio is never all in memory
+                found = registry.portfolio(as_of=as_of, known_at=known_at, include_archived=include_archived)
+            found = _selected(_as_seen(found, view), due, stale)
+            if lines is not None:
+                all_ready, shown = _write_lines(found, lines, unreadable)
+            else:
+                all_ready, shown = _write_statuses(found, unreadable, as_json=as_json, single=single)
         nothing = "" if shown else _nothing_shown(registry, as_of, due is not None or stale is not None)
     if lines in ("jsonl", "csv"):
         pass  # no words among the data: none found is no line
@@ -145,6 +149,33 @@ def _write_statuses(
             write(("\n" if shown else "") + status_text(item) + "\n")
         all_ready = all_ready and not isinstance(item, UnreadableInitiative) and item.can_advance
         shown += 1
+    return all_ready, shown
+
+
+def _write_stored(
+    registry: "Registry", include_archived: bool, unreadable: list[str], *, as_lines: bool
+) -> tuple[bool, int]:
+    """`--all --json` (or `--format jsonl`) now: each status's JSON as stored where its row still
+    holds (`reading.materialised`), else as computed; whether all can advance, and how many were shown."""
+    from cooperation.engine.status import UnreadableInitiative
+    from cooperation.reading.materialised import UNREADABLE, StatusText
+    from cooperation.views.status_json import status_json
+
+    write, all_ready, shown = sys.stdout.write, True, 0
+    if not as_lines:
+        write("[")
+    for item in registry.stored_portfolio(include_archived=include_archived, unreadable=UNREADABLE).texts():
+        if isinstance(item, UnreadableInitiative):
+            unreadable.append(item.initiative)
+            if as_lines:  # no line: its error goes to standard error
+                typer.echo(for_terminal(f"{item.initiative}: cannot be shown: {item.error}"), err=True)
+                continue
+            write(_unreadable(item, True, first=not shown))
+            all_ready, shown = False, shown + 1
+            continue
+        text = item.text if isinstance(item, StatusText) else status_json(item)
+        write(text + "\n" if as_lines else ("\n  " if not shown else ",\n  ") + text)
+        all_ready, shown = all_ready and item.can_advance, shown + 1
     return all_ready, shown
 
 
