@@ -41,7 +41,16 @@ _EVIDENCE = (
     "challenge", "owner-declared", "perspective", "trust-model", "neutral-host", "expectations-and-goals",
     "common-cause", "transparency-and-integrity", "anonymisation", "costs-and-effort", "result",
 )  # fmt: skip
-_ATTESTED = ("voluntary", "voluntary", "voluntary", "equality", "comfort-zone", "trust-attested", "commitment", "cooperation-resumed")
+_ATTESTED = (
+    "voluntary",
+    "voluntary",
+    "voluntary",
+    "equality",
+    "comfort-zone",
+    "trust-attested",
+    "commitment",
+    "cooperation-resumed",
+)
 _WAIVABLE = ("voluntary", "comfort-zone", "anonymisation", "costs-and-effort")
 _TLP = ("TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED")
 _RATIONALE = "This does not apply here: the group agreed on it at its last meeting and recorded why."
@@ -63,16 +72,24 @@ class _Diverse:
         self.random = random.Random(index * 7919 + 17)
         self.index = index
         self.day = _DIVERSE_START + timedelta(days=index % 1500)
-        self.seconds = 0
+        self.seconds = -1  # the last time of day used on `day` (-1: none yet)
         self.entries: list[Entry] = []
 
     def at(self, *, step: bool = True) -> str:
-        """The next moment: a day or a few later, half the time with a time of day."""
+        """The next moment, never before the last one (backdating is done on purpose, apart): a day
+        or a few later, or later the same day; about half of them with a time of day."""
         if step:
-            self.day += timedelta(days=self.random.choice((0, 0, 1, 1, 2, 3, 5, 8, 13, 21)))
-        if self.random.random() < 0.5:
+            days = self.random.choice((0, 0, 1, 1, 2, 3, 5, 8, 13, 21))
+            if days:
+                self.day += timedelta(days=days)
+                self.seconds = -1  # nothing yet on this day
+        if self.seconds < 0 and self.random.random() < 0.5:
+            return self.day.isoformat()  # a date: the start of its day
+        if self.seconds >= 86_000:
+            self.day += timedelta(days=1)
+            self.seconds = -1
             return self.day.isoformat()
-        self.seconds = self.random.randrange(86_400)
+        self.seconds = self.random.randrange(self.seconds + 1, min(self.seconds + 20_000, 86_400))
         hours, rest = divmod(self.seconds, 3600)
         return f"{self.day.isoformat()}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
 
@@ -139,6 +156,7 @@ class _Diverse:
         voluntary = sum(1 for _, condition in attested if condition == "voluntary")
         if {"challenge", "owner-declared"} <= evidence and voluntary >= 3:
             self.day += timedelta(days=1)  # a move comes after every fact before it: the next day, as a date
+            self.seconds = -1
             self.add("stage_advanced", {"from": "challenge", "to": "ownership"}, owner, self.day.isoformat())
 
     def _leaves(self, present: list[str], owner: str, draw: random.Random) -> None:

@@ -46,6 +46,7 @@ from cooperation.stores.shared import (
     newer_schema_error,
     recorded_now,
 )
+from cooperation.stores.together import PostgresTogether
 from cooperation.stores.workflow_texts import POSTGRES_MIGRATION, PostgresWorkflowTexts
 
 OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit setting
@@ -102,7 +103,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, PostgresListening):
+class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, PostgresListening, PostgresTogether):
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
     One connection per store; a store may be shared by threads, which take turns. A
