@@ -5,8 +5,9 @@ run on the same machine in the same run, and prints the ratios (lower is better)
 the targets they must meet; the JSON written to --output holds every measurement.
 CPU time is used where the work is computation, so that a busy machine skews both
 sides alike; wall time where the disk is part of the job (one move) or the whole
-process is the job (CLI start). Peak memory is each child process's maximum resident set,
-from wait4 (as `resource.getrusage(RUSAGE_CHILDREN)` would give it), for the CLI as for the API.
+process is the job (CLI start). Peak memory is each child process's maximum resident set
+(`bench/peak.py`: wait4's and `getrusage(RUSAGE_CHILDREN)`'s figure would include this
+process's own peak), for the CLI as for the API.
 
 The figures that count are measured on the diverse workload (`bench/workload.py`); the
 uniform one of earlier runs is measured too, as a second figure. Each ratio is the median of
@@ -32,10 +33,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.workload import initiative_id, write_events, write_registry  # noqa: E402
+from bench.workload import VERSION, initiative_id, write_events, write_registry  # noqa: E402
 
-TASKS = [sys.executable, str(REPO / "bench" / "tasks.py")]
-COOP = [sys.executable, str(REPO / "cli.py")]
+PEAK = [sys.executable, str(REPO / "bench" / "peak.py")]  # notes the peak memory of the script it runs
+TASKS = [*PEAK, str(REPO / "bench" / "tasks.py")]
+COOP = [*PEAK, str(REPO / "cli.py")]
+COOP_ALONE = [sys.executable, str(REPO / "cli.py")]  # for timing a start: nothing in between
 
 
 @dataclass
@@ -60,26 +63,16 @@ class Finished:
     output: str
 
 
-# A process's peak memory is a high-water mark that survives fork and exec: a child forked
-# from this (large) process would start at our peak. So each command is started by a small
-# interpreter that forks it; wait4 then gives the command's CPU and its own peak (with the
-# small starter's, a few MB, as a floor on both sides).
-_STARTER = (
-    "import os, sys\n"
-    "child = os.fork()\n"
-    "if child == 0:\n"
-    "    os.execv(sys.argv[1], sys.argv[1:])\n"
-    "sys.exit(os.waitstatus_to_exitcode(os.wait4(child, 0)[1]))\n"
-)
-
-
 def run_process(command: list[str], *, stdout_path: Path | None = None) -> Finished:
-    """Run a command to its end; its CPU time and peak memory come from wait4."""
+    """Run a command to its end; its CPU time comes from wait4, its peak memory from `bench/peak.py`
+    when the command runs under it (else from wait4, which counts this process's peak too)."""
     started = time.perf_counter()
-    with open(stdout_path, "wb") if stdout_path else tempfile.TemporaryFile() as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-S", "-c", _STARTER, *command], stdout=sink, stderr=subprocess.PIPE, cwd=REPO
-        )
+    with (
+        open(stdout_path, "wb") if stdout_path else tempfile.TemporaryFile() as sink,
+        tempfile.NamedTemporaryFile("r", suffix=".peak") as peak,
+    ):
+        environment = {**os.environ, "BENCH_PEAK_FILE": peak.name}
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=REPO, env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -88,7 +81,8 @@ def run_process(command: list[str], *, stdout_path: Path | None = None) -> Finis
             raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {errors}")
         sink.seek(0) if not stdout_path else None
         output = "" if stdout_path else sink.read().decode()
-    return Finished(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss, output)
+        noted = peak.read().strip()
+    return Finished(usage.ru_utime + usage.ru_stime, wall, int(noted) if noted else usage.ru_maxrss, output)
 
 
 def task_cpu(finished: Finished) -> float:
@@ -122,14 +116,15 @@ def figure(name: str, target: float, ours: list[float], baseline: list[float], u
 
 def prepare(data: Path, scale: int, small: int) -> dict[str, Path]:
     """The registries and the JSON Lines files of the run, made once and kept in `data`."""
+    v = f"v{VERSION}"
     paths = {
-        "diverse": data / f"diverse-{scale}.db",
-        "diverse-small": data / f"diverse-{small}.db",
-        "uniform": data / f"uniform-{scale}.db",
-        "events": data / f"diverse-{scale}.jsonl",
-        "events-small": data / f"diverse-{small}.jsonl",
-        "moves": data / "moves.db",
-        "tiny": data / "tiny.db",
+        "diverse": data / f"diverse-{v}-{scale}.db",
+        "diverse-small": data / f"diverse-{v}-{small}.db",
+        "uniform": data / f"uniform-{v}-{scale}.db",
+        "events": data / f"diverse-{v}-{scale}.jsonl",
+        "events-small": data / f"diverse-{v}-{small}.jsonl",
+        "moves": data / f"moves-{v}.db",
+        "tiny": data / f"tiny-{v}.db",
     }
     registries = (
         ("diverse", scale, "diverse", 0),
@@ -269,11 +264,11 @@ def cli_start(paths: dict[str, Path], runs: int) -> Figure:
     # compile this checkout too, as PYTHONDONTWRITEBYTECODE may keep Python from doing it.
     compiling = [sys.executable, "-m", "compileall", "-q", str(REPO / "cooperation"), str(REPO / "cli.py")]
     subprocess.run(compiling, check=True, capture_output=True)
-    run_process([*COOP, "status", initiative_id(0), "--db", tiny])  # warm the compiled-workflow cache
+    run_process([*COOP_ALONE, "status", initiative_id(0), "--db", tiny])  # warm the compiled-workflow cache
     theirs, mine = alternate(
         max(runs, 21),  # one start is short and its time spreads widely: the median needs many
         lambda: run_process([sys.executable, "-c", "import typer"]),
-        lambda: run_process([*COOP, "status", initiative_id(0), "--db", tiny]),
+        lambda: run_process([*COOP_ALONE, "status", initiative_id(0), "--db", tiny]),
     )
     walls = [run.wall for run in mine], [run.wall for run in theirs]
     return figure("coop status ID, cold process", 2, *walls, "wall s")

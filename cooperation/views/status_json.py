@@ -40,7 +40,7 @@ def _encoder() -> Callable[[Any], str]:
 
 
 _dumps = _encoder()
-_TEXTS_KEPT = 20_000
+_TEXTS_KEPT = 4_096
 # The text of each distinct result, keyed by its id: results are shared by initiatives in
 # the same situation (see `cooperation.engine.evaluation`), so each is encoded once. Each
 # entry holds its result, so no id in a key can be reused by another object while it lives.
