@@ -31,6 +31,7 @@ VALUES = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(value=VALUES)
 def test_the_encoder_built_once_writes_what_the_standard_encoder_writes(value: Any) -> None:
     standard = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -42,7 +43,7 @@ def test_the_encoder_built_once_refuses_what_the_standard_encoder_refuses() -> N
         module._dumps({"a": object()})
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(many=st.lists(statuses(), min_size=1, max_size=6))
 def test_result_texts_are_kept_within_their_bound_and_stay_right(many: list[InitiativeStatus]) -> None:
     with pytest.MonkeyPatch.context() as patched:
