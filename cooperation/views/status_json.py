@@ -19,10 +19,6 @@ if TYPE_CHECKING:  # only named in annotations: `InitiativeStatus.to_json` impor
     from cooperation.engine.who import Who
 
 
-def _unencodable(value: object) -> Any:
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
 def _encoder() -> Callable[[Any], str]:
     """Compact JSON as `json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode` writes it,
     from one C encoder built once (`encode` builds a new one per call); the standard one if it differs."""
@@ -30,7 +26,8 @@ def _encoder() -> Callable[[Any], str]:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return standard
-    chunks = make(None, _unencodable, encode_basestring, None, ":", ",", False, False, True)
+    refuse = json.JSONEncoder().default  # the standard refusal of what JSON cannot hold: TypeError
+    chunks = make(None, refuse, encode_basestring, None, ":", ",", False, False, True)
 
     def encode(value: Any) -> str:
         return "".join(chunks(value, 0))
