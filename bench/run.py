@@ -5,7 +5,13 @@ run on the same machine in the same run, and prints the ratios (lower is better)
 the targets they must meet; the JSON written to --output holds every measurement.
 CPU time is used where the work is computation, so that a busy machine skews both
 sides alike; wall time where the disk is part of the job (one move) or the whole
-process is the job (CLI start).
+process is the job (CLI start). Peak memory is each child process's maximum resident set
+(`bench/peak.py`: wait4's and `getrusage(RUSAGE_CHILDREN)`'s figure would include this
+process's own peak), for the CLI as for the API.
+
+The figures that count are measured on the diverse workload (`bench/workload.py`); the
+uniform one of earlier runs is measured too, as a second figure. Each ratio is the median of
+`--runs` runs, ours and the baseline's taken in turns. `--scale 10000` makes a quick run.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.long_history import long_history_figures  # noqa: E402
-from bench.workload import initiative_id, logs, write_registry  # noqa: E402
+from bench.workload import VERSION, initiative_id, write_events, write_registry  # noqa: E402
 
-TASKS = [sys.executable, str(REPO / "bench" / "tasks.py")]
-COOP = [sys.executable, str(REPO / "cli.py")]
+PEAK = [sys.executable, str(REPO / "bench" / "peak.py")]  # notes the peak memory of the script it runs
+TASKS = [*PEAK, str(REPO / "bench" / "tasks.py")]
+COOP = [*PEAK, str(REPO / "cli.py")]
+COOP_ALONE = [sys.executable, str(REPO / "cli.py")]  # for timing a start: nothing in between
 
 
 @dataclass
@@ -57,10 +65,15 @@ class Finished:
 
 
 def run_process(command: list[str], *, stdout_path: Path | None = None) -> Finished:
-    """Run a command to its end; its CPU time and peak memory come from wait4."""
+    """Run a command to its end; its CPU time comes from wait4, its peak memory from `bench/peak.py`
+    when the command runs under it (else from wait4, which counts this process's peak too)."""
     started = time.perf_counter()
-    with open(stdout_path, "wb") if stdout_path else tempfile.TemporaryFile() as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=REPO)
+    with (
+        open(stdout_path, "wb") if stdout_path else tempfile.TemporaryFile() as sink,
+        tempfile.NamedTemporaryFile("r", suffix=".peak") as peak,
+    ):
+        environment = {**os.environ, "BENCH_PEAK_FILE": peak.name}
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=REPO, env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -69,7 +82,8 @@ def run_process(command: list[str], *, stdout_path: Path | None = None) -> Finis
             raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {errors}")
         sink.seek(0) if not stdout_path else None
         output = "" if stdout_path else sink.read().decode()
-    return Finished(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss, output)
+        noted = peak.read().strip()
+    return Finished(usage.ru_utime + usage.ru_stime, wall, int(noted) if noted else usage.ru_maxrss, output)
 
 
 def task_cpu(finished: Finished) -> float:
@@ -80,107 +94,143 @@ def median_ratio(ours: list[float], baseline: list[float]) -> float:
     return statistics.median(ours) / statistics.median(baseline)
 
 
-def alternate(runs: int, ours: Callable[[], float], baseline: Callable[[], float]) -> tuple[list[float], list[float]]:
-    """Run ours and the baseline in turns, so that a change in load touches both."""
-    mine, theirs = [], []
+def alternate(runs: int, *sides: Callable[[], Finished]) -> list[list[Finished]]:
+    """Run each side in turn, `runs` times, so that a change in load touches all of them alike."""
+    done: list[list[Finished]] = [[] for _ in sides]
     for _ in range(runs):
-        theirs.append(baseline())
-        mine.append(ours())
-    return mine, theirs
+        for finished, side in zip(done, sides, strict=True):
+            finished.append(side())
+    return done
+
+
+def cpu(runs: list[Finished]) -> list[float]:
+    return [run.cpu for run in runs]
+
+
+def memory(runs: list[Finished]) -> list[float]:
+    return [float(run.peak_kib) for run in runs]
+
+
+def figure(name: str, target: float, ours: list[float], baseline: list[float], unit: str) -> Figure:
+    return Figure(name, median_ratio(ours, baseline), target, ours, baseline, unit)
 
 
 def prepare(data: Path, scale: int, small: int) -> dict[str, Path]:
+    """The registries and the JSON Lines files of the run, made once and kept in `data`."""
+    v = f"v{VERSION}"
     paths = {
-        "large": data / f"registry-{scale}.db",
-        "small": data / f"registry-{small}.db",
-        "events": data / f"events-{scale}.jsonl",
-        "moves": data / "moves.db",
-        "tiny": data / "tiny.db",
+        "diverse": data / f"diverse-{v}-{scale}.db",
+        "diverse-small": data / f"diverse-{v}-{small}.db",
+        "uniform": data / f"uniform-{v}-{scale}.db",
+        "events": data / f"diverse-{v}-{scale}.jsonl",
+        "events-small": data / f"diverse-{v}-{small}.jsonl",
+        "moves": data / f"moves-{v}.db",
+        "tiny": data / f"tiny-{v}.db",
     }
-    for key, count, size in (("large", scale, 10), ("small", small, 10), ("moves", 60, 100), ("tiny", 3, 10)):
+    registries = (
+        ("diverse", scale, "diverse", 0),
+        ("diverse-small", small, "diverse", 0),
+        ("uniform", scale, "uniform", 10),
+        ("moves", 60, "uniform", 100),
+        ("tiny", 3, "uniform", 10),
+    )
+    for key, count, workload, size in registries:
         if not paths[key].exists():
             print(f"generating {paths[key].name} ...", file=sys.stderr)
-            write_registry(paths[key], count, size)
-    if not paths["events"].exists():
-        print(f"generating {paths['events'].name} ...", file=sys.stderr)
-        with open(paths["events"], "w", encoding="utf-8") as lines:
-            for log in logs(scale, 10):
-                lines.writelines(event.to_line() + "\n" for event in log)
+            write_registry(paths[key], count, size, workload=workload)
+    for key, count in (("events", scale), ("events-small", small)):
+        if not paths[key].exists():
+            print(f"generating {paths[key].name} ...", file=sys.stderr)
+            write_events(paths[key], count)
     return paths
 
 
-def portfolio(paths: dict[str, Path], scale: int, small: int, runs: int) -> list[Figure]:
-    large, small_db = str(paths["large"]), str(paths["small"])
-    api_large: list[Finished] = []
-    base_large: list[Finished] = []
+def cli_status(database: Path, folder: Path) -> Finished:
+    """`coop status --all --json > file`, the whole process measured."""
+    return run_process([*COOP, "status", "--all", "--json", "--db", str(database)], stdout_path=folder / "status.json")
 
-    def ours() -> float:
-        api_large.append(run_process([*TASKS, "api-status", large]))
-        return task_cpu(api_large[-1])
 
-    def baseline() -> float:
-        base_large.append(run_process([*TASKS, "baseline-status", large]))
-        return task_cpu(base_large[-1])
+def portfolio(paths: dict[str, Path], workload: str, runs: int, work: Path) -> list[Figure]:
+    """Status of every initiative of one workload, CLI and API, against the baseline's read and fold."""
+    database = paths[workload]
+    scale = database.stem.split("-")[-1]
+    baseline, first, again, api = alternate(
+        runs,
+        lambda: run_process([*TASKS, "baseline-status", str(database)]),
+        lambda: cli_status(database, work),
+        lambda: cli_status(database, work),  # a second call, nothing changed in between
+        lambda: run_process([*TASKS, "api-status", str(database)]),
+    )
+    where = f"{workload}, {int(scale):,} initiatives"
+    figures = [
+        figure(f"coop status --all --json > file ({where})", 2, cpu(first), cpu(baseline), "cpu s"),
+        figure(f"the same, a second call with nothing changed ({where})", 0.5, cpu(again), cpu(baseline), "cpu s"),
+        figure(f"API portfolio status ({where})", 1.5, [task_cpu(run) for run in api], baseline_cpu(baseline), "cpu s"),
+        figure(f"API peak memory ({where})", 1.5, memory(api), memory(baseline), "KiB"),
+        figure(f"CLI peak memory ({where})", 1.5, memory(first), memory(baseline), "KiB"),
+    ]
+    return figures
 
-    mine, theirs = alternate(runs, ours, baseline)
-    small_runs = [task_cpu(run_process([*TASKS, "api-status", small_db])) for _ in range(runs)]
-    per_large = statistics.median(mine) / scale
-    per_small = statistics.median(small_runs) / small
 
-    def cli() -> float:
-        with tempfile.TemporaryDirectory() as folder:
-            return run_process([*COOP, "status", "--all", "--json", "--db", large], stdout_path=Path(folder) / "o").cpu
+def baseline_cpu(runs: list[Finished]) -> list[float]:
+    """The baseline's timed part alone, as the API's is: both start the same interpreter."""
+    return [task_cpu(run) for run in runs]
 
-    def cli_baseline() -> float:
-        return run_process([*TASKS, "baseline-status", large]).cpu
 
-    cli_mine, cli_theirs = alternate(runs, cli, cli_baseline)
-    memory_mine = [float(run.peak_kib) for run in api_large]
-    memory_theirs = [float(run.peak_kib) for run in base_large]
+def scaling(paths: dict[str, Path], scale: int, small: int, runs: int) -> Figure:
+    large, little = alternate(
+        runs,
+        lambda: run_process([*TASKS, "api-status", str(paths["diverse"])]),
+        lambda: run_process([*TASKS, "api-status", str(paths["diverse-small"])]),
+    )
+    per_large = statistics.median(task_cpu(run) for run in large) / scale
+    per_small = statistics.median(task_cpu(run) for run in little) / small
+    return Figure(
+        f"per initiative at {scale:,} over {small:,} (diverse)",
+        per_large / per_small,
+        1.2,
+        [per_large],
+        [per_small],
+        "cpu s",
+    )
+
+
+def importing(paths: dict[str, Path], runs: int) -> list[Figure]:
+    """`coop import` against one executemany of the parsed lines; its memory, at a tenth and the whole file."""
+
+    def fresh(command: Callable[[str], list[str]]) -> Callable[[], Finished]:
+        def run() -> Finished:
+            with tempfile.TemporaryDirectory(dir=paths["events"].parent) as folder:
+                return run_process(command(str(Path(folder) / "target.db")))
+
+        return run
+
+    def coop(source: Path) -> Callable[[str], list[str]]:
+        return lambda target: [*COOP, "import", str(source), "--db", target]
+
+    source = paths["events"]
+    baseline, mine, tenth = alternate(
+        runs,
+        fresh(lambda target: [*TASKS, "baseline-import", str(source), target]),
+        fresh(coop(source)),
+        fresh(coop(paths["events-small"])),
+    )
+    lines = count_lines(source)
     return [
-        Figure(f"portfolio status, API, {scale:,} initiatives", median_ratio(mine, theirs), 3, mine, theirs, "cpu s"),
-        Figure(
-            "portfolio status, coop status --all --json",
-            median_ratio(cli_mine, cli_theirs),
-            4,
-            cli_mine,
-            cli_theirs,
-            "cpu s",
-        ),
-        Figure(
-            f"scaling: per initiative at {scale:,} over {small:,}",
-            per_large / per_small,
-            1.3,
-            [per_large],
-            [per_small],
-            "cpu s",
-        ),
-        Figure(
-            f"peak memory of the portfolio status at {scale:,}",
-            median_ratio(memory_mine, memory_theirs),
-            2,
-            memory_mine,
-            memory_theirs,
+        figure(f"coop import of {lines:,} events (diverse)", 2, cpu(mine), cpu(baseline), "cpu s"),
+        figure(
+            f"import peak memory, {lines:,} events over {count_lines(paths['events-small']):,} (flat: near 1)",
+            1.25,
+            memory(mine),
+            memory(tenth),
             "KiB",
         ),
     ]
 
 
-def importing(paths: dict[str, Path], runs: int) -> Figure:
-    source = str(paths["events"])
-
-    def fresh(run: Callable[[str], Finished]) -> float:
-        with tempfile.TemporaryDirectory(dir=paths["events"].parent) as folder:
-            return run(str(Path(folder) / "target.db")).cpu
-
-    mine, theirs = alternate(
-        runs,
-        lambda: fresh(lambda target: run_process([*COOP, "import", source, "--db", target])),
-        lambda: fresh(lambda target: run_process([*TASKS, "baseline-import", source, target])),
-    )
-    with open(source, encoding="utf-8") as events:
-        lines = sum(1 for _ in events)
-    return Figure(f"coop import of {lines:,} events", median_ratio(mine, theirs), 3, mine, theirs, "cpu s")
+def count_lines(path: Path) -> int:
+    with open(path, encoding="utf-8") as lines:
+        return sum(1 for _ in lines)
 
 
 def one_move(paths: dict[str, Path], runs: int) -> Figure:
@@ -215,18 +265,19 @@ def cli_start(paths: dict[str, Path], runs: int) -> Figure:
     # compile this checkout too, as PYTHONDONTWRITEBYTECODE may keep Python from doing it.
     compiling = [sys.executable, "-m", "compileall", "-q", str(REPO / "cooperation"), str(REPO / "cli.py")]
     subprocess.run(compiling, check=True, capture_output=True)
-    run_process([*COOP, "status", initiative_id(0), "--db", tiny])  # warm the compiled-workflow cache
-    mine, theirs = alternate(
+    run_process([*COOP_ALONE, "status", initiative_id(0), "--db", tiny])  # warm the compiled-workflow cache
+    theirs, mine = alternate(
         max(runs, 21),  # one start is short and its time spreads widely: the median needs many
-        lambda: run_process([*COOP, "status", initiative_id(0), "--db", tiny]).wall,
-        lambda: run_process([sys.executable, "-c", "import typer"]).wall,
+        lambda: run_process([sys.executable, "-c", "import typer"]),
+        lambda: run_process([*COOP_ALONE, "status", initiative_id(0), "--db", tiny]),
     )
-    return Figure("coop status ID, cold process", median_ratio(mine, theirs), 2, mine, theirs, "wall s")
+    walls = [run.wall for run in mine], [run.wall for run in theirs]
+    return figure("coop status ID, cold process", 2, *walls, "wall s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=int, default=100_000, help="initiatives in the large registry")
+    parser.add_argument("--scale", type=int, default=100_000, help="initiatives in the large registries")
     parser.add_argument("--small", type=int, default=0, help="initiatives in the small one [default: scale / 10]")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median counts")
     parser.add_argument("--data", type=Path, default=REPO / "bench" / ".data", help="where generated data is kept")
@@ -235,24 +286,27 @@ def main() -> None:
     small = options.small or max(options.scale // 10, 1)
     options.data.mkdir(parents=True, exist_ok=True)
     paths = prepare(options.data, options.scale, small)
-    figures = [
-        *portfolio(paths, options.scale, small, options.runs),
-        importing(paths, options.runs),
-        one_move(paths, options.runs),
-        cli_start(paths, options.runs),
-        *long_history_figures(options.data, options.runs),
-    ]
-    print(f"{'figure':<52} {'ratio':>7} {'target':>7}  met")
-    for figure in figures:
-        print(
-            f"{figure.name:<52} {figure.ratio:>7.2f} {'<= ' + str(figure.target):>7}  {'yes' if figure.met else 'NO'}"
-        )
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        figures = [
+            *portfolio(paths, "diverse", options.runs, work),
+            scaling(paths, options.scale, small, options.runs),
+            *importing(paths, options.runs),
+            one_move(paths, options.runs),
+            cli_start(paths, options.runs),
+            *long_history_figures(options.data, options.runs),
+            *portfolio(paths, "uniform", options.runs, work),  # the old workload, as a second figure
+        ]
+    print(f"{'figure':<72} {'ratio':>7} {'target':>7}  met")
+    for each in figures:
+        print(f"{each.name:<72} {each.ratio:>7.2f} {'<= ' + str(each.target):>7}  {'yes' if each.met else 'NO'}")
     results = {
         "scale": options.scale,
         "small": small,
         "runs": options.runs,
         "python": sys.version.split()[0],
-        "figures": [{**asdict(figure), "met": figure.met} for figure in figures],
+        "workloads": "diverse (bench/workload.py, seeded) and uniform (10 events, 3 participants each)",
+        "figures": [{**asdict(each), "met": each.met} for each in figures],
     }
     options.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"written: {options.output}")

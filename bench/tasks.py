@@ -20,16 +20,56 @@ _ROWS = "SELECT initiative, seq, kind, at, actor, data FROM events ORDER BY init
 
 
 def baseline_status(database: str) -> int:
-    """Read every event, parse its data, fold a stage per initiative in a dict."""
-    stages: dict[str, str] = {}
+    """Read every event, parse its data, and fold what a status needs per initiative.
+
+    The minimal fold: participants (and their communities), meetings, evidence, attestations,
+    scores and waivers, with the stage; each initiative's fold is dropped once it is read, as a
+    portfolio status streams.
+    """
+    folded = 0
     with sqlite3.connect(database) as connection:
-        for initiative, _seq, kind, _at, _actor, data in connection.execute(_ROWS):
-            parsed = json.loads(data)
-            if kind == "initiative_created":
-                stages[initiative] = "challenge"
-            elif kind == "stage_advanced":
-                stages[initiative] = parsed["to"]
-    return len(stages)
+        current, fold = None, _Fold()
+        for initiative, _seq, kind, at, actor, data in connection.execute(_ROWS):
+            if initiative != current:
+                folded += current is not None
+                current, fold = initiative, _Fold()
+            fold.take(kind, at, actor, json.loads(data))
+    return folded + (current is not None)
+
+
+class _Fold:
+    """What one initiative's events add up to, kept in plain dicts, lists and sets."""
+
+    __slots__ = ("attestations", "communities", "evidence", "meetings", "participants", "scores", "stage", "waivers")
+
+    def __init__(self) -> None:
+        self.stage = "challenge"
+        self.participants: dict[str, str] = {}
+        self.communities: set[str] = set()
+        self.meetings: list[tuple[str, int, bool]] = []
+        self.evidence: dict[str, list[str]] = {}
+        self.attestations: dict[str, set[str]] = {}
+        self.scores: dict[str, int] = {}
+        self.waivers: set[str] = set()
+
+    def take(self, kind: str, at: str, actor: str | None, data: dict[str, object]) -> None:
+        if kind == "participant_joined":
+            self.participants[str(data["name"])] = str(data["community"])
+            self.communities.add(str(data["community"]))
+        elif kind == "participant_left":
+            self.participants.pop(str(data["name"]), None)
+        elif kind == "meeting_held":
+            self.meetings.append((at, len(data["attendees"]), bool(data.get("neutral"))))  # type: ignore[arg-type]
+        elif kind == "evidence_recorded":
+            self.evidence.setdefault(str(data["condition"]), []).append(at)
+        elif kind == "attestation_given":
+            self.attestations.setdefault(str(data["condition"]), set()).add(str(actor))
+        elif kind == "score_set":
+            self.scores[str(data["parameter"])] = int(data["level"])  # type: ignore[call-overload]
+        elif kind == "condition_waived":
+            self.waivers.add(str(data["condition"]))
+        elif kind == "stage_advanced":
+            self.stage = str(data["to"])
 
 
 def api_status(database: str) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -59,9 +59,9 @@ def import_lines(
     # Every event is held until the write, so the heap only grows; Python's cycle
     # collector would walk it again and again (a quarter of a large import's time)
     # while finding nothing: these records hold no cycles.
-    with _cycle_collection_paused():
+    with _cycle_collection_paused(), ExitStack() as transaction:  # a chunked write commits when it closes
         try:
-            return _Import(store, pins, started, account).run(lines, source)
+            return _Import(store, pins, started, account, transaction).run(lines, source)
         finally:
             pins.offered.clear()  # stored if the import wrote; forgotten if it did not
 
@@ -69,16 +69,36 @@ def import_lines(
 _WORKFLOW_LINE_START = '{"' + WORKFLOW_LINE_KEY + '"'
 
 
+CHUNK_EVENTS = 20_000
+"""A larger input is written a chunk of this many events at a time, all chunks in one transaction
+(`EventStore.one_transaction`), so that an import's memory does not grow with its file."""
+KEPT_INITIATIVES = 2_000
+"""Once a chunk is written, only this many initiatives stay folded in memory (those used last);
+a later line for another reads its log back from the store, the chunks written included."""
+
+
 class _Import:
     """One import under way: the initiatives it writes to, as its lines left them."""
 
-    def __init__(self, store: EventStore, pins: PinnedWorkflows, started: datetime, account: str | None = None):
+    def __init__(
+        self,
+        store: EventStore,
+        pins: PinnedWorkflows,
+        started: datetime,
+        account: str | None = None,
+        transaction: ExitStack | None = None,
+    ):
         self.store = store
         self.pins = pins
         self.account = account
         self.started = started
-        self.pending: dict[str, tuple[int, list[Event]]] = {}
-        self.loaded: dict[str, LoadedInitiative] = {}
+        self.transaction = transaction  # where the held transaction of a chunked write is entered
+        self.chunked = False  # a chunk was written: the rest goes into the same transaction
+        self.pending: dict[str, tuple[int, list[Event]]] = {}  # what the next write appends
+        self.pending_count = 0
+        self.loaded: dict[str, LoadedInitiative] = {}  # the initiatives folded in memory, used last at the end
+        self.written: set[str] = set()  # initiatives this import wrote to and let go of, read back when named
+        self.touched: dict[str, None] = {}  # every initiative the input names, in order of first mention
         self.created: list[str] = []
         self.known = set(store.initiatives())  # a racing creator still loses: its append is version-guarded
         self.order: list[str] = []  # the initiative of each event in turn: a v2 file's order is kept
@@ -124,11 +144,13 @@ class _Import:
                 bad.add(EventError.met_at(f"{source}:{number}", error))
                 broken.add(event.initiative)
                 continue
-            self.pending[event.initiative][1].extend(batch)
-            self.order.extend(event.initiative for _ in batch)
+            self._hold(event.initiative, batch)
             count += len(batch)
-        for initiative, state in self.loaded.items():
-            if state.awaiting is not None and initiative not in broken:
+            if self.pending_count >= CHUNK_EVENTS and not bad.count:  # after a bad line, nothing will be written
+                self._write_chunk()
+        for initiative in self.touched:
+            state = self.loaded.get(initiative)
+            if state is not None and state.awaiting is not None and initiative not in broken:
                 bad.add(
                     EventError(
                         f"{source}: the log of {initiative} ends before the {state.awaiting.kind} that its workflow "
@@ -138,18 +160,48 @@ class _Import:
         bad.raise_any()
         return self._write(count)
 
+    def _hold(self, initiative: str, batch: list[Event]) -> None:
+        """Keep what an event added to its initiative's log until the next write."""
+        entry = self.pending.get(initiative)
+        if entry is None:  # the version the write expects: the log's before this batch
+            entry = self.pending[initiative] = (self.loaded[initiative].version - len(batch), [])
+            self.touched.setdefault(initiative)
+        entry[1].extend(batch)
+        self.order.extend(initiative for _ in batch)
+        self.pending_count += len(batch)
+
     def _write(self, count: int) -> ImportReport:
         """Write what the whole input added, once every line was checked: the workflow texts first."""
         if self.chain is not None:
             self.chain.finish()
-        self.pins.store_offered()  # first: the events name them
+        self._append()
+        kept = self.chain is not None and self.store.keeps_provenance
+        return ImportReport(count, tuple(self.touched), tuple(self.created), kept)
+
+    def _append(self) -> None:
+        """Append what is pending (the workflow texts first: the events name them)."""
+        self.pins.store_offered()
         snapshots = snapshot_rows(self.loaded.values())  # kept in the same write (`engine.snapshot`)
         if self.chain is None:
             self.store.append_batches(self.pending, snapshots=snapshots)
-            return ImportReport(count, tuple(self.pending), tuple(self.created))
-        kept = self.store.keeps_provenance
-        self.store.append_batches(self.pending, order=self.order, keep_provenance=kept, snapshots=snapshots)
-        return ImportReport(count, tuple(self.pending), tuple(self.created), kept)
+        else:
+            kept = self.store.keeps_provenance
+            self.store.append_batches(self.pending, order=self.order, keep_provenance=kept, snapshots=snapshots)
+        self.pending, self.order, self.pending_count = {}, [], 0
+
+    def _write_chunk(self) -> None:
+        """Write a chunk inside the import's one transaction (opened by the first), then let go of
+        all but the initiatives used last: what is written is read back from the store if named again."""
+        if self.transaction is None:
+            return
+        if not self.chunked:
+            self.transaction.enter_context(self.store.one_transaction())
+            self.chunked = True
+        self._append()
+        for initiative in list(self.loaded)[: max(len(self.loaded) - KEPT_INITIATIVES, 0)]:
+            if self.loaded[initiative].awaiting is None:  # one awaiting its automatic move stays
+                del self.loaded[initiative]
+                self.written.add(initiative)
 
     def _chained(self, line: str, number: int, source: str) -> Event:
         """One line of a v2 file: checked against the file's chain, then as an event, with its accounts.
@@ -180,6 +232,12 @@ class _Import:
     def _take(self, event: Event) -> list[Event]:
         """Admit one event into its initiative; return what it adds to the log."""
         state = self.loaded.get(event.initiative)
+        if state is not None:
+            self.loaded[event.initiative] = self.loaded.pop(event.initiative)  # used last: let go of last
+        elif event.initiative in self.written:  # let go of after a chunk: read back, as the chunks left it
+            state = self.loaded[event.initiative] = load_initiative(
+                event.initiative, self.store.read(event.initiative), self.pins.resolve
+            )
         if state is None:
             if event.kind == "initiative_created" and event.initiative in self.known:
                 raise EventError(
@@ -187,7 +245,6 @@ class _Import:
                     "registry, or only the events it does not hold yet"
                 )
             state = self.loaded[event.initiative] = self._target(event)
-            self.pending[event.initiative] = (state.version, [])
             if state.version == 0:
                 check_actor(state.workflow, state.facts, event)  # its creator, its first owner, is named
                 self.created.append(event.initiative)

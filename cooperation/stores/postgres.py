@@ -5,10 +5,8 @@ schema (the first existing schema of its search_path: `public` unless the URL sa
 otherwise, e.g. `?options=-csearch_path%3Dcoop`). `coop_meta` marks the tables as ours
 and records the schema version; migrations run under an advisory lock, once, by
 whichever process gets there first. Events are only ever inserted (triggers refuse the
-rest). A write is one transaction that locks the logs it extends (one advisory lock per
-log; a write to many logs locks the table against other writers instead), checks their
-versions and copies the events in; the primary key (initiative, seq) backs the check
-up, so a stale writer gets a ConflictError and writes nothing.
+rest), one transaction per write that checks the versions of the logs it extends (backed
+by the primary key): a stale writer gets a ConflictError and writes nothing.
 
 A password in the URL is never shown: `url` and every message redact it.
 """
@@ -49,6 +47,7 @@ from cooperation.stores.shared import (
     newer_schema_error,
     recorded_now,
 )
+from cooperation.stores.together import PostgresTogether
 from cooperation.stores.workflow_texts import POSTGRES_MIGRATION, PostgresWorkflowTexts
 
 OLDEST_SERVER = 110000  # PostgreSQL 11: EXECUTE FUNCTION in triggers, the jit setting
@@ -106,7 +105,9 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class PostgresStore(ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, PostgresListening, PostgresDerived):
+class PostgresStore(
+    ClosedAtExit, PostgresWorkflowTexts, PostgresProposals, PostgresListening, PostgresDerived, PostgresTogether
+):
     """Event logs in a PostgreSQL database, shared by every process and machine that opens it.
 
     One connection per store; a store may be shared by threads, which take turns. A

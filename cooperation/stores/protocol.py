@@ -8,6 +8,7 @@ stale version, so that two writers can never both append the same next event.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -58,6 +59,11 @@ class EventStore(DerivedStore, Protocol):
         recorded_at and recorded_by (from a verified export) where the store allows it
         (`keeps_provenance`); else the store sets them, as for every other write.
         """
+        ...
+
+    def one_transaction(self) -> AbstractContextManager[None]:
+        """Hold every append made inside in one transaction: all of them land at the end, or none
+        (a large import written in chunks, `stores.together`)."""
         ...
 
     @property

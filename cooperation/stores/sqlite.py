@@ -49,6 +49,7 @@ from cooperation.stores.sqlite_file import (
     rollback,
     sqlite_error,
 )
+from cooperation.stores.together import SqliteTogether
 from cooperation.stores.workflow_texts import SQLITE_MIGRATION, SqliteWorkflowTexts
 
 MEMORY = ":memory:"  # a registry that lives in this store only, for tests and experiments
@@ -125,7 +126,7 @@ def schema_version() -> int:
     return len(_MIGRATIONS)
 
 
-class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals, SqliteDerived):
+class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals, SqliteDerived, SqliteTogether):
     """Event logs in one SQLite file (WAL mode), safe for several processes at once.
 
     One connection per store; a store may be shared by threads, which take turns.
@@ -230,9 +231,9 @@ class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals
     ) -> dict[str, int]:
         refuse_future(batches, self.clock())
         with self._lock:
-            connection = self._live()
+            connection, held = self._live(), self._held  # held: inside `one_transaction`, which commits
             try:
-                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("SAVEPOINT append" if held else "BEGIN IMMEDIATE")
             except sqlite3.Error as error:
                 raise self._error(error, "write to") from None
             try:
@@ -243,7 +244,7 @@ class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals
                 connection.executemany(_INSERT, rows)
                 connection.execute(WRITE_HEAD, (str(chainer.head),))
                 self._put_derived(connection, snapshots, ())
-                connection.execute("COMMIT")
+                connection.execute("RELEASE append" if held else "COMMIT")
             except BaseException as error:
                 rollback(connection)
                 if isinstance(error, sqlite3.Error):

@@ -1,14 +1,15 @@
 """A status as JSON text: compact (one per line, fast) or indented for a person.
 
-`coop status --all --json` writes one status per initiative. Condition results are shared
-by initiatives in the same situation (see `cooperation.engine.evaluation`), so each one's JSON is
-written once and reused, and so is the text of a whole list of them.
+`coop status --all --json` writes one status per initiative, as each is computed. Condition
+results are shared by initiatives in the same situation (see `cooperation.engine.evaluation`),
+so each one's JSON is written once and reused; everything is encoded by one encoder built once.
+`status_json` writes one initiative's status on its own: it is what a listing writes for it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring  # C-accelerated
 from typing import TYPE_CHECKING, Any
 
@@ -17,14 +18,32 @@ if TYPE_CHECKING:  # only named in annotations: `InitiativeStatus.to_json` impor
     from cooperation.engine.status import InitiativeStatus
     from cooperation.engine.who import Who
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_CACHE_LIMIT = 50_000
-# Keyed by the ids of the results; each entry holds the results themselves, so no id in a
-# key can be reused by another object while the entry lives.
-_lists: dict[tuple[int, ...], tuple[Sequence[ConditionResult], str]] = {}
-# The same for single results: a list that differs from the others by one result (an
-# attestation naming its initiative's people, a lapse date) reuses the text of the rest.
-_singles: dict[int, tuple[ConditionResult, str]] = {}
+
+def _encoder() -> Callable[[Any], str]:
+    """Compact JSON as `json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode` writes it,
+    from one C encoder built once (`encode` builds a new one per call); the standard one if it differs."""
+    standard = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return standard
+    refuse = json.JSONEncoder().default  # the standard refusal of what JSON cannot hold: TypeError
+    chunks = make(None, refuse, encode_basestring, None, ":", ",", False, False, True)
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    sample = {"b": [1, 2.5, None, True, {"z": 'é\n\u2028"', "n": float("inf")}], "a": ""}
+    return encode if encode(sample) == standard(sample) else standard
+
+
+_dumps = _encoder()
+_TEXTS_KEPT = 4_096
+# The text of each distinct result, keyed by its id: results are shared by initiatives in
+# the same situation (see `cooperation.engine.evaluation`), so each is encoded once. Each
+# entry holds its result, so no id in a key can be reused by another object while it lives.
+# Whole lists are not kept: on a real portfolio hardly two initiatives share one, and their
+# texts would fill the memory of a long listing (once 50,000 lists of 9 KB, never reused).
+_texts_of: dict[int, tuple[ConditionResult, str]] = {}
 
 
 def _result(result: ConditionResult) -> str:
@@ -44,23 +63,17 @@ def _result(result: ConditionResult) -> str:
     )
 
 
-def _shared_result(result: ConditionResult) -> str:
-    found = _singles.get(id(result))
-    if found is None:
-        if len(_singles) >= _CACHE_LIMIT:
-            _singles.clear()
-        found = _singles[id(result)] = (result, _result(result))
-    return found[1]
-
-
 def _results(results: Sequence[ConditionResult]) -> str:
-    key = tuple(map(id, results))
-    found = _lists.get(key)
-    if found is None:
-        if len(_lists) >= _CACHE_LIMIT:
-            _lists.clear()
-        found = _lists[key] = (tuple(results), "[" + ",".join(map(_shared_result, results)) + "]")
-    return found[1]
+    """The list as JSON, each result's text encoded once and reused (the memory is bounded)."""
+    known, texts = _texts_of.get, []
+    for result in results:
+        found = known(id(result))
+        if found is None:
+            if len(_texts_of) >= _TEXTS_KEPT:
+                _texts_of.clear()
+            found = _texts_of[id(result)] = (result, _result(result))
+        texts.append(found[1])
+    return "[" + ",".join(texts) + "]"
 
 
 def _texts(values: Sequence[str]) -> str:
