@@ -389,8 +389,6 @@ class PostgresStore(
             if state == "blank":
                 connection.execute(self._sql["mark"], (MARKER, recorded_now()))
 
-    # --- errors ----------------------------------------------------------------------------
-
     def _scrub(self, text: str) -> str:
         """`text` without the password (see `postgres_url.scrub`)."""
         return scrub(text, self._conninfo, self._url, self._secrets)
