@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -177,8 +177,8 @@ class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals
         return True
 
     def clock(self) -> datetime:
-        """This machine's clock: the file has no clock of its own."""
-        return datetime.now(UTC)
+        """The clock that stamps `recorded_at` (this machine's: the file has no clock of its own)."""
+        return datetime.fromisoformat(self._recorded_now().replace("Z", "+00:00"))
 
     def read(self, initiative: str) -> list[Event]:
         with self._lock:

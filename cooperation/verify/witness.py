@@ -59,8 +59,14 @@ def workflow_reference(workflow: CompiledWorkflow) -> str:
 
 
 def memory_registry(clock: Callable[[], datetime]) -> Registry:
-    """A registry held in memory, for witnesses, walks and tests."""
-    return Registry(SqliteStore(MEMORY), clock=clock)
+    """A registry held in memory, for witnesses, walks and tests: its store keeps the same clock, so
+    that what is recorded in simulated time is neither refused as ahead of it nor stamped in the present."""
+    return Registry(SqliteStore(MEMORY, clock=lambda: _stamp(clock())), clock=clock)
+
+
+def _stamp(now: datetime) -> str:
+    """A moment as the store stamps `recorded_at` (UTC, to the microsecond, with a Z)."""
+    return now.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], attempt: Move | None = None) -> Replay:
