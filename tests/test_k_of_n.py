@@ -183,6 +183,16 @@ def test_k_above_n_is_an_error_at_its_place_with_a_fix(tmp_path: Path) -> None:
         assert f"{path}:{problem.line}:{problem.column}: conditions[3].at_least: asks for 4" in result.output
 
 
+def test_a_condition_listed_twice_is_an_error_rather_than_counted_twice(tmp_path: Path) -> None:
+    definition = _definition(3, 3)
+    definition["conditions"][3]["of"] = [*_members(3)[:2], _members(3)[0]]  # three listed, two distinct
+    path = _write(tmp_path, definition)
+    result = CliRunner().invoke(app, ["workflows", "check", path])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"conditions[3].of: lists {_members(3)[0]} more than once" in result.output
+    assert "list each condition once" in result.output
+
+
 def test_all_refuses_at_least_and_points_to_any(tmp_path: Path) -> None:
     definition = _definition(3, 2)
     definition["conditions"][-1]["at_least"] = 2  # `every`, the all

@@ -84,6 +84,9 @@ class AnyOf(ConditionKind[AnyOfSettings, tuple[Outcome, ...]]):
 
     def check(self, condition: Condition, where: Checking) -> Iterable[Problem]:
         members, need = condition.settings
+        repeated = sorted({member for member in members if members.count(member) > 1})
+        if repeated:  # each would count once per listing towards at_least
+            yield where.problem("of", f"lists {', '.join(repeated)} more than once", "list each condition once")
         if need > len(members):
             yield where.problem(
                 "at_least",
