@@ -54,7 +54,7 @@ def can_ever_lapse(definition: WorkflowDefinition, condition_id: str) -> bool:
             continue
         seen.add(current)
         compiled = compile_condition(declared[current])
-        if KINDS[compiled.kind].window_days(compiled) is not None:
+        if KINDS[compiled.kind].window_span(compiled) is not None:
             return True
         pending += [*compiled.requires, *compiled.parts]
     return False

@@ -81,8 +81,8 @@ class Pool(Protocol):
         from as many communities as possible."""
         ...
 
-    def of_community(self, community: Community, count: int) -> list[str]:
-        """Names of `count` participants who count, all from `community`."""
+    def of_community(self, community: Community, count: int, roles: tuple[str, ...] = ()) -> list[str]:
+        """Names of `count` participants who count (holding one of `roles`), all from `community`."""
         ...
 
 

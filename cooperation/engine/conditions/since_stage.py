@@ -20,6 +20,7 @@ from cooperation.engine.conditions.base import (
     in_days,
 )
 from cooperation.engine.conditions.time_in_stage import StageId, last_entered
+from cooperation.engine.span import Span
 
 if TYPE_CHECKING:
     from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
@@ -82,7 +83,7 @@ class SinceStage(ConditionKind[SinceStageSettings, Measured]):
             )
             entry = None
         # Only the other condition's own test counts (as inside a window): never its waiver.
-        own = planner.window(entry if entry is not None else _ALWAYS, condition.id, 0)
+        own = planner.window(entry if entry is not None else _ALWAYS, condition.id, Span())
         planner.meet(inner, first, last, window if window is not None and window.start >= own.start else own)
 
     def room(self, planner: Planning, condition: Condition) -> int | None:
