@@ -482,6 +482,48 @@ transitions:
     impossible = found["impossible-condition", "idea-40-within-30"]
     assert "needs 40 days of facts" in str(impossible["message"]) and "last 30 days" in str(impossible["message"])
     assert ("impossible-condition", "idea-40") not in found  # alone it can be met
+    checked = RUNNER.invoke(app, ["workflows", "check", str(longer)])
+    assert checked.exit_code == 0  # a warning: the file is well formed
+    assert "'idea-40-within-30' can never be met: 'idea-40' asks for 40 days since entering 'idea'" in checked.output
+    assert "make the window of 'idea-40-within-30' longer than 40 days" in checked.output
+
+
+def test_a_stage_kept_by_a_lapsing_window_shorter_than_the_time_asked_in_it_is_found(tmp_path: Path) -> None:
+    """Eight months accredited, watched by an on_lapse window of six over that entry: never both."""
+    kept = tmp_path / "kept.yaml"
+    extra = """\
+  - id: accredited-8m
+    kind: time_in_stage
+    title: Eight months accredited
+    description: At least eight calendar months accredited.
+    stage: accredited
+    duration: P8M
+  - id: accreditation-fresh
+    kind: expiring
+    title: Accredited within six months
+    description: The accreditation counts for six months.
+    condition: accredited-8m
+    duration: P6M
+transitions:
+  - id: lapse-accreditation
+    kind: regress
+    title: The accreditation lapses
+    from: [accredited]
+    to: working
+    on_lapse: accreditation-fresh
+"""
+    kept.write_text(CYCLES.replace("transitions:\n", extra, 1), encoding="utf-8")
+    checked = RUNNER.invoke(app, ["workflows", "check", str(kept)])
+    assert checked.exit_code == 0, checked.output
+    assert "'accreditation-fresh' can never be met: 'accredited-8m' asks for 8 months" in checked.output
+    assert "keeps only the facts of the last 6 months" in checked.output
+    verified = RUNNER.invoke(app, ["verify", str(kept), "--json", "--walks", "0"])
+    found = {(f["kind"], f["subject"]): f for f in json.loads(verified.stdout)["findings"]}
+    assert ("impossible-condition", "accreditation-fresh") in found
+    # A window longer than the time asked keeps the move in long enough: nothing is said.
+    fitting = tmp_path / "fitting.yaml"
+    fitting.write_text(kept.read_text(encoding="utf-8").replace("duration: P6M", "duration: P9M"), encoding="utf-8")
+    assert "can never be met" not in RUNNER.invoke(app, ["workflows", "check", str(fitting)]).output
 
 
 def test_a_cycle_with_nothing_recorded_yet_says_since_when_it_counts(tmp_path: Path) -> None:
