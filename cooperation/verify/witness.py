@@ -58,9 +58,22 @@ def workflow_reference(workflow: CompiledWorkflow) -> str:
     return str(path.resolve())
 
 
+class _MemoryStore(SqliteStore):
+    """A store in memory whose clock is the registry's when that runs ahead of this machine's:
+    a witness lives at its own moments (a lapse three years after its facts), which may lie
+    past today, and its events must not be refused as dated in the future."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        super().__init__(MEMORY)
+        self._registry_clock = clock
+
+    def clock(self) -> datetime:
+        return max(super().clock(), self._registry_clock())
+
+
 def memory_registry(clock: Callable[[], datetime]) -> Registry:
     """A registry held in memory, for witnesses, walks and tests."""
-    return Registry(SqliteStore(MEMORY), clock=clock)
+    return Registry(_MemoryStore(clock), clock=clock)
 
 
 def replay(workflow: CompiledWorkflow, plan: Planner, moves: Sequence[Move], attempt: Move | None = None) -> Replay:
