@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from test_events import FULL_DATA, REQUIRED_FIELDS
 
 from cooperation.engine.event_schema import DATA_MODELS, validate_event
-from cooperation.engine.events import MOVE_KINDS, parse_at
+from cooperation.engine.events import LAPSE_KIND, MOVE_KINDS, parse_at
 from cooperation.engine.moves import EVENT_KIND_OF_MOVE
 from cooperation.engine.payloads import (
     EVENT_KINDS,
@@ -48,9 +48,9 @@ def test_each_typed_payload_has_the_keys_of_its_schema_model(kind: EventKind) ->
 
 def test_the_kinds_are_one_list() -> None:
     assert tuple(DATA_MODELS) == EVENT_KINDS == get_args(EventKind) == tuple(PAYLOAD_TYPES)
-    assert len(set(EVENT_KINDS)) == len(EVENT_KINDS) == 21
-    # the move kinds come from the move table; the Literal must say the same
-    assert MOVE_KINDS == set(EVENT_KIND_OF_MOVE.values()) == set(get_args(MoveEventKind))
+    assert len(set(EVENT_KINDS)) == len(EVENT_KINDS) == 22
+    # the move kinds come from the move table, and the lapse the engine records; the Literal must say the same
+    assert MOVE_KINDS == set(EVENT_KIND_OF_MOVE.values()) | {LAPSE_KIND} == set(get_args(MoveEventKind))
     # recordable: every fact but the creation, which `create` makes, the moves, which the moves make,
     # and a change of workflow, which `upgrade_workflow` makes
     made_otherwise = ("initiative_created", "workflow_changed")
