@@ -163,6 +163,9 @@ def test_the_certification_lapses_three_calendar_years_after_the_assessment_with
     assert history.exit_code == 0
     assert "2025-03-14T00:00:01Z  stage_lapsed: from=certified, to=accredited" in history.output
     assert "condition=certification-current" in history.output
+    # Between two recorded events, as in this imported log, it stays derived: nothing to record.
+    assert "before later events: stays derived" in history.output
+    assert "no lapse to record" in coop(replayed[SIM3], "lapse", TEAM).output.lower()
     assert _status(replayed[SIM3], TEAM, "2025-05-18")["stage"] == "accredited"  # re-assessed, not yet certified
     renewed = _status(replayed[SIM3], TEAM, "2026-06-30")  # certified again on 19 May 2025
     assert renewed["stage"] == "certified" and not renewed["at_risk"]
