@@ -97,7 +97,8 @@ def test_the_badge_is_silver_and_gold_waits_for_what_is_named(replayed: dict[Pat
     assert blocking == {
         "build-reproducible": "no evidence recorded yet",
         "test-statement-coverage90": "no evidence recorded yet",
-        "security-review": "no evidence recorded yet",
+        "security-review": "in the last 5 years: no evidence recorded yet",  # a review of the last five years
+        "security-review-report": "no evidence recorded yet",
         "gold-should": "1 of 3 met, need 2; missing: dynamic-analysis, dynamic-analysis-enable-assertions",
     }
     assert _condition(status, "two-unassociated-contributors")["met"]
@@ -138,13 +139,49 @@ def test_the_first_assessment_falls_short_of_the_profile_and_names_what_is_missi
     assert remediated["can_advance"]
 
 
-def test_an_assessment_older_than_three_years_puts_the_certification_at_risk(replayed: dict[Path, Path]) -> None:
+def test_the_certification_lapses_three_calendar_years_after_the_assessment_with_no_new_event(
+    replayed: dict[Path, Path],
+) -> None:
     ready = _status(replayed[SIM3], TEAM, "2022-05-31")
     current = _condition(ready, "certification-current")
-    assert current["met"] and current["lapses_on"].startswith("2025-03-13")  # 1095 days after the March scores
-    assert not _status(replayed[SIM3], TEAM, "2025-03-12")["at_risk"]
-    stale = _status(replayed[SIM3], TEAM, "2025-05-01")
-    assert stale["stage"] == "certified" and stale["at_risk"]
-    assert stale["at_risk_conditions"] == ["certification-current"]
-    renewed = _status(replayed[SIM3], TEAM, "2026-06-30")  # re-assessed in May 2025
+    # Three calendar years after the March 2022 scores: 1095 days would end on the 13th, a day
+    # early, because of the leap day of 2024.
+    assert current["met"] and current["lapses_on"] == "2025-03-14"
+    due = _status(replayed[SIM3], TEAM, "2025-03-13")
+    assert due["stage"] == "certified" and due["lapse"] == {
+        "on": "2025-03-14",
+        "at": "2025-03-14T00:00:01Z",
+        "transition": "certification-lapsed",
+        "to": "accredited",
+        "condition": "certification-current",
+    }
+    # Nothing is recorded between June 2022 and May 2025: the lapse is read from the log alone.
+    lapsed = _status(replayed[SIM3], TEAM, "2025-03-15")
+    assert (lapsed["stage"], lapsed["lapse"]) == ("accredited", None)
+    assert not _condition(lapsed, "certification-current")["met"]
+    history = coop(replayed[SIM3], "history", TEAM)
+    assert history.exit_code == 0
+    assert "2025-03-14T00:00:01Z  stage_lapsed: from=certified, to=accredited" in history.output
+    assert "condition=certification-current" in history.output
+    # Between two recorded events, as in this imported log, it stays derived: nothing to record.
+    assert "before later events: stays derived" in history.output
+    assert "no lapse to record" in coop(replayed[SIM3], "lapse", TEAM).output.lower()
+    assert _status(replayed[SIM3], TEAM, "2025-05-18")["stage"] == "accredited"  # re-assessed, not yet certified
+    renewed = _status(replayed[SIM3], TEAM, "2026-06-30")  # certified again on 19 May 2025
     assert renewed["stage"] == "certified" and not renewed["at_risk"]
+    assert _condition(renewed, "certification-current")["lapses_on"] == "2028-05-12"
+
+
+def test_only_sponsors_attestations_count_for_the_listing(tmp_path: Path) -> None:
+    db = tmp_path / "coop.db"
+    assert coop(db, "new", "Team B", "-w", str(SIM3), "--id", "b", "--by", "Marta", "-c", "technical").exit_code == 0
+    for name, role in (("Lee", "member"), ("Kim", "member"), ("Pieter", "sponsor")):
+        assert coop(db, "join", "b", name, "-c", "technical", "-r", role, "--by", "Marta").exit_code == 0
+    for name in ("Marta", "Lee", "Kim", "Pieter"):  # the owner and two members attest too
+        assert coop(db, "attest", "b", "sponsored", "--by", name).exit_code == 0
+    sponsored = _condition(_status(db, "b"), "sponsored")
+    assert not sponsored["met"]  # one sponsor of the two asked
+    assert sponsored["detail"].startswith("attested by 1 of 2 participants")
+    assert coop(db, "join", "b", "Ola", "-c", "technical", "-r", "sponsor", "--by", "Marta").exit_code == 0
+    assert coop(db, "attest", "b", "sponsored", "--by", "Ola").exit_code == 0
+    assert _condition(_status(db, "b"), "sponsored")["met"]

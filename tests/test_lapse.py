@@ -330,6 +330,20 @@ def test_coop_verify_lets_its_witness_lapse(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "clean" in result.stdout
 
 
+def test_a_witness_lapses_past_this_machines_clock(tmp_path: Path) -> None:
+    """A window of a century lapses long after today: the witness's store must not refuse its lapse
+    as dated in the future (its clock is the witness's own)."""
+    longer = tmp_path / "century.yaml"
+    longer.write_text(EXAMPLE.read_text(encoding="utf-8").replace("days: 365", "duration: P100Y"), encoding="utf-8")
+    explored = Exploration(load_workflow_file(longer), seed=0, walks=0, steps=0)
+    explored.analyse_conditions()
+    explored.explore()
+    lapse = next(move for move in explored.fired if move.on_lapse is not None)
+    lapsed = explored.fired[lapse][-1]
+    assert lapsed.kind == "stage_lapsed" and lapsed.moment > datetime.now(UTC) + timedelta(days=365 * 90)
+    assert not findings(explored)
+
+
 QUICK = """
 id: quick-lapse
 version: "1"

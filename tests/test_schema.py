@@ -78,15 +78,8 @@ def test_top_level_matches_the_workflow_model() -> None:
         models.ParameterDefinition,
         models.StageDefinition,
         models.TransitionDefinition,
-        models.EvidenceCondition,
-        models.AttestationCondition,
-        models.MeetingsCondition,
-        models.ParticipationCondition,
-        models.ScoreCondition,
-        models.HeldCondition,
-        models.ExpiringCondition,
-        models.AllCondition,
-        models.AnyCondition,
+        models.RoleDefinition,
+        *models.CONDITION_MODELS.values(),  # every condition kind, the ones added later included
     ],
     ids=lambda model: model.__name__,
 )
@@ -95,6 +88,52 @@ def test_every_part_matches_its_model(model: type[BaseModel]) -> None:
     assert part["additionalProperties"] is False
     assert set(part["properties"]) == _aliases(model)
     assert set(part.get("required", [])) == _required(model)
+
+
+# What the rule language's version 2 (issue 17) added, as the schema must show it: (part, field).
+RULES_V2 = [
+    ("RoleDefinition", "id"),
+    ("RoleDefinition", "may"),
+    ("AttestationCondition", "roles"),
+    ("ParticipationCondition", "roles"),
+    ("ParticipationCondition", "min_per_community"),
+    ("AnyCondition", "at_least"),
+    ("HeldCondition", "duration"),
+    ("ExpiringCondition", "duration"),
+    ("MeetingsCondition", "min_span_duration"),
+    ("TimeInStageCondition", "stage"),
+    ("TimeInStageCondition", "days"),
+    ("TimeInStageCondition", "duration"),
+    ("TimeInStageCondition", "still_in"),
+    ("SinceStageCondition", "stage"),
+    ("SinceStageCondition", "condition"),
+    ("TransitionDefinition", "on_event"),
+    ("TransitionDefinition", "on_roles"),
+    ("TransitionDefinition", "on_lapse"),
+]
+
+
+@pytest.mark.parametrize(("part", "field"), RULES_V2)
+def test_every_option_of_the_rule_language_is_in_the_schema(part: str, field: str) -> None:
+    properties = shipped_schema("workflow")["$defs"][part]["properties"]
+    assert field in properties, f"{part}.{field} is missing from the workflow schema"
+    assert properties[field].get("description") or properties[field].get("title"), f"{part}.{field} is unexplained"
+
+
+def test_the_schema_names_every_event_a_transition_may_be_taken_on() -> None:
+    on_event = shipped_schema("workflow")["$defs"]["TransitionDefinition"]["properties"]["on_event"]
+    kinds = {kind for option in on_event["anyOf"] for kind in option.get("enum", [])}
+    assert kinds == {"trust_breached", "participant_joined", "participant_left", "role_changed"}
+
+
+def test_the_top_level_declares_roles_and_every_kind_has_its_part() -> None:
+    schema = shipped_schema("workflow")
+    assert schema["properties"]["roles"]["items"]["$ref"] == "#/$defs/RoleDefinition"
+    mapping = schema["properties"]["conditions"]["items"]["discriminator"]["mapping"]
+    for kind in ("time_in_stage", "since_stage", "any", "participation"):
+        assert mapping[kind].removeprefix("#/$defs/") in schema["$defs"], kind
+    durations = shipped_schema("workflow")["$defs"]["TimeInStageCondition"]["properties"]["duration"]
+    assert "P" in json.dumps(durations)  # the ISO 8601 form is given (pattern or examples)
 
 
 def test_transition_origin_is_spelt_from() -> None:

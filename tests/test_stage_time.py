@@ -94,7 +94,7 @@ def test_a_time_in_a_stage_is_met_once_the_days_have_passed(forum: Path) -> None
     refused = coop(forum, "advance", "forum", "--by", "Ada", "--at", "2024-02-01")
     assert refused.exit_code == 1 and "drafted-long-enough" in refused.output
     met = conditions(forum, "--as-of", "2024-03-02")["drafted-long-enough"]
-    assert (met["met"], met["detail"]) == (True, "in 'drafting' since 2024-01-02: 60 days, at least 60")
+    assert (met["met"], met["detail"]) == (True, "in 'drafting' since 2024-01-02: 60 days, at least 60 days")
     ok(coop(forum, "advance", "forum", "--by", "Ada", "--at", "2024-03-02"))
     assert stage(forum) == "published"
     stood = conditions(forum, "--as-of", "2025-03-01")["output-stood-a-year"]  # what the next move needs
@@ -248,6 +248,85 @@ def test_a_time_in_the_first_stage_inside_a_window_lapses_when_the_creation_leav
     assert not late.met and "before the facts counted here" in late.detail
 
 
+# --- calendar durations ------------------------------------------------------------------------
+
+CALENDAR = load_workflow_text(
+    CYCLES.replace(
+        "transitions:\n",
+        """\
+  - id: working-a-month
+    kind: time_in_stage
+    title: A month of work
+    description: At least a calendar month in working.
+    stage: working
+    duration: P1M
+  - id: working-a-year
+    kind: time_in_stage
+    title: A year of work
+    description: At least a calendar year in working.
+    stage: working
+    duration: P1Y
+transitions:
+""",
+        1,
+    )
+)
+
+
+def _in_working_from(entered_at: datetime, now: datetime) -> Evaluator:
+    created = Event("example", "initiative_created", parse_at(entered_at - DAY), {"name": "E", "workflow": "cycles"})
+    moved = Event("example", "stage_advanced", parse_at(entered_at), {"from": "idea", "to": "working"}, "Ada")
+    ordered = time_ordered([created, moved])
+    return Evaluator(
+        CALENDAR,
+        fold("example", ordered, start=CALENDAR.start, until=now),
+        now,
+        lambda moment: fold("example", ordered, start=CALENDAR.start, until=moment),
+    )
+
+
+@pytest.mark.parametrize("year", [2024, 2025])  # February of 29 days, then of 28
+def test_a_month_from_the_31st_of_january_has_run_on_the_1st_of_march(year: int) -> None:
+    entered_at = datetime(year, 1, 31, 10, tzinfo=UTC)
+    end_of_february = datetime(year, 3, 1, tzinfo=UTC) - timedelta(microseconds=1)
+    waiting = _in_working_from(entered_at, end_of_february).result("working-a-month")
+    days_in = (end_of_february - entered_at).days
+    assert (waiting.met, waiting.detail) == (False, f"in 'working' since {year}-01-31: {days_in} days of 1 month")
+    assert 0 < waiting.progress < 1
+    ran = _in_working_from(entered_at, datetime(year, 3, 1, tzinfo=UTC)).result("working-a-month")
+    assert (ran.met, ran.detail) == (True, f"in 'working' since {year}-01-31: {days_in} days, at least 1 month")
+
+
+def test_a_month_from_the_middle_of_a_month_runs_to_the_same_day_and_hour() -> None:
+    entered_at = datetime(2024, 1, 15, 10, tzinfo=UTC)
+    assert not _in_working_from(entered_at, datetime(2024, 2, 15, 9, 59, 59, tzinfo=UTC)).result("working-a-month").met
+    assert _in_working_from(entered_at, datetime(2024, 2, 15, 10, tzinfo=UTC)).result("working-a-month").met
+
+
+def test_a_year_from_a_leap_day_runs_on_the_1st_of_march_and_a_year_to_one_on_the_28th() -> None:
+    leap_day = datetime(2024, 2, 29, 10, tzinfo=UTC)
+    assert not _in_working_from(leap_day, datetime(2025, 2, 28, 23, 59, tzinfo=UTC)).result("working-a-year").met
+    assert _in_working_from(leap_day, datetime(2025, 3, 1, tzinfo=UTC)).result("working-a-year").met
+    # Into a leap year: a year from 28 February 2023 has run on the 28th, not the 29th.
+    before_leap = datetime(2023, 2, 28, 10, tzinfo=UTC)
+    assert not _in_working_from(before_leap, datetime(2024, 2, 28, 9, tzinfo=UTC)).result("working-a-year").met
+    assert _in_working_from(before_leap, datetime(2024, 2, 28, 10, tzinfo=UTC)).result("working-a-year").met
+
+
+@SETTINGS
+@given(st.datetimes(datetime(2000, 1, 1), datetime(2090, 1, 1)), st.integers(0, 800 * 86_400))
+def test_a_calendar_time_in_a_stage_agrees_with_the_window_of_its_span(entered_at: datetime, seconds: int) -> None:
+    """Met exactly when a window of the span ending now starts at or after the entry (as `held` counts),
+    and the instant it turns is the first such moment."""
+    entered_at = entered_at.replace(microsecond=0, tzinfo=UTC)
+    now = entered_at + timedelta(seconds=seconds)
+    for condition_id in ("working-a-month", "working-a-year"):
+        span = CALENDAR.compiled_conditions[condition_id].settings.days
+        assert _in_working_from(entered_at, now).result(condition_id).met is (span.before(now) >= entered_at)
+        turn = span.reaches(entered_at)
+        assert span.before(turn) >= entered_at > span.before(turn - timedelta(microseconds=1))
+
+
 # --- checks --------------------------------------------------------------------------------
 
 
@@ -309,7 +388,7 @@ def test_a_time_in_a_stage_is_met_when_the_plain_reading_says(walk: list[Event],
         last = entered(WORKFLOW, walk, settings_.stage, now)
         expected = (
             last is not None
-            and now - last >= timedelta(days=settings_.days)
+            and settings_.days.before(now) >= last
             and (not settings_.still_in or here == settings_.stage)
         )
         assert evaluator.result(condition_id).met is expected, condition_id
@@ -403,6 +482,48 @@ transitions:
     impossible = found["impossible-condition", "idea-40-within-30"]
     assert "needs 40 days of facts" in str(impossible["message"]) and "last 30 days" in str(impossible["message"])
     assert ("impossible-condition", "idea-40") not in found  # alone it can be met
+    checked = RUNNER.invoke(app, ["workflows", "check", str(longer)])
+    assert checked.exit_code == 0  # a warning: the file is well formed
+    assert "'idea-40-within-30' can never be met: 'idea-40' asks for 40 days since entering 'idea'" in checked.output
+    assert "make the window of 'idea-40-within-30' longer than 40 days" in checked.output
+
+
+def test_a_stage_kept_by_a_lapsing_window_shorter_than_the_time_asked_in_it_is_found(tmp_path: Path) -> None:
+    """Eight months accredited, watched by an on_lapse window of six over that entry: never both."""
+    kept = tmp_path / "kept.yaml"
+    extra = """\
+  - id: accredited-8m
+    kind: time_in_stage
+    title: Eight months accredited
+    description: At least eight calendar months accredited.
+    stage: accredited
+    duration: P8M
+  - id: accreditation-fresh
+    kind: expiring
+    title: Accredited within six months
+    description: The accreditation counts for six months.
+    condition: accredited-8m
+    duration: P6M
+transitions:
+  - id: lapse-accreditation
+    kind: regress
+    title: The accreditation lapses
+    from: [accredited]
+    to: working
+    on_lapse: accreditation-fresh
+"""
+    kept.write_text(CYCLES.replace("transitions:\n", extra, 1), encoding="utf-8")
+    checked = RUNNER.invoke(app, ["workflows", "check", str(kept)])
+    assert checked.exit_code == 0, checked.output
+    assert "'accreditation-fresh' can never be met: 'accredited-8m' asks for 8 months" in checked.output
+    assert "keeps only the facts of the last 6 months" in checked.output
+    verified = RUNNER.invoke(app, ["verify", str(kept), "--json", "--walks", "0"])
+    found = {(f["kind"], f["subject"]): f for f in json.loads(verified.stdout)["findings"]}
+    assert ("impossible-condition", "accreditation-fresh") in found
+    # A window longer than the time asked keeps the move in long enough: nothing is said.
+    fitting = tmp_path / "fitting.yaml"
+    fitting.write_text(kept.read_text(encoding="utf-8").replace("duration: P6M", "duration: P9M"), encoding="utf-8")
+    assert "can never be met" not in RUNNER.invoke(app, ["workflows", "check", str(fitting)]).output
 
 
 def test_a_cycle_with_nothing_recorded_yet_says_since_when_it_counts(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import networkx as nx
 
-from cooperation.definition import stage_bound
+from cooperation.definition import stage_bound, stage_windows
 from cooperation.definition.checks import check_references
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.definition.graph import build_graph, check_graph
@@ -72,4 +72,5 @@ def compile_definition(
         warnings=tuple(warnings),
     )
     misplaced = list(stage_bound.warnings(compiled, document, file))  # needs the moves: after compiling
+    misplaced += stage_windows.warnings(compiled, document, file)
     return replace(compiled, warnings=(*compiled.warnings, *misplaced)) if misplaced else compiled

@@ -129,6 +129,15 @@ class Span:
             return moment + self.delta
         return _months_later(moment + self.delta, self.months)[0]
 
+    def reaches(self, moment: datetime) -> datetime:
+        """The first moment whose window of this span starts at or after `moment`: when a time of
+        this span since `moment` has run (entered on 31 January, a month has run on 1 March, since
+        a window ending on 29 February starts on the 29th of January)."""
+        if not self.months:
+            return moment + self.delta
+        later, clamped = _months_later(moment + self.delta, self.months)
+        return later + timedelta(microseconds=1) if clamped else later
+
     def leaves(self, moment: datetime) -> datetime:
         """The first whole second at which a fact of `moment` has left a window of this span."""
         if not self.months:

@@ -11,12 +11,18 @@ rule per event kind, rules that try every move (with preconditions that mirror t
 guards), and invariants that must hold for any workflow. The strategies generate valid
 events for a workflow, and whole logs, for tests of your own.
 
-The parts: `strategies` (events and logs), `machine` (the base class, its invariants and
-checks), `rules` (the rules for one workflow, and `workflow_state_machine`), `roles`
-(workflows that declare roles of their own, and the rule of whom their conditions count),
-`durations` (spans of time and the invariants they keep), `combinations` (k-of-n
-combinations and per-community minimums) and `stages` (walks through the stages, and when
-each was entered, for the kinds that read them).
+The parts, one per concern of the rule language:
+
+- `strategies`: events and whole logs (`event_logs`), participants, meetings, evidence, ...
+- `machine`: the base class, its invariants and checks; among them that the stage is the
+  moves and the lapses derived (`on_lapse`), and that recording those lapses changes no status.
+- `rules`: the rules for one workflow, and `workflow_state_machine`.
+- `roles`: workflows that declare roles of their own (`roles:`), and the rule of whom their
+  conditions count (`counted_names`).
+- `durations`: calendar spans (`duration: P3Y`) and the invariants they keep (`check_span`).
+- `combinations`: k of n (`any` with `at_least`) and per-community minimums (`min_per_community`).
+- `stages`: walks through the stages, and when each was entered (`entered`), the plain reading
+  that `time_in_stage` and `since_stage` must agree with.
 """
 
 from cooperation.testing.combinations import community_groups, community_minimums, k_of_n

@@ -76,9 +76,12 @@ def history(
         typer.echo(
             for_terminal(f"{event.seq:>4}  {event.at:<20}  {event.kind}{by}: {summary}{account}{marked}", one_line=True)
         )
+    latest = max((event.at for event in events), default="")  # canonical moments sort as text
     for event in derived:  # a lapse reading applies, not yet in the log
         summary = ", ".join(f"{key}={value}" for key, value in event.data.items())
-        note = f"  [derived: not recorded yet; `coop lapse {initiative}` records it]"
+        # Only a lapse after the last event can be appended; one between two events stays derived.
+        how = f"`coop lapse {initiative}` records it" if event.at > latest else "before later events: stays derived"
+        note = f"  [derived: not recorded yet; {how}]"
         typer.echo(for_terminal(f"   -  {event.at:<20}  {event.kind}: {summary}{note}", one_line=True))
 
 

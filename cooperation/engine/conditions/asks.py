@@ -98,7 +98,7 @@ class Pool(Protocol):
         ...
 
     def of_community(self, community: Community, count: int, roles: tuple[str, ...] = ()) -> list[str]:
-        """Names of `count` participants who count, all from `community`."""
+        """Names of `count` participants who count (holding one of `roles`), all from `community`."""
         ...
 
 

@@ -1,12 +1,14 @@
-"""Time in a stage: met when the initiative last entered a stage at least a number of days ago
-(and, unless `still_in: false`, is in it now).
+"""Time in a stage: met when the initiative last entered a stage at least a number of days (or a
+calendar `duration`) ago (and, unless `still_in: false`, is in it now).
 
 Entering a stage is a move whose target is that stage from another one, or the initiative's
 creation for the first stage (when no move has brought it back there since). The stage and
 the moves are read from the facts as of the moment evaluated, so a status `--as-of`, a
 `held` above it and a lapse date each see the stage as it was then. With no new event it
-changes by itself only once: when the days have run (`turns`), which the evaluator counts
-among the instants a condition above it may change.
+changes by itself only once: when its span has run (`turns`), which the evaluator counts
+among the instants a condition above it may change. A span has run when the window of that
+span ending now starts at or after the entry (`Span.reaches`), as `held` counts its windows:
+a month from 31 January has run on 1 March.
 """
 
 from __future__ import annotations
@@ -16,16 +18,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 from cooperation.engine.conditions.base import (
-    DAY,
-    MAX_DAYS,
-    AtLeast,
-    AtMost,
     ConditionKind,
     Description,
     Outcome,
+    Period,
     Reference,
     ratio,
 )
+from cooperation.engine.span import DAY_SECONDS, Span
 from cooperation.wording import plural
 
 if TYPE_CHECKING:
@@ -38,16 +38,18 @@ if TYPE_CHECKING:
     Condition = CompiledCondition["TimeInStageSettings"]
 
 StageId = Annotated[str, Reference("stage")]
+ONE_DAY = timedelta(seconds=DAY_SECONDS)
 
 # What a measurement says: never entered; entered before the facts counted (inside a window);
-# left (asked to be still in it); or in it (or entered, when `still_in` is false) for whole days.
-NEVER, BEFORE, LEFT, IN = "never", "before", "left", "in"
-Measured = tuple[str, str, int]  # (one of the above, the date entered, whole days since)
+# left (asked to be still in it); in it (or entered, when `still_in` is false) for less than its
+# span; or for at least its span.
+NEVER, BEFORE, LEFT, IN, RAN = "never", "before", "left", "in", "ran"
+Measured = tuple[str, str, int, int]  # (one of the above, the date entered, whole days since, days it takes)
 
 
 class TimeInStageSettings(NamedTuple):
     stage: StageId
-    days: Annotated[int, AtLeast(1), AtMost(MAX_DAYS, "days")]
+    days: Annotated[Span, Period(1)]
     still_in: Annotated[
         bool, Description("The initiative must still be in the stage (true), or only have entered it (false).")
     ] = True
@@ -69,7 +71,8 @@ def last_entered(workflow: CompiledWorkflow, facts: Facts, stage: str) -> dateti
 
 
 class TimeInStage(ConditionKind[TimeInStageSettings, Measured]):
-    """Met when the initiative last entered `stage` at least `days` ago and, if `still_in`, is in it now."""
+    """Met when the initiative last entered `stage` at least `days` (or `duration`) ago and, if
+    `still_in`, is in it now."""
 
     name = "time_in_stage"
     model_name = "TimeInStageCondition"
@@ -77,20 +80,23 @@ class TimeInStage(ConditionKind[TimeInStageSettings, Measured]):
     timed = True
 
     def measure(self, evaluator: Measuring, condition: Condition, since: datetime | None) -> Measured:
-        stage, _, still_in = condition.settings
+        stage, days, still_in = condition.settings
         facts = evaluator.facts
         entered = last_entered(evaluator.workflow, facts, stage)
         if entered is None:
-            return (NEVER, "", 0)
+            return (NEVER, "", 0, 0)
+        date = entered.date().isoformat()
         if still_in and facts.stage != stage:
-            return (LEFT, entered.date().isoformat(), 0)
+            return (LEFT, date, 0, 0)
         if since is not None and entered < since:  # the move in is a fact from before those counted
-            return (BEFORE, entered.date().isoformat(), 0)
-        return (IN, entered.date().isoformat(), (evaluator.now - entered) // timedelta(days=1))
+            return (BEFORE, date, 0, 0)
+        runs_out = days.reaches(entered)
+        needed = -((entered - runs_out) // ONE_DAY)  # whole days, rounded up: a month from 31 January, 30 of them
+        return (RAN if evaluator.now >= runs_out else IN, date, (evaluator.now - entered) // ONE_DAY, needed)
 
     def judge(self, workflow: CompiledWorkflow, condition: Condition, measured: Measured) -> Outcome:
         stage, days, still_in = condition.settings
-        state, date, elapsed = measured
+        state, date, elapsed, needed = measured
         if state == NEVER:
             return (False, f"never entered '{stage}'", 0.0)
         if state == LEFT:
@@ -98,20 +104,19 @@ class TimeInStage(ConditionKind[TimeInStageSettings, Measured]):
         if state == BEFORE:
             return (False, f"entered '{stage}' on {date}, before the facts counted here", 0.0)
         where = f"in '{stage}' since" if still_in else f"entered '{stage}' on"
-        if elapsed >= days:
-            return (True, f"{where} {date}: {plural(elapsed, 'day')}, at least {days}", 1.0)
-        return (False, f"{where} {date}: {elapsed} of {days} days", ratio(elapsed, days))
+        if state == RAN:
+            return (True, f"{where} {date}: {plural(elapsed, 'day')}, at least {days.text}", 1.0)
+        return (False, f"{where} {date}: {days.part(elapsed)}", ratio(elapsed, needed))
 
     def turns(self, evaluator: Measuring, condition: Condition) -> Iterator[datetime]:
         stage, days, _ = condition.settings
-        span = timedelta(days=days)
-        return (entered + span for entered in entries(evaluator.workflow, evaluator.facts, stage))
+        return (days.reaches(entered) for entered in entries(evaluator.workflow, evaluator.facts, stage))
 
     def describe(self, condition: Condition) -> str:
         stage, days, still_in = condition.settings
         if still_in:
-            return f"in '{stage}' for at least {plural(days, 'day')}"
-        return f"entered '{stage}' at least {plural(days, 'day')} ago"
+            return f"in '{stage}' for at least {days.text}"
+        return f"entered '{stage}' at least {days.text} ago"
 
     # --- verification ---
 
@@ -126,21 +131,21 @@ class TimeInStage(ConditionKind[TimeInStageSettings, Measured]):
         entry = planner.entered.get(stage)
         if entry is None and (stage == planner.workflow.start or planner.stage is None):
             # Entered when it was created (made early enough), or asked alone: as if entered in time.
-            planner.creation = min(planner.creation, planner.slot(condition.id, first - days * DAY, window))
+            planner.creation = min(planner.creation, planner.slot(condition.id, first - days.longest, window))
             return
         if entry is None:
             planner.fail(condition.id, f"the moves laid out never enter '{stage}'", proven=False)
             return
-        if entry > first - days * DAY:
+        if entry > first - days.longest:
             planner.fail(
                 condition.id,
                 f"the verifier makes every move at one moment, so it cannot keep the initiative in '{stage}' "
-                f"for {plural(days, 'day')} before it is asked",
+                f"for {days.text} before it is asked",
                 proven=False,
             )
 
     def room(self, planner: Planning, condition: Condition) -> int:
-        return condition.settings.days * DAY
+        return condition.settings.days.longest
 
     def unmeetable_hint(self, condition: Condition) -> str:
         stage = condition.settings.stage
@@ -155,7 +160,7 @@ class TimeInStage(ConditionKind[TimeInStageSettings, Measured]):
         entered = last_entered(guide.workflow, facts, stage)
         if entered is None or (still_in and facts.stage != stage):
             return guide.enter(stage)  # advance into it first, if a move from here does
-        left = days - (guide.now - entered) / timedelta(days=1)
+        left = (days.reaches(entered) - guide.now) / ONE_DAY
         return guide.wait(max(1.0, left))
 
 
