@@ -26,7 +26,7 @@ from cooperation.stores.sqlite import SqliteStore
 WORKFLOW = "cooperation-maturity"
 PINNED = read_named(WORKFLOW)  # initiatives are pinned to the built-in's text, as `coop new` pins them
 WORKLOADS = ("diverse", "uniform")
-VERSION = 2  # of the generated data: part of the names of the files made from it, so that old ones are not reused
+VERSION = 3  # of the generated data: part of the names of the files made from it, so that old ones are not reused
 _COMMUNITIES = ("technical", "business", "government", "civil-society", "academia")
 _START = date(2020, 1, 1)
 _DIVERSE_START = date(2017, 1, 1)
