@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.figures import Figure, median_ratio  # noqa: E402
 from cooperation.definition.pinned import read_named  # noqa: E402
 from cooperation.engine.events import Event  # noqa: E402
 from cooperation.stores.sqlite import SqliteStore  # noqa: E402
@@ -39,22 +39,6 @@ INITIATIVE = "long-history"
 LONG, SHORT = 10_000, 10
 HELD_DAYS = 180  # `stimulation-sustained` in cooperation-maturity
 NO_CACHE = "/dev/null/coop"  # a folder that cannot be created, whoever runs the benchmark (root too)
-
-
-@dataclass
-class LongHistoryFigure:
-    """One ratio, shaped as bench/run.py's figures are (name, ratio, target, ours, baseline, unit, met)."""
-
-    name: str
-    ratio: float
-    target: float
-    ours: list[float]
-    baseline: list[float]
-    unit: str
-
-    @property
-    def met(self) -> bool:
-        return self.ratio <= self.target
 
 
 def history(size: int, now: datetime) -> list[Event]:
@@ -108,12 +92,11 @@ def alternate(runs: int, ours: Any, baseline: Any) -> tuple[list[float], list[fl
     return mine, theirs
 
 
-def figure(name: str, target: float, mine: list[float], theirs: list[float]) -> LongHistoryFigure:
-    ratio = statistics.median(mine) / statistics.median(theirs)
-    return LongHistoryFigure(name, ratio, target, mine, theirs, "wall s")
+def figure(name: str, target: float, mine: list[float], theirs: list[float]) -> Figure:
+    return Figure(name, median_ratio(mine, theirs), target, mine, theirs, "wall s")
 
 
-def long_history_figures(data: Path, runs: int) -> list[LongHistoryFigure]:
+def long_history_figures(data: Path, runs: int) -> list[Figure]:
     """Both long-history figures; registries are written afresh under `data` (their window ends now)."""
     data.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).replace(microsecond=0)

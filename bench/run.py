@@ -33,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.figures import Figure, median_ratio  # noqa: E402
 from bench.long_history import long_history_figures  # noqa: E402
 from bench.workload import VERSION, initiative_id, write_events, write_registry  # noqa: E402
 
@@ -40,20 +41,6 @@ PEAK = [sys.executable, str(REPO / "bench" / "peak.py")]  # notes the peak memor
 TASKS = [*PEAK, str(REPO / "bench" / "tasks.py")]
 COOP = [*PEAK, str(REPO / "cli.py")]
 COOP_ALONE = [sys.executable, str(REPO / "cli.py")]  # for timing a start: nothing in between
-
-
-@dataclass
-class Figure:
-    name: str
-    ratio: float
-    target: float
-    ours: list[float]
-    baseline: list[float]
-    unit: str
-
-    @property
-    def met(self) -> bool:
-        return self.ratio <= self.target
 
 
 @dataclass
@@ -88,10 +75,6 @@ def run_process(command: list[str], *, stdout_path: Path | None = None) -> Finis
 
 def task_cpu(finished: Finished) -> float:
     return float(json.loads(finished.output.strip().splitlines()[-1])["cpu"])
-
-
-def median_ratio(ours: list[float], baseline: list[float]) -> float:
-    return statistics.median(ours) / statistics.median(baseline)
 
 
 def alternate(runs: int, *sides: Callable[[], Finished]) -> list[list[Finished]]:
