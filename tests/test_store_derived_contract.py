@@ -5,13 +5,12 @@ account may write them (PostgreSQL's reader role may not)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_store_contract import STORE_FACTORIES, Opener
+import test_store_contract as contract
 
 from cooperation.engine.events import Event
 from cooperation.engine.snapshot import Snapshot
@@ -22,24 +21,9 @@ from cooperation.stores.derived import StatusRow
 from cooperation.stores.protocol import EventStore
 from cooperation.testing import Clock
 
-
-@pytest.fixture(params=STORE_FACTORIES)
-def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
-    opened: list[EventStore] = []
-
-    def opener() -> EventStore:
-        store = request.param(tmp_path)()
-        opened.append(store)
-        return store
-
-    yield opener
-    for store in opened:
-        store.close()
-
-
-@pytest.fixture
-def store(open_store: Opener) -> EventStore:
-    return open_store()
+Opener = contract.Opener
+open_store = contract.open_store  # the contract's fixtures: every kind of store, closed after the test
+store = contract.store
 
 
 def _created(initiative: str) -> Event:
