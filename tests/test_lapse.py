@@ -47,16 +47,14 @@ def history(db: Path) -> list[dict[str, Any]]:
     return json.loads(ok(db, "history", TEAM, "--json"))  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def certified(tmp_path: Path) -> Path:
-    """A team certified on 2024-02-02 on an audit of 2024-02-01, with nothing recorded since."""
-    db = tmp_path / "coop.db"
+def new_team(db: Path, workflow: Path) -> None:
+    """Team A, created by Ada (technical) on 1 January 2024 under `workflow`."""
     ok(
         db,
         "new",
         "Team A",
         "--workflow",
-        str(EXAMPLE),
+        str(workflow),
         "--id",
         TEAM,
         "--by",
@@ -66,6 +64,13 @@ def certified(tmp_path: Path) -> Path:
         "--at",
         "2024-01-01",
     )
+
+
+@pytest.fixture
+def certified(tmp_path: Path) -> Path:
+    """A team certified on 2024-02-02 on an audit of 2024-02-01, with nothing recorded since."""
+    db = tmp_path / "coop.db"
+    new_team(db, EXAMPLE)
     ok(db, "evidence", TEAM, "sponsored", "Letter from CERT-X", "--by", "Ada", "--at", "2024-01-02")
     ok(db, "evidence", TEAM, "sponsored", "Letter from CERT-Y", "--by", "Ada", "--at", "2024-01-03")
     ok(db, "advance", TEAM, "--by", "Ada", "--at", "2024-01-04")
@@ -229,21 +234,7 @@ def test_one_lapse_may_follow_another_with_no_event_between(tmp_path: Path) -> N
     workflow = tmp_path / "chain.yaml"
     workflow.write_text(CHAIN)
     db = tmp_path / "coop.db"
-    ok(
-        db,
-        "new",
-        "Team A",
-        "--workflow",
-        str(workflow),
-        "--id",
-        TEAM,
-        "--by",
-        "Ada",
-        "-c",
-        "technical",
-        "--at",
-        "2024-01-01",
-    )
+    new_team(db, workflow)
     ok(db, "evidence", TEAM, "checked", "Checked", "--by", "Ada", "--at", "2024-01-01")
     ok(db, "evidence", TEAM, "audited", "Audited", "--by", "Ada", "--at", "2024-01-01")
     ok(db, "advance", TEAM, "--by", "Ada", "--at", "2024-01-02")
