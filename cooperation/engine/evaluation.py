@@ -311,8 +311,10 @@ _ALTERNATIVES = frozenset(name for name, kind in KINDS.items() if kind.alternati
 #  its fixed result)
 _Entry = tuple[str, str | None, str, tuple[tuple[str, ConditionResult], ...], ConditionResult]
 # Results shared by every initiative of a workflow, by (condition, measurement, which
-# prerequisites are satisfied). Bounded: it is a cache, emptied when it grows past the limit.
-_JUDGED_LIMIT = 50_000
+# prerequisites are satisfied). Bounded: it is a cache, emptied when it grows past the limit, which is
+# kept small: on a diverse portfolio few results repeat beyond a few thousand, and at 50,000 it was
+# a fifth of a status listing's peak memory.
+_JUDGED_LIMIT = 4_096
 _Judged = dict[tuple[str, Hashable, tuple[bool, ...]], ConditionResult]
 _judgements: weakref.WeakKeyDictionary[CompiledWorkflow, _Judged] = weakref.WeakKeyDictionary()
 

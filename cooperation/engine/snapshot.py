@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Protocol
 from cooperation import __version__
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.corrections import CORRECTION_RULES
-from cooperation.engine.events import Event
+from cooperation.engine.events import MOMENTS_KEPT, Event
 from cooperation.engine.facts import (
     Closure,
     Evidence,
@@ -183,7 +183,7 @@ def _at(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-_parsed = lru_cache(maxsize=65_536)(datetime.fromisoformat)  # logs share moments; parsing each once is much of a read
+_parsed = lru_cache(maxsize=MOMENTS_KEPT)(datetime.fromisoformat)  # logs share moments: parse each once
 
 
 def _moment(text: str | None) -> datetime | None:

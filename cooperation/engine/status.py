@@ -13,6 +13,7 @@ from typing import Any
 
 from cooperation.definition.compiled import CompiledWorkflow
 from cooperation.engine.evaluation import ConditionResult, Evaluator, can_lapse
+from cooperation.engine.events import MOMENTS_KEPT
 from cooperation.engine.facts import Facts, InvalidMove
 from cooperation.engine.moves import moves_for
 from cooperation.engine.who import Who
@@ -88,7 +89,7 @@ def certified_needs(workflow: CompiledWorkflow, facts: Facts) -> tuple[str, ...]
     return ()
 
 
-@lru_cache(maxsize=65_536)  # initiatives share dates
+@lru_cache(maxsize=MOMENTS_KEPT)  # initiatives share dates
 def _text(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 

@@ -44,7 +44,7 @@ from cooperation.views.status_json import status_json
 
 UNREADABLE = (CooperationError, ArithmeticError)
 """What makes an initiative unreadable in a listing (`Registry.portfolio`): shown with its error."""
-_PAGE = 500  # initiatives worked out together: their logs read in one go, their rows written in one go
+_PAGE = 100  # initiatives worked out together: their logs read in one go, their rows (~10 KB each) written in one go
 
 
 class StatusText(NamedTuple):
