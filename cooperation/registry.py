@@ -31,6 +31,7 @@ from cooperation.errors import CooperationError, EventError, UnknownInitiativeEr
 from cooperation.ledger import Ledger
 from cooperation.reading.finding import find_log, known_events, known_logs, refuse_taken_alias
 from cooperation.reading.materialised import Portfolio
+from cooperation.reading.single import stored_status, worked_out
 from cooperation.recorder import Moment, Recorder, slug
 from cooperation.stores.locate import open_store
 from cooperation.stores.protocol import EventStore
@@ -87,7 +88,10 @@ class Registry(Recorder, Accounts, Ledger):
     ) -> InitiativeStatus:
         """Where the initiative stands now, or at the end of `as_of` (a date or datetime): what had
         happened by then, as the registry knew it at `known_at` (default: now; see `reading.finding`)."""
+        now = as_of is None and known_at is None
         moment = cutoff(as_of) if as_of is not None else self._clock()
+        if now and (kept := stored_status(self.store, self.workflows, initiative, moment)) is not None:
+            return kept
         events = self._read(initiative)
         events = known_events(events, known_at, initiative) if known_at is not None else events
         loaded = self._load(initiative, events, until=moment)
@@ -96,7 +100,8 @@ class Registry(Recorder, Accounts, Ledger):
             raise UnknownInitiativeError(
                 initiative, detail=f"{initiative} did not exist yet at {parse_at(moment)} (it was created {created})"
             )
-        return with_who(self._status(loaded, moment), loaded.workflow, loaded.facts, moment)  # names: here only
+        status = worked_out(self.store, self.workflows, loaded, moment) if now else self._status(loaded, moment)
+        return with_who(status, loaded.workflow, loaded.facts, moment)  # names: here only
 
     def statuses(
         self, *, as_of: Moment | None = None, known_at: Moment | None = None, include_archived: bool = False

@@ -55,6 +55,8 @@ def test_rows_read_back_as_written_page_after_page(store: EventStore, monkeypatc
     listed = list(store.listed())
     assert [(item.initiative, item.version) for item in listed] == [("a", 1), ("b", 1), ("c", 2), ("d", 1), ("e", 1)]
     assert [item.row for item in listed] == [_row("a", 1, '{"x":"é"}'), None, _row("c", 1), None, None]
+    assert [store.listed_one(item.initiative) for item in listed] == listed  # one at a time, the same
+    assert store.listed_one("nobody") is None
     store.put_derived(statuses=[_row("c", 2)._replace(valid_until="2020-02-01T00:00:00Z", closed=True)])
     assert next(item.row for item in store.listed() if item.initiative == "c") == _row("c", 2)._replace(
         valid_until="2020-02-01T00:00:00Z", closed=True

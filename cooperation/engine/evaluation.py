@@ -66,8 +66,8 @@ class Evaluator:
         self._results: dict[str, ConditionResult] = {}
         self._judged = _judged(workflow)
         self._windowed: dict[tuple[str, datetime], Outcome] = {}
-        # Set when a condition looked at the facts' history (`held`): its result may change with the
-        # moment at any time, not only when a fact leaves a window, so no stored status lasts.
+        # Set when a condition looked at the facts' history (`held`): such a status costs a pass over
+        # the log to work out, so keeping its row pays only for a long log (`reading.materialised`).
         self.looked_back = False
 
     def result(self, condition_id: str) -> ConditionResult:

@@ -92,6 +92,10 @@ class DerivedStore(Protocol):
         """The log and the snapshot of each initiative named (those with events), in the order given."""
         ...
 
+    def listed_one(self, initiative: str) -> Listed | None:
+        """One initiative as `listed` gives it (None when it has no events): for reading one status."""
+        ...
+
     def snapshot(self, initiative: str) -> Snapshot | None: ...
 
     def put_derived(self, snapshots: Sequence[SnapshotRow] = (), statuses: Sequence[StatusRow] = ()) -> None:
@@ -121,6 +125,11 @@ _LISTED = """
         s.seq, s.workflow_key, s.reference, s.valid_until, s.closed, s.can_advance, s.as_of, s.body
     FROM ids LEFT JOIN statuses AS s ON s.initiative = ids.initiative
     WHERE ids.initiative IS NOT NULL
+"""
+_LISTED_ONE = """
+    SELECT ?, (SELECT max(seq) FROM events WHERE initiative = ?),
+        s.seq, s.workflow_key, s.reference, s.valid_until, s.closed, s.can_advance, s.as_of, s.body
+    FROM (SELECT 1) LEFT JOIN statuses AS s ON s.initiative = ?
 """
 _PAGE = 500
 # The logs of the initiatives named (a JSON array), each as one JSON array as `SqliteStore` reads them.
@@ -168,6 +177,11 @@ class SqliteDerived:
             if len(page) < _PAGE:
                 return
             last = page[-1][0]
+
+    def listed_one(self, initiative: str) -> Listed | None:
+        with self._lock:
+            found = self._query(_LISTED_ONE, (initiative, initiative, initiative))[0]
+        return None if found[1] is None else listed_row(found)
 
     def snapshot(self, initiative: str) -> Snapshot | None:
         with self._lock:

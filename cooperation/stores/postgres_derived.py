@@ -99,6 +99,16 @@ class PostgresDerived:
                 return
             after = page[-1][0]
 
+    def listed_one(self, initiative: str) -> Listed | None:
+        events, statuses = self._names["events"], self._names["statuses"]
+        found = self._query(
+            f"""SELECT %(id)s, (SELECT max(seq) FROM {events} WHERE initiative = %(id)s),
+                s.seq, s.workflow_key, s.reference, s.valid_until, s.closed, s.can_advance, s.as_of, s.body
+            FROM (SELECT 1) AS one LEFT JOIN {statuses} AS s ON s.initiative = %(id)s""",
+            {"id": initiative},
+        )[0]
+        return None if found[1] is None else listed_row(found)
+
     def snapshot(self, initiative: str) -> Snapshot | None:
         table = self._names["snapshots"]
         rows = self._query(f"SELECT seq, workflow_key, body FROM {table} WHERE initiative = %s", (initiative,))
