@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -73,13 +74,16 @@ def run_process(command: list[str], *, stdout_path: Path | None = None) -> Finis
     return Finished(usage.ru_utime + usage.ru_stime, wall, int(noted) if noted else usage.ru_maxrss, output)
 
 
+Outcome = TypeVar("Outcome")  # what one run of a side gives: a Finished, or a Finished with more
+
+
 def task_cpu(finished: Finished) -> float:
     return float(json.loads(finished.output.strip().splitlines()[-1])["cpu"])
 
 
-def alternate(runs: int, *sides: Callable[[], Finished]) -> list[list[Finished]]:
+def alternate(runs: int, *sides: Callable[[], Outcome]) -> list[list[Outcome]]:
     """Run each side in turn, `runs` times, so that a change in load touches all of them alike."""
-    done: list[list[Finished]] = [[] for _ in sides]
+    done: list[list[Outcome]] = [[] for _ in sides]
     for _ in range(runs):
         for finished, side in zip(done, sides, strict=True):
             finished.append(side())
