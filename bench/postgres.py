@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -77,6 +78,9 @@ def throwaway_cluster() -> Iterator[Cluster]:
     folder = Path(tempfile.mkdtemp(prefix="coop-bench-postgres-"))
     data, sockets, password = folder / "data", folder / "sockets", secrets.token_urlsafe(18)
     started = False
+    # A SIGTERM ends the run through the `finally` below, as Ctrl-C does (main thread only: a signal's rule).
+    watching = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if watching else None
     try:
         sockets.mkdir()
         (folder / "password").write_text(password + "\n")
@@ -96,6 +100,12 @@ def throwaway_cluster() -> Iterator[Cluster]:
         if started:
             _as_server_user(binaries / "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+        if watching:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(number: int, frame: object) -> None:
+    sys.exit(128 + number)
 
 
 def _server_binaries() -> Path:
@@ -314,7 +324,6 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results-postgres.json")
     options = parser.parse_args()
     options.data.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the cluster is stopped and removed
     started = time.perf_counter()
     with throwaway_cluster() as cluster:
         server = _server_version(cluster.url)
