@@ -1,4 +1,4 @@
-"""The benchmark: `python bench/run.py [--scale N] [--runs K] [--output FILE]`.
+"""The benchmark: `python bench/run.py [--scale N] [--runs K] [--output FILE] [--postgres]`.
 
 It generates its own data deterministically, measures each figure against a baseline
 run on the same machine in the same run, and prints the ratios (lower is better) with
@@ -12,6 +12,7 @@ process's own peak), for the CLI as for the API.
 The figures that count are measured on the diverse workload (`bench/workload.py`); the
 uniform one of earlier runs is measured too, as a second figure. Each ratio is the median of
 `--runs` runs, ours and the baseline's taken in turns. `--scale 10000` makes a quick run.
+`--postgres` adds the PostgreSQL figures (bench/postgres.py, on a throwaway cluster).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -73,13 +75,16 @@ def run_process(command: list[str], *, stdout_path: Path | None = None) -> Finis
     return Finished(usage.ru_utime + usage.ru_stime, wall, int(noted) if noted else usage.ru_maxrss, output)
 
 
+Outcome = TypeVar("Outcome")  # what one run of a side gives: a Finished, or a Finished with more
+
+
 def task_cpu(finished: Finished) -> float:
     return float(json.loads(finished.output.strip().splitlines()[-1])["cpu"])
 
 
-def alternate(runs: int, *sides: Callable[[], Finished]) -> list[list[Finished]]:
+def alternate(runs: int, *sides: Callable[[], Outcome]) -> list[list[Outcome]]:
     """Run each side in turn, `runs` times, so that a change in load touches all of them alike."""
-    done: list[list[Finished]] = [[] for _ in sides]
+    done: list[list[Outcome]] = [[] for _ in sides]
     for _ in range(runs):
         for finished, side in zip(done, sides, strict=True):
             finished.append(side())
@@ -281,6 +286,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median counts")
     parser.add_argument("--data", type=Path, default=REPO / "bench" / ".data", help="where generated data is kept")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
+    parser.add_argument("--postgres", action="store_true", help="also the PostgreSQL figures (bench/postgres.py)")
+    parser.add_argument("--postgres-scale", type=int, default=0, help="initiatives for them [default: --scale]")
     options = parser.parse_args()
     small = options.small or max(options.scale // 10, 1)
     options.data.mkdir(parents=True, exist_ok=True)
@@ -296,6 +303,14 @@ def main() -> None:
             *long_history_figures(options.data, options.runs),
             *portfolio(paths, "uniform", options.runs, work),  # the old workload, as a second figure
         ]
+    if options.postgres:
+        from bench.postgres import postgres_figures, throwaway_cluster
+
+        with throwaway_cluster() as cluster:
+            scale = options.postgres_scale or options.scale
+            figures += postgres_figures(
+                cluster.url, scale=scale, runs=options.runs, data=options.data, postmaster=cluster.postmaster
+            )
     print(f"{'figure':<72} {'ratio':>7} {'target':>7}  met")
     for each in figures:
         print(f"{each.name:<72} {each.ratio:>7.2f} {'<= ' + str(each.target):>7}  {'yes' if each.met else 'NO'}")

@@ -11,6 +11,7 @@ import json
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -73,7 +74,7 @@ class _Fold:
 
 
 def api_status(database: str) -> int:
-    """Every initiative's status through the public API."""
+    """Every initiative's status through the public API (`database`: a path, or a registry's URL)."""
     from cooperation import Registry
 
     with Registry.open(database, create=False) as registry:
@@ -125,10 +126,11 @@ TASKS = {
 }
 
 
-def main() -> None:
+def main(tasks: dict[str, Callable[..., int]] = TASKS) -> None:
+    """Run the task named first on the command line (bench/postgres_tasks.py passes its own table)."""
     task, arguments = sys.argv[1], sys.argv[2:]
     started = time.process_time()
-    count = TASKS[task](*arguments)
+    count = tasks[task](*arguments)
     print(json.dumps({"task": task, "cpu": time.process_time() - started, "count": count}))
 
 

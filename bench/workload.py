@@ -21,6 +21,7 @@ from typing import Any
 
 from cooperation.definition.pinned import read_named
 from cooperation.engine.events import Event
+from cooperation.stores.protocol import EventStore
 from cooperation.stores.sqlite import SqliteStore
 
 WORKFLOW = "cooperation-maturity"
@@ -247,14 +248,22 @@ def write_events(path: Path, count: int, workload: str = "diverse", size: int = 
 def write_registry(path: Path, count: int, size: int = 10, *, workload: str = "uniform", chunk: int = 20_000) -> None:
     """A SQLite registry of `count` initiatives (written straight to the store, hash chain and all)."""
     with SqliteStore(path) as store:
-        store.store_workflow(PINNED.id, PINNED.text)
-        batch: dict[str, tuple[int, list[Event]]] = {}
-        pending = 0
-        for log in logs(count, size, workload):
-            batch[log[0].initiative] = (0, log)
-            pending += len(log)
-            if pending >= chunk * 10:
-                store.append_batches(batch)
-                batch, pending = {}, 0
-        if batch:
+        fill_store(store, count, size, workload=workload, chunk=chunk)
+
+
+def fill_store(
+    store: EventStore, count: int, size: int = 10, *, workload: str = "uniform", chunk: int = 20_000
+) -> None:
+    """Append `count` initiatives to an empty store of any kind, in batches of about `chunk * 10` events
+    (no snapshots or stored statuses: a registry as a plain append leaves it)."""
+    store.store_workflow(PINNED.id, PINNED.text)
+    batch: dict[str, tuple[int, list[Event]]] = {}
+    pending = 0
+    for log in logs(count, size, workload):
+        batch[log[0].initiative] = (0, log)
+        pending += len(log)
+        if pending >= chunk * 10:
             store.append_batches(batch)
+            batch, pending = {}, 0
+    if batch:
+        store.append_batches(batch)
