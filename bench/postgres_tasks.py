@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
 
-from bench.tasks import TASKS, _Fold, main
+from bench.tasks import TASKS, fold_rows, main
 
 # `data` is read as text and parsed with json.loads, as the SQLite baseline parses its TEXT column
 # (psycopg would decode the json column with json.loads too; the cast makes the work visible).
@@ -32,17 +32,10 @@ _PLAIN_TABLE = """
 
 def baseline_status(url: str) -> int:
     """Read every event in one ordered query, parse its data, and fold what a status needs per initiative
-    (bench/tasks.py's `_Fold`); each fold is dropped once its initiative is read. How many were folded."""
-    folded = 0
+    (bench/tasks.py's `fold_rows`); each fold is dropped once its initiative is read. How many were folded."""
     with psycopg.connect(url) as connection, connection.cursor("bench_events") as rows:
         rows.itersize = _ROWS_PER_FETCH
-        current, fold = None, _Fold()
-        for initiative, _seq, kind, at, actor, data in rows.execute(_ROWS):
-            if initiative != current:
-                folded += current is not None
-                current, fold = initiative, _Fold()
-            fold.take(kind, at, actor, json.loads(data))
-    return folded + (current is not None)
+        return fold_rows(rows.execute(_ROWS))
 
 
 def baseline_import(source: str, url: str) -> int:

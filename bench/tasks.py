@@ -11,7 +11,7 @@ import json
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,14 +27,20 @@ def baseline_status(database: str) -> int:
     scores and waivers, with the stage; each initiative's fold is dropped once it is read, as a
     portfolio status streams.
     """
-    folded = 0
     with sqlite3.connect(database) as connection:
-        current, fold = None, _Fold()
-        for initiative, _seq, kind, at, actor, data in connection.execute(_ROWS):
-            if initiative != current:
-                folded += current is not None
-                current, fold = initiative, _Fold()
-            fold.take(kind, at, actor, json.loads(data))
+        return fold_rows(connection.execute(_ROWS))
+
+
+def fold_rows(rows: Iterable[tuple[str, int, str, str, str | None, str]]) -> int:
+    """Fold event rows (initiative, seq, kind, at, actor, data as JSON text), given in initiative order,
+    each initiative's fold dropped once its rows are read; how many initiatives were folded."""
+    folded = 0
+    current, fold = None, _Fold()
+    for initiative, _seq, kind, at, actor, data in rows:
+        if initiative != current:
+            folded += current is not None
+            current, fold = initiative, _Fold()
+        fold.take(kind, at, actor, json.loads(data))
     return folded + (current is not None)
 
 
