@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.figures import Figure, median_ratio  # noqa: E402
+from bench.lapsing import lapsing_figure  # noqa: E402
 from bench.long_history import long_history_figures  # noqa: E402
 from bench.workload import VERSION, initiative_id, write_events, write_registry  # noqa: E402
 
@@ -301,6 +302,7 @@ def main() -> None:
             one_move(paths, options.runs),
             cli_start(paths, options.runs),
             *long_history_figures(options.data, options.runs),
+            lapsing_figure(options.runs),
             *portfolio(paths, "uniform", options.runs, work),  # the old workload, as a second figure
         ]
     if options.postgres:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cooperation.engine.conditions.base import changes_after
 from cooperation.engine.span import DAY_SECONDS, Span, days
 from cooperation.errors import DurationError
 from cooperation.testing import calendar_moments, check_span, durations, spans
@@ -32,6 +33,26 @@ def test_moving_is_monotone(span: Span, one: datetime, other: datetime) -> None:
     early, late = sorted((one, other))
     assert span.before(early) <= span.before(late)
     assert span.after(early) <= span.after(late)
+
+
+@given(spans(), calendar_moments(), calendar_moments())
+def test_leaving_is_monotone(span: Span, one: datetime, other: datetime) -> None:
+    early, late = sorted((one, other))
+    assert span.leaves(early) <= span.leaves(late)  # what `changes_after` relies on
+
+
+@given(
+    st.lists(calendar_moments(), max_size=30).map(sorted),
+    st.lists(spans(max_years=2), min_size=1, max_size=3),
+    st.lists(calendar_moments(), max_size=4),
+    calendar_moments(),
+)
+def test_the_changes_after_a_moment_come_in_order_each_once(
+    moments: list[datetime], windows: list[Span], turns: list[datetime], now: datetime
+) -> None:
+    """The lazy merge a lapse date is found with gives what working out every instant and sorting them gives."""
+    every = {span.leaves(moment) for moment in moments for span in windows} | set(turns)
+    assert list(changes_after(now, moments, windows, turns)) == sorted(instant for instant in every if instant > now)
 
 
 @given(st.integers(0, 36_525), calendar_moments())

@@ -91,13 +91,18 @@ def derive_lapses(
     until: datetime,
     *,
     inclusive: bool,
+    folded: int | None = None,
 ) -> list[Event]:
-    """Apply to `facts` (folded from `events`, in time order) every lapse due up to `until`, one
-    after another (a lapse may lead to a stage that lapses too); return their events (not in the log)."""
+    """Apply to `facts` (folded from the first `folded` of `events`, all by default, in time order)
+    every lapse due up to `until`, one after another (a lapse may lead to a stage that lapses too);
+    return their events (not in the log). The fold asks before each event of a stage that can lapse,
+    so `events` is the whole log, cut only if a condition looks back (a copy of the prefix each
+    time made reading a long log quadratic in its length)."""
     derived: list[Event] = []
 
     def facts_at(moment: datetime) -> Facts:  # conditions are functions of facts, never of the stage
-        return fold(facts.initiative, events, start=workflow.start, until=moment)
+        earlier = events if folded is None else events[:folded]
+        return fold(facts.initiative, earlier, start=workflow.start, until=moment)
 
     while (lapse := next_lapse(workflow, table, facts, facts_at, until, inclusive=inclusive)) is not None:
         event = lapse.event(facts.initiative)

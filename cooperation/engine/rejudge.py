@@ -84,7 +84,8 @@ def _judged_pass(
             continue
         last = facts.last_event
         if lapsing and facts.stage in lapsing and last is not None and at > last:  # a lapse due before it came first
-            derive_lapses(judging, moves_for(judging), facts, events[:index], at, inclusive=event.kind != LAPSE_KIND)
+            inclusive = event.kind != LAPSE_KIND
+            derive_lapses(judging, moves_for(judging), facts, events, at, inclusive=inclusive, folded=index)
         if event.kind in MOVE_KINDS:
             judge = judge or _Judge(initiative, events, workflow, judging, switch, refold=withdrawn is not None)
             why = judge.misfit(facts, index)
