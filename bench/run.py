@@ -104,8 +104,8 @@ def figure(name: str, target: float, ours: list[float], baseline: list[float], u
     return Figure(name, median_ratio(ours, baseline), target, ours, baseline, unit)
 
 
-def prepare(data: Path, scale: int, small: int) -> dict[str, Path]:
-    """The registries and the JSON Lines files of the run, made once and kept in `data`."""
+def prepare(data: Path, scale: int, small: int, wanted: set[str]) -> dict[str, Path]:
+    """The registries and the JSON Lines files of the run (those `wanted`), made once and kept in `data`."""
     v = f"v{VERSION}"
     paths = {
         "diverse": data / f"diverse-{v}-{scale}.db",
@@ -124,14 +124,27 @@ def prepare(data: Path, scale: int, small: int) -> dict[str, Path]:
         ("tiny", 3, "uniform", 10),
     )
     for key, count, workload, size in registries:
-        if not paths[key].exists():
+        if key in wanted and not paths[key].exists():
             print(f"generating {paths[key].name} ...", file=sys.stderr)
             write_registry(paths[key], count, size, workload=workload)
     for key, count in (("events", scale), ("events-small", small)):
-        if not paths[key].exists():
+        if key in wanted and not paths[key].exists():
             print(f"generating {paths[key].name} ...", file=sys.stderr)
             write_events(paths[key], count)
     return paths
+
+
+GROUPS = {
+    "portfolio": ("diverse",),
+    "scaling": ("diverse", "diverse-small"),
+    "import": ("events", "events-small"),
+    "move": ("moves",),
+    "start": ("tiny",),
+    "long": (),
+    "lapsing": (),
+    "uniform": ("uniform",),
+}
+"""The groups of figures, each with the generated data it needs (`prepare`); `--only` picks some."""
 
 
 def cli_status(database: Path, folder: Path) -> Finished:
@@ -280,31 +293,41 @@ def cli_start(paths: dict[str, Path], runs: int) -> Figure:
     return figure("coop status ID, cold process", 2, *walls, "wall s")
 
 
-def main() -> None:
+def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="initiatives in the large registries")
     parser.add_argument("--small", type=int, default=0, help="initiatives in the small one [default: scale / 10]")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure; the median counts")
     parser.add_argument("--data", type=Path, default=REPO / "bench" / ".data", help="where generated data is kept")
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.json")
+    parser.add_argument(
+        "--only", nargs="+", choices=list(GROUPS), help="measure only these groups of figures [default: all]"
+    )
     parser.add_argument("--postgres", action="store_true", help="also the PostgreSQL figures (bench/postgres.py)")
     parser.add_argument("--postgres-scale", type=int, default=0, help="initiatives for them [default: --scale]")
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    options = _options()
     small = options.small or max(options.scale // 10, 1)
+    groups = options.only or list(GROUPS)
     options.data.mkdir(parents=True, exist_ok=True)
-    paths = prepare(options.data, options.scale, small)
+    paths = prepare(options.data, options.scale, small, {key for group in groups for key in GROUPS[group]})
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        figures = [
-            *portfolio(paths, "diverse", options.runs, work),
-            scaling(paths, options.scale, small, options.runs, work),
-            *importing(paths, options.runs),
-            one_move(paths, options.runs),
-            cli_start(paths, options.runs),
-            *long_history_figures(options.data, options.runs),
-            lapsing_figure(options.runs),
-            *portfolio(paths, "uniform", options.runs, work),  # the old workload, as a second figure
-        ]
+        runs = options.runs
+        measure: dict[str, Callable[[], list[Figure]]] = {
+            "portfolio": lambda: portfolio(paths, "diverse", runs, work),
+            "scaling": lambda: [scaling(paths, options.scale, small, runs, work)],
+            "import": lambda: importing(paths, runs),
+            "move": lambda: [one_move(paths, runs)],
+            "start": lambda: [cli_start(paths, runs)],
+            "long": lambda: long_history_figures(options.data, runs),
+            "lapsing": lambda: [lapsing_figure(runs)],
+            "uniform": lambda: portfolio(paths, "uniform", runs, work),  # the old workload, as a second figure
+        }
+        figures = [figure for group in groups for figure in measure[group]()]
     if options.postgres:
         from bench.postgres import postgres_figures, throwaway_cluster
 
@@ -317,6 +340,7 @@ def main() -> None:
     for each in figures:
         print(f"{each.name:<72} {each.ratio:>7.2f} {'<= ' + str(each.target):>7}  {'yes' if each.met else 'NO'}")
     results = {
+        "groups": groups,
         "scale": options.scale,
         "small": small,
         "runs": options.runs,
