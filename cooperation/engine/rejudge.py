@@ -82,8 +82,8 @@ def _judged_pass(
             break
         if withdrawn is not None and event.seq in withdrawn:
             continue
-        last = facts.last_event
-        if lapsing and facts.stage in lapsing and last is not None and at > last:  # a lapse due before it came first
+        if lapsing and facts.stage in lapsing and facts.last_event is not None and at > facts.last_event:
+            # a lapse due before it came first
             inclusive = event.kind != LAPSE_KIND
             derive_lapses(judging, moves_for(judging), facts, events, at, inclusive=inclusive, folded=index)
         if event.kind in MOVE_KINDS:
