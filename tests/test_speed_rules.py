@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import json
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cooperation.engine.event_schema import validate_event, validate_event_line
-from cooperation.engine.events import Event
+from cooperation.engine.events import Event, moment
 from cooperation.engine.facts import time_ordered
 from cooperation.engine.replay import _cycle_collection_paused
 from cooperation.errors import EventError
@@ -75,6 +76,41 @@ def test_time_order_is_by_moment_then_place_in_the_log(dates: list[str]) -> None
     ordered = time_ordered(events)
     assert ordered == sorted(events, key=lambda event: (event.moment, event.seq))
     assert ordered is not events  # a new list: the caller may extend it
+
+
+# --- a moment in a canonical form is read whole by the C parser ---------------------------
+
+
+def _read_the_general_way(at: str) -> tuple[datetime, str] | str:
+    """What `moment` gives for any text without its quick path: the instant and how it is written, or the error."""
+    try:
+        found = (
+            datetime.fromisoformat(at).replace(tzinfo=UTC)
+            if len(at) == 10
+            else datetime.fromisoformat(at.replace("Z", "+00:00"))
+        )
+    except ValueError as error:
+        return str(error)
+    return found, found.isoformat()
+
+
+MOMENT_TEXTS = (
+    DATES
+    | st.datetimes().map(lambda moment: moment.replace(microsecond=0).isoformat() + "Z")
+    | st.datetimes(timezones=st.timezones()).map(lambda moment: moment.isoformat())
+    | st.text(alphabet="0123456789-:TWZz+. ", max_size=22)
+)
+
+
+@given(MOMENT_TEXTS)
+def test_a_moment_read_the_quick_way_is_the_one_read_the_general_way(at: str) -> None:
+    try:
+        found = moment.__wrapped__(at)  # not its cache: each text read afresh
+    except ValueError as error:
+        assert str(error) == _read_the_general_way(at)
+    else:
+        assert (found, found.isoformat()) == _read_the_general_way(at)
+        assert found.tzinfo is not None
 
 
 # --- an import pauses the cycle collector and gives it back --------------------------------
