@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,35 @@ def test_a_listing_is_each_status_as_written_alone(tmp_path: Path) -> None:
     listed = run_cli("status", "--all", "--json", "--as-of", "2024-06-01", "--db", str(db))
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout == "[\n  " + ",\n  ".join(alone) + "\n]\n"
+
+
+def test_a_status_listed_is_encoded_once_for_its_row_and_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first `coop status --all --json` writes the text it made for each stored row, not a second encoding;
+    the lines are those a later call streams from the rows (as of its own moment)."""
+    from typer.testing import CliRunner
+
+    from cooperation.cli import app
+    from cooperation.reading import materialised
+
+    db = tmp_path / "coop.db"
+    with Registry.open(db) as registry:
+        for name in ("First", "Second", "Third"):
+            registry.create(name, workflow="cooperation-maturity", at="2024-01-01", by="Ada", community="technical")
+    encoded: list[str] = []
+
+    def counted(status: InitiativeStatus, *, indent: int | None = None) -> str:
+        encoded.append(status.initiative)
+        return status_json(status, indent=indent)
+
+    monkeypatch.setattr(materialised, "status_json", counted)
+    monkeypatch.setattr(module, "status_json", counted)  # the command imports it from there when it runs
+    runner = CliRunner()
+    first = runner.invoke(app, ["status", "--all", "--json", "--db", str(db)])
+    assert first.exit_code == 0, first.output
+    assert sorted(encoded) == ["first", "second", "third"]  # once each: for its row, whose text is the line
+    again = runner.invoke(app, ["status", "--all", "--json", "--db", str(db)])
+    assert sorted(encoded) == ["first", "second", "third"]  # from the rows: nothing encoded
+    moment = r'"as_of":"[^"]*"'
+    assert re.sub(moment, "", again.output) == re.sub(moment, "", first.output)

@@ -86,20 +86,24 @@ class Portfolio:
     def statuses(self) -> Iterator[InitiativeStatus | UnreadableInitiative]:
         """Each status as an object (the API): a stored row is read back from its JSON."""
         decode = Decoder()
-        for found in self.texts():
+        for found in self._pages(as_text=False):
             yield decode.status(found.text) if isinstance(found, StatusText) else found
 
     def texts(self) -> Iterator[StatusText | InitiativeStatus | UnreadableInitiative]:
-        """Each status as its JSON line when a stored row holds, else as computed; in id order."""
+        """Each status as its JSON line when a stored row holds or was just written (so that it is not
+        encoded twice), else as computed; in id order."""
+        return self._pages(as_text=True)
+
+    def _pages(self, *, as_text: bool) -> Iterator[Found]:
         page: list[Listed] = []
         for item in self.store.listed():
             page.append(item)
             if len(page) == _PAGE:
-                yield from self._page(page)
+                yield from self._page(page, as_text)
                 page = []
-        yield from self._page(page)
+        yield from self._page(page, as_text)
 
-    def _page(self, page: list[Listed]) -> Iterator[StatusText | InitiativeStatus | UnreadableInitiative]:
+    def _page(self, page: list[Listed], as_text: bool) -> Iterator[Found]:
         held = {item.initiative: item.row for item in page if item.row is not None and self.holds(item)}
         stale = [item.initiative for item in page if item.initiative not in held]
         computed: dict[str, InitiativeStatus | UnreadableInitiative | None] = {}
@@ -108,6 +112,7 @@ class Portfolio:
         for initiative, events, snapshot in self.store.logs_with_snapshots(stale) if stale else ():
             computed[initiative] = self._computed(initiative, events, snapshot, rows, snapshots)
         self._keep(snapshots, rows)
+        written = {row.initiative: row for row in rows} if as_text else {}  # its text: not encoded again
         for item in page:
             row = held.get(item.initiative)
             if row is not None:
@@ -116,8 +121,9 @@ class Portfolio:
                     yield StatusText(row.initiative, self.stored_text(row), row.can_advance)
                 continue
             status = computed.get(item.initiative)
+            fresh = written.get(item.initiative)
             if status is not None:
-                yield status
+                yield status if fresh is None else StatusText(fresh.initiative, fresh.body, fresh.can_advance)
 
     def holds(self, item: Listed) -> bool:
         """Whether the initiative's stored row says its status now (see the module's docstring)."""
