@@ -22,6 +22,7 @@ from pydantic import (
     create_model,
 )
 
+from cooperation.engine.canonical import canonical_at
 from cooperation.engine.events import FORMAT_VERSION, Event, parse_at
 from cooperation.engine.payloads import EVENT_KINDS, ClosedState, EventKind
 from cooperation.errors import EventError
@@ -217,6 +218,9 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
 
 
 def _check_at(value: object) -> str:
+    canonical = canonical_at(value)  # most moments are written canonically already
+    if canonical is not None:
+        return canonical
     if not isinstance(value, str | date):
         raise ValueError("'at' must be an ISO 8601 date or datetime, as text")
     return parse_at(value)

@@ -1,0 +1,37 @@
+"""A moment already written in its canonical form, recognised without parsing it again.
+
+Almost every `at` an import reads is written as `parse_at` would write it: `YYYY-MM-DD`, or
+`YYYY-MM-DDTHH:MM:SSZ` in UTC. `parse_at` turns such a datetime into an aware `datetime`, moves it
+to UTC and writes it back, which was a tenth of an import's time. Here the text is checked to be
+a real day (and time) in the supported range and returned as it is; anything else, a wrong day
+included, is left to `parse_at`, which stays the authority on what a moment is and on its errors.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+_CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?")
+"""A canonical moment: a day, or a whole second of a day in UTC (hours 00 to 23: no leap second)."""
+
+_FIRST_YEAR, _LAST_YEAR = "1000", "8999"
+"""The years of `events.EARLIEST` and `events.LATEST`: whole years, compared as four digits."""
+
+
+def canonical_at(value: object) -> str | None:
+    """`value` itself when it is a canonical moment `parse_at` would give back unchanged; else None.
+
+    None says nothing about the value (it may be fine, or wrong): ask `parse_at` then.
+    """
+    if type(value) is not str or _CANONICAL.fullmatch(value) is None:
+        return None
+    if not _FIRST_YEAR <= value[:4] <= _LAST_YEAR:
+        return None
+    try:
+        date.fromisoformat(value[:10])  # a real day: not 2019-02-30
+        if len(value) > 10:
+            time.fromisoformat(value[11:19])  # the pattern allows only real times; checked all the same
+    except ValueError:
+        return None
+    return value
