@@ -5,6 +5,7 @@ docs/architecture.md lists them (rules that exist only for speed) with these tes
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from hypothesis import example, given
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from cooperation.engine.canonical import canonical_at
 from cooperation.engine.events import parse_at
 from cooperation.errors import MomentError
+from cooperation.stores.chain import GENESIS, link
 
 # Texts near the canonical forms: digits, separators and the letters a moment may hold, so that
 # wrong days, wrong times, other spellings and stray characters all come up.
@@ -30,6 +32,9 @@ def _parsed(value: object) -> str | None:
 
 @given(NEAR_MOMENTS | CANONICAL_DAYS | CANONICAL_SECONDS | st.text(max_size=24))
 @example("2019-02-30")
+@example("2019-02-29")
+@example("2020-02-29T12:00:00Z")
+@example("2019-04-31T00:00:00Z")
 @example("2019-02-28T24:00:00Z")
 @example("0999-12-31T23:59:59Z")
 @example("9000-01-01")
@@ -50,3 +55,43 @@ def test_every_canonical_moment_in_range_is_recognised(moment: datetime, whole_d
 @given(st.datetimes(timezones=st.just(UTC)) | st.dates() | st.integers() | st.none())
 def test_what_is_not_text_is_left_to_parse_at(value: object) -> None:
     assert canonical_at(value) is None
+
+
+# --- each event's hash is SHA-256 of the text the chain's documentation gives ---------------
+
+
+def _documented_hash(previous: str, *fields: str | None) -> str:
+    """As stores/chain.py's docstring says: the previous hash, then each field as LENGTH:TEXT, `-` for NULL."""
+    text = previous + "".join("-" if value is None else f"{len(value)}:{value}" for value in fields)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+TEXTS = st.text(max_size=12)  # any characters: lengths count characters, not bytes
+
+
+@given(
+    st.sampled_from([GENESIS, "ab" * 32]),
+    TEXTS,
+    st.integers(1, 10**12),
+    TEXTS,
+    TEXTS,
+    st.none() | TEXTS,
+    TEXTS,
+    st.none() | TEXTS,
+    st.none() | TEXTS,
+)
+def test_an_events_hash_is_the_documented_one(
+    previous: str,
+    initiative: str,
+    seq: int,
+    kind: str,
+    at: str,
+    by: str | None,
+    data: str,
+    recorded_at: str | None,
+    recorded_by: str | None,
+) -> None:
+    fields = (initiative, str(seq), kind, at, by, data, recorded_at, recorded_by)
+    assert link(previous, initiative, seq, kind, at, by, data, recorded_at, recorded_by) == _documented_hash(
+        previous, *fields
+    )

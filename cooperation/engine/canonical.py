@@ -10,13 +10,14 @@ included, is left to `parse_at`, which stays the authority on what a moment is a
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date
 
-_CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?")
-"""A canonical moment: a day, or a whole second of a day in UTC (hours 00 to 23: no leap second)."""
-
-_FIRST_YEAR, _LAST_YEAR = "1000", "8999"
-"""The years of `events.EARLIEST` and `events.LATEST`: whole years, compared as four digits."""
+_CANONICAL = re.compile(
+    r"(?:1[0-9]|[2-8][0-9])[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z)?"
+)
+"""A canonical moment: a day of the years 1000 to 8999 (those of `events.EARLIEST` and `events.LATEST`),
+or a whole second of such a day in UTC (hours 00 to 23: no leap second)."""
 
 
 def canonical_at(value: object) -> str | None:
@@ -26,12 +27,9 @@ def canonical_at(value: object) -> str | None:
     """
     if type(value) is not str or _CANONICAL.fullmatch(value) is None:
         return None
-    if not _FIRST_YEAR <= value[:4] <= _LAST_YEAR:
-        return None
-    try:
-        date.fromisoformat(value[:10])  # a real day: not 2019-02-30
-        if len(value) > 10:
-            time.fromisoformat(value[11:19])  # the pattern allows only real times; checked all the same
-    except ValueError:
-        return None
+    if value[8:10] > "28":  # the 29th to the 31st: is it a day of that month (and year)?
+        try:
+            date.fromisoformat(value[:10])
+        except ValueError:
+            return None
     return value

@@ -304,7 +304,7 @@ def _record(model: Any, raw: Any) -> Event:
     for key in _LISTS[kind]:  # a copy: the caller's list may change after the event is recorded
         if key in data:
             data[key] = list(data[key])
-    return Event(initiative=model.initiative, kind=kind, at=model.at, by=model.by, data=data)
+    return Event(model.initiative, kind, model.at, data, model.by)
 
 
 def _defaults(model: type[_Data]) -> dict[str, Any]:
