@@ -250,6 +250,11 @@ def _event_line() -> TypeAdapter[Any]:
     return TypeAdapter(Annotated[union, Field(discriminator="kind")])
 
 
+def event_line_validator() -> Any:
+    """pydantic-core's validator of a whole event line (for `engine.quick_lines`)."""
+    return _event_line().validator
+
+
 def events_json_schema() -> dict[str, Any]:
     schema = _event_line().json_schema(by_alias=True)
     schema["title"] = f"Cooperation event (format v{FORMAT_VERSION})"
@@ -262,7 +267,7 @@ def validate_event(raw: object, *, where: str = "event") -> Event:
         model = _event_line().validator.validate_python(raw)  # the core validator: no per-call wrapper
     except ValidationError as error:
         raise EventError(_describe_errors(error, where)) from None
-    return _record(model, raw)
+    return stored_event(model, raw)
 
 
 def validate_event_line(line: str | bytes, *, where: str = "event") -> Event:
@@ -291,7 +296,7 @@ def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _record(model: Any, raw: Any) -> Event:
+def stored_event(model: Any, raw: Any) -> Event:
     """The event as stored: its data with defaults filled in and nulls left out.
 
     Validation is strict (nothing is coerced), so the data is taken from the input as

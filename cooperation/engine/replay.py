@@ -106,6 +106,7 @@ class _Import:
 
     def run(self, lines: Iterable[str], source: str) -> ImportReport:
         from cooperation.engine.event_schema import validate_event_line  # once, not once per line
+        from cooperation.engine.quick_lines import read_event_line
 
         count, bad, broken = 0, BadLines(source), set[str]()
         for number, line in enumerate(lines, start=1):
@@ -119,7 +120,7 @@ class _Import:
                 self._carried_workflow(line, f"{source}:{number}", bad)
                 continue
             try:
-                event = validate_event_line(line) if self.chain is None else self._chained(line, number, source)
+                event = read_event_line(line) if self.chain is None else self._chained(line, number, source)
             except EventError as error:  # checked again to name the line: errors are rare, lines are many
                 if self.chain is not None:  # a v2 line's errors name it already
                     bad.add(error)
