@@ -38,13 +38,11 @@ def read_event_line(line: str) -> Event:
 
 
 def _strings(raw: dict[str, Any]) -> int:
-    """The strings, keys included, of a validated event line, never more than it holds: its values are
-    texts, None and its data; those of its data texts, numbers, booleans, None and lists of names."""
+    """The strings, keys included, of a validated event line, never more than it holds: its
+    `initiative`, `kind` and `at` are texts, its `by` a text or None; the values of its data are
+    texts, numbers, booleans, None and lists of names."""
     data: dict[str, Any] = raw["data"]
-    count = len(raw) + len(data)
-    for value in raw.values():
-        if type(value) is str:
-            count += 1
+    count = len(raw) + len(data) + 3 + (type(raw.get("by")) is str)
     for value in data.values():
         if type(value) is str:
             count += 1
