@@ -22,6 +22,7 @@ from pydantic import (
     create_model,
 )
 
+from cooperation.engine.canonical import canonical_at
 from cooperation.engine.events import FORMAT_VERSION, Event, parse_at
 from cooperation.engine.payloads import EVENT_KINDS, ClosedState, EventKind
 from cooperation.errors import EventError
@@ -217,6 +218,9 @@ DATA_MODELS: dict[EventKind, type[_Data]] = {
 
 
 def _check_at(value: object) -> str:
+    canonical = canonical_at(value)  # most moments are written canonically already
+    if canonical is not None:
+        return canonical
     if not isinstance(value, str | date):
         raise ValueError("'at' must be an ISO 8601 date or datetime, as text")
     return parse_at(value)
@@ -246,6 +250,11 @@ def _event_line() -> TypeAdapter[Any]:
     return TypeAdapter(Annotated[union, Field(discriminator="kind")])
 
 
+def event_line_validator() -> Any:
+    """pydantic-core's validator of a whole event line (for `engine.quick_lines`)."""
+    return _event_line().validator
+
+
 def events_json_schema() -> dict[str, Any]:
     schema = _event_line().json_schema(by_alias=True)
     schema["title"] = f"Cooperation event (format v{FORMAT_VERSION})"
@@ -258,7 +267,7 @@ def validate_event(raw: object, *, where: str = "event") -> Event:
         model = _event_line().validator.validate_python(raw)  # the core validator: no per-call wrapper
     except ValidationError as error:
         raise EventError(_describe_errors(error, where)) from None
-    return _record(model, raw)
+    return stored_event(model, raw)
 
 
 def validate_event_line(line: str | bytes, *, where: str = "event") -> Event:
@@ -287,7 +296,7 @@ def _without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _record(model: Any, raw: Any) -> Event:
+def stored_event(model: Any, raw: Any) -> Event:
     """The event as stored: its data with defaults filled in and nulls left out.
 
     Validation is strict (nothing is coerced), so the data is taken from the input as
@@ -300,7 +309,7 @@ def _record(model: Any, raw: Any) -> Event:
     for key in _LISTS[kind]:  # a copy: the caller's list may change after the event is recorded
         if key in data:
             data[key] = list(data[key])
-    return Event(initiative=model.initiative, kind=kind, at=model.at, by=model.by, data=data)
+    return Event(model.initiative, kind, model.at, data, model.by)
 
 
 def _defaults(model: type[_Data]) -> dict[str, Any]:

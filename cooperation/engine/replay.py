@@ -106,19 +106,21 @@ class _Import:
 
     def run(self, lines: Iterable[str], source: str) -> ImportReport:
         from cooperation.engine.event_schema import validate_event_line  # once, not once per line
+        from cooperation.engine.quick_lines import read_event_line
 
         count, bad, broken = 0, BadLines(source), set[str]()
         for number, line in enumerate(lines, start=1):
-            if not line.strip():
+            stripped = line.strip()
+            if not stripped:
                 continue
             if count == 0 and self.chain is None and not bad.count and is_header(line):
                 self.chain = ChainCheck(line, source)
                 continue
-            if line.lstrip().startswith(_WORKFLOW_LINE_START):  # a workflow text, carried before the events naming it
+            if stripped.startswith(_WORKFLOW_LINE_START):  # a workflow text, carried before the events naming it
                 self._carried_workflow(line, f"{source}:{number}", bad)
                 continue
             try:
-                event = validate_event_line(line) if self.chain is None else self._chained(line, number, source)
+                event = read_event_line(line) if self.chain is None else self._chained(line, number, source)
             except EventError as error:  # checked again to name the line: errors are rare, lines are many
                 if self.chain is not None:  # a v2 line's errors name it already
                     bad.add(error)
@@ -167,7 +169,8 @@ class _Import:
             entry = self.pending[initiative] = (self.loaded[initiative].version - len(batch), [])
             self.touched.setdefault(initiative)
         entry[1].extend(batch)
-        self.order.extend(initiative for _ in batch)
+        if self.chain is not None:  # only a v2 file's order is kept (set by its header, before any event)
+            self.order.extend(initiative for _ in batch)
         self.pending_count += len(batch)
 
     def _write(self, count: int) -> ImportReport:
