@@ -43,7 +43,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.figures import Figure  # noqa: E402
+from bench.figures import Figure, compile_checkout  # noqa: E402
 from bench.run import COOP, PEAK, Finished, alternate, count_lines, figure, run_process, task_cpu  # noqa: E402
 from bench.workload import VERSION, fill_store, write_events  # noqa: E402
 
@@ -325,6 +325,7 @@ def main() -> None:
     options = parser.parse_args()
     options.data.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    compile_checkout()
     with throwaway_cluster() as cluster:
         server = _server_version(cluster.url)
         figures = postgres_figures(

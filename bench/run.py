@@ -35,7 +35,7 @@ from typing import TypeVar
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.figures import Figure, median_ratio  # noqa: E402
+from bench.figures import Figure, compile_checkout, median_ratio  # noqa: E402
 from bench.lapsing import lapsing_figure  # noqa: E402
 from bench.long_history import long_history_figures  # noqa: E402
 from bench.workload import VERSION, initiative_id, write_events, write_registry  # noqa: E402
@@ -279,10 +279,6 @@ def one_move(paths: dict[str, Path], runs: int) -> Figure:
 
 def cli_start(paths: dict[str, Path], runs: int) -> Figure:
     tiny = str(paths["tiny"])
-    # Installed, the package has its modules compiled (pip does it, as it did typer's);
-    # compile this checkout too, as PYTHONDONTWRITEBYTECODE may keep Python from doing it.
-    compiling = [sys.executable, "-m", "compileall", "-q", str(REPO / "cooperation"), str(REPO / "cli.py")]
-    subprocess.run(compiling, check=True, capture_output=True)
     run_process([*COOP_ALONE, "status", initiative_id(0), "--db", tiny])  # warm the compiled-workflow cache
     theirs, mine = alternate(
         max(runs, 21),  # one start is short and its time spreads widely: the median needs many
@@ -314,6 +310,7 @@ def main() -> None:
     groups = options.only or list(GROUPS)
     options.data.mkdir(parents=True, exist_ok=True)
     paths = prepare(options.data, options.scale, small, {key for group in groups for key in GROUPS[group]})
+    compile_checkout()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         runs = options.runs
