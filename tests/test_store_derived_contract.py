@@ -86,19 +86,44 @@ def test_stored_statuses_are_the_computed_ones_on_every_store(open_store: Opener
         assert portfolio.counts == {"stored": 1, "computed": 0}
 
 
-def test_a_reader_role_gets_the_statuses_it_may_not_keep(tmp_path: Path) -> None:
+def test_a_long_logs_status_is_read_from_its_row_on_every_store(
+    open_store: Opener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`coop status ID` of a long log (here: of two events) keeps its row and snapshot, then reads them."""
+    from cooperation.engine import snapshot as snapshots
+    from cooperation.reading import materialised
+    from cooperation.reading.single import stored_status
+
+    monkeypatch.setattr(materialised, "LONG_LOG", 2)
+    monkeypatch.setattr(snapshots, "MIN_EVENTS", 2)
+    clock = Clock(datetime(2020, 3, 2, tzinfo=UTC))
+    with Registry(open_store(), clock=clock) as registry:
+        registry.create("Pilot", workflow="cooperation-maturity", initiative="pilot", by="Ada", community="technical")
+        registry.join("pilot", "Bo", community="business", by="Ada")
+        assert stored_status(registry.store, registry.workflows, "pilot", clock.now) is None
+        worked_out = registry.status("pilot")
+        assert stored_status(registry.store, registry.workflows, "pilot", clock.now) == worked_out
+        assert registry.status("pilot") == worked_out == registry.status("pilot", known_at="2999-01-01")
+
+
+def test_a_reader_role_gets_the_statuses_it_may_not_keep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from postgres_server import role_urls
 
+    from cooperation.reading import materialised
     from cooperation.stores.postgres import PostgresStore
+
+    monkeypatch.setattr(materialised, "LONG_LOG", 1)  # `coop status ID` would keep a row too, if it could
 
     urls = role_urls(tmp_path)
     clock = Clock(datetime(2020, 3, 2, tzinfo=UTC))
     with Registry(PostgresStore(urls["writer"]), clock=clock) as registry:
         registry.create("Pilot", workflow="cooperation-maturity", initiative="pilot", by="Ada", community="technical")
         expected = _portfolio(registry)
+        single = registry.status("pilot")
         registry.store.drop_derived()  # the writer keeps and drops derived rows
     with Registry(PostgresStore(urls["reader"]), clock=clock) as registry:
         portfolio = registry.stored_portfolio()
         assert [status.to_json() for status in portfolio.statuses()] == expected
         assert not portfolio.writable
+        assert registry.status("pilot") == single  # worked out, and not kept
         assert [item.row for item in registry.store.listed()] == [None]
