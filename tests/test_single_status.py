@@ -5,7 +5,7 @@ detail counts another day or its span is reached; a short log is always worked o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from cooperation.engine.who import with_who
 from cooperation.reading import materialised
 from cooperation.reading.single import stored_status
 from cooperation.registry import Registry
+from cooperation.stores.derived import SnapshotRow, StatusRow
 from cooperation.stores.sqlite import SqliteStore
 from cooperation.testing import Clock
 
@@ -94,12 +95,22 @@ def test_a_held_status_is_read_from_its_row_until_it_counts_another_day(registry
 
 
 @pytest.mark.usefixtures("long_logs")
-def test_a_new_event_makes_the_row_stale(registry: Registry, clock: Clock) -> None:
+def test_a_new_event_makes_the_row_stale(registry: Registry, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     registry.status("pilot")
     clock.advance(minutes=5)
     registry.meet("pilot", ["Ada", "Bo"], by="Ada", at=clock.now)
     assert stored_status(registry.store, registry.workflows, "pilot", clock.now) is None
+    kept: list[tuple[list[str], list[str]]] = []
+    put = registry.store.put_derived
+
+    def noted(snapshots: Sequence[SnapshotRow] = (), statuses: Sequence[StatusRow] = ()) -> None:
+        kept.append(([name for name, _ in snapshots], [row.initiative for row in statuses]))
+        put(snapshots, statuses)
+
+    monkeypatch.setattr(registry.store, "put_derived", noted)
     assert registry.status("pilot") == _from_the_log(registry, clock.now)
+    assert kept == [([], ["pilot"])]  # its row again; the snapshot the append wrote is the one read
+    assert stored_status(registry.store, registry.workflows, "pilot", clock.now) == registry.status("pilot")
 
 
 def test_a_short_log_is_worked_out_each_time_and_keeps_no_row(registry: Registry, clock: Clock) -> None:

@@ -59,6 +59,7 @@ class LoadedInitiative:
     # Lapses due since the last event (`cooperation.engine.lapses`), taken in by `catch_up` and
     # written before the next event admitted; `stored_version` is the log's version without them.
     lapses: list[Event] = field(default_factory=list, repr=False)
+    resumed_from: int = field(default=0, repr=False)  # the events a stored snapshot gave folded (0: none)
 
     @property
     def stored_version(self) -> int:
@@ -298,7 +299,15 @@ def load_initiative(
     facts = judged_fold(initiative, ordered, workflow, until=until, switch=switch, resume=resume)
     if facts.workflow_changed is not None:
         workflow = switch(facts.workflow_changed)
-    return LoadedInitiative(workflow, ordered, facts, len(events), created_with=created_with, resolve_changed=switch)
+    return LoadedInitiative(
+        workflow,
+        ordered,
+        facts,
+        len(events),
+        created_with=created_with,
+        resolve_changed=switch,
+        resumed_from=resume[1] if resume is not None else 0,
+    )
 
 
 def judged_by(events: Sequence[Event], until: datetime | None = None) -> Mapping[str, object]:

@@ -166,7 +166,7 @@ class Portfolio:
             status = build_status(loaded.workflow, loaded.facts, evaluator, self.moment)
         except self.unreadable as error:
             return UnreadableInitiative(initiative, str(error))
-        self._collect(loaded, status, evaluator, snapshot, rows, snapshots)
+        self._collect(loaded, status, evaluator, rows, snapshots)
         if loaded.facts.closed is not None and not self.include_archived:
             return None
         return status
@@ -175,7 +175,7 @@ class Portfolio:
         """Keep the rows of one status worked out elsewhere (`coop status ID`), as a listing would."""
         rows: list[StatusRow] = []
         snapshots: list[SnapshotRow] = []
-        self._collect(loaded, status, evaluator, None, rows, snapshots)
+        self._collect(loaded, status, evaluator, rows, snapshots)
         self._keep(snapshots, rows)
 
     def _collect(
@@ -183,14 +183,14 @@ class Portfolio:
         loaded: LoadedInitiative,
         status: InitiativeStatus,
         evaluator: Evaluator,
-        snapshot: Snapshot | None,
         rows: list[StatusRow],
         snapshots: list[SnapshotRow],
     ) -> None:
-        """Add the status row (and a snapshot, if worth one and not stored yet) of a status now."""
+        """Add the status row (and a snapshot, if worth one and the fold did not resume from one of the
+        whole log: after an append, the one it wrote) of a status now."""
         if loaded.events[-1].moment > self.moment:
             return  # an event dated after now: the status changes when its moment comes
-        if snapshot is None or snapshot.seq != loaded.version:
+        if loaded.resumed_from != loaded.version:
             kept = snapshot_of(loaded.facts, loaded.created_with or loaded.workflow, loaded.version)
             if kept is not None:
                 snapshots.append((loaded.facts.initiative, kept))
