@@ -70,18 +70,13 @@ def password_of(url: str) -> str:
 
 # --- the tables -----------------------------------------------------------------------------
 
+OUR_TABLES = ["coop_events", "coop_meta", "coop_proposals", "coop_snapshots", "coop_statuses", "coop_workflows"]
+
 
 def test_a_new_registry_is_six_marked_tables_in_the_urls_schema(registry: str, raw: Any) -> None:
     meta = dict(raw.execute("SELECT key, value FROM coop_meta").fetchall())
 
-    assert tables(raw) == [
-        "coop_events",
-        "coop_meta",
-        "coop_proposals",
-        "coop_snapshots",
-        "coop_statuses",
-        "coop_workflows",
-    ]
+    assert tables(raw) == OUR_TABLES
     assert meta["application"] == MARKER
     assert meta["schema_version"] == str(schema_version()) == "7"
     assert meta["created_at"].endswith("Z")
@@ -128,15 +123,7 @@ def test_other_tables_in_the_schema_are_left_alone(postgres_url: str, raw: Any) 
     with PostgresStore(postgres_url) as store:
         store.append("pilot", [event("pilot")], expected_version=0)
 
-    assert tables(raw) == [
-        "coop_events",
-        "coop_meta",
-        "coop_proposals",
-        "coop_snapshots",
-        "coop_statuses",
-        "coop_workflows",
-        "people",
-    ]
+    assert tables(raw) == [*OUR_TABLES, "people"]
     assert raw.execute("SELECT name FROM people ORDER BY name").fetchall() == [("Ada",), ("Grace",)]
 
 
