@@ -9,7 +9,6 @@ the modules its records hold (errors, vocabulary), Python's and pydantic's versi
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import stat
@@ -18,6 +17,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.digest import sha256, sha256_hex
 
 CACHE_ENVIRONMENT_VARIABLE = "COOP_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ _code_digest: bytes | None = None
 
 def cache_key(source: bytes) -> str:
     """The entry name of a workflow's text for this installation."""
-    return hashlib.sha256(_compiler_digest() + source).hexdigest()
+    return sha256_hex(_compiler_digest() + source)
 
 
 def _compiler_digest() -> bytes:
@@ -34,7 +34,7 @@ def _compiler_digest() -> bytes:
     if _code_digest is None:
         from cooperation import __version__
 
-        digest = hashlib.sha256(f"{sys.version}\0{__version__}".encode())
+        digest = sha256(f"{sys.version}\0{__version__}".encode())
         for path in compiler_sources():
             digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
         _code_digest = digest.digest()

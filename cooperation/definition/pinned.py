@@ -18,7 +18,6 @@ same cache as any workflow (`catalog.compile_text`), once per hash.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -31,6 +30,7 @@ from cooperation.definition.catalog import (
     workflow_path,
 )
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.digest import sha256_hex
 from cooperation.errors import UnknownWorkflowError, WorkflowReferenceError
 
 HASH_LENGTH = 64  # sha256, as lower-case hex
@@ -66,7 +66,7 @@ class Pin(NamedTuple):
 
 def content_hash(text: str) -> str:
     """The address of a workflow text: sha256 of its UTF-8 bytes, in hex."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_hex(text.encode("utf-8"))
 
 
 def stored_label(workflow_id: str, digest: str) -> str:

@@ -15,7 +15,6 @@ An entry that does not fit the present code is a miss: the text is compiled as u
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +29,7 @@ from cooperation.definition.compiled import (
     CompiledTransition,
     CompiledWorkflow,
 )
+from cooperation.definition.digest import sha256_hex
 from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.span import Span
 from cooperation.errors import Problem
@@ -56,7 +56,7 @@ class PrecompiledWorkflow(CompiledWorkflow):
 
 
 def text_digest(source: bytes) -> str:
-    return hashlib.sha256(source).hexdigest()
+    return sha256_hex(source)
 
 
 def read_precompiled(source: bytes, label: str) -> CompiledWorkflow | None:

@@ -13,7 +13,6 @@ change among it (`resumable`). Anything else folds the whole log, which is alway
 
 from __future__ import annotations
 
-import hashlib
 import json
 import weakref
 from collections.abc import Iterable, Sequence
@@ -24,6 +23,7 @@ from typing import Any, NamedTuple, Protocol
 
 from cooperation import __version__
 from cooperation.definition.compiled import CompiledWorkflow
+from cooperation.definition.digest import sha256
 from cooperation.engine.corrections import CORRECTION_RULES
 from cooperation.engine.events import MOMENTS_KEPT, Event
 from cooperation.engine.facts import (
@@ -99,7 +99,7 @@ def workflow_key(workflow: CompiledWorkflow) -> str:
     another version of either is not used."""
     found = _keys.get(workflow)
     if found is None:
-        digest = hashlib.sha256(workflow.pickled_definition)
+        digest = sha256(workflow.pickled_definition)
         digest.update(f"|{workflow.id}|{__version__}|{FORMAT}".encode())
         found = _keys[workflow] = digest.hexdigest()[:32]
     return found

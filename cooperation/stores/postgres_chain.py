@@ -11,13 +11,13 @@ keep an export's recorded_at and recorded_by: only the owner (the admin role) ma
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
 
+from cooperation.definition.digest import sha256
 from cooperation.errors import ConflictError, FutureEventError, UnstorableEventError
 from cooperation.stores.appending import FUTURE_TOLERANCE, Batches, ordered
 from cooperation.stores.chain import ChainRow, Head
@@ -33,7 +33,7 @@ _ARRAYS = "text[], integer[], text[], text[], text[], text[], text[]"
 
 def chain_key(schema: str) -> int:
     """The advisory lock key that serialises appends to one schema's registry (64 bits, signed)."""
-    digest = hashlib.sha256(f"{MARKER} chain: {schema}".encode()).digest()
+    digest = sha256(f"{MARKER} chain: {schema}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from cooperation.definition.digest import sha256
 from cooperation.stores.shared import MARKER
 
 
@@ -73,5 +73,5 @@ def statements(names: Mapping[str, str]) -> dict[str, str]:
 
 def migration_key(schema: str) -> int:
     """The advisory lock key that serialises migrations of one schema (64 bits, signed)."""
-    digest = hashlib.sha256(f"{MARKER} migration: {schema}".encode()).digest()
+    digest = sha256(f"{MARKER} migration: {schema}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
