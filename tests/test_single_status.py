@@ -144,3 +144,25 @@ def test_coop_status_id_says_the_same_from_its_row(tmp_path: Path) -> None:
     from_row = json.loads(coop("status", "pilot", "--json"))
     assert {**from_row, "as_of": None} == {**worked_out, "as_of": None}
     assert "held for" in coop("status", "pilot")
+
+
+@pytest.mark.usefixtures("long_logs")
+def test_keeping_a_held_status_passes_over_the_log_once(
+    registry: Registry, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pass that measures `held` also tells when its row stops holding: it is not made again for that."""
+    from cooperation.engine.conditions import held
+
+    passes: list[datetime | None] = []
+    measured = held._met_since
+
+    def counted(evaluator: object, inner: str, window_start: datetime, since: datetime | None) -> datetime:
+        passes.append(since)
+        return measured(evaluator, inner, window_start, since)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(held, "_met_since", counted)
+    clock.now += timedelta(days=3)
+    status = registry.status("pilot")
+    assert _lasting(status) == "'proof' held for 13 of 30 days"
+    assert stored_status(registry.store, registry.workflows, "pilot", clock.now) is not None  # its row was kept
+    assert passes == [None]

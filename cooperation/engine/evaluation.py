@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from cooperation.definition.compiled import CompiledCondition, CompiledWorkflow
 from cooperation.engine.conditions.base import Outcome
@@ -22,6 +22,8 @@ from cooperation.engine.conditions.table import KINDS
 from cooperation.engine.facts import Facts
 from cooperation.engine.history import History, quiet_kinds
 from cooperation.engine.span import Span
+
+T = TypeVar("T")
 
 FactsAt = Callable[[datetime], Facts]  # a `History` also folds many moments in one pass
 
@@ -66,6 +68,7 @@ class Evaluator:
         self._results: dict[str, ConditionResult] = {}
         self._judged = _judged(workflow)
         self._windowed: dict[tuple[str, datetime], Outcome] = {}
+        self._once: dict[Hashable, Any] = {}
         # Set when a condition looked at the facts' history (`held`): such a status costs a pass over
         # the log to work out, so keeping its row pays only for a long log (`reading.materialised`).
         self.looked_back = False
@@ -224,7 +227,7 @@ class Evaluator:
                 continue
             past = Evaluator.__new__(Evaluator)  # as __init__ makes it, less looking up the shared results
             past.workflow, past.facts, past.now, past.facts_at = workflow, facts, moment, facts_at
-            past._results, past._judged, past._windowed = {}, judged, {}
+            past._results, past._judged, past._windowed, past._once = {}, judged, {}, {}
             yield past
 
     def quiet_under(self, condition_id: str) -> frozenset[str]:
@@ -250,6 +253,12 @@ class Evaluator:
 
     def later(self, moment: datetime) -> Evaluator:
         return Evaluator(self.workflow, self.facts, moment, self.facts_at)
+
+    def once(self, key: Hashable, work: Callable[[], T]) -> T:
+        if key not in self._once:
+            self._once[key] = work()
+        found: T = self._once[key]
+        return found
 
     def lapses_on(self, condition_id: str) -> datetime | None:
         """When a condition met now stops holding if nothing more is recorded (None: it does not)."""

@@ -5,9 +5,9 @@ this module at run time, so reading a status does not pay for defining them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence, Set
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     import random
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from cooperation.verify.guide import Step
     from cooperation.verify.planner import Infeasible, Window
     from cooperation.vocabulary import Community
+
+T = TypeVar("T")
 
 
 class Measuring(Protocol):
@@ -72,6 +74,10 @@ class Measuring(Protocol):
 
     def later(self, moment: datetime) -> Measuring:
         """An evaluator of the same facts at a later moment: what holds if nothing more is recorded."""
+        ...
+
+    def once(self, key: Hashable, work: Callable[[], T]) -> T:
+        """`work()`, worked out once per evaluator for `key`: a pass two of a kind's methods need."""
         ...
 
 

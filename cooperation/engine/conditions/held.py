@@ -46,7 +46,7 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         window_start = days.before(now)
         if not evaluator.knows_history() or facts.created is None:
             return (False, f"'{inner}' is met, but its history is not known here", 0.0)
-        met_since = _met_since(evaluator, inner, window_start, since)
+        met_since = evaluator.once((condition.id, since), lambda: _met_since(evaluator, inner, window_start, since))
         held_days = (now - met_since).days
         if met_since == window_start and window_start >= facts.created:
             return (True, f"'{inner}' held for at least {days.text}", 1.0)
@@ -61,7 +61,7 @@ class Held(ConditionKind[HeldSettings, Outcome]):
         if not evaluator.member(inner, None)[0] or not evaluator.knows_history() or facts.created is None:
             return ()
         window_start = days.before(now)
-        met_since = _met_since(evaluator, inner, window_start, None)
+        met_since = evaluator.once((condition.id, None), lambda: _met_since(evaluator, inner, window_start, None))
         if met_since == window_start and window_start >= facts.created:
             return ()  # met: only a change of its inner condition (an event, a window, a turn) ends it
         next_day = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
