@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """ "did you mean 'neutrality'?" for a close choice (case aside: 'isoc' finds 'ISOC'), or "" when none is close."""
+    import difflib  # only when a word is not found: reading statuses does not pay for it
+
     listed = [choice for choice in choices if choice != word]
     by_folded = {choice.casefold(): choice for choice in listed}
     close = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)

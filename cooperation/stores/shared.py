@@ -8,7 +8,6 @@ way, so the wording of those lives here too.
 
 from __future__ import annotations
 
-import getpass
 import json
 import operator
 import os
@@ -36,6 +35,8 @@ def operating_system_account() -> str:
 
     Falls back to the numeric user id where no name can be found (a container user with
     no entry in /etc/passwd, for instance)."""
+    import getpass  # only when writing: reading statuses does not pay for it
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sqlite3
 import threading
 import time
@@ -336,6 +335,8 @@ class SqliteStore(ChainReads, ClosedAtExit, SqliteWorkflowTexts, SqliteProposals
             except sqlite3.OperationalError as error:
                 if not is_busy(error) or time.monotonic() > deadline:
                     raise self._error(error, "open") from None
+                import random  # only when the file is busy
+
                 time.sleep(random.uniform(0.005, 0.05))
             except sqlite3.Error as error:
                 raise self._error(error, "open") from None
