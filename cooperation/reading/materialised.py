@@ -50,7 +50,9 @@ UNREADABLE = (CooperationError, ArithmeticError)
 LONG_LOG = MIN_EVENTS
 """From this many events, a status that looked back (`held`) is kept too, and `coop status ID` reads
 its row (`reading.single`): reading a row then costs less than a pass over the log."""
-_PAGE = 100  # initiatives worked out together: their logs read in one go, their rows (~10 KB each) written in one go
+# Initiatives worked out together: their logs read in one go, their rows (~10 KB each) written in one go.
+# 25 rather than 100: 0.8 MB less at a listing's peak, for 0.3% more instructions.
+_PAGE = 25
 
 
 class StatusText(NamedTuple):
