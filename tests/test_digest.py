@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,3 +24,13 @@ def test_digests_equal_hashlibs(first: bytes, more: list[bytes]) -> None:
 
 def test_a_known_digest() -> None:
     assert sha256_hex(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_without_cpythons_own_sha256_it_is_hashlibs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cooperation.definition import digest
+
+    def missing(name: str) -> object:
+        raise ImportError(name)
+
+    monkeypatch.setattr(digest, "import_module", missing)
+    assert digest._find_sha256() is hashlib.sha256
